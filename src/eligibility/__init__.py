@@ -1,0 +1,1 @@
+"""eligibility: checks partners against the Work in NL covenant."""

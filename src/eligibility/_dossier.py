@@ -1,0 +1,467 @@
+"""The partner dossier: everything the rules may look at, each fact with where it came from.
+
+A register section that is absent was not consulted. A section with ``status: read`` and no
+record means "read, and nothing found" (itself a fact, with provenance); ``status: failed``
+means the register could not be read. Rules treat the three differently (PRODUCT.md, principle 4).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+KvkNumber = Annotated[
+    str,
+    StringConstraints(pattern=r"^\d{8}$"),
+    Field(description="KvK number: exactly 8 digits, kept as text (leading zeros occur)."),
+]
+Vestigingsnummer = Annotated[
+    str,
+    StringConstraints(pattern=r"^\d{12}$"),
+    Field(description="Branch number (vestigingsnummer): exactly 12 digits, kept as text."),
+]
+Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+LanguageCode = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z]{2}$"),
+    Field(description="ISO 639-1 language code, lower case (nl, en, pl, ro, bg, ...)."),
+]
+
+_RSIN_WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2, -1)
+
+
+def _check_rsin(value: str) -> str:
+    """RSIN: 9 digits passing the 11-test (weights 9..2, -1)."""
+    if len(value) != 9 or not value.isdigit():
+        raise ValueError("RSIN must be exactly 9 digits")
+    total = sum(int(digit) * weight for digit, weight in zip(value, _RSIN_WEIGHTS))
+    if total % 11 != 0:
+        raise ValueError(f"RSIN {value} fails the 11-test (weighted sum {total} is not a multiple of 11)")
+    return value
+
+
+Rsin = Annotated[str, AfterValidator(_check_rsin)]
+
+
+class _Model(BaseModel):
+    """Strict base: unknown fields are errors, nothing is guessed."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Role(StrEnum):
+    UITLENER = "uitlener"
+    HUISVESTER = "huisvester"
+    WERKGEVER = "werkgever"
+    DIENSTVERLENER = "dienstverlener"
+
+
+class Provenance(_Model):
+    """Where a fact came from: enough for an auditor to find the raw bytes again."""
+
+    source: str = Field(description="Register or origin: kvk, sna, snf, akf, inspectorate, sncu, nau, abu, nbbu, declaration, upload.")
+    url: str | None = Field(default=None, description="URL that was read, or the uploaded file's name.")
+    retrieved_at: datetime = Field(description="When the source was read (ISO 8601 with time zone).")
+    sha256: Sha256 | None = Field(default=None, description="sha256 of the raw bytes as received.")
+    parser_version: str | None = Field(default=None, description="Version of the parser that read the bytes.")
+
+    @model_validator(mode="after")
+    def _aware(self) -> Provenance:
+        if self.retrieved_at.tzinfo is None:
+            raise ValueError("retrieved_at needs a time zone (e.g. 2026-11-23T09:00:00+01:00 or ...Z)")
+        return self
+
+
+class ReadStatus(StrEnum):
+    READ = "read"
+    FAILED = "failed"
+
+
+class LinkMethod(StrEnum):
+    """How a register record was tied to this partner."""
+
+    KVK = "kvk"
+    PREDECESSOR_KVK = "predecessor_kvk"
+    NAME = "name"
+    CONFIRMED = "confirmed"
+
+
+class Link(_Model):
+    method: LinkMethod
+    score: float | None = Field(default=None, ge=0, le=100, description="Name-match score 0-100 for name links.")
+    matched_name: str | None = None
+    confirmed_by: str | None = Field(default=None, description="Officer who confirmed a name match by hand.")
+
+
+class _RegisterSection(_Model):
+    """Common part of every register finding: was it read, and from where."""
+
+    status: ReadStatus
+    provenance: Provenance
+    error: str | None = Field(default=None, description="Why the register could not be read.")
+
+    @model_validator(mode="after")
+    def _error_when_failed(self) -> _RegisterSection:
+        if self.status is ReadStatus.FAILED and not self.error:
+            raise ValueError("a failed register reading needs an 'error' saying why")
+        return self
+
+
+# --- identity -------------------------------------------------------------------------------
+
+
+class SbiCode(_Model):
+    code: Annotated[str, StringConstraints(pattern=r"^\d{2,6}$")]
+    description: str | None = None
+    main: bool = False
+
+
+class Identity(_Model):
+    name: Annotated[str, StringConstraints(min_length=1)]
+    kvk_number: KvkNumber | None = None
+    branches: list[Vestigingsnummer] = []
+    rsin: Rsin | None = None
+    legal_form: str | None = None
+    sbi_codes: list[SbiCode] = []
+    trade_names: list[str] = []
+    place: str | None = None
+    predecessor_kvk_numbers: list[KvkNumber] = Field(
+        default=[], description="KvK numbers before a takeover or change of legal form."
+    )
+    foreign: bool = Field(default=False, description="Established outside the Netherlands (NEN 4400-2 applies).")
+
+
+# --- declarations (signed by the partner, uploaded with the application) --------------------
+
+
+class _Declaration(_Model):
+    signed_on: date
+    signatory: Annotated[str, StringConstraints(min_length=1)] = Field(json_schema_extra={"personal_data": True})
+    provenance: Provenance
+
+
+class Endorsement(_Declaration):
+    """B3.a: endorses the covenant's goals, agreements and intentions."""
+
+    endorses: bool = True
+
+
+class Motivation(_Declaration):
+    """B3.b: motivation, actions and regions."""
+
+    motivation: str = ""
+    actions: list[str] = []
+    regions: list[str] = []
+
+
+class ComplianceDeclaration(_Declaration):
+    """B3.d: declares compliance with all law applicable to its services."""
+
+    complies: bool = True
+
+
+class LanguageDeclaration(_Declaration):
+    """B3.e: languages in which migrants are supported."""
+
+    languages: list[LanguageCode] = []
+
+
+class FineKind(StrEnum):
+    FINE = "fine"
+    SHUTDOWN = "shutdown"
+    SHUTDOWN_WARNING = "shutdown_warning"
+    WARNING = "warning"
+    NO_VIOLATION = "no_violation"
+
+
+class Law(StrEnum):
+    ARBOWET = "arbowet"
+    WML = "wml"
+    WAV = "wav"
+    WAADI = "waadi"
+    WTTA = "wtta"
+    OTHER = "other"
+
+
+class DeclaredFine(_Model):
+    """A fine or measure the partner declares (Arbowet fines are in no national register)."""
+
+    law: Law
+    kind: FineKind
+    amount_eur: float | None = Field(default=None, ge=0)
+    decision_date: date
+    final: bool | None = None
+    description: str | None = None
+
+
+class WgvMeasureKind(StrEnum):
+    FINE = "fine"
+    PERMIT_WITHDRAWN = "permit_withdrawn"
+    MANAGEMENT_TAKEOVER = "management_takeover"
+    WARNING = "warning"
+    OTHER = "other"
+
+
+class WgvMeasure(_Model):
+    """A measure under the Wet goed verhuurderschap, declared or found at a municipality."""
+
+    municipality: str
+    kind: WgvMeasureKind
+    decision_date: date
+    final: bool | None = None
+    description: str | None = None
+
+
+class FinesDeclaration(_Declaration):
+    """B3.f: declared Arbowet fines and Wgv measures; an empty list is a declaration of none."""
+
+    arbowet_fines: list[DeclaredFine] = []
+    housing_municipalities: list[str] = []
+    wgv_measures: list[WgvMeasure] = []
+
+
+class Declarations(_Model):
+    endorsement: Endorsement | None = None
+    motivation: Motivation | None = None
+    compliance: ComplianceDeclaration | None = None
+    languages: LanguageDeclaration | None = None
+    fines: FinesDeclaration | None = None
+
+
+# --- register findings ----------------------------------------------------------------------
+
+
+class KvkRegistration(_Model):
+    kvk_number: KvkNumber
+    name: str | None = None
+    registered_on: date | None = Field(default=None, description="formeleRegistratiedatum; None when partly unknown.")
+    started_on: date | None = Field(default=None, description="materieleRegistratie.datumAanvang")
+    ended_on: date | None = Field(default=None, description="materieleRegistratie.datumEinde: set means deregistered.")
+    legal_form: str | None = None
+    sbi_codes: list[SbiCode] = []
+    waadi_indicator: bool | None = None
+
+
+class KvkFinding(_RegisterSection):
+    registration: KvkRegistration | None = Field(default=None, description="None when read and not found.")
+
+
+class SnaStatus(StrEnum):
+    GECERTIFICEERD = "gecertificeerd"
+    AANGEMELD = "aangemeld"
+    OPGESCHORT = "opgeschort"
+    DOORGEHAALD = "doorgehaald"
+
+
+class SnaModule(StrEnum):
+    TBA = "tba"
+    AANNEMING = "aanneming_van_werk"
+
+
+class SnaNorm(StrEnum):
+    NEN_4400_1 = "nen_4400_1"
+    NEN_4400_2 = "nen_4400_2"
+
+
+class SnaCertificate(_Model):
+    kvk_number: KvkNumber | None = None
+    name: str
+    status: SnaStatus
+    norm: SnaNorm | None = None
+    modules: list[SnaModule] = []
+    place: str | None = None
+    link: Link
+
+
+class SnaFinding(_RegisterSection):
+    certificate: SnaCertificate | None = Field(default=None, description="None when read and not found.")
+
+
+class InspectionResult(_Model):
+    """One published Labour Inspectorate result, deduplicated per inspection and law."""
+
+    inspection_id: str
+    law: Law
+    kind: FineKind
+    amount_eur: float | None = Field(default=None, ge=0)
+    final: bool | None = Field(default=None, description="None when finality is not known (treated as not final).")
+    decision_date: date | None = None
+    publication_date: date | None = None
+    inspection_start_date: date | None = None
+    company_name: str | None = None
+    place: str | None = None
+    link: Link
+
+    @model_validator(mode="after")
+    def _some_date(self) -> InspectionResult:
+        if not (self.decision_date or self.publication_date or self.inspection_start_date):
+            raise ValueError("an inspection result needs a decision, publication or inspection start date")
+        return self
+
+
+class InspectorateFinding(_RegisterSection):
+    results: list[InspectionResult] = []
+
+
+class SncuVerdict(_Model):
+    title: str
+    verdict_date: date
+    court: str | None = None
+    ecli: str | None = None
+    url: str | None = None
+    parties: list[str] = []
+    outcome: str | None = None
+    link: Link
+
+
+class SncuFinding(_RegisterSection):
+    verdicts: list[SncuVerdict] = []
+
+
+class NauStatus(StrEnum):
+    TOEGELATEN = "toegelaten"
+    VOORLOPIG_TOEGELATEN = "voorlopig_toegelaten"
+    ONTHEFFING = "ontheffing"
+    AANVRAAG_IN_BEHANDELING = "aanvraag_in_behandeling"
+    AANGEMELD = "aangemeld"
+    GESCHORST = "geschorst"
+    INGETROKKEN = "ingetrokken"
+    AFGEWEZEN = "afgewezen"
+
+
+class NauRegistration(_Model):
+    kvk_number: KvkNumber | None = None
+    status: NauStatus
+    since: date | None = None
+
+
+class NauFinding(_RegisterSection):
+    registration: NauRegistration | None = Field(default=None, description="None when read and not found.")
+
+
+class SnfOrganisation(_Model):
+    name: str
+    kvk_number: KvkNumber | None = None
+    status: str | None = None
+    link: Link
+
+
+class SnfFinding(_RegisterSection):
+    organisation: SnfOrganisation | None = None
+
+
+class Membership(_Model):
+    association: str
+    member_name: str | None = None
+    link: Link
+
+
+class MembershipFinding(_RegisterSection):
+    memberships: list[Membership] = []
+
+
+class Registers(_Model):
+    kvk: KvkFinding | None = None
+    sna: SnaFinding | None = None
+    inspectorate: InspectorateFinding | None = None
+    sncu: SncuFinding | None = None
+    nau: NauFinding | None = None
+    snf: SnfFinding | None = None
+    abu: MembershipFinding | None = None
+    nbbu: MembershipFinding | None = None
+
+
+# --- housing --------------------------------------------------------------------------------
+
+
+class MarkCategory(StrEnum):
+    SNF_LOGIES = "snf_logies"
+    SNF_WONEN = "snf_wonen"
+    SNF_NIEUWBOUW = "snf_nieuwbouw"
+    SNF_HOTEL_PENSION = "snf_hotel_pension"
+    AKF_JAARROND = "akf_jaarrond"
+    AKF_SEIZOEN = "akf_seizoen"
+
+
+class MarkStatus(StrEnum):
+    GECERTIFICEERD = "gecertificeerd"
+    AANGEMELD = "aangemeld"
+    OPGESCHORT = "opgeschort"
+    DOORGEHAALD = "doorgehaald"
+
+
+class HousingMark(_Model):
+    """SNF or AKF registration of one location (SNF's location register is login-only: uploaded)."""
+
+    category: MarkCategory
+    status: MarkStatus
+    certificate_number: str | None = None
+    valid_until: date | None = None
+    provenance: Provenance
+
+
+class HousingLocation(_Model):
+    id: Annotated[str, StringConstraints(min_length=1)]
+    address: str | None = None
+    municipality: str | None = None
+    seasonal: bool = False
+    months_in_use_per_year: int | None = Field(default=None, ge=0, le=12)
+    persons: int | None = Field(default=None, ge=0, description="Persons housed; beds are used when absent.")
+    beds: int | None = Field(default=None, ge=0)
+    floor_area_m2: float | None = Field(default=None, gt=0, description="Usable living area of the location.")
+    bedrooms: int | None = Field(default=None, ge=0)
+    max_persons_per_bedroom: int | None = Field(default=None, ge=0)
+    mark: HousingMark | None = None
+    provenance: Provenance
+
+
+# --- 14.3c equivalence ----------------------------------------------------------------------
+
+
+class EquivalenceScope(StrEnum):
+    LABOUR_SUPPLY = "labour_supply"
+    HOUSING = "housing"
+
+
+class EquivalenceEvidence(_Model):
+    """Proof of meeting the same requirements without the mark (e.g. a NEN 4400 inspection report)."""
+
+    scope: EquivalenceScope
+    kind: str = Field(description="e.g. nen_4400_inspection_report")
+    issued_on: date
+    issuer: str | None = None
+    document: str | None = None
+    provenance: Provenance
+
+
+# --- the dossier ----------------------------------------------------------------------------
+
+
+class Dossier(_Model):
+    """One partner, as the rules see it."""
+
+    schema_version: int = 1
+    partner: Identity
+    roles: list[Role] = Field(min_length=1)
+    declarations: Declarations = Declarations()
+    registers: Registers = Registers()
+    housing: list[HousingLocation] = []
+    equivalence: list[EquivalenceEvidence] = []
+
+    @model_validator(mode="after")
+    def _unique_housing_ids(self) -> Dossier:
+        ids = [location.id for location in self.housing]
+        duplicated = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicated:
+            raise ValueError(f"housing location ids must be unique; repeated: {', '.join(duplicated)}")
+        return self

@@ -1,0 +1,108 @@
+"""Errors raised by eligibility, kept apart by what went wrong.
+
+    EligibilityError
+    ├── RuleError                 a rule pack or overlay is wrong (names file, line, column)
+    │   ├── RuleFileError         YAML syntax, duplicate keys, schema violations
+    │   ├── OverlayError          a regional overlay drops or loosens a floor rule (art. 14.3/14.4)
+    │   └── ParameterNotInForce   a parameter has no value on the decision date
+    ├── DossierError              a dossier is invalid (names the field and why)
+    ├── EngineError               an engine failed or is unavailable
+    │   └── EngineUnavailable     e.g. durable-rules does not import on this Python
+    └── ScrapingError             a register could not be read (see scrapers/)
+        ├── FetchError            network, HTTP status, robots.txt refusal
+        └── LayoutChangedError    the page or file no longer has the structure the parser expects
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+
+class EligibilityError(Exception):
+    """Base of every error this package raises on purpose."""
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where in a rule file something is wrong (1-based line and column)."""
+
+    file: Path | str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        parts = [str(self.file)]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+
+class RuleError(EligibilityError):
+    """A rule pack is wrong. Carries the location when known."""
+
+    def __init__(self, message: str, location: Location | None = None, key: str | None = None) -> None:
+        self.message = message
+        self.location = location
+        self.key = key
+        prefix = f"{location}: " if location else ""
+        where = f"{key}: " if key else ""
+        super().__init__(f"{prefix}{where}{message}")
+
+
+class RuleFileError(RuleError):
+    """YAML syntax, duplicate keys, or a schema violation in a rule file."""
+
+
+class OverlayError(RuleError):
+    """A regional overlay tries to drop or loosen a rule that art. 14.3/14.4 make a floor."""
+
+
+class ParameterNotInForce(RuleError):
+    """A parameter has no value on the decision date."""
+
+    def __init__(self, name: str, on: date, location: Location | None = None) -> None:
+        self.name = name
+        self.on = on
+        super().__init__(f"parameter {name!r} has no value in force on {on.isoformat()}", location, key=name)
+
+
+class DossierError(EligibilityError):
+    """A dossier failed validation. ``problems`` lists (field path, reason)."""
+
+    def __init__(self, source: str, problems: list[tuple[str, str]]) -> None:
+        self.source = source
+        self.problems = problems
+        lines = "\n".join(f"  {field}: {reason}" for field, reason in problems)
+        super().__init__(f"{source}: invalid dossier\n{lines}")
+
+
+class EngineError(EligibilityError):
+    """An engine failed while evaluating."""
+
+
+class EngineUnavailable(EngineError):
+    """The engine cannot run on this installation."""
+
+
+class ScrapingError(EligibilityError):
+    """A register could not be read or understood."""
+
+    def __init__(self, message: str, url: str | None = None) -> None:
+        self.url = url
+        super().__init__(f"{message} ({url})" if url else message)
+
+
+class FetchError(ScrapingError):
+    """Network failure, refused by robots.txt, or an HTTP error status after retries."""
+
+
+class LayoutChangedError(ScrapingError):
+    """The response no longer has the structure the parser relies on; never an empty result."""
+
+    def __init__(self, url: str | None, missing: str) -> None:
+        self.missing = missing
+        super().__init__(f"layout changed: {missing}", url)
