@@ -22,12 +22,12 @@ from pydantic import (
 
 KvkNumber = Annotated[
     str,
-    StringConstraints(pattern=r"^\d{8}$"),
+    StringConstraints(pattern=r"^[0-9]{8}$"),
     Field(description="KvK number: exactly 8 digits, kept as text (leading zeros occur)."),
 ]
 Vestigingsnummer = Annotated[
     str,
-    StringConstraints(pattern=r"^\d{12}$"),
+    StringConstraints(pattern=r"^[0-9]{12}$"),
     Field(description="Branch number (vestigingsnummer): exactly 12 digits, kept as text."),
 ]
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
@@ -42,7 +42,7 @@ _RSIN_WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2, -1)
 
 def _check_rsin(value: str) -> str:
     """RSIN: 9 digits passing the 11-test (weights 9..2, -1)."""
-    if len(value) != 9 or not value.isdigit():
+    if len(value) != 9 or not value.isascii() or not value.isdigit():
         raise ValueError("RSIN must be exactly 9 digits")
     total = sum(int(digit) * weight for digit, weight in zip(value, _RSIN_WEIGHTS))
     if total % 11 != 0:
@@ -121,7 +121,7 @@ class _RegisterSection(_Model):
 
 
 class SbiCode(_Model):
-    code: Annotated[str, StringConstraints(pattern=r"^\d{2,6}$")]
+    code: Annotated[str, StringConstraints(pattern=r"^[0-9]{2,6}$")]
     description: str | None = None
     main: bool = False
 

@@ -1,0 +1,126 @@
+"""The decision record: a versioned schema, written as canonical JSON (same inputs, same bytes)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+DECISION_SCHEMA = "eligibility.decision/1"
+
+
+class Outcome(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    UNKNOWN = "unknown"
+    NOT_APPLICABLE = "not_applicable"
+
+
+class Verdict(StrEnum):
+    ELIGIBLE = "eligible"
+    NOT_ELIGIBLE = "not_eligible"
+    NEEDS_REVIEW = "needs_review"
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class EvidenceUsed(_Record):
+    path: str
+    status: Literal["read", "failed", "absent", "present"]
+    age_days: int | None = None
+    fresh: bool | None = None
+    provenance: list[dict[str, Any]] = []
+    error: str | None = None
+
+
+class CriterionDecision(_Record):
+    id: str
+    title: dict[str, str]
+    severity: Literal["blocking", "warning"]
+    floor: bool
+    outcome: Outcome
+    clause: str | None
+    matched_clauses: list[str]
+    reasons: list[dict[str, str]]
+    remedies: list[dict[str, str]]
+    citation: dict[str, Any]
+    parameters: dict[str, Any]
+    facts: dict[str, Any]
+    evidence: list[EvidenceUsed]
+    notes: list[dict[str, str]]
+    trace: list[dict[str, Any]] | None = None
+
+
+class PackInfo(_Record):
+    id: str
+    version: str
+    sha256: str
+    valid_from: str
+    valid_until: str
+    status: Literal["in_force", "expired", "not_yet_in_force"]
+    region: str | None = None
+    overlay_version: str | None = None
+    overlay_sha256: str | None = None
+
+
+class EngineInfo(_Record):
+    name: str
+    version: str
+
+
+class Decision(_Record):
+    schema_: str = DECISION_SCHEMA
+    verdict: Verdict
+    verdict_reason: dict[str, str]
+    as_of: str
+    partner: dict[str, Any]
+    roles: list[str]
+    pack: PackInfo
+    engine: EngineInfo
+    dossier_sha256: str
+    criteria: list[CriterionDecision]
+    summary: dict[str, int]
+
+    def to_json(self) -> bytes:
+        return canonical_json(self.as_dict())
+
+    def as_dict(self) -> dict[str, Any]:
+        data = self.model_dump(mode="json")
+        data["schema"] = data.pop("schema_")
+        return data
+
+    def criterion(self, rule_id: str) -> CriterionDecision:
+        for criterion in self.criteria:
+            if criterion.id == rule_id:
+                return criterion
+        raise KeyError(rule_id)
+
+    @property
+    def outcomes(self) -> dict[str, Outcome]:
+        return {c.id: c.outcome for c in self.criteria}
+
+
+def canonical_json(data: Any) -> bytes:
+    """Sorted keys, no spaces, UTF-8: the byte form that is hashed, logged and compared."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def verdict_of(outcomes: list[tuple[str, Outcome]]) -> Verdict:
+    """PRODUCT.md principle 1: eligible only when every blocking criterion passes or does not apply."""
+    blocking = [outcome for severity, outcome in outcomes if severity == "blocking"]
+    if Outcome.FAIL in blocking:
+        return Verdict.NOT_ELIGIBLE
+    if Outcome.UNKNOWN in blocking or not blocking:
+        return Verdict.NEEDS_REVIEW
+    if Outcome.PASS not in blocking:
+        return Verdict.NEEDS_REVIEW
+    return Verdict.ELIGIBLE

@@ -1,0 +1,231 @@
+"""From a dossier to the flat fact dictionary both engines read, with the declared derived facts.
+
+Facts are flat: ``registers.kvk.registration.ended_on``. Lists of objects stay lists of flat
+dictionaries. A missing value is an absent key (never ``None``), so that "missing" means the
+same thing to every engine. All date and arithmetic work happens here, before matching.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+from ._dossier import Dossier
+from ._pack import RulePack
+from ._rules_model import Derived, Param, Window
+from ._conditions import compile_condition
+
+Facts = dict[str, Any]
+
+
+def flatten(value: dict[str, Any], prefix: str = "") -> Facts:
+    """Nested JSON to dotted keys; ``None`` dropped; lists of objects flattened item by item."""
+    flat: Facts = {}
+    for key, item in value.items():
+        name = f"{prefix}{key}"
+        if item is None:
+            continue
+        if isinstance(item, dict):
+            flat.update(flatten(item, f"{name}."))
+        elif isinstance(item, list):
+            flat[name] = [flatten(i) if isinstance(i, dict) else i for i in item]
+        else:
+            flat[name] = item
+    return flat
+
+
+def dossier_facts(dossier: Dossier) -> Facts:
+    return flatten(dossier.model_dump(mode="json"))
+
+
+def _as_date(value: Any) -> date | None:
+    if value is None:
+        return None
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    text = str(value)
+    if "T" in text:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return moment.astimezone(timezone.utc).date() if moment.tzinfo else moment.date()
+    return date.fromisoformat(text)
+
+
+def years_before(day: date, years: int) -> tuple[date, bool]:
+    """``day`` minus whole years; 29 February becomes 28 February (second value says so)."""
+    try:
+        return day.replace(year=day.year - years), False
+    except ValueError:
+        return day.replace(year=day.year - years, day=28), True
+
+
+def years_after(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, month=3, day=1)
+
+
+@dataclass
+class DerivedNote:
+    """A remark a derived fact leaves for the explanation (e.g. the 29 February rule)."""
+
+    fact: str
+    text: dict[str, str]
+
+
+@dataclass
+class FactSet:
+    facts: Facts
+    notes: list[DerivedNote] = field(default_factory=list)
+
+
+class Deriver:
+    """Computes a pack's derived facts for one decision date (parameters resolved once)."""
+
+    def __init__(self, pack: RulePack, as_of: date) -> None:
+        self.pack = pack
+        self.as_of = as_of
+        self._params: dict[str, Any] = {}
+        in_effect = [r for r in pack.rules if r.effective.from_ <= as_of and (r.effective.until is None or as_of <= r.effective.until)]
+        self.derived = list(pack.derived) + [d for rule in in_effect for d in rule.derived]
+        self.evidence = [e for rule in in_effect for e in rule.evidence if e.max_age_days is not None]
+        self._counts = {
+            id(d): compile_condition(d.count.where, self._param, traced=False)
+            for d in self.derived
+            if d.count is not None and d.count.where is not None
+        }
+
+    def _param(self, name: str) -> Any:
+        if name not in self._params:
+            self._params[name] = self.pack.parameter_value(name, self.as_of)
+        return self._params[name]
+
+    def _value(self, value: Any) -> Any:
+        return self._param(value.param) if isinstance(value, Param) else value
+
+    def derive(self, base: Facts) -> FactSet:
+        facts = dict(base)
+        facts["as_of"] = self.as_of.isoformat()
+        result = FactSet(facts)
+        for evidence in self.evidence:
+            self._fresh(facts, evidence.path, self._value(evidence.max_age_days))
+        for derived in self.derived:
+            if derived.for_each:
+                items = facts.get(derived.for_each)
+                if isinstance(items, list):
+                    facts[derived.for_each] = [self._set(dict(item), derived, item, facts, result) for item in items]
+            else:
+                self._set(facts, derived, facts, facts, result)
+        return result
+
+    def _fresh(self, facts: Facts, section: str, max_age: int) -> None:
+        retrieved = facts.get(f"{section}.provenance.retrieved_at")
+        if retrieved is None:
+            return
+        age = (self.as_of - _as_date(retrieved)).days  # type: ignore[operator]
+        facts[f"{section}.age_days"] = age
+        facts[f"{section}.fresh"] = abs(age) <= max_age
+
+    def _set(self, target: Facts, derived: Derived, scope: Facts, top: Facts, result: FactSet) -> Facts:
+        value = self._compute(derived, scope, top, result)
+        if value is not None:
+            target[derived.name] = value
+        return target
+
+    def _get(self, path: str, scope: Facts, top: Facts) -> Any:
+        return top.get(path[1:]) if path.startswith("$") else scope.get(path)
+
+    def _first(self, paths: str | list[str], scope: Facts, top: Facts) -> Any:
+        for path in [paths] if isinstance(paths, str) else paths:
+            value = self._get(path, scope, top)
+            if value is not None:
+                return value
+        return None
+
+    def _compute(self, derived: Derived, scope: Facts, top: Facts, result: FactSet) -> Any:
+        op = derived.operation
+        spec = getattr(derived, op)
+        if op == "coalesce":
+            return self._first(spec, scope, top)
+        if op == "window_start":
+            start, clamped = years_before(self.as_of, int(self._value(spec.years)))
+            if clamped:
+                result.notes.append(DerivedNote(derived.name, {
+                    "nl": f"29 februari min {self._value(spec.years)} jaar is {start.isoformat()} (28 februari).",
+                    "en": f"29 February minus {self._value(spec.years)} years is {start.isoformat()} (28 February).",
+                }))
+            return start.isoformat()
+        if op in ("within_window", "window_exit"):
+            return self._window(op, spec, scope, top)
+        if op == "fresh":
+            day = _as_date(self._get(spec.date, scope, top))
+            return None if day is None else abs((self.as_of - day).days) <= int(self._value(spec.max_age_days))
+        if op == "count":
+            items = self._get(spec.items, scope, top)
+            if not isinstance(items, list):
+                return None
+            where = self._counts.get(id(derived))
+            return sum(1 for item in items if where is None or where(item if isinstance(item, dict) else {"value": item}, top))
+        if op == "divide":
+            numerator = self._get(spec.numerator, scope, top)
+            denominator = self._first(spec.denominator, scope, top)
+            if numerator is None or not denominator:
+                return None
+            return round(numerator / denominator, spec.digits)
+        if op == "lookup":
+            table = self._value(spec.table)
+            key = self._first(spec.key, scope, top)
+            key = key if key is not None else spec.default_key
+            return table.get(key) if key is not None else None
+        if op == "equals":
+            left, right = (self._get(p, scope, top) for p in spec)
+            return None if left is None or right is None else left == right
+        if op == "contains":
+            values = self._get(spec.list, scope, top)
+            return None if not isinstance(values, list) else self._value(spec.value) in values
+        if op == "relative_to_as_of":
+            day = _as_date(self._get(spec.date, scope, top))
+            if day is None:
+                return None
+            return {"before": day < self.as_of, "on_or_before": day <= self.as_of,
+                    "after": day > self.as_of, "on_or_after": day >= self.as_of}[spec.test]
+        if op in ("subtract", "sum"):
+            values = [self._get(p, scope, top) for p in spec.terms]
+            if any(not isinstance(v, (int, float)) or isinstance(v, bool) for v in values):
+                return None
+            total = values[0] - sum(values[1:]) if op == "subtract" else sum(values)
+            return round(total, spec.digits)
+        if op == "concat":
+            parts = [(self._get(part.list, scope, top), part.set) for part in spec]
+            if not any(isinstance(items, list) for items, _ in parts):
+                return None  # none of the sources is present: missing, not "nothing found"
+            return [{**item, **extra} for items, extra in parts if isinstance(items, list) for item in items]
+        if op == "param":
+            return self._param(spec)
+        if op == "first_present":
+            for path in spec:
+                if self._get(path, scope, top) is not None:
+                    return path.lstrip("$")
+            return None
+        raise AssertionError(f"unhandled derived operation {op}")  # the model admits no other
+
+    def _window(self, op: str, spec: Window, scope: Facts, top: Facts) -> Any:
+        day = _as_date(self._first(spec.date, scope, top))
+        if day is None:
+            return None
+        years = int(self._value(spec.years))
+        if op == "window_exit":
+            # first decision date on which this date is no longer inside the window (29 Feb safe)
+            candidate = years_after(day, years) - timedelta(days=2)
+            while _inside(day, candidate, years, spec):
+                candidate += timedelta(days=1)
+            return candidate.isoformat()
+        return _inside(day, self.as_of, years, spec)
+
+
+def _inside(day: date, as_of: date, years: int, spec: Window) -> bool:
+    start, _ = years_before(as_of, years)
+    after_start = day >= start if spec.include_start else day > start
+    before_end = day <= as_of if spec.include_end else day < as_of
+    return after_start and before_end

@@ -1,0 +1,343 @@
+"""The rule language, as pydantic models: the one schema every rule file is validated against.
+
+A rule pack holds dated, cited **parameters**, declared **derived facts** (the only place where
+arithmetic and dates are computed) and **rules**. A rule's outcome clauses are condition trees
+that compare facts with constants or parameters; no Python, no ``eval``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from ._dossier import Role
+
+Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+FactPath = Annotated[str, StringConstraints(pattern=r"^\$?[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*$")]
+Version = Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+$")]
+
+Unit = Literal[
+    "years",
+    "days",
+    "months",
+    "eur",
+    "count",
+    "m2_per_person",
+    "persons_per_bedroom",
+    "flag",
+    "statuses",
+    "laws",
+    "kinds",
+    "languages",
+    "table_m2_per_person",
+    "table_persons_per_bedroom",
+]
+"""The closed list of units a parameter may have."""
+
+Stricter = Literal["higher", "lower", "subset", "superset", "false", "true"]
+"""Which direction of change makes a parameter stricter (overlays may only move that way)."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class LocalText(_Strict):
+    """Text in Dutch and English. May hold ``{name}`` placeholders filled from facts and parameters."""
+
+    nl: Annotated[str, StringConstraints(min_length=1)]
+    en: Annotated[str, StringConstraints(min_length=1)]
+
+
+class Reference(_Strict):
+    """A structured citation of the official text (see CONTRIBUTING.md for the style)."""
+
+    document: Annotated[str, StringConstraints(min_length=1)]
+    article: Annotated[str, StringConstraints(min_length=1)]
+    quote: str | None = None
+    url: str | None = None
+    verified_on: date | None = None
+
+
+class Citation(Reference):
+    """A rule's citation: the quoted sentence is required."""
+
+    quote: Annotated[str, StringConstraints(min_length=1)]
+
+
+ParamRef = Annotated[Identifier, Field(description="Name of a parameter of the pack.")]
+
+
+class Param(_Strict):
+    """A reference to a parameter, resolved for the decision date."""
+
+    param: ParamRef
+
+
+Scalar = Union[bool, int, float, str]
+Value = Union[Param, Scalar, list[Scalar]]
+
+
+class ParameterValue(_Strict):
+    value: Any = Field(description="The value from this date on; null ends the parameter.")
+    reference: Reference | list[Reference]
+    note: str | None = Field(default=None, description="What was simplified or chosen, and why.")
+
+
+class Parameter(_Strict):
+    description: Annotated[str, StringConstraints(min_length=1)]
+    unit: Unit
+    stricter: Stricter | None = None
+    values: dict[date, ParameterValue] = Field(min_length=1)
+
+
+# --- conditions -----------------------------------------------------------------------------
+
+
+class AllOf(_Strict):
+    all: list[Condition] = Field(min_length=1)
+
+
+class AnyOf(_Strict):
+    any: list[Condition] = Field(min_length=1)
+
+
+class AnyItem(_Strict):
+    """True when at least one item of a list satisfies ``where`` (item fields by plain name)."""
+
+    any_item: FactPath
+    where: Condition
+
+
+OPERATORS = ("eq", "ne", "lt", "lte", "gt", "gte", "in", "not_in", "exists", "missing")
+
+
+class Compare(_Strict):
+    """Compare one fact with a constant or parameter. A missing fact makes every operator false
+    except ``missing``."""
+
+    fact: FactPath
+    eq: Value | None = None
+    ne: Value | None = None
+    lt: Value | None = None
+    lte: Value | None = None
+    gt: Value | None = None
+    gte: Value | None = None
+    in_: Value | None = Field(default=None, alias="in")
+    not_in: Value | None = None
+    exists: Literal[True] | None = None
+    missing: Literal[True] | None = None
+
+    @model_validator(mode="after")
+    def _one_operator(self) -> Compare:
+        given = [name for name in self.model_fields_set if name != "fact"]
+        if len(given) != 1:
+            raise ValueError(f"a comparison needs exactly one operator of {', '.join(OPERATORS)}; got {sorted(given) or 'none'}")
+        return self
+
+    @property
+    def operator(self) -> str:
+        (name,) = [n for n in self.model_fields_set if n != "fact"]
+        return "in" if name == "in_" else name
+
+    @property
+    def operand(self) -> Value | None:
+        return getattr(self, "in_" if self.operator == "in" else self.operator)
+
+
+Condition = Union[AllOf, AnyOf, AnyItem, Compare]
+AllOf.model_rebuild()
+AnyOf.model_rebuild()
+AnyItem.model_rebuild()
+
+
+# --- derived facts --------------------------------------------------------------------------
+
+
+class Window(_Strict):
+    """A date window ending on the decision date: [as_of - years, as_of], ends stated explicitly."""
+
+    date: FactPath | list[FactPath] = Field(description="Date fact, or several: the first present counts.")
+    years: Value
+    include_start: bool
+    include_end: bool
+
+
+class YearsBack(_Strict):
+    years: Value
+
+
+class Freshness(_Strict):
+    date: FactPath
+    max_age_days: Value
+
+
+class Count(_Strict):
+    items: FactPath
+    where: Condition | None = None
+
+
+class Divide(_Strict):
+    numerator: FactPath
+    denominator: FactPath | list[FactPath]
+    digits: int = Field(default=2, ge=0, le=6)
+
+
+class Lookup(_Strict):
+    table: Value
+    key: FactPath | list[FactPath]
+    default_key: str | None = None
+
+
+class Contains(_Strict):
+    list: FactPath
+    value: Value
+
+
+class Arithmetic(_Strict):
+    """``left - right`` (or a sum of ``terms``); missing operands give a missing result."""
+
+    terms: list[FactPath] = Field(min_length=2)
+    digits: int = Field(default=2, ge=0, le=6)
+
+
+class ConcatPart(_Strict):
+    list: FactPath
+    set: dict[str, Scalar] = Field(default={}, description="Fields added to every item (e.g. its source).")
+
+
+class RelativeDate(_Strict):
+    date: FactPath
+    test: Literal["before", "on_or_before", "after", "on_or_after"]
+
+
+class Derived(_Strict):
+    """One derived fact. Exactly one operation; ``for_each`` makes it an item fact of that list."""
+
+    name: Identifier
+    for_each: FactPath | None = None
+    coalesce: list[FactPath] | None = None
+    within_window: Window | None = None
+    window_exit: Window | None = None
+    window_start: YearsBack | None = None
+    fresh: Freshness | None = None
+    count: Count | None = None
+    divide: Divide | None = None
+    lookup: Lookup | None = None
+    equals: list[FactPath] | None = Field(default=None, min_length=2, max_length=2)
+    contains: Contains | None = None
+    relative_to_as_of: RelativeDate | None = None
+    subtract: Arithmetic | None = None
+    sum: Arithmetic | None = None
+    concat: list[ConcatPart] | None = Field(default=None, min_length=1)
+    param: ParamRef | None = None
+    first_present: list[FactPath] | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _one_operation(self) -> Derived:
+        ops = [name for name in self.model_fields_set if name not in ("name", "for_each")]
+        if len(ops) != 1:
+            raise ValueError(f"a derived fact needs exactly one operation; got {sorted(ops) or 'none'}")
+        return self
+
+    @property
+    def operation(self) -> str:
+        (name,) = [n for n in self.model_fields_set if n not in ("name", "for_each")]
+        return name
+
+
+# --- rules ----------------------------------------------------------------------------------
+
+
+class Clause(_Strict):
+    id: Identifier
+    when: Condition
+    reason: LocalText
+    remedy: LocalText | None = Field(default=None, description="What would change the outcome.")
+
+
+class Outcomes(_Strict):
+    """Clauses by outcome. Precedence: not_applicable, fail, unknown, pass; nothing matched is unknown."""
+
+    not_applicable: list[Clause] = []
+    fail: list[Clause] = []
+    unknown: list[Clause] = []
+    pass_: list[Clause] = Field(default=[], alias="pass")
+    otherwise: LocalText
+
+    def clauses(self) -> list[tuple[str, Clause]]:
+        """(outcome, clause) in precedence order."""
+        return [(outcome, clause)
+                for outcome, clauses in (("not_applicable", self.not_applicable), ("fail", self.fail),
+                                         ("unknown", self.unknown), ("pass", self.pass_))
+                for clause in clauses]
+
+
+class Effective(_Strict):
+    from_: date = Field(alias="from")
+    until: date | None = None
+
+
+class EvidenceRef(_Strict):
+    """A dossier section this criterion depends on; with a maximum age it gets a ``<path>.fresh`` fact."""
+
+    path: FactPath
+    max_age_days: Value | None = None
+
+
+class Rule(_Strict):
+    id: Identifier
+    title: LocalText
+    description: LocalText
+    citation: Citation
+    roles: list[Role] = Field(min_length=1)
+    effective: Effective
+    severity: Literal["blocking", "warning"]
+    floor: bool = Field(default=False, description="Art. 14.3/14.4 floor: overlays may not drop or loosen it.")
+    evidence: list[EvidenceRef] = Field(min_length=1)
+    parameters: dict[Identifier, Parameter] = {}
+    derived: list[Derived] = []
+    outcomes: Outcomes
+
+
+class ConceptFile(_Strict):
+    """A legal concept shared by several rules: its parameters and derived facts."""
+
+    concept: Identifier
+    description: LocalText
+    parameters: dict[Identifier, Parameter] = {}
+    derived: list[Derived] = []
+
+
+class RuleFile(_Strict):
+    rule: Rule
+
+
+class PackIndex(_Strict):
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]+$")]
+    version: Version
+    title: LocalText
+    instrument: Reference
+    valid_from: date
+    valid_until: date
+    concepts: list[str] = Field(description="Concept files, relative to the index, in order.")
+    rules: list[str] = Field(min_length=1, description="Rule files, relative to the index, in order.")
+    tests: list[str] = Field(default=[], description="Rule test case files (glob patterns allowed).")
+
+
+class ParameterOverride(_Strict):
+    values: dict[date, ParameterValue] = Field(min_length=1)
+
+
+class Overlay(_Strict):
+    """A region's additions to a pack (art. 14.2): new rules, stricter parameters, dropped non-floor rules."""
+
+    region: Identifier
+    extends: str
+    version: Version
+    description: LocalText
+    parameters: dict[Identifier, ParameterOverride] = {}
+    rules: list[Rule] = []
+    drop: list[Identifier] = []
