@@ -1,0 +1,445 @@
+"""Labour Inspectorate (Nederlandse Arbeidsinspectie): published inspection results.
+
+Reads the undocumented JSON API behind resultaten.nlarbeidsinspectie.nl [observed]. The names of
+the KvK number, sanction, fine amount, dates and finality fields are [unknown]: they are looked
+up under configurable candidate names, and every record says which names it found and which
+fields it did not recognise, so a first live reading shows what the API really carries.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from eligibility._dossier import FineKind, InspectionResult, Law, Link
+from eligibility._errors import FetchError, LayoutChangedError, ScrapingError
+
+if TYPE_CHECKING:
+    from scrapers._http import PoliteClient
+    from scrapers._store import Snapshot
+
+REGISTER = "inspectorate"
+PARSER_VERSION = "inspectorate/1"
+BASE = "https://resultaten.nlarbeidsinspectie.nl"
+SEARCH_URL = f"{BASE}/api/inspecties"
+
+_INSPECTION_KEYS = frozenset(
+    {"Id", "Bedrijfsnaam", "BedrijfPlaats", "Inspectieplaats", "Inspectiedatum", "Inspectieresultaten"}
+)
+_FINDING_KEYS = frozenset({"Omschrijving", "OmschrijvingKort", "Resultaat"})
+
+# A violation listed without any sanction field: the site publishes fines and shutdowns under
+# Wav/WML/Waadi [fact], so the violation is taken as a fine of unknown amount and finality.
+ASSUMED_FINE = "assumed: published violation without sanction field"
+
+
+@dataclass(frozen=True)
+class OptionalFields:
+    """Candidate JSON names for fields not seen in any recorded response yet [unknown].
+
+    Finding-level fields are looked up on the result entry first, then on the inspection.
+    """
+
+    kvk_number: tuple[str, ...] = ("KvkNummer", "Kvknummer", "KvKNummer", "KvkNr")
+    sanction: tuple[str, ...] = ("Sanctie", "Boete", "Maatregel")
+    amount_eur: tuple[str, ...] = ("Boetebedrag", "BoeteBedrag", "Bedrag")
+    decision_date: tuple[str, ...] = ("Beschikkingsdatum", "Boetedatum", "Besluitdatum")
+    publication_date: tuple[str, ...] = ("Publicatiedatum", "DatumPublicatie")
+    final: tuple[str, ...] = ("Onherroepelijk", "Definitief")
+
+    def names(self) -> frozenset[str]:
+        return frozenset(
+            self.kvk_number + self.sanction + self.amount_eur + self.decision_date + self.publication_date + self.final
+        )
+
+
+DEFAULT_FIELDS = OptionalFields()
+
+
+@dataclass(frozen=True)
+class InspectionFinding:
+    """One published result line: a law and what was found under it.
+
+    ``sanction_source`` names the JSON field the sanction came from, "Resultaat", or
+    ``ASSUMED_FINE``; ``collapsed`` counts repeated listings (one per employee) merged into it.
+    """
+
+    law: Law
+    law_text: str
+    result_text: str
+    violation: bool
+    sanction: FineKind
+    sanction_source: str
+    amount_eur: float | None = None
+    decision_date: date | None = None
+    publication_date: date | None = None
+    final: bool | None = None
+    collapsed: int = 0
+
+
+@dataclass(frozen=True)
+class InspectionRecord:
+    """One inspection as published. ``found`` maps attribute -> JSON name it was read from;
+    ``unrecognised`` lists JSON names nobody told the parser about; ``notes`` says what was ignored."""
+
+    id: str
+    company_name: str
+    company_place: str | None
+    inspection_place: str | None
+    inspection_date: date
+    kvk_number: str | None
+    findings: tuple[InspectionFinding, ...]
+    found: Mapping[str, str] = field(default_factory=dict)
+    unrecognised: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class InspectionPage:
+    records: list[InspectionRecord]
+    page_count: int
+    total_count: int
+
+
+# --- value parsing ----------------------------------------------------------------------------
+
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
+_DMY_DATE = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
+
+
+def parse_date(text: str) -> date | None:
+    """ISO ("2024-03-05T00:00:00", time and zone ignored) or day-first ("05-03-2024"); else None."""
+    text = text.strip()
+    if match := _ISO_DATE.fullmatch(text):
+        year, month, day = (int(part) for part in match.groups())
+    elif match := _DMY_DATE.fullmatch(text):
+        day, month, year = (int(part) for part in match.groups())
+    else:
+        return None
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def parse_amount(value: object) -> float | None:
+    """A non-negative euro amount from a number or Dutch text ("€ 12.000,00", "9.600,-"); else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value) if value >= 0 else None
+    if not isinstance(value, str):
+        return None
+    text = re.sub(r"(?i)€|eur(o)?|\s", "", value).removesuffix(",-").removesuffix(",=")
+    if re.fullmatch(r"\d{1,3}(\.\d{3})+(,\d{1,2})?|\d+(,\d{1,2})?", text):
+        return float(text.replace(".", "").replace(",", "."))
+    if re.fullmatch(r"\d+\.\d{1,2}", text):
+        return float(text)
+    return None
+
+
+def parse_kvk(value: object) -> str | None:
+    """Eight digits as text; a JSON number that lost its leading zeros is padded back."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 10**8:
+        return f"{value:08d}"
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{8}", digits := re.sub(r"[\s.]", "", value)):
+        return digits
+    return None
+
+
+_LAWS: tuple[tuple[Law, re.Pattern[str]], ...] = (
+    (Law.WTTA, re.compile(r"\bwtta\b|toelating\s+terbeschikkingstelling", re.I)),
+    (Law.WAADI, re.compile(r"\bwaadi\b|allocatie\s+arbeidskrachten", re.I)),
+    (Law.WAV, re.compile(r"\bwav\b|arbeid\s+(door\s+)?vreemdelingen", re.I)),
+    (Law.WML, re.compile(r"\bwml\b|\bwmm\b|minimumloon", re.I)),
+    (Law.ARBOWET, re.compile(r"\barbo(wet)?\b|arbeidsomstandigheden", re.I)),
+)
+
+
+def normalise_law(*texts: str | None) -> Law:
+    """The law named by the first text that names one (short form first), else OTHER."""
+    for text in texts:
+        for law, pattern in _LAWS:
+            if text and pattern.search(text):
+                return law
+    return Law.OTHER
+
+
+_NO_VIOLATION = re.compile(r"geen\s+overtreding|overtreding\w*\s+niet\s+vastgesteld", re.I)
+_SANCTIONS: tuple[tuple[FineKind, re.Pattern[str]], ...] = (
+    (FineKind.NO_VIOLATION, _NO_VIOLATION),
+    (
+        FineKind.SHUTDOWN_WARNING,
+        re.compile(r"(waarschuwing|aankondiging|voornemen)\w*\W+(\w+\W+){0,3}stillegg|stillegg\w*\W+(\w+\W+){0,3}(waarschuwing|aangekondigd|aankondiging)", re.I),
+    ),
+    (FineKind.SHUTDOWN, re.compile(r"stillegg", re.I)),
+    (FineKind.FINE, re.compile(r"boete", re.I)),
+    (FineKind.WARNING, re.compile(r"waarschuwing", re.I)),
+)
+_VIOLATION = re.compile(r"overtreding", re.I)
+
+
+def classify_sanction(text: str) -> FineKind | None:
+    """The sanction a Dutch result text names ("Stillegging" -> shutdown), or None."""
+    return next((kind for kind, pattern in _SANCTIONS if pattern.search(text)), None)
+
+
+# --- parsing ----------------------------------------------------------------------------------
+
+
+def _pick(sources: Sequence[Mapping[str, Any]], names: Sequence[str]) -> tuple[str, Any] | None:
+    """First candidate name with a non-empty value, searching the sources in order."""
+    for source in sources:
+        for name in names:
+            if source.get(name) not in (None, ""):
+                return name, source[name]
+    return None
+
+
+def _text(obj: Mapping[str, Any], key: str) -> str | None:
+    value = obj.get(key)
+    return (value.strip() or None) if isinstance(value, str) else None
+
+
+class _Reader:
+    """Reads one inspection, collecting which optional fields it found and what it ignored."""
+
+    def __init__(self, url: str, fields: OptionalFields) -> None:
+        self.url, self.fields = url, fields
+        self.found: dict[str, str] = {}
+        self.notes: list[str] = []
+
+    def require(self, obj: Mapping[str, Any], key: str, where: str) -> Any:
+        if obj.get(key) in (None, ""):
+            raise LayoutChangedError(self.url, f"{where}.{key}")
+        return obj[key]
+
+    def lookup(
+        self, attr: str, sources: Sequence[Mapping[str, Any]], convert: Callable[[object], Any], where: str
+    ) -> tuple[str, Any] | None:
+        """(JSON name, value) of an optional field; an unusable value becomes a note, not a guess."""
+        picked = _pick(sources, getattr(self.fields, attr))
+        if picked is None:
+            return None
+        name, raw = picked
+        value = convert(raw)
+        if value is None:
+            self.notes.append(f"{where}.{name}: value {raw!r} not understood as {attr}; ignored")
+            return None
+        self.found[attr] = name
+        return name, value
+
+    def optional(
+        self, attr: str, sources: Sequence[Mapping[str, Any]], convert: Callable[[object], Any], where: str
+    ) -> Any:
+        found = self.lookup(attr, sources, convert, where)
+        return None if found is None else found[1]
+
+    def finding(self, entry: Any, inspection: Mapping[str, Any], where: str) -> InspectionFinding:
+        if not isinstance(entry, Mapping):
+            raise LayoutChangedError(self.url, f"{where} as an object")
+        result_text = str(self.require(entry, "Resultaat", where)).strip()
+        short, long = _text(entry, "OmschrijvingKort"), _text(entry, "Omschrijving")
+        if not (short or long):
+            raise LayoutChangedError(self.url, f"{where}.Omschrijving or OmschrijvingKort")
+        from_result = classify_sanction(result_text)
+        if from_result is None and not _VIOLATION.search(result_text):
+            raise LayoutChangedError(self.url, f"{where}.Resultaat in a known wording (got {result_text!r})")
+        violation = from_result is not FineKind.NO_VIOLATION
+        sources = (entry, inspection)
+        sanction, source = self._sanction(violation, from_result, sources, where)
+        return InspectionFinding(
+            law=normalise_law(short, long),
+            law_text=short or long or "",
+            result_text=result_text,
+            violation=violation,
+            sanction=sanction,
+            sanction_source=source,
+            amount_eur=self.optional("amount_eur", sources, parse_amount, where) if violation else None,
+            decision_date=self.optional("decision_date", sources, _date_value, where),
+            publication_date=self.optional("publication_date", sources, _date_value, where),
+            final=self.optional("final", sources, _bool_value, where),
+        )
+
+    def _sanction(
+        self, violation: bool, from_result: FineKind | None, sources: Sequence[Mapping[str, Any]], where: str
+    ) -> tuple[FineKind, str]:
+        """Kind and where it came from: a sanction field, else the Resultaat text, else assumed."""
+        if not violation:
+            return FineKind.NO_VIOLATION, "Resultaat"
+        stated = self.lookup("sanction", sources, _sanction_value, where)
+        if stated is not None and stated[1] is not FineKind.NO_VIOLATION:
+            return stated[1], stated[0]
+        if stated is not None:
+            self.notes.append(f"{where}.{stated[0]}: says no violation but Resultaat says violation; ignored")
+        if from_result is not None:
+            return from_result, "Resultaat"
+        return FineKind.FINE, ASSUMED_FINE
+
+
+def _date_value(raw: object) -> date | None:
+    return parse_date(raw) if isinstance(raw, str) else None
+
+
+def _bool_value(raw: object) -> bool | None:
+    return raw if isinstance(raw, bool) else None
+
+
+def _sanction_value(raw: object) -> FineKind | None:
+    return classify_sanction(raw) if isinstance(raw, str) else None
+
+
+def _record(item: Any, url: str, where: str, fields: OptionalFields) -> InspectionRecord:
+    if not isinstance(item, Mapping):
+        raise LayoutChangedError(url, f"{where} as an object")
+    reader = _Reader(url, fields)
+    raw_date = reader.require(item, "Inspectiedatum", where)
+    inspection_date = _date_value(raw_date)
+    if inspection_date is None:
+        raise LayoutChangedError(url, f"{where}.Inspectiedatum as a date (got {raw_date!r})")
+    entries = item.get("Inspectieresultaten")
+    if not isinstance(entries, list):
+        raise LayoutChangedError(url, f"{where}.Inspectieresultaten as a list")
+    findings = tuple(
+        reader.finding(entry, item, f"{where}.Inspectieresultaten[{j}]") for j, entry in enumerate(entries)
+    )
+    known = _INSPECTION_KEYS | _FINDING_KEYS | fields.names()
+    seen = set(item) | {key for entry in entries for key in entry}
+    return InspectionRecord(
+        id=str(reader.require(item, "Id", where)),
+        company_name=str(reader.require(item, "Bedrijfsnaam", where)).strip(),
+        company_place=_text(item, "BedrijfPlaats"),
+        inspection_place=_text(item, "Inspectieplaats"),
+        inspection_date=inspection_date,
+        kvk_number=reader.optional("kvk_number", (item,), parse_kvk, where),
+        findings=findings,
+        found=reader.found,
+        unrecognised=tuple(sorted(seen - known)),
+        notes=tuple(reader.notes),
+    )
+
+
+def _count(info: Mapping[str, Any], key: str, url: str) -> int:
+    value = info.get(key)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise LayoutChangedError(url, f"SearchResultInfo.{key} as a count")
+    return value
+
+
+def parse_page(body: bytes, url: str, fields: OptionalFields = DEFAULT_FIELDS) -> InspectionPage:
+    """One page of search results. A page listing nothing with TotalCount 0 is a real answer."""
+    try:
+        data = json.loads(body)
+    except ValueError as exc:
+        raise LayoutChangedError(url, "a JSON body (SearchResultInfo, Results)") from exc
+    if not isinstance(data, Mapping) or not isinstance(data.get("SearchResultInfo"), Mapping):
+        raise LayoutChangedError(url, "SearchResultInfo")
+    if not isinstance(data.get("Results"), list):
+        raise LayoutChangedError(url, "Results")
+    info = data["SearchResultInfo"]
+    return InspectionPage(
+        records=[_record(item, url, f"Results[{i}]", fields) for i, item in enumerate(data["Results"])],
+        page_count=_count(info, "PageCount", url),
+        total_count=_count(info, "TotalCount", url),
+    )
+
+
+# --- deduplication and mapping ----------------------------------------------------------------
+
+_SEVERITY = {
+    FineKind.NO_VIOLATION: 0,
+    FineKind.WARNING: 1,
+    FineKind.FINE: 2,
+    FineKind.SHUTDOWN_WARNING: 3,
+    FineKind.SHUTDOWN: 4,
+}
+
+
+def _collapse(findings: Iterable[InspectionFinding]) -> tuple[InspectionFinding, ...]:
+    """One finding per law: the most severe (then largest amount), counting the listings merged."""
+    by_law: dict[Law, list[InspectionFinding]] = {}
+    for finding in findings:
+        by_law.setdefault(finding.law, []).append(finding)
+    kept = []
+    for group in by_law.values():
+        best = max(group, key=lambda f: (_SEVERITY[f.sanction], f.amount_eur or -1.0))
+        kept.append(replace(best, collapsed=sum(f.collapsed + 1 for f in group) - 1))
+    return tuple(kept)
+
+
+def dedupe(records: Iterable[InspectionRecord]) -> list[InspectionRecord]:
+    """Drop repeats of an inspection (by id, e.g. across shifting pages) and collapse repeated
+    findings per law: one violation is sometimes listed per employee [observed]."""
+    unique: dict[str, InspectionRecord] = {}
+    for record in records:
+        unique.setdefault(record.id, record)
+    return [replace(record, findings=_collapse(record.findings)) for record in unique.values()]
+
+
+def to_results(record: InspectionRecord, link: Link) -> list[InspectionResult]:
+    """One dossier result per (inspection, law); a law without violation becomes no_violation."""
+    return [
+        InspectionResult(
+            inspection_id=record.id,
+            law=finding.law,
+            kind=finding.sanction,
+            amount_eur=finding.amount_eur,
+            final=finding.final,
+            decision_date=finding.decision_date,
+            publication_date=finding.publication_date,
+            inspection_start_date=record.inspection_date,
+            company_name=record.company_name,
+            place=record.company_place,
+            link=link,
+        )
+        for finding in _collapse(record.findings)
+    ]
+
+
+# --- fetching ---------------------------------------------------------------------------------
+
+
+def search_params(search: str, page: int) -> dict[str, str]:
+    return {"searchString": search, "currentPage": str(page), "sortColumn": "Inspectie", "sortDescending": "true"}
+
+
+def fetch_all(
+    client: PoliteClient, search: str, *, max_pages: int = 50, fields: OptionalFields = DEFAULT_FIELDS
+) -> tuple[list[Snapshot], list[InspectionRecord]]:
+    """Every page of one search (currentPage 1..PageCount), deduplicated.
+
+    Raises rather than return a partial list: more pages than ``max_pages``, a page in range
+    that is empty, or a page repeating earlier results (paging parameter ignored).
+    """
+    if not search.strip():
+        raise ValueError("an empty search would list the whole register; give a company name")
+    snapshots: list[Snapshot] = []
+    records: list[InspectionRecord] = []
+    page_number, page_count = 1, 1
+    while page_number <= page_count:
+        snapshot = client.get(
+            SEARCH_URL, register=REGISTER, params=search_params(search, page_number), headers={"Accept": "application/json"}
+        )
+        if snapshot.status != 200:
+            raise FetchError(f"HTTP {snapshot.status} from the inspection results API", snapshot.url)
+        snapshots.append(snapshot)
+        page = parse_page(snapshot.body, snapshot.url, fields)
+        if page_number == 1:
+            page_count = page.page_count
+            if page_count > max_pages:
+                raise ScrapingError(
+                    f"search {search!r} has {page_count} pages ({page.total_count} results), more than {max_pages}",
+                    snapshot.url,
+                )
+        if page.total_count and not page.records:
+            raise LayoutChangedError(snapshot.url, f"results on page {page_number} of {page_count}")
+        ids = {record.id for record in page.records}
+        if page_number > 1 and ids <= {record.id for record in records}:
+            raise LayoutChangedError(snapshot.url, f"new results on page {page_number} (it repeats earlier pages)")
+        records.extend(page.records)
+        page_number += 1
+    return snapshots, dedupe(records)

@@ -1,0 +1,123 @@
+"""NAU (Nederlandse Autoriteit Uitleenmarkt): the Wtta register of admitted lenders.
+
+The register is not expected online before about 2027-07-01 and its fields and format are
+unknown (REGISTERS.md). Until it is live this adapter reads a JSON format of our own
+(fixtures/registers/nau/README.md), so everything downstream can be built and tested now, and it
+refuses to fetch unless enabled by configuration (``ScraperConfig.nau_enabled``). Statuses are
+matched against a closed list: an unknown status text is a changed register, never a guess.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from eligibility._dossier import NauRegistration, NauStatus
+from eligibility._errors import FetchError, LayoutChangedError, ScrapingError
+
+if TYPE_CHECKING:
+    from scrapers._http import PoliteClient
+    from scrapers._store import Snapshot
+
+REGISTER = "nau"
+PARSER_VERSION = "nau/1"
+
+_STATUSES: dict[str, NauStatus] = {
+    "toegelaten": NauStatus.TOEGELATEN,
+    "voorlopig toegelaten": NauStatus.VOORLOPIG_TOEGELATEN,
+    "ontheffing": NauStatus.ONTHEFFING,
+    "aanvraag in behandeling": NauStatus.AANVRAAG_IN_BEHANDELING,
+    "aangemeld": NauStatus.AANGEMELD,
+    "aangemeld (overgangsregeling)": NauStatus.AANGEMELD,
+    "geschorst": NauStatus.GESCHORST,
+    "ingetrokken": NauStatus.INGETROKKEN,
+    "afgewezen": NauStatus.AFGEWEZEN,
+}
+_KVK = re.compile(r"^\d{8}$")
+
+
+class NauDisabled(ScrapingError):
+    """The NAU adapter was asked to fetch while not enabled by configuration."""
+
+    def __init__(self, url: str | None = None) -> None:
+        super().__init__("NAU adapter disabled by configuration (register not live before ~2027-07-01)", url)
+
+
+@dataclass(frozen=True)
+class NauRecord:
+    """One lender in the register."""
+
+    kvk_number: str
+    name: str | None
+    status: NauStatus
+    status_date: date | None
+
+
+def normalise_status(text: str, url: str | None = None, where: str = "status") -> NauStatus:
+    """Map a status as written (any case, spacing, '_' or '-') to NauStatus; unknown text raises."""
+    key = re.sub(r"[\s_-]+", " ", text.lower())
+    key = re.sub(r"\s*\(\s*", " (", key)
+    key = re.sub(r"\s*\)", ")", key).strip()
+    status = _STATUSES.get(key)
+    if status is None:
+        raise LayoutChangedError(url, f"{where}: unknown NAU status {text!r}")
+    return status
+
+
+def _record(item: Any, index: int, url: str) -> NauRecord:
+    where = f"records[{index}]"
+    if not isinstance(item, dict):
+        raise LayoutChangedError(url, f"{where} is not an object")
+    kvk = item.get("kvkNummer")
+    if not isinstance(kvk, str) or not _KVK.match(kvk):
+        raise LayoutChangedError(url, f"{where}.kvkNummer is not an 8-digit string: {kvk!r}")
+    raw_status = item.get("status")
+    if not isinstance(raw_status, str):
+        raise LayoutChangedError(url, f"{where}.status is missing or not text")
+    status = normalise_status(raw_status, url, where=f"{where}.status")
+    name = item.get("naam")
+    if name is not None and not isinstance(name, str):
+        raise LayoutChangedError(url, f"{where}.naam is not text")
+    raw_date = item.get("datumStatus")
+    try:
+        status_date = date.fromisoformat(raw_date) if raw_date is not None else None
+    except (TypeError, ValueError):
+        raise LayoutChangedError(url, f"{where}.datumStatus is not a YYYY-MM-DD date: {raw_date!r}") from None
+    return NauRecord(kvk_number=kvk, name=name or None, status=status, status_date=status_date)
+
+
+def parse_register(body: bytes, url: str) -> list[NauRecord]:
+    """All records of a register file; [] when it lists none."""
+    try:
+        document = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise LayoutChangedError(url, f"not JSON ({exc})") from None
+    if not isinstance(document, dict) or document.get("register") != REGISTER:
+        raise LayoutChangedError(url, 'no top-level object with "register": "nau"')
+    items = document.get("records")
+    if not isinstance(items, list):
+        raise LayoutChangedError(url, 'no "records" list')
+    return [_record(item, index, url) for index, item in enumerate(items)]
+
+
+def find(records: list[NauRecord], kvk: str) -> NauRecord | None:
+    """The record for a KvK number; of several, the one with the latest status date."""
+    matches = [record for record in records if record.kvk_number == kvk]
+    return max(matches, key=lambda r: r.status_date or date.min, default=None)
+
+
+def to_registration(record: NauRecord) -> NauRegistration:
+    return NauRegistration(kvk_number=record.kvk_number, status=record.status, since=record.status_date)
+
+
+def fetch(client: PoliteClient, url: str, *, enabled: bool = False) -> tuple[Snapshot, list[NauRecord]]:
+    """Read the register at url; off unless enabled, since no live register exists to read yet."""
+    if not enabled:
+        raise NauDisabled(url)
+    snapshot = client.get(url, register=REGISTER)
+    if snapshot.status != 200:
+        raise FetchError(f"NAU register answered HTTP {snapshot.status}", snapshot.url)
+    return snapshot, parse_register(snapshot.body, snapshot.url)

@@ -1,0 +1,347 @@
+"""SNCU (Stichting Naleving CAO voor Uitzendkrachten): the published verdicts list.
+
+The site's structure is [observed] only: a list page linking to detail pages under
+/vonnissen-en-arresten/<slug>/ with irregular slugs, dates written with Dutch or English month
+names. Entries are therefore found by their link target, not by CSS classes; a page without
+such links, or a verdict without a date, raises LayoutChangedError. SNCU publishes no KvK numbers:
+the parties read here can only be linked by name (needs review).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from bs4 import BeautifulSoup, Tag
+
+from eligibility._dossier import Link, SncuVerdict
+from eligibility._errors import FetchError, LayoutChangedError, ScrapingError
+
+if TYPE_CHECKING:
+    from scrapers._http import PoliteClient
+    from scrapers._store import Snapshot
+
+REGISTER = "sncu"
+PARSER_VERSION = "sncu/1"
+LIST_URL = "https://www.sncu.nl/vonnissen-en-arresten/"
+_SECTION = "/vonnissen-en-arresten/"
+_NOT_VERDICTS = frozenset({"page", "feed"})
+
+# --- dates ------------------------------------------------------------------------------------
+
+MONTHS: dict[str, int] = {
+    "jan": 1, "januari": 1, "january": 1,
+    "feb": 2, "februari": 2, "february": 2,
+    "mrt": 3, "mar": 3, "maart": 3, "march": 3,
+    "apr": 4, "april": 4,
+    "mei": 5, "may": 5,
+    "jun": 6, "juni": 6, "june": 6,
+    "jul": 7, "juli": 7, "july": 7,
+    "aug": 8, "augustus": 8, "august": 8,
+    "sep": 9, "sept": 9, "september": 9,
+    "okt": 10, "oct": 10, "oktober": 10, "october": 10,
+    "nov": 11, "november": 11,
+    "dec": 12, "december": 12,
+}  # fmt: skip
+_MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
+_DATE = rf"\d{{1,2}}\s+(?:{_MONTH_NAMES})\.?\s+\d{{4}}|\d{{1,2}}-\d{{1,2}}-\d{{4}}"
+_DATE_RE = re.compile(rf"\b(?:{_DATE})\b", re.I)
+# Only explicit "label: date" pairs: "het vonnis van 14 juli 2020" in an appeal judgment names
+# the earlier verdict, and an appeal counts from its own date (LEGAL.md B3.g).
+_LABELLED_DATE = re.compile(
+    rf"\b(?:datum(?:\s+(?:van\s+)?(?:de\s+)?(?:uitspraak|vonnis|arrest))?|uitspraakdatum|uitspraak"
+    rf"|date(?:\s+of\s+(?:judg(?:e)?ment|verdict|ruling))?)\s*:\s*({_DATE})\b",
+    re.I,
+)
+
+
+def parse_date(text: str) -> date | None:
+    """A date such as "17 Jan 2019", "17 januari 2019", "17 mrt. 2021" or "17-01-2019"; else None."""
+    match = re.fullmatch(r"(\d{1,2})\s+([a-z]+)\.?\s+(\d{4})|(\d{1,2})-(\d{1,2})-(\d{4})", text.strip(), re.I)
+    if match is None:
+        return None
+    if match[1]:
+        month = MONTHS.get(match[2].lower())
+        day, year = int(match[1]), int(match[3])
+    else:
+        day, month, year = int(match[4]), int(match[5]), int(match[6])
+    try:
+        return date(year, month, day) if month else None
+    except ValueError:
+        return None
+
+
+def find_dates(text: str) -> list[tuple[date, str]]:
+    """Every valid date in the text, in order, with the text it was read from."""
+    found = ((parse_date(m[0]), m[0]) for m in _DATE_RE.finditer(text))
+    return [(day, raw) for day, raw in found if day is not None]
+
+
+# --- records ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SncuListEntry:
+    title: str
+    url: str
+    date: date | None
+
+
+@dataclass(frozen=True)
+class SncuListPage:
+    entries: list[SncuListEntry]
+    next_url: str | None
+
+
+@dataclass(frozen=True)
+class SncuDetail:
+    """One verdict page. ``date_text`` is the date as written; ``date_labelled`` says whether a
+    label ("Datum uitspraak:") named it, or it is simply the first date in the article."""
+
+    url: str
+    slug: str
+    title: str
+    verdict_date: date
+    date_text: str
+    date_labelled: bool
+    court: str | None
+    ecli: str | None
+    parties: tuple[str, ...]
+    outcome: str | None
+
+
+# --- list pages -------------------------------------------------------------------------------
+
+
+def _soup(body: bytes) -> BeautifulSoup:
+    return BeautifulSoup(body, "html.parser")
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _main(soup: BeautifulSoup, selectors: tuple[str, ...]) -> Tag:
+    """The page's content area, so menus, sidebars and footers are not read as content."""
+    for selector in selectors:
+        if (found := soup.select_one(selector)) is not None:
+            return found
+    return soup.body or soup
+
+
+def _verdict_url(href: str, base: str) -> str | None:
+    """Absolute detail-page URL (query and fragment dropped), or None for any other link."""
+    parts = urlsplit(urljoin(base, href))
+    match = re.fullmatch(re.escape(_SECTION) + r"([^/]+)/?", parts.path)
+    if parts.netloc != urlsplit(base).netloc or match is None or match[1] in _NOT_VERDICTS:
+        return None
+    return urlunsplit((parts.scheme, parts.netloc, f"{_SECTION}{match[1]}/", "", ""))
+
+
+def _verdict_links(area: Tag, base: str) -> Iterator[tuple[Tag, str]]:
+    for anchor in area.find_all("a", href=True):
+        if (url := _verdict_url(str(anchor["href"]), base)) is not None:
+            yield anchor, url
+
+
+_GENERIC_LINK = re.compile(r"^(lees|read)\s+(meer|verder|more)\b|^(meer|more)\b|^»$", re.I)
+
+
+def _entry_element(anchor: Tag, url: str, area: Tag, base: str) -> Tag:
+    """The largest ancestor of the link that holds no other verdict: one list entry."""
+    entry = anchor
+    while entry.parent is not None and entry.parent is not area:
+        if any(other != url for _, other in _verdict_links(entry.parent, base)):
+            break
+        entry = entry.parent
+    return entry
+
+
+_NEXT_TEXT = re.compile(r"^(volgende(\s+pagina)?|next(\s+page)?|oudere\s+berichten|older\s+(posts|entries))?\s*[»›>]?$", re.I)
+
+
+def _next_url(soup: BeautifulSoup, page_url: str) -> str | None:
+    """The next list page: rel="next", class "next", or a "Volgende"/"»" link within the section."""
+    candidates = soup.select('link[rel~="next"][href], a[rel~="next"][href], a.next[href]') + [
+        a for a in soup.find_all("a", href=True) if _clean(a.get_text()) and _NEXT_TEXT.match(_clean(a.get_text()))
+    ]
+    for candidate in candidates:
+        url = urljoin(page_url, str(candidate["href"]))
+        parts = urlsplit(url)
+        if parts.netloc == urlsplit(page_url).netloc and parts.path.startswith(_SECTION) and url != page_url:
+            return url
+    return None
+
+
+def parse_list(body: bytes, url: str) -> SncuListPage:
+    """Verdict entries (title, absolute URL, date if shown) and the next page's URL.
+
+    The list is assumed never to be empty, so a page without verdict links is a changed layout.
+    """
+    soup = _soup(body)
+    area = _main(soup, ("main", '[role="main"]', "#content", "#main"))
+    titles: dict[str, list[str]] = {}
+    entries: dict[str, Tag] = {}
+    for anchor, target in _verdict_links(area, url):
+        titles.setdefault(target, []).append(_clean(anchor.get_text(" ")) or _clean(str(anchor.get("title", ""))))
+        entries.setdefault(target, _entry_element(anchor, target, area, url))
+    if not entries:
+        raise LayoutChangedError(url, f"links to verdict pages ({_SECTION}<slug>/) in the content area")
+    result = []
+    for target, element in entries.items():
+        named = [text for text in titles[target] if text and not _GENERIC_LINK.match(text)]
+        heading = element.find(["h1", "h2", "h3", "h4"])
+        title = named[0] if named else (_clean(heading.get_text(" ")) if heading else "")
+        if not title:
+            raise LayoutChangedError(url, f"a title for the verdict link {target}")
+        dates = find_dates(element.get_text(" "))
+        result.append(SncuListEntry(title=title, url=target, date=dates[0][0] if dates else None))
+    return SncuListPage(entries=result, next_url=_next_url(soup, url))
+
+
+# --- detail pages -----------------------------------------------------------------------------
+
+ECLI = re.compile(r"ECLI:NL:[A-Z]+:\d{4}:\w+")
+_COURT = re.compile(
+    r"\b(Hoge Raad|Centrale Raad van Beroep"
+    r"|(?i:rechtbank|gerechtshof)\s+(?:'s-)?[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)?"
+    r"|(?i:kantonrechter)\s+(?:te|in)\s+(?:'s-)?[A-Z][\w'-]*)"
+)
+_SNCU = re.compile(r"\bSNCU\b|Stichting\s+Naleving\s+C(?:AO|ao)\s+voor\s+Uitzendkrachten", re.I)
+_VERSUS = re.compile(r"\s+(?:vs\.?|versus|v\.|tegen|[-–—])\s+", re.I)
+_TITLE_PREFIX = re.compile(
+    r"^(?:(?:vonnis|arrest|uitspraak|beschikking)\b(?:\s+(?:van\s+(?:de\s+|het\s+)?)?(?:kantonrechter|rechtbank|gerechtshof|hof|hoger\s+beroep)\b)?)?\s*:?\s*",
+    re.I,
+)
+_TRAILING = re.compile(r"(?:[\s,]*(?:\([^)]*\)|\b(?:19|20)\d{2}\b))+\s*$")
+_HONORIFIC = re.compile(r"^(?:de\s+heer|mevrouw|mevr\.|dhr\.)\s+", re.I)
+_AFTER_LEGAL_FORM = re.compile(r"(?:(?<=B\.V\.)|(?<=N\.V\.)|(?<=V\.O\.F\.)|(?<=C\.V\.))\s*(?:,|&|\ben\b)\s*", re.I)
+_PARTY_LABEL = re.compile(r"^(?:partijen|gedaagden?|wederpartij(?:en)?|bestuurders?|directeur(?:en)?)\s*:\s*(.+)$", re.I)
+_OUTCOME_LABEL = re.compile(r"^(?:uitkomst|beslissing|dictum|oordeel|resultaat)\s*:\s*(.+)$", re.I)
+_OUTCOME_WORDS = re.compile(r"veroordee|toegewezen|afgewezen|ordered|awarded|dismissed", re.I)
+
+
+def parties_from(text: str) -> list[str]:
+    """Counterparties in "Vonnis SNCU vs. X B.V." or "Arrest: X B.V. en Y tegen SNCU": every side
+    that is not SNCU, split after a legal form ("X B.V. en Y"), without a year, a role in
+    brackets or a title such as "de heer"."""
+    parties = []
+    for side in _VERSUS.split(text):
+        side = _TITLE_PREFIX.sub("", side.strip())
+        if _SNCU.search(side):
+            continue
+        for part in _AFTER_LEGAL_FORM.split(side):
+            if name := _HONORIFIC.sub("", _TRAILING.sub("", part)).strip():
+                parties.append(name)
+    return parties
+
+
+def _blocks(area: Tag) -> list[str]:
+    return [_clean(el.get_text(" ")) for el in area.find_all(["p", "li", "h2", "h3", "h4", "dd", "td"])]
+
+
+def _unique(names: list[str]) -> tuple[str, ...]:
+    seen: dict[str, str] = {}
+    for name in names:
+        seen.setdefault(name.casefold(), name)
+    return tuple(seen.values())
+
+
+def _verdict_date(text: str) -> tuple[date, str, bool] | None:
+    """(date, as written, labelled?): a labelled date first, else the first date in the text."""
+    for match in _LABELLED_DATE.finditer(text):
+        if (day := parse_date(match[1])) is not None:
+            return day, match[1], True
+    dates = find_dates(text)
+    return (dates[0][0], dates[0][1], False) if dates else None
+
+
+def parse_detail(body: bytes, url: str) -> SncuDetail:
+    """One verdict page. No title or no date raises: an undated verdict cannot be placed in the
+    two-year window (LEGAL.md B3.g counts the verdict date)."""
+    soup = _soup(body)
+    area = _main(soup, ("article", "main", '[role="main"]', "#content"))
+    heading = area.find("h1") or soup.find("h1")
+    title = _clean(heading.get_text(" ")) if heading else ""
+    if not title:
+        raise LayoutChangedError(url, "the verdict title (<h1>)")
+    text = _clean(area.get_text(" "))
+    found = _verdict_date(text)
+    if found is None:
+        raise LayoutChangedError(url, "a verdict date (e.g. '17 januari 2019' or '17 Jan 2019')")
+    verdict_date, date_text, is_labelled = found
+    blocks = _blocks(area)
+    labelled_parties = [m[1] for block in blocks if (m := _PARTY_LABEL.match(block))]
+    title_parties = parties_from(title) if _VERSUS.search(title) else []  # a title may name no party
+    outcomes = [m[1] for block in blocks if (m := _OUTCOME_LABEL.match(block))]
+    outcomes += [block for block in blocks if _OUTCOME_WORDS.search(block)]
+    court, ecli = _COURT.search(text), ECLI.search(text)
+    return SncuDetail(
+        url=url,
+        slug=urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1],
+        title=title,
+        verdict_date=verdict_date,
+        date_text=date_text,
+        date_labelled=is_labelled,
+        court=court[0][0].upper() + court[0][1:] if court else None,
+        ecli=ecli[0] if ecli else None,
+        parties=_unique(title_parties + [p for value in labelled_parties for p in parties_from(value)]),
+        outcome=outcomes[0] if outcomes else None,
+    )
+
+
+def to_verdict(detail: SncuDetail, link: Link) -> SncuVerdict:
+    return SncuVerdict(
+        title=detail.title,
+        verdict_date=detail.verdict_date,
+        court=detail.court,
+        ecli=detail.ecli,
+        url=detail.url,
+        parties=list(detail.parties),
+        outcome=detail.outcome,
+        link=link,
+    )
+
+
+# --- fetching ---------------------------------------------------------------------------------
+
+
+def _get(client: PoliteClient, url: str) -> Snapshot:
+    snapshot = client.get(url, register=REGISTER, headers={"Accept": "text/html"})
+    if snapshot.status != 200:
+        raise FetchError(f"HTTP {snapshot.status} from the SNCU site", snapshot.url)
+    return snapshot
+
+
+def fetch_all(client: PoliteClient, *, max_pages: int = 20) -> tuple[list[Snapshot], list[SncuDetail]]:
+    """The whole list (following "next" links), then every verdict page once.
+
+    Raises rather than return part of the list: more than ``max_pages`` pages, or a next link
+    pointing back to a page already read.
+    """
+    snapshots: list[Snapshot] = []
+    entries: dict[str, SncuListEntry] = {}
+    read: list[str] = []
+    url: str | None = LIST_URL
+    while url is not None:
+        if len(read) == max_pages:
+            raise ScrapingError(f"the verdict list has more than {max_pages} pages", url)
+        snapshot = _get(client, url)
+        snapshots.append(snapshot)
+        read.append(url)
+        page = parse_list(snapshot.body, snapshot.url)
+        for entry in page.entries:
+            entries.setdefault(entry.url, entry)
+        if page.next_url in read:
+            raise LayoutChangedError(snapshot.url, f"a next-page link to an unread page (got {page.next_url})")
+        url = page.next_url
+    details = []
+    for entry in entries.values():
+        snapshot = _get(client, entry.url)
+        snapshots.append(snapshot)
+        details.append(parse_detail(snapshot.body, snapshot.url))
+    return snapshots, details

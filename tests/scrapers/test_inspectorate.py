@@ -1,0 +1,408 @@
+"""Labour Inspectorate adapter: parsing, dedupe, mapping and paging on our own fixtures."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+
+from eligibility._dossier import FineKind, Law, Link, LinkMethod
+from eligibility._errors import FetchError, LayoutChangedError, ScrapingError
+from scrapers import inspectorate
+from scrapers.inspectorate import (
+    ASSUMED_FINE,
+    InspectionFinding,
+    InspectionRecord,
+    classify_sanction,
+    dedupe,
+    fetch_all,
+    normalise_law,
+    parse_amount,
+    parse_date,
+    parse_kvk,
+    parse_page,
+    to_results,
+)
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "registers" / "inspectorate"
+URL = "https://resultaten.nlarbeidsinspectie.nl/api/inspecties?searchString=Voorbeeld&currentPage=1"
+LINK = Link(method=LinkMethod.KVK)
+
+
+def fixture(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+def page(name: str) -> inspectorate.InspectionPage:
+    return parse_page(fixture(name), URL)
+
+
+# --- parse_page -------------------------------------------------------------------------------
+
+
+def test_page_one_reads_counts_and_every_inspection() -> None:
+    result = page("search_page_1.json")
+    assert (result.page_count, result.total_count) == (2, 4)
+    assert [r.id for r in result.records] == ["48213", "48107", "47950"]
+    first = result.records[0]
+    assert first.company_name == "Flexwerk Voorbeeld B.V."
+    assert (first.company_place, first.inspection_place) == ("Venlo", "Horst aan de Maas")
+    assert first.inspection_date == date(2024, 3, 5)
+    assert first.kvk_number == "01234567"
+    assert first.found == {"kvk_number": "KvkNummer", "sanction": "Sanctie", "amount_eur": "Boetebedrag"}
+    assert first.unrecognised == () and first.notes == ()
+    wav, wml = first.findings
+    assert (wav.law, wav.violation, wav.sanction, wav.sanction_source, wav.amount_eur) == (
+        Law.WAV, True, FineKind.FINE, "Sanctie", 16000.0,
+    )
+    assert (wml.law, wml.violation, wml.sanction, wml.amount_eur) == (Law.WML, False, FineKind.NO_VIOLATION, None)
+    assert wml.result_text == "Geen overtreding vastgesteld"
+
+
+def test_stillegging_in_the_sanction_field_is_a_shutdown() -> None:
+    (finding,) = page("search_page_1.json").records[1].findings
+    assert (finding.law, finding.sanction, finding.sanction_source) == (Law.WAADI, FineKind.SHUTDOWN, "Sanctie")
+    assert page("search_page_1.json").records[1].kvk_number is None
+
+
+def test_page_two_reads_day_first_date_padded_kvk_text_amount_and_publication_date() -> None:
+    (record,) = page("search_page_2.json").records
+    assert record.inspection_date == date(2022, 9, 12)
+    assert record.kvk_number == "01234567"
+    (finding,) = record.findings
+    assert finding.amount_eur == 9600.0
+    assert finding.publication_date == date(2023, 2, 1)
+    assert (finding.sanction, finding.sanction_source) == (FineKind.FINE, ASSUMED_FINE)
+    assert record.found["publication_date"] == "Publicatiedatum"
+
+
+def test_unknown_fields_and_unreadable_values_are_recorded_not_guessed() -> None:
+    (record,) = page("duplicate_findings.json").records
+    assert record.id == "c3f1a2d4-7b1e-4f0a-9c55-0e2b8d6a1f90"
+    assert record.unrecognised == ("Vestigingsnummer",)
+    assert record.notes == (
+        "Results[0].Inspectieresultaten[5].Boetebedrag: value 'onbekend' not understood as amount_eur; ignored",
+    )
+    assert all(f.amount_eur is None for f in record.findings)
+    assert "amount_eur" not in record.found
+
+
+def test_laws_are_read_from_the_long_description_when_the_short_one_is_empty() -> None:
+    (record,) = page("duplicate_findings.json").records
+    assert [f.law for f in record.findings] == [Law.WAV] * 4 + [Law.WML] * 3 + [Law.OTHER]
+
+
+def test_empty_search_is_a_valid_empty_page() -> None:
+    result = page("empty.json")
+    assert (result.records, result.page_count, result.total_count) == ([], 0, 0)
+
+
+def test_changed_layout_names_url_and_what_is_missing() -> None:
+    with pytest.raises(LayoutChangedError) as caught:
+        page("changed_layout.json")
+    assert caught.value.url == URL
+    assert caught.value.missing == "SearchResultInfo"
+    assert str(caught.value) == f"layout changed: SearchResultInfo ({URL})"
+
+
+def _valid() -> dict:
+    return json.loads(fixture("search_page_1.json"))
+
+
+def _without(path: tuple, key: str) -> bytes:
+    data = _valid()
+    target = data
+    for step in path:
+        target = target[step]
+    del target[key]
+    return json.dumps(data).encode()
+
+
+def _with(path: tuple, key: str, value: object) -> bytes:
+    data = _valid()
+    target = data
+    for step in path:
+        target = target[step]
+    target[key] = value
+    return json.dumps(data).encode()
+
+
+@pytest.mark.parametrize(
+    ("body", "missing"),
+    [
+        (b"<!doctype html><html><body>Not found</body></html>", "a JSON body (SearchResultInfo, Results)"),
+        (b"[]", "SearchResultInfo"),
+        (_without((), "Results"), "Results"),
+        (_with((), "Results", {"items": []}), "Results"),
+        (_without(("SearchResultInfo",), "PageCount"), "SearchResultInfo.PageCount as a count"),
+        (_with(("SearchResultInfo",), "TotalCount", "4"), "SearchResultInfo.TotalCount as a count"),
+        (_without(("Results", 1), "Id"), "Results[1].Id"),
+        (_without(("Results", 0), "Bedrijfsnaam"), "Results[0].Bedrijfsnaam"),
+        (_without(("Results", 2), "Inspectiedatum"), "Results[2].Inspectiedatum"),
+        (_with(("Results", 2), "Inspectiedatum", "juni 2023"), "Results[2].Inspectiedatum as a date (got 'juni 2023')"),
+        (_without(("Results", 0), "Inspectieresultaten"), "Results[0].Inspectieresultaten as a list"),
+        (_without(("Results", 0, "Inspectieresultaten", 1), "Resultaat"), "Results[0].Inspectieresultaten[1].Resultaat"),
+        (
+            _with(("Results", 0, "Inspectieresultaten", 1), "Resultaat", "In behandeling"),
+            "Results[0].Inspectieresultaten[1].Resultaat in a known wording (got 'In behandeling')",
+        ),
+        (
+            _with(("Results", 1, "Inspectieresultaten", 0), "Omschrijving", None)
+            .replace(b'"OmschrijvingKort": "Waadi"', b'"OmschrijvingKort": ""'),
+            "Results[1].Inspectieresultaten[0].Omschrijving or OmschrijvingKort",
+        ),
+    ],
+)
+def test_each_missing_structure_raises_with_its_name(body: bytes, missing: str) -> None:
+    with pytest.raises(LayoutChangedError) as caught:
+        parse_page(body, URL)
+    assert caught.value.missing == missing
+    assert caught.value.url == URL
+
+
+# --- value parsing ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-03-05T00:00:00", date(2024, 3, 5)),
+        ("2024-03-05", date(2024, 3, 5)),
+        ("2024-03-05T23:30:00.000Z", date(2024, 3, 5)),
+        ("2024-03-05T00:00:00+01:00", date(2024, 3, 5)),
+        ("05-03-2024", date(2024, 3, 5)),
+        ("5-3-2024", date(2024, 3, 5)),
+        ("05/03/2024", date(2024, 3, 5)),
+        (" 29-02-2024 ", date(2024, 2, 29)),
+        ("29-02-2023", None),
+        ("2024-13-01", None),
+        ("03/05/24", None),
+        ("5 maart 2024", None),
+        ("", None),
+    ],
+)
+def test_parse_date(text: str, expected: date | None) -> None:
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (16000, 16000.0),
+        (8000.5, 8000.5),
+        ("€ 12.000,00", 12000.0),
+        ("EUR 9.600,-", 9600.0),
+        ("1.500", 1500.0),
+        ("12000", 12000.0),
+        ("340,50", 340.5),
+        ("12000.50", 12000.5),
+        ("onbekend", None),
+        (-5, None),
+        (True, None),
+        (None, None),
+    ],
+)
+def test_parse_amount(value: object, expected: float | None) -> None:
+    assert parse_amount(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("01234567", "01234567"), ("0123 4567", "01234567"), ("\u0661" * 8, None), (1234567, "01234567"), ("1234567", None), (123456789, None), (True, None)],
+)
+def test_parse_kvk(value: object, expected: str | None) -> None:
+    assert parse_kvk(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("texts", "law"),
+    [
+        (("Wav",), Law.WAV),
+        (("Wet arbeid vreemdelingen",), Law.WAV),
+        (("WML",), Law.WML),
+        (("Wet minimumloon en minimumvakantiebijslag",), Law.WML),
+        (("Waadi",), Law.WAADI),
+        (("Wet allocatie arbeidskrachten door intermediairs",), Law.WAADI),
+        (("Arbeidsomstandighedenwet",), Law.ARBOWET),
+        (("Arbowet",), Law.ARBOWET),
+        (("Wtta",), Law.WTTA),
+        (("Wet toelating terbeschikkingstelling arbeidskrachten",), Law.WTTA),
+        (("Arbeidstijdenwet",), Law.OTHER),
+        ((None, "Wet arbeid vreemdelingen"), Law.WAV),
+        (("Tewerkstelling zonder vergunning", "Wet arbeid vreemdelingen"), Law.WAV),
+        ((None, None), Law.OTHER),
+    ],
+)
+def test_normalise_law(texts: tuple[str | None, ...], law: Law) -> None:
+    assert normalise_law(*texts) is law
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Geen overtreding vastgesteld", FineKind.NO_VIOLATION),
+        ("Overtreding niet vastgesteld", FineKind.NO_VIOLATION),
+        ("Stillegging", FineKind.SHUTDOWN),
+        ("Boete en stillegging van de werkzaamheden", FineKind.SHUTDOWN),
+        ("Waarschuwing stillegging", FineKind.SHUTDOWN_WARNING),
+        ("Voornemen tot stillegging", FineKind.SHUTDOWN_WARNING),
+        ("Bestuurlijke boete", FineKind.FINE),
+        ("Schriftelijke waarschuwing", FineKind.WARNING),
+        ("Overtreding vastgesteld", None),
+    ],
+)
+def test_classify_sanction(text: str, kind: FineKind | None) -> None:
+    assert classify_sanction(text) is kind
+
+
+# --- dedupe and mapping -----------------------------------------------------------------------
+
+
+def test_dedupe_collapses_per_employee_listings_per_law_and_counts_them() -> None:
+    (record,) = dedupe(page("duplicate_findings.json").records)
+    assert [(f.law, f.sanction, f.violation, f.collapsed) for f in record.findings] == [
+        (Law.WAV, FineKind.FINE, True, 3),
+        (Law.WML, FineKind.FINE, True, 2),
+        (Law.OTHER, FineKind.NO_VIOLATION, False, 0),
+    ]
+    assert dedupe([record]) == [record]
+
+
+def test_dedupe_drops_an_inspection_listed_twice_without_counting_it_as_collapsed() -> None:
+    records = page("search_page_1.json").records
+    deduped = dedupe(records + records[:1])
+    assert [r.id for r in deduped] == ["48213", "48107", "47950"]
+    assert all(f.collapsed == 0 for r in deduped for f in r.findings)
+
+
+def _finding(kind: FineKind, amount: float | None = None) -> InspectionFinding:
+    return InspectionFinding(
+        law=Law.WAV, law_text="Wav", result_text="Overtreding vastgesteld", violation=kind is not FineKind.NO_VIOLATION,
+        sanction=kind, sanction_source="Sanctie", amount_eur=amount,
+    )
+
+
+def test_dedupe_keeps_the_most_severe_then_the_largest_amount() -> None:
+    record = InspectionRecord(
+        id="1", company_name="X", company_place=None, inspection_place=None, inspection_date=date(2024, 1, 1),
+        kvk_number=None,
+        findings=(_finding(FineKind.FINE, 8000), _finding(FineKind.SHUTDOWN), _finding(FineKind.FINE, 24000)),
+    )
+    (kept,) = dedupe([record])[0].findings
+    assert (kept.sanction, kept.collapsed) == (FineKind.SHUTDOWN, 2)
+    fines = InspectionRecord(**{**record.__dict__, "findings": record.findings[::2] + (_finding(FineKind.NO_VIOLATION),)})
+    (kept,) = dedupe([fines])[0].findings
+    assert (kept.sanction, kept.amount_eur, kept.collapsed) == (FineKind.FINE, 24000.0, 2)
+
+
+def test_to_results_gives_one_result_per_law_with_the_inspection_date() -> None:
+    results = to_results(page("search_page_1.json").records[0], LINK)
+    assert [(r.law, r.kind, r.amount_eur) for r in results] == [
+        (Law.WAV, FineKind.FINE, 16000.0),
+        (Law.WML, FineKind.NO_VIOLATION, None),
+    ]
+    wav = results[0]
+    assert wav.inspection_id == "48213"
+    assert wav.inspection_start_date == date(2024, 3, 5)
+    assert (wav.decision_date, wav.publication_date, wav.final) == (None, None, None)
+    assert (wav.company_name, wav.place, wav.link) == ("Flexwerk Voorbeeld B.V.", "Venlo", LINK)
+
+
+def test_to_results_collapses_duplicates_even_without_dedupe() -> None:
+    (record,) = page("duplicate_findings.json").records
+    results = to_results(record, LINK)
+    assert [(r.law, r.kind) for r in results] == [
+        (Law.WAV, FineKind.FINE), (Law.WML, FineKind.FINE), (Law.OTHER, FineKind.NO_VIOLATION),
+    ]
+
+
+def test_to_results_carries_shutdown_and_publication_date() -> None:
+    (shutdown,) = to_results(page("search_page_1.json").records[1], LINK)
+    assert (shutdown.law, shutdown.kind) == (Law.WAADI, FineKind.SHUTDOWN)
+    (wml,) = to_results(page("search_page_2.json").records[0], LINK)
+    assert (wml.publication_date, wml.inspection_start_date, wml.amount_eur) == (date(2023, 2, 1), date(2022, 9, 12), 9600.0)
+
+
+# --- fetch_all --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FakeSnapshot:
+    url: str
+    status: int
+    body: bytes
+    register: str
+
+
+@dataclass
+class FakeClient:
+    """Same ``get`` signature as scrapers._http.PoliteClient; serves bodies by currentPage."""
+
+    pages: dict[str, bytes]
+    status: int = 200
+    calls: list[dict[str, str]] = field(default_factory=list)
+
+    def get(
+        self, url: str, *, register: str, params: dict[str, str] | None = None, headers: dict[str, str] | None = None
+    ) -> FakeSnapshot:
+        assert params is not None
+        self.calls.append(params)
+        return FakeSnapshot(f"{url}?{urlencode(params)}", self.status, self.pages[params["currentPage"]], register)
+
+
+def test_fetch_all_reads_every_page_in_order() -> None:
+    client = FakeClient({"1": fixture("search_page_1.json"), "2": fixture("search_page_2.json")})
+    snapshots, records = fetch_all(client, "Voorbeeld")  # type: ignore[arg-type]
+    assert client.calls == [
+        {"searchString": "Voorbeeld", "currentPage": "1", "sortColumn": "Inspectie", "sortDescending": "true"},
+        {"searchString": "Voorbeeld", "currentPage": "2", "sortColumn": "Inspectie", "sortDescending": "true"},
+    ]
+    assert [s.register for s in snapshots] == ["inspectorate", "inspectorate"]
+    assert snapshots[0].url.startswith(inspectorate.SEARCH_URL + "?searchString=Voorbeeld&currentPage=1")
+    assert [r.id for r in records] == ["48213", "48107", "47950", "46001"]
+
+
+def test_fetch_all_dedupes_findings() -> None:
+    _, (record,) = fetch_all(FakeClient({"1": fixture("duplicate_findings.json")}), "Oogst")  # type: ignore[arg-type]
+    assert [f.collapsed for f in record.findings] == [3, 2, 0]
+
+
+def test_fetch_all_of_an_empty_search_reads_one_page() -> None:
+    client = FakeClient({"1": fixture("empty.json")})
+    snapshots, records = fetch_all(client, "Niemand B.V.")  # type: ignore[arg-type]
+    assert (len(snapshots), records, len(client.calls)) == (1, [], 1)
+
+
+def test_fetch_all_refuses_more_pages_than_allowed() -> None:
+    client = FakeClient({"1": fixture("search_page_1.json")})
+    with pytest.raises(ScrapingError, match="has 2 pages \\(4 results\\), more than 1") as caught:
+        fetch_all(client, "Voorbeeld", max_pages=1)  # type: ignore[arg-type]
+    assert type(caught.value) is ScrapingError
+    assert len(client.calls) == 1
+
+
+def test_fetch_all_detects_an_ignored_page_parameter() -> None:
+    client = FakeClient({"1": fixture("search_page_1.json"), "2": fixture("search_page_1.json")})
+    with pytest.raises(LayoutChangedError, match="new results on page 2"):
+        fetch_all(client, "Voorbeeld")  # type: ignore[arg-type]
+
+
+def test_fetch_all_detects_an_empty_page_within_the_page_count() -> None:
+    empty_page_two = json.dumps({"SearchResultInfo": {"PageCount": 2, "TotalCount": 4}, "Results": []}).encode()
+    client = FakeClient({"1": fixture("search_page_1.json"), "2": empty_page_two})
+    with pytest.raises(LayoutChangedError, match="results on page 2 of 2"):
+        fetch_all(client, "Voorbeeld")  # type: ignore[arg-type]
+
+
+def test_fetch_all_raises_fetch_error_on_a_non_200_status() -> None:
+    with pytest.raises(FetchError, match="HTTP 404"):
+        fetch_all(FakeClient({"1": b"{}"}, status=404), "Voorbeeld")  # type: ignore[arg-type]
+
+
+def test_fetch_all_refuses_an_empty_search() -> None:
+    with pytest.raises(ValueError, match="empty search"):
+        fetch_all(FakeClient({}), "  ")  # type: ignore[arg-type]

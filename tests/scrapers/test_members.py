@@ -1,0 +1,254 @@
+"""ABU member register pages and NBBU sitemap + member pages: parsing, paging, changed layouts."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+
+from eligibility._dossier import Link, LinkMethod
+from eligibility._errors import FetchError, LayoutChangedError, ScrapingError
+from scrapers import members
+from scrapers._store import Snapshot
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "registers"
+ABU_PAGE = "https://www.abu.nl/over-abu/ledenregister/page/{}/"
+NBBU_MEMBER = "https://www.nbbu.nl/nl/onze-leden/{}"
+
+
+def fixture(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+def sitemap_url(page: int) -> str:
+    return members.NBBU_SITEMAP + "?" + urlencode({"page": page})
+
+
+class FakeClient:
+    """Serves canned bodies by full URL; an unexpected URL fails the test with a KeyError."""
+
+    def __init__(self, pages: dict[str, tuple[int, bytes]]) -> None:
+        self.pages = pages
+        self.calls: list[str] = []
+
+    def get(
+        self, url: str, *, register: str, params: dict[str, str] | None = None, headers: dict[str, str] | None = None
+    ) -> Snapshot:
+        full = url + ("?" + urlencode(params) if params else "")
+        self.calls.append(full)
+        status, body = self.pages[full]
+        at = datetime(2026, 11, 23, tzinfo=UTC)
+        return Snapshot(hashlib.sha256(body).hexdigest(), full, at, status, {}, register, body)
+
+
+def abu_pages() -> dict[str, tuple[int, bytes]]:
+    return {
+        members.ABU_FIRST_PAGE: (200, fixture("abu/ledenregister-page-1.html")),
+        ABU_PAGE.format(2): (200, fixture("abu/ledenregister-page-2.html")),
+        ABU_PAGE.format(3): (200, fixture("abu/ledenregister-page-3.html")),
+    }
+
+
+# --- ABU ----------------------------------------------------------------------------------
+
+
+def test_abu_page_members_and_next_link() -> None:
+    found, next_url = members.parse_abu_page(fixture("abu/ledenregister-page-1.html"), members.ABU_FIRST_PAGE)
+    assert next_url == ABU_PAGE.format(2)
+    assert [m.name for m in found] == [
+        "Uitzendgroep Noordkant B.V.",
+        "Uitzendbureau De Brug B.V.",
+        "Test BV Donald",
+        "Flexkracht Oost B.V.",
+    ]
+    assert found[1] == members.Member(
+        "abu", "Uitzendbureau De Brug B.V.", members.ABU_FIRST_PAGE, kvk_number="01085927",
+        website="https://www.debrug-uitzend.example/",
+    )
+    assert (found[3].kvk_number, found[3].website) == ("70104729", None)
+
+
+def test_abu_member_without_kvk_number() -> None:
+    found, _ = members.parse_abu_page(fixture("abu/ledenregister-page-2.html"), ABU_PAGE.format(2))
+    assert (found[1].name, found[1].kvk_number, found[1].website) == (
+        "Werkplaats Nu B.V.",
+        None,
+        "https://www.werkplaatsnu.example/",
+    )
+
+
+def test_abu_last_page_has_no_next() -> None:
+    found, next_url = members.parse_abu_page(fixture("abu/ledenregister-page-3.html"), ABU_PAGE.format(3))
+    assert next_url is None
+    assert [(m.name, m.kvk_number, m.website) for m in found] == [
+        ("Zeeuwse Uitzendgroep B.V.", "70523645", "http://zeeuwse-uitzend.example")
+    ]
+
+
+def test_abu_empty_list_is_empty() -> None:
+    assert members.parse_abu_page(b'<main><div class="ledenregister"></div></main>', ABU_PAGE.format(9)) == ([], None)
+
+
+@pytest.mark.parametrize(
+    ("body", "missing"),
+    [
+        (b"<main><table><tr><td>Naam</td></tr></table></main>", "no member list"),
+        (b'<div class="ledenregister"><div class="ledenregister__item"><p>KvK 12345678</p></div></div>', "no name heading"),
+        (b'<div class="ledenregister"><div class="lid"><h3>Test BV Donald</h3></div></div>', "holds elements but no members"),
+        (
+            b'<div class="ledenregister"></div><a class="next" rel="next" href="https://evil.example/page/2/">x</a>',
+            "leaves the member register",
+        ),
+    ],
+    ids=["no-list", "item-without-name", "renamed-items", "next-link-elsewhere"],
+)
+def test_abu_changed_layout_raises(body: bytes, missing: str) -> None:
+    with pytest.raises(LayoutChangedError, match=missing):
+        members.parse_abu_page(body, members.ABU_FIRST_PAGE)
+
+
+def test_fetch_abu_follows_next_links() -> None:
+    client = FakeClient(abu_pages())
+    snapshots, found = members.fetch_abu(client)
+    assert client.calls == [members.ABU_FIRST_PAGE, ABU_PAGE.format(2), ABU_PAGE.format(3)]
+    assert len(snapshots) == 3 and {s.register for s in snapshots} == {"abu"}
+    assert len(found) == 7
+    assert found[-1].url == ABU_PAGE.format(3)
+
+
+def test_fetch_abu_refuses_to_cut_short() -> None:
+    client = FakeClient(abu_pages())
+    with pytest.raises(ScrapingError, match="more than 2 pages") as caught:
+        members.fetch_abu(client, max_pages=2)
+    assert type(caught.value) is ScrapingError
+    assert len(client.calls) == 2
+
+
+def test_fetch_abu_detects_a_paging_loop() -> None:
+    pages = abu_pages()
+    pages[ABU_PAGE.format(3)] = pages[ABU_PAGE.format(2)]  # page 3 links "next" to page 3 again
+    with pytest.raises(LayoutChangedError, match="points back to"):
+        members.fetch_abu(FakeClient(pages))
+
+
+def test_fetch_abu_http_error() -> None:
+    with pytest.raises(FetchError, match="abu answered HTTP 403"):
+        members.fetch_abu(FakeClient({members.ABU_FIRST_PAGE: (403, b"forbidden")}))
+
+
+# --- NBBU ---------------------------------------------------------------------------------
+
+
+def test_nbbu_sitemap_lists_member_pages_only_once() -> None:
+    assert members.parse_nbbu_sitemap(fixture("nbbu/sitemap-page-1.xml"), sitemap_url(1)) == [
+        NBBU_MEMBER.format("uitzendbureau-de-brug-bv"),
+        NBBU_MEMBER.format("payroll-plus-nederland"),
+        NBBU_MEMBER.format("flexkracht-oost-bv"),
+    ]
+
+
+def test_nbbu_sitemap_without_members_is_empty() -> None:
+    body = b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>https://www.nbbu.nl/nl</loc></url></urlset>'
+    assert members.parse_nbbu_sitemap(body, sitemap_url(1)) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "missing"),
+    [
+        (b"<html><body>Onderhoud</body></html", "not XML"),
+        (
+            b'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap><loc>x</loc></sitemap></sitemapindex>',
+            "root is <sitemapindex>",
+        ),
+        (b"<urlset><url><lastmod>2026-01-01</lastmod></url></urlset>", "without <loc>"),
+        (b'<!DOCTYPE x [<!ENTITY a "b">]><urlset/>', "DOCTYPE"),
+    ],
+    ids=["not-xml", "sitemap-index", "url-without-loc", "entities"],
+)
+def test_nbbu_sitemap_changed_layout_raises(body: bytes, missing: str) -> None:
+    with pytest.raises(LayoutChangedError, match=missing):
+        members.parse_nbbu_sitemap(body, sitemap_url(1))
+
+
+def test_nbbu_member_page() -> None:
+    url = NBBU_MEMBER.format("uitzendbureau-de-brug-bv")
+    member = members.parse_nbbu_member(fixture("nbbu/member-uitzendbureau-de-brug-bv.html"), url)
+    assert member == members.Member("nbbu", "Uitzendbureau De Brug B.V.", url, place="Venlo")
+
+
+def test_nbbu_member_page_without_place() -> None:
+    url = NBBU_MEMBER.format("payroll-plus-nederland")
+    member = members.parse_nbbu_member(fixture("nbbu/member-payroll-plus-nederland.html"), url)
+    assert (member.name, member.place, member.kvk_number) == ("Payroll Plus Nederland", None, None)
+
+
+def test_nbbu_member_page_without_name_raises() -> None:
+    with pytest.raises(LayoutChangedError, match="no <h1> name"):
+        members.parse_nbbu_member(b"<main><h2>Uitzendbureau</h2></main>", NBBU_MEMBER.format("x"))
+
+
+def test_fetch_nbbu_sitemap_pages_until_missing() -> None:
+    client = FakeClient(
+        {
+            sitemap_url(1): (200, fixture("nbbu/sitemap-page-1.xml")),
+            sitemap_url(2): (200, fixture("nbbu/sitemap-page-2.xml")),
+            sitemap_url(3): (404, b"Not found"),
+        }
+    )
+    snapshots, urls = members.fetch_nbbu_sitemap(client)
+    assert len(snapshots) == 2
+    assert urls[-1] == NBBU_MEMBER.format("werkplaats-nu-bv") and len(urls) == 4
+
+
+def test_fetch_nbbu_sitemap_stops_when_a_page_repeats() -> None:
+    page = (200, fixture("nbbu/sitemap-page-1.xml"))
+    client = FakeClient({sitemap_url(1): page, sitemap_url(2): page})
+    snapshots, urls = members.fetch_nbbu_sitemap(client)
+    assert len(client.calls) == 2 and len(urls) == 3
+
+
+def test_fetch_nbbu_sitemap_refuses_to_cut_short() -> None:
+    client = FakeClient({sitemap_url(1): (200, fixture("nbbu/sitemap-page-1.xml"))})
+    with pytest.raises(ScrapingError, match="more than 1 pages"):
+        members.fetch_nbbu_sitemap(client, max_pages=1)
+
+
+def test_fetch_nbbu_sitemap_first_page_missing_is_a_fetch_error() -> None:
+    with pytest.raises(FetchError, match="nbbu answered HTTP 404"):
+        members.fetch_nbbu_sitemap(FakeClient({sitemap_url(1): (404, b"Not found")}))
+
+
+def test_fetch_nbbu_members() -> None:
+    urls = [NBBU_MEMBER.format("uitzendbureau-de-brug-bv"), NBBU_MEMBER.format("payroll-plus-nederland")]
+    client = FakeClient(
+        {
+            urls[0]: (200, fixture("nbbu/member-uitzendbureau-de-brug-bv.html")),
+            urls[1]: (200, fixture("nbbu/member-payroll-plus-nederland.html")),
+        }
+    )
+    snapshots, found = members.fetch_nbbu_members(client, urls)
+    assert [m.name for m in found] == ["Uitzendbureau De Brug B.V.", "Payroll Plus Nederland"]
+    assert [s.url for s in snapshots] == urls
+
+
+def test_fetch_nbbu_members_checks_the_maximum_before_reading() -> None:
+    client = FakeClient({})
+    with pytest.raises(ScrapingError, match="3 NBBU member pages asked for, more than the maximum 2"):
+        members.fetch_nbbu_members(client, [NBBU_MEMBER.format(n) for n in "abc"], max_members=2)
+    assert client.calls == []
+
+
+@pytest.mark.parametrize(
+    ("member", "association"),
+    [
+        (members.Member("abu", "Test BV Donald", ABU_PAGE.format(1), kvk_number="68750110"), "abu"),
+        (members.Member("nbbu", "Uitzendbureau De Brug B.V.", NBBU_MEMBER.format("x"), place="Venlo"), "nbbu"),
+    ],
+)
+def test_to_membership(member: members.Member, association: str) -> None:
+    link = Link(method=LinkMethod.NAME, score=93.5, matched_name=member.name)
+    membership = members.to_membership(member, link)
+    assert (membership.association, membership.member_name, membership.link) == (association, member.name, link)

@@ -1,0 +1,147 @@
+"""NAU (Wtta) adapter: our own JSON format, closed status list, off until enabled."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from eligibility._dossier import NauRegistration, NauStatus
+from eligibility._errors import FetchError, LayoutChangedError, ScrapingError
+from scrapers import nau
+from scrapers._config import ScraperConfig
+from scrapers._store import Snapshot
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "registers" / "nau"
+URL = "https://register.example/nau.json"
+
+
+def fixture(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+class FakeClient:
+    def __init__(self, status: int, body: bytes) -> None:
+        self.status, self.body = status, body
+        self.calls: list[tuple[str, str]] = []
+
+    def get(
+        self, url: str, *, register: str, params: dict[str, str] | None = None, headers: dict[str, str] | None = None
+    ) -> Snapshot:
+        self.calls.append((url, register))
+        sha = hashlib.sha256(self.body).hexdigest()
+        return Snapshot(sha, url, datetime(2027, 8, 1, tzinfo=UTC), self.status, {}, register, self.body)
+
+
+def test_parses_every_record() -> None:
+    records = nau.parse_register(fixture("register.json"), URL)
+    assert len(records) == 9
+    assert records[0] == nau.NauRecord("68750110", "Test BV Donald", NauStatus.TOEGELATEN, date(2027, 8, 15))
+    assert records[3].kvk_number == "01085927"
+    assert records[4].status_date is None
+    assert {r.status for r in records} == set(NauStatus)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("toegelaten", NauStatus.TOEGELATEN),
+        ("Toegelaten", NauStatus.TOEGELATEN),
+        ("voorlopig toegelaten", NauStatus.VOORLOPIG_TOEGELATEN),
+        ("Voorlopig  Toegelaten ", NauStatus.VOORLOPIG_TOEGELATEN),
+        ("voorlopig_toegelaten", NauStatus.VOORLOPIG_TOEGELATEN),
+        ("voorlopig\u00a0toegelaten", NauStatus.VOORLOPIG_TOEGELATEN),
+        ("Ontheffing", NauStatus.ONTHEFFING),
+        ("Aanvraag in behandeling", NauStatus.AANVRAAG_IN_BEHANDELING),
+        ("aanvraag-in-behandeling", NauStatus.AANVRAAG_IN_BEHANDELING),
+        ("aangemeld", NauStatus.AANGEMELD),
+        ("Aangemeld (overgangsregeling)", NauStatus.AANGEMELD),
+        ("aangemeld(overgangsregeling)", NauStatus.AANGEMELD),
+        ("AANGEMELD ( Overgangsregeling )", NauStatus.AANGEMELD),
+        ("Geschorst", NauStatus.GESCHORST),
+        ("ingetrokken", NauStatus.INGETROKKEN),
+        ("AFGEWEZEN", NauStatus.AFGEWEZEN),
+    ],
+)
+def test_status_normalisation(text: str, expected: NauStatus) -> None:
+    assert nau.normalise_status(text) is expected
+
+
+@pytest.mark.parametrize("text", ["Tijdelijk toegelaten", "toegelaten?", "aangemeld (vrijwillig)", ""])
+def test_unknown_status_text_raises(text: str) -> None:
+    with pytest.raises(LayoutChangedError, match="unknown NAU status"):
+        nau.normalise_status(text, URL)
+
+
+def test_unknown_status_in_a_file_names_the_record() -> None:
+    with pytest.raises(LayoutChangedError, match=r"records\[1\]\.status: unknown NAU status 'Tijdelijk toegelaten'"):
+        nau.parse_register(fixture("register-unknown-status.json"), URL)
+
+
+def test_empty_register_is_an_empty_list() -> None:
+    assert nau.parse_register(fixture("register-empty.json"), URL) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "missing"),
+    [
+        (b"<html>Onderhoud</html>", "not JSON"),
+        (b'{"register": "sna", "records": []}', '"register": "nau"'),
+        (b'[{"kvkNummer": "68750110"}]', '"register": "nau"'),
+        (b'{"register": "nau", "items": []}', '"records" list'),
+        (b'{"register": "nau", "records": ["68750110"]}', r"records\[0\] is not an object"),
+        (b'{"register": "nau", "records": [{"kvkNummer": 1085927, "status": "toegelaten"}]}', "8-digit string"),
+        (b'{"register": "nau", "records": [{"kvkNummer": "68750110"}]}', r"records\[0\]\.status is missing"),
+        (
+            b'{"register": "nau", "records": [{"kvkNummer": "68750110", "status": "toegelaten", "datumStatus": "15-08-2027"}]}',
+            "datumStatus is not a YYYY-MM-DD date",
+        ),
+    ],
+)
+def test_changed_format_raises(body: bytes, missing: str) -> None:
+    with pytest.raises(LayoutChangedError, match=missing):
+        nau.parse_register(body, URL)
+
+
+def test_find_by_kvk() -> None:
+    records = nau.parse_register(fixture("register.json"), URL)
+    found = nau.find(records, "69599084")
+    assert found is not None and found.status is NauStatus.AANGEMELD
+    assert nau.find(records, "12345678") is None
+    assert nau.find([], "69599084") is None
+
+
+def test_find_takes_the_latest_of_several_records() -> None:
+    records = nau.parse_register(fixture("register.json"), URL)
+    found = nau.find(records, "70209458")
+    assert found is not None and (found.status, found.status_date) == (NauStatus.GESCHORST, date(2027, 9, 30))
+
+
+def test_to_registration() -> None:
+    record = nau.parse_register(fixture("register.json"), URL)[2]
+    assert nau.to_registration(record) == NauRegistration(
+        kvk_number="68727720", status=NauStatus.VOORLOPIG_TOEGELATEN, since=date(2027, 7, 1)
+    )
+
+
+def test_fetch_is_disabled_by_default() -> None:
+    client = FakeClient(200, fixture("register.json"))
+    with pytest.raises(nau.NauDisabled, match=r"disabled by configuration \(register not live before ~2027-07-01\)"):
+        nau.fetch(client, URL)
+    with pytest.raises(ScrapingError):
+        nau.fetch(client, URL, enabled=ScraperConfig().nau_enabled)
+    assert client.calls == []
+
+
+def test_fetch_when_enabled() -> None:
+    client = FakeClient(200, fixture("register.json"))
+    snapshot, records = nau.fetch(client, URL, enabled=True)
+    assert client.calls == [(URL, "nau")]
+    assert snapshot.register == "nau" and len(records) == 9
+
+
+def test_fetch_http_error_is_a_fetch_error() -> None:
+    with pytest.raises(FetchError, match="HTTP 404"):
+        nau.fetch(FakeClient(404, b"not found"), URL, enabled=True)
