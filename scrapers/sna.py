@@ -1,0 +1,405 @@
+"""SNA register (Stichting Normering Arbeid): the Excel export of certified lenders.
+
+The export's header texts are unknown (REGISTERS.md), so columns are found by keyword in the
+first rows of sheet 1, and the header row as found is kept for auditors together with which
+column was chosen for which field, and why. A missing required column raises
+``LayoutChangedError``; a bad data row is reported with its reason and never stops the parse.
+
+Companies disappear from the export when their certificate ends, so "not in the export" is a
+finding only for a snapshot that parsed; callers should also look at ``SnaExport.rejected``
+before reading absence as "not certified".
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+import warnings
+import zipfile
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import chain
+from typing import TYPE_CHECKING
+
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
+from eligibility._dossier import Link, SnaCertificate, SnaModule, SnaNorm, SnaStatus
+from eligibility._errors import FetchError, LayoutChangedError
+
+if TYPE_CHECKING:
+    from scrapers._http import PoliteClient
+    from scrapers._store import Snapshot
+
+REGISTER = "sna"
+PARSER_VERSION = "sna/1"
+EXPORT_URL = "https://www.normeringarbeid.nl/snakeurmerk/gecertificeerde-ondernemingen/export"
+
+HEADER_SEARCH_ROWS = 10
+"""The header row is looked for in this many rows from the top of the sheet."""
+
+# Field -> keywords, in folded form (see _fold). The order of fields breaks ties between two
+# fields wanting the same column ("KvK-nummer onderneming" is the KvK column, not the name).
+FIELD_KEYWORDS: dict[str, tuple[str, ...]] = {
+    "kvk": ("kvk", "kvk nummer", "kvknummer", "kamer van koophandel"),
+    "module": ("activiteit", "module", "werkzaamheden"),
+    "status": ("status",),
+    "norm": ("norm", "nen 4400"),
+    "name": ("bedrijfsnaam", "naam", "onderneming"),
+    "address": ("adres", "straat"),
+    "place": ("plaats", "vestigingsplaats", "woonplaats"),
+}
+REQUIRED_FIELDS = ("name", "kvk", "module")
+
+# Headers holding one of these are contact details, never a field ("E-mailadres" is no address).
+_IGNORED_HEADER_WORDS = ("mail", "website", "telefoon", "contactpersoon")
+
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+_KVK_TEXT = re.compile(r"\d{1,8}")
+_NORM = re.compile(r"4400 ?([12])\b")
+# Status from least to most favourable: merged rows that disagree keep the least favourable.
+_STATUS_ORDER = (SnaStatus.DOORGEHAALD, SnaStatus.OPGESCHORT, SnaStatus.AANGEMELD, SnaStatus.GECERTIFICEERD)
+
+# What openpyxl and the zip/XML layers under it raise for bytes that are not a readable workbook.
+# (LookupError: KeyError for a missing part, IndexError for a bad shared-string index;
+# RuntimeError: NotImplementedError for an unknown zip compression method.)
+_UNREADABLE = (
+    zipfile.BadZipFile, zlib.error, LookupError, ValueError, TypeError, OSError, EOFError, SyntaxError,
+    RuntimeError,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnChoice:
+    """Which column was taken for a field, and the keyword that matched its header."""
+
+    index: int
+    header: str
+    keyword: str
+
+    @property
+    def letter(self) -> str:
+        """The Excel column letter, as an auditor sees it in the sheet."""
+        return get_column_letter(self.index + 1)
+
+
+@dataclass(frozen=True, slots=True)
+class SnaRow:
+    """One company row of the export."""
+
+    row_number: int
+    kvk_number: str | None
+    """8 digits; None when the row lists no KvK number (some foreign companies): link by name."""
+    name: str
+    place: str | None
+    address: str | None
+    modules: tuple[SnaModule, ...]
+    """Recognised modules; empty when the text names none (``modules_raw`` keeps what it said)."""
+    modules_raw: str
+    status: SnaStatus
+    norm: SnaNorm | None
+
+
+@dataclass(frozen=True, slots=True)
+class SnaRejectedRow:
+    """A data row that could not be read, with why; ``kvk_text`` lets callers see whom it concerns."""
+
+    row_number: int
+    reason: str
+    kvk_text: str | None
+    name: str | None
+
+
+@dataclass(frozen=True)
+class SnaExport:
+    """The parsed export: the rows, the rejected rows, and how the columns were found."""
+
+    sheet_title: str
+    header_row_index: int
+    """1-based Excel row of the header."""
+    header_row: tuple[str, ...]
+    column_map: dict[str, ColumnChoice]
+    rows: tuple[SnaRow, ...]
+    rejected: tuple[SnaRejectedRow, ...]
+
+
+class _BadRow(Exception):
+    """A data row this parser cannot read; becomes an SnaRejectedRow."""
+
+
+# --- header detection ----------------------------------------------------------------------
+
+
+def _fold(text: str) -> str:
+    """Lower case, accents dropped, punctuation to single spaces: "KvK-nummer" -> "kvk nummer"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(_NOT_ALNUM.sub(" ", plain).split())
+
+
+def _match_quality(header: str, keyword: str) -> int:
+    """3: the header is the keyword; 2: a word of it starts with the keyword; 1: contains it."""
+    if header == keyword:
+        return 3
+    if header.startswith(keyword) or f" {keyword}" in header:
+        return 2
+    return 1 if keyword in header else 0
+
+
+def _map_columns(headers: Sequence[str]) -> dict[str, ColumnChoice]:
+    """Best header per field, each column used once; better matches are served first."""
+    candidates = []
+    for column, raw in enumerate(headers):
+        folded = _fold(raw)
+        if not folded or any(word in folded for word in _IGNORED_HEADER_WORDS):
+            continue
+        for rank, (field, keywords) in enumerate(FIELD_KEYWORDS.items()):
+            # max() keeps the first of equal matches: earlier keywords win ties.
+            matches = ((_match_quality(folded, keyword), keyword) for keyword in keywords)
+            quality, keyword = max(matches, key=lambda match: match[0])
+            if quality:
+                candidates.append((-quality, rank, column, field, keyword))
+    chosen: dict[str, ColumnChoice] = {}
+    taken: set[int] = set()
+    for _, _, column, field, keyword in sorted(candidates):
+        if field not in chosen and column not in taken:
+            chosen[field] = ColumnChoice(column, headers[column], keyword)
+            taken.add(column)
+    return {field: chosen[field] for field in FIELD_KEYWORDS if field in chosen}
+
+
+def _header_texts(values: Sequence[object]) -> tuple[str, ...]:
+    return tuple("" if value is None else str(value) for value in values)
+
+
+def _find_header(
+    top: Sequence[tuple[object, ...]], url: str
+) -> tuple[int, tuple[str, ...], dict[str, ColumnChoice]]:
+    """The first of the top rows naming every required field, else a LayoutChangedError."""
+    best: tuple[int, tuple[str, ...], dict[str, ColumnChoice]] | None = None
+    for offset, values in enumerate(top):
+        headers = _header_texts(values)
+        if not any(text.strip() for text in headers):
+            continue
+        column_map = _map_columns(headers)
+        if all(field in column_map for field in REQUIRED_FIELDS):
+            return offset + 1, headers, column_map
+        if best is None or len(column_map) > len(best[2]):
+            best = (offset + 1, headers, column_map)
+    if best is None:
+        raise LayoutChangedError(url, f"SNA export: sheet 1 is blank in its first {HEADER_SEARCH_ROWS} rows")
+    index, headers, column_map = best
+    missing = ", ".join(repr(field) for field in REQUIRED_FIELDS if field not in column_map)
+    found = [text for text in headers if text.strip()]
+    raise LayoutChangedError(url, f"SNA export: no column for {missing} among headers {found} (row {index})")
+
+
+# --- cell values ---------------------------------------------------------------------------
+
+
+def _text(value: object) -> str | None:
+    """A cell as stripped text; None for an empty cell."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    return text or None
+
+
+def _kvk_number(value: object) -> str | None:
+    """8 digits, left-padded (an int cell lost its leading zeros); None when the cell is empty."""
+    text = _text(value)
+    if text is None:
+        return None
+    if not _KVK_TEXT.fullmatch(text) or int(text) == 0:
+        raise _BadRow(f"KvK number {text!r} is not 1 to 8 digits")
+    return text.zfill(8)
+
+
+@lru_cache(maxsize=512)
+def _modules(raw: str) -> tuple[SnaModule, ...]:
+    """Modules named in an activity text ("Ter beschikking stellen van arbeid", "TBA", "Aanneming van werk")."""
+    folded = f" {_fold(raw)} "
+    found = []
+    if " ter beschikking" in folded or " terbeschikking" in folded or " tba " in folded:
+        found.append(SnaModule.TBA)
+    if " aanneming" in folded:
+        found.append(SnaModule.AANNEMING)
+    return tuple(found)
+
+
+@lru_cache(maxsize=64)
+def _status(raw: str) -> SnaStatus:
+    folded = _fold(raw)
+    for status in SnaStatus:
+        if folded.startswith(status.value):
+            return status
+    raise _BadRow(f"unknown status {raw!r}")
+
+
+@lru_cache(maxsize=64)
+def _norm(raw: str) -> SnaNorm | None:
+    match = _NORM.search(_fold(raw))
+    if match is None:
+        return None
+    return SnaNorm.NEN_4400_1 if match.group(1) == "1" else SnaNorm.NEN_4400_2
+
+
+# --- rows ----------------------------------------------------------------------------------
+
+
+def _cell(values: tuple[object, ...], choice: ColumnChoice | None) -> object:
+    """The value under a chosen column; rows may be shorter than the header (trailing blanks)."""
+    if choice is None or choice.index >= len(values):
+        return None
+    return values[choice.index]
+
+
+def _read_row(values: tuple[object, ...], row_number: int, columns: dict[str, ColumnChoice]) -> SnaRow:
+    kvk_number = _kvk_number(_cell(values, columns["kvk"]))
+    name = _text(_cell(values, columns["name"]))
+    if name is None:
+        raise _BadRow("no company name")
+    modules_raw = _text(_cell(values, columns["module"]))
+    if modules_raw is None:
+        raise _BadRow("no activity (module)")
+    status = SnaStatus.GECERTIFICEERD
+    if "status" in columns:
+        status_raw = _text(_cell(values, columns["status"]))
+        if status_raw is None:
+            raise _BadRow("empty status")
+        status = _status(status_raw)
+    norm_raw = _text(_cell(values, columns.get("norm")))
+    return SnaRow(
+        row_number=row_number,
+        kvk_number=kvk_number,
+        name=name,
+        place=_text(_cell(values, columns.get("place"))),
+        address=_text(_cell(values, columns.get("address"))),
+        modules=_modules(modules_raw),
+        modules_raw=modules_raw,
+        status=status,
+        norm=_norm(norm_raw) if norm_raw is not None else _norm(modules_raw),
+    )
+
+
+def _is_blank(values: tuple[object, ...]) -> bool:
+    return all(value is None or (isinstance(value, str) and not value.strip()) for value in values)
+
+
+def parse_export(body: bytes, url: str) -> SnaExport:
+    """Read sheet 1 of the export. Blank lines are skipped; bad rows land in ``rejected``."""
+    with warnings.catch_warnings():
+        # openpyxl warns about what other writers do ("no default style", a date cell out of
+        # range); what matters here surfaces as a rejected row or a LayoutChangedError instead.
+        warnings.simplefilter("ignore", UserWarning)
+        return _parse_workbook(body, url)
+
+
+def _parse_workbook(body: bytes, url: str) -> SnaExport:
+    try:
+        book = load_workbook(io.BytesIO(body), read_only=True, data_only=True)
+    except _UNREADABLE as exc:
+        raise _unreadable(body, url, exc) from exc
+    try:
+        if not book.worksheets:
+            raise LayoutChangedError(url, "SNA export: the workbook has no worksheet")
+        sheet = book.worksheets[0]
+        sheet.reset_dimensions()  # a wrong <dimension> tag must not cut rows off
+        return _parse_rows(sheet.title, _sheet_rows(sheet.iter_rows(values_only=True), body, url), url)
+    finally:
+        book.close()
+
+
+def _unreadable(body: bytes, url: str, exc: Exception) -> LayoutChangedError:
+    what = f"{type(exc).__name__}: {exc}; body starts {body[:16]!r}"
+    return LayoutChangedError(url, f"SNA export: not a readable .xlsx workbook ({what})")
+
+
+def _sheet_rows(rows: Iterable[tuple[object, ...]], body: bytes, url: str) -> Iterator[tuple[object, ...]]:
+    """The sheet's rows, with openpyxl's errors on damaged XML mapped (and only those)."""
+    try:
+        yield from rows
+    except _UNREADABLE as exc:
+        raise _unreadable(body, url, exc) from exc
+
+
+def _parse_rows(title: str, lines: Iterator[tuple[object, ...]], url: str) -> SnaExport:
+    top = [values for _, values in zip(range(HEADER_SEARCH_ROWS), lines)]
+    header_index, headers, columns = _find_header(top, url)
+    kvk_column, name_column = columns["kvk"], columns["name"]
+    rows: list[SnaRow] = []
+    rejected: list[SnaRejectedRow] = []
+    for row_number, values in enumerate(chain(top[header_index:], lines), start=header_index + 1):
+        if _is_blank(values):
+            continue
+        try:
+            rows.append(_read_row(values, row_number, columns))
+        except _BadRow as bad:
+            kvk_text, name = _text(_cell(values, kvk_column)), _text(_cell(values, name_column))
+            rejected.append(SnaRejectedRow(row_number, str(bad), kvk_text, name))
+    return SnaExport(title, header_index, headers, columns, tuple(rows), tuple(rejected))
+
+
+# --- lookups -------------------------------------------------------------------------------
+
+
+def index_by_kvk(export: SnaExport) -> dict[str, list[SnaRow]]:
+    """Rows per KvK number, in sheet order; rows without a KvK number are left out."""
+    index: dict[str, list[SnaRow]] = {}
+    for row in export.rows:
+        if row.kvk_number is not None:
+            index.setdefault(row.kvk_number, []).append(row)
+    return index
+
+
+def find(export: SnaExport, kvk_number: str) -> SnaRow | None:
+    """The company with this KvK number, its rows merged; None when the export does not list it.
+
+    A company may have one row per module: modules are joined. When rows disagree on status the
+    least favourable one is kept, and a norm they disagree on becomes unknown (None).
+    """
+    rows = [row for row in export.rows if row.kvk_number == kvk_number]
+    if len(rows) <= 1:
+        return rows[0] if rows else None
+    first = rows[0]
+    norms = {row.norm for row in rows}
+    return SnaRow(
+        row_number=first.row_number,
+        kvk_number=kvk_number,
+        name=first.name,
+        place=first.place,
+        address=first.address,
+        modules=tuple(dict.fromkeys(module for row in rows for module in row.modules)),
+        modules_raw="; ".join(dict.fromkeys(row.modules_raw for row in rows)),
+        status=min((row.status for row in rows), key=_STATUS_ORDER.index),
+        norm=norms.pop() if len(norms) == 1 else None,
+    )
+
+
+def to_certificate(row: SnaRow, link: Link) -> SnaCertificate:
+    """The dossier's view of a row; ``link`` says how it was tied to the partner."""
+    return SnaCertificate(
+        kvk_number=row.kvk_number,
+        name=row.name,
+        status=row.status,
+        norm=row.norm,
+        modules=list(row.modules),
+        place=row.place,
+        link=link,
+    )
+
+
+# --- fetching ------------------------------------------------------------------------------
+
+
+def fetch_export(client: PoliteClient, url: str = EXPORT_URL) -> tuple[Snapshot, SnaExport]:
+    """Download and parse the whole export (about 5,700 companies; the register changes daily)."""
+    snapshot = client.get(url, register=REGISTER)
+    if snapshot.status != 200:
+        raise FetchError(f"SNA export: HTTP {snapshot.status}", snapshot.url)
+    return snapshot, parse_export(snapshot.body, snapshot.url)

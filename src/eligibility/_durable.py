@@ -1,0 +1,251 @@
+"""The durable-rules backend: the same clauses compiled to Rete rulesets, run in a worker process.
+
+It exists to cross-check the native engine, so it honours durable-rules 2.0.28's measured limits
+(PRODUCT.md): one fact per dossier with only derived, flat, JSON-typed values; no arithmetic or
+dates in rules; a catch-all rule so every assertion fires an action (unmatched facts raise and
+deleting an untouched session can crash); one live session at a time (session ids are hashed to
+32 bits); no bare ``$nex`` and no ``$ex`` on ``sid`` (both loop forever); rulesets get fresh
+copies (the engine mutates them). The C extension runs in a child process, so its crash or hang
+is an ``EngineError`` here, never a dead batch.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+from collections.abc import Sequence
+from multiprocessing.connection import Connection
+from typing import Any
+
+from ._errors import EngineError, EngineUnavailable
+from ._evaluate import CompiledPack, Matches
+from ._facts import FactSet
+from ._rules_model import AllOf, AnyItem, AnyOf, Compare, Condition, Param
+
+_MARK = "_dossier"
+_ITEM_MARK = "_item"
+_CATCH_ALL = "zz_catch_all"
+_SEPARATOR = "__"
+_CHUNK = 500
+
+
+def _field(path: str) -> str:
+    return path.replace(".", _SEPARATOR)
+
+
+def durable_fact(facts: dict[str, Any], sid: int) -> dict[str, Any]:
+    """Flat facts with durable-safe names; every item carries a marker so ``missing`` can be written."""
+    fact: dict[str, Any] = {"sid": str(sid), _MARK: 1}
+    for key, value in facts.items():
+        if isinstance(value, list):
+            value = [
+                {_ITEM_MARK: 1, **{_field(k): v for k, v in item.items() if not isinstance(v, (list, dict))}}
+                if isinstance(item, dict) else item
+                for item in value
+            ]
+        fact[_field(key)] = value
+    return fact
+
+
+def compile_condition(condition: Condition, params: dict[str, Any], item: bool = False) -> dict[str, Any]:
+    """One condition tree as a durable-rules expression (``$i.`` fields inside ``any_item``)."""
+    if isinstance(condition, AllOf):
+        return {"$and": [compile_condition(c, params, item) for c in condition.all]}
+    if isinstance(condition, AnyOf):
+        return {"$or": [compile_condition(c, params, item) for c in condition.any]}
+    if isinstance(condition, AnyItem):
+        if item:
+            raise EngineError("any_item inside any_item is not supported by the durable engine")
+        return {"$iany": {_field(condition.any_item): compile_condition(condition.where, params, item=True)}}
+    return _compare(condition, params, item)
+
+
+def _compare(compare: Compare, params: dict[str, Any], item: bool) -> dict[str, Any]:
+    if compare.fact.startswith("$"):
+        raise EngineError(f"{compare.fact}: top-level facts inside any_item are not supported by the durable engine")
+    name = ("$i." if item else "") + _field(compare.fact)
+    mark = ("$i." if item else "") + (_ITEM_MARK if item else _MARK)
+    value = params[compare.operand.param] if isinstance(compare.operand, Param) else compare.operand
+    operator = compare.operator
+    if operator == "eq":
+        return {name: value}
+    if operator == "exists":
+        return {"$ex": {name: 1}}
+    if operator == "missing":
+        return {"$and": [{"$nex": {name: 1}}, {"$ex": {mark: 1}}]}
+    if operator == "in":
+        options = [{name: v} for v in value]
+        return {"$or": options} if len(options) > 1 else options[0] if options else {mark: -1}
+    if operator == "not_in":
+        return {"$and": [{"$neq": {name: v}} for v in value]} if value else {"$ex": {name: 1}}
+    return {f"${ {'ne': 'neq'}.get(operator, operator) }": {name: value}}
+
+
+def compile_ruleset(compiled: CompiledPack) -> dict[str, Any]:
+    """Every clause of every rule in effect as one durable rule named ``<rule>__<clause>``."""
+    params = {name: compiled.params[name] for name in compiled.params}
+    ruleset: dict[str, Any] = {}
+    for rule in compiled.pack.rules:
+        if not compiled.in_effect[rule.id]:
+            continue
+        for _, clause in compiled.clauses[rule.id]:
+            ruleset[f"{rule.id}{_SEPARATOR}{clause.id}"] = {
+                "all": [{"m": {"$and": [{"$ex": {_MARK: 1}}, compile_condition(clause.when, params)]}}],
+                "run": f"{rule.id}{_SEPARATOR}{clause.id}",
+            }
+    ruleset[_CATCH_ALL] = {"all": [{"m": {"$ex": {_MARK: 1}}}], "run": _CATCH_ALL}
+    return ruleset
+
+
+# --- the worker process ---------------------------------------------------------------------
+
+
+def _worker(connection: Connection) -> None:  # pragma: no cover - runs in the child process
+    try:
+        import durable.engine as engine
+        from importlib.metadata import version
+    except Exception as exc:  # noqa: BLE001 - any import failure means unavailable
+        connection.send(("unavailable", f"durable-rules does not import on Python {sys.version.split()[0]}: {exc}"))
+        return
+    fired: list[str] = []
+
+    class Host(engine.Host):  # type: ignore[misc]
+        def get_action(self, action_name: str) -> Any:
+            return lambda context: fired.append(action_name)
+
+    host = Host()
+    connection.send(("ready", version("durable-rules")))
+    sid = 0
+    while True:
+        try:
+            command, payload = connection.recv()
+        except EOFError:
+            return
+        try:
+            if command == "load":
+                name, ruleset = payload
+                host.set_rulesets({name: ruleset})
+                connection.send(("ok", None))
+            elif command == "match":
+                name, facts = payload
+                results = []
+                for fact in facts:
+                    sid += 1
+                    fired.clear()
+                    fact["sid"] = str(sid)
+                    state = host.assert_fact(name, fact)
+                    if isinstance(state, dict) and "$error" in state:
+                        raise EngineError(f"durable action failed: {state['$error']}")
+                    host.delete_state(name, str(sid))
+                    results.append([f for f in fired if f != _CATCH_ALL])
+                connection.send(("ok", results))
+            elif command == "stop":
+                connection.send(("ok", None))
+                return
+        except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises
+            connection.send(("error", f"{type(exc).__name__}: {exc}"))
+
+
+class DurableEngine:
+    """Matches clauses with durable-rules in a child process. Not thread-safe: one per thread."""
+
+    name = "durable"
+
+    def __init__(self) -> None:
+        self._process: multiprocessing.process.BaseProcess | None = None
+        self._connection: Connection | None = None
+        self._loaded: dict[tuple[str, str, str | None], str] = {}
+        self.version = "unknown"
+
+    def _start(self) -> Connection:
+        if self._connection is not None and self._process is not None and self._process.is_alive():
+            return self._connection
+        # fork: the parent never imports durable-rules, and fork does not re-run the caller's __main__
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        parent, child = context.Pipe()
+        process = context.Process(target=_worker, args=(child,), daemon=True, name="eligibility-durable")
+        process.start()
+        child.close()
+        status, detail = self._receive(parent, process, timeout=60)
+        if status == "unavailable":
+            process.join(5)
+            raise EngineUnavailable(detail)
+        self._process, self._connection, self.version = process, parent, f"durable-rules {detail}"
+        self._loaded.clear()
+        return parent
+
+    def _receive(self, connection: Connection, process: multiprocessing.process.BaseProcess, timeout: float) -> tuple[str, Any]:
+        if not connection.poll(timeout):
+            process.kill()
+            raise EngineError(f"durable worker did not answer within {timeout:.0f} s")
+        try:
+            return connection.recv()  # type: ignore[no-any-return]
+        except EOFError:
+            process.join(1)
+            raise EngineError(f"durable worker died (exit code {process.exitcode})") from None
+
+    def _call(self, command: str, payload: Any, timeout: float = 300) -> Any:
+        connection = self._start()
+        assert self._process is not None
+        try:
+            connection.send((command, payload))
+        except (BrokenPipeError, OSError) as exc:
+            self.close()
+            raise EngineError(f"durable worker is gone: {exc}") from exc
+        try:
+            status, result = self._receive(connection, self._process, timeout)
+        except EngineError:
+            self.close()
+            raise
+        if status != "ok":
+            raise EngineError(str(result))
+        return result
+
+    def _ruleset(self, compiled: CompiledPack) -> str:
+        key = (compiled.pack.pack_hash, compiled.as_of.isoformat(), compiled.pack.region)
+        if key not in self._loaded:
+            name = f"pack{len(self._loaded) + 1}"
+            self._call("load", (name, compile_ruleset(compiled)))
+            self._loaded[key] = name
+        return self._loaded[key]
+
+    def match(self, compiled: CompiledPack, facts: Sequence[FactSet]) -> list[Matches]:
+        name = self._ruleset(compiled)
+        results: list[Matches] = []
+        for start in range(0, len(facts), _CHUNK):
+            chunk = [durable_fact(f.facts, i) for i, f in enumerate(facts[start:start + _CHUNK])]
+            for fired in self._call("match", (name, chunk)):
+                matches: Matches = {r.id: set() for r in compiled.pack.rules if compiled.in_effect[r.id]}
+                for rule_clause in fired:
+                    rule_id, clause_id = rule_clause.split(_SEPARATOR, 1)
+                    matches[rule_id].add(clause_id)
+                results.append(matches)
+        return results
+
+    def available(self) -> bool:
+        try:
+            self._start()
+        except EngineUnavailable:
+            return False
+        return True
+
+    def close(self) -> None:
+        if self._connection is not None:
+            try:
+                self._connection.send(("stop", None))
+            except (BrokenPipeError, OSError):
+                pass
+            self._connection.close()
+        if self._process is not None:
+            self._process.join(2)
+            if self._process.is_alive():
+                self._process.kill()
+        self._process = self._connection = None
+        self._loaded.clear()
+
+    def __enter__(self) -> DurableEngine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
