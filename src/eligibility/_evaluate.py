@@ -28,7 +28,8 @@ from ._decision import (
 )
 from ._dossier import Dossier
 from ._facts import Deriver, FactSet, dossier_facts
-from ._pack import RulePack, params_in
+from ._pack import RulePack
+
 from ._rules_model import AllOf, AnyItem, Clause, LocalText, Rule
 from ._version import __version__
 
@@ -323,4 +324,4 @@ def evaluate(dossier: Dossier, pack: RulePack, as_of: date, *, engine: MatchEngi
     return evaluator.decide(dossier, facts, matches, engine)
 
 
-__all__ = ["CompiledPack", "Evaluator", "MatchEngine", "NativeEngine", "evaluate", "outcome_of", "params_in"]
+

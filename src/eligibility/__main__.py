@@ -1,0 +1,3 @@
+from eligibility._cli import main
+
+main()

@@ -1,0 +1,227 @@
+"""The ``eligibility`` command. Exit codes are documented in the README and in ``ExitCode``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from enum import IntEnum
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from ._decision import Decision, Verdict
+from ._dossier import Dossier
+from ._errors import DossierError, EligibilityError, EngineError, RuleError
+from ._evaluate import CompiledPack, Evaluator, NativeEngine, evaluate
+from ._explain import explain
+from ._io import load_dossier
+from ._lint import lint
+from ._pack import RulePack, load_pack
+from ._version import __version__
+
+
+class ExitCode(IntEnum):
+    ELIGIBLE = 0
+    USAGE = 2  # click's own code for bad options
+    INVALID_INPUT = 3
+    ENGINE = 4
+    DISAGREEMENT = 5
+    LINT_OR_TEST_FAILED = 6
+    NOT_ELIGIBLE = 10
+    NEEDS_REVIEW = 11
+
+
+_VERDICT_EXIT = {Verdict.ELIGIBLE: ExitCode.ELIGIBLE, Verdict.NOT_ELIGIBLE: ExitCode.NOT_ELIGIBLE,
+                 Verdict.NEEDS_REVIEW: ExitCode.NEEDS_REVIEW}
+
+
+def _fail(message: str, code: ExitCode) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def _iso_date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date as YYYY-MM-DD") from None
+
+
+pack_option = click.option("--pack", "pack_path", type=click.Path(exists=True, file_okay=False, path_type=Path),
+                           help="Rule pack directory (default: the bundled convenant-2025).")
+region_option = click.option("--region", help="Regional overlay: a name in rules/regions/ or a YAML file.")
+
+
+def _load(pack_path: Path | None, region: str | None) -> RulePack:
+    try:
+        return load_pack(pack_path, region=region)
+    except RuleError as exc:
+        _fail(str(exc), ExitCode.INVALID_INPUT)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="eligibility")
+def main() -> None:
+    """Check Work in NL partners against the covenant's criteria, with explained decisions."""
+
+
+@main.command()
+@click.argument("dossier", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--as-of", "as_of", required=True, callback=_iso_date, help="Decision date (peildatum), YYYY-MM-DD.")
+@region_option
+@pack_option
+@click.option("--engine", type=click.Choice(["native", "durable"]), default="native", show_default=True)
+@click.option("--cross-check", is_flag=True, help="Run both engines and report any disagreement (exit 5).")
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True)
+def check(dossier: Path, as_of: date, region: str | None, pack_path: Path | None, engine: str,
+          cross_check: bool, output: str, lang: str) -> None:
+    """Evaluate one DOSSIER (JSON or YAML) on a decision date.
+
+    Exit code: 0 eligible, 10 not eligible, 11 needs review (see the README for the rest).
+    """
+    pack = _load(pack_path, region)
+    try:
+        partner = load_dossier(dossier)
+    except DossierError as exc:
+        _fail(str(exc), ExitCode.INVALID_INPUT)
+    decision = _decide(partner, pack, as_of, engine, cross_check)
+    if output == "json":
+        click.echo(decision.to_json().decode("utf-8"))
+    else:
+        click.echo(explain(decision, lang), nl=False)
+    sys.exit(_VERDICT_EXIT[decision.verdict])
+
+
+def _decide(partner: Dossier, pack: RulePack, as_of: date, engine: str, cross_check: bool) -> Decision:
+    try:
+        compiled = CompiledPack(pack, as_of)
+        if engine == "native" and not cross_check:
+            return evaluate(partner, pack, as_of, compiled=compiled)
+        from ._crosscheck import cross_check as run_cross_check
+        from ._durable import DurableEngine
+
+        with DurableEngine() as durable:
+            facts = compiled.derive(partner)
+            if cross_check:
+                disagreements = run_cross_check(compiled, [facts], durable)
+                for disagreement in disagreements:
+                    click.echo(f"cross-check: {disagreement}", err=True)
+                if disagreements:
+                    sys.exit(ExitCode.DISAGREEMENT)
+                click.echo(f"cross-check: native and {durable.version} agree on every clause", err=True)
+            if engine == "native":
+                return evaluate(partner, pack, as_of, compiled=compiled)
+            (matches,) = durable.match(compiled, [facts])
+            return Evaluator(compiled).decide(partner, facts, matches, durable)
+    except EngineError as exc:
+        _fail(f"engine: {exc}", ExitCode.ENGINE)
+    except RuleError as exc:
+        _fail(str(exc), ExitCode.INVALID_INPUT)
+
+
+@main.group()
+def rules() -> None:
+    """Lint, test and show rule packs."""
+
+
+@rules.command("lint")
+@pack_option
+@region_option
+@click.option("--today", callback=_iso_date, help="Date to age citations against (default: today).")
+def rules_lint(pack_path: Path | None, region: str | None, today: date | None) -> None:
+    """Check a pack beyond its schema: facts, parameters, placeholders, citations, date coverage."""
+    pack = _load(pack_path, region)
+    problems = lint(pack, today or date.today())
+    for problem in problems:
+        click.echo(str(problem))
+    errors = sum(1 for p in problems if p.severity == "error")
+    click.echo(f"{pack.id} {pack.version}: {len(pack.rules)} rules, {len(pack.parameters)} parameters, "
+               f"{errors} errors, {len(problems) - errors} warnings")
+    sys.exit(ExitCode.LINT_OR_TEST_FAILED if errors else 0)
+
+
+@rules.command("test")
+@pack_option
+def rules_test(pack_path: Path | None) -> None:
+    """Run the YAML rule cases next to the pack and report criterion coverage."""
+    from ._ruletests import coverage, load_cases, run_case
+
+    pack = _load(pack_path, None)
+    try:
+        cases = load_cases(pack)
+    except RuleError as exc:
+        _fail(str(exc), ExitCode.INVALID_INPUT)
+    failed = 0
+    for case in cases:
+        result = run_case(case, pack)
+        if not result.ok:
+            failed += 1
+            click.echo(f"FAIL {case.file.name}:{case.line}: {case.spec.name}")
+            for problem in result.problems:
+                click.echo(f"     {problem}")
+    covered, missing = coverage(pack, cases)
+    click.echo(f"\n{'criterion':32} {'pass':>5} {'fail':>5} {'unknown':>8} {'n/a':>5}")
+    for rule in pack.rules:
+        counts = {o: sum(1 for c in cases if c.spec.expect.outcomes.get(rule.id) == o)
+                  for o in ("pass", "fail", "unknown", "not_applicable")}
+        flag = "  MISSING " + ",".join(sorted(o.value for o in missing[rule.id])) if rule.id in missing else ""
+        click.echo(f"{rule.id:32} {counts['pass']:>5} {counts['fail']:>5} {counts['unknown']:>8} "
+                   f"{counts['not_applicable']:>5}{flag}")
+    click.echo(f"\n{len(cases)} cases, {failed} failed, {len(missing)} criteria with missing coverage")
+    if not cases:
+        _fail("no rule cases found", ExitCode.LINT_OR_TEST_FAILED)
+    sys.exit(ExitCode.LINT_OR_TEST_FAILED if failed or missing else 0)
+
+
+@rules.command("show")
+@click.argument("rule_id", required=False)
+@pack_option
+@region_option
+@click.option("--as-of", "as_of", callback=_iso_date, help="Show parameter values in force on this date.")
+def rules_show(rule_id: str | None, pack_path: Path | None, region: str | None, as_of: date | None) -> None:
+    """List the pack's rules, or show one rule with its parameters on a date."""
+    pack = _load(pack_path, region)
+    click.echo(f"{pack.id} {pack.version} sha256 {pack.sha256}  valid {pack.index.valid_from} .. {pack.index.valid_until}"
+               + (f"  region {pack.region} {pack.overlay_version}" if pack.region else ""))
+    if rule_id is None:
+        for rule in pack.rules:
+            until = rule.effective.until or ""
+            click.echo(f"  {rule.id:28} {rule.severity:8} {'floor' if rule.floor else '     '} "
+                       f"{rule.effective.from_}..{until:10} {','.join(rule.roles):40} {rule.title.en}")
+        return
+    try:
+        rule = pack.rule(rule_id)
+    except KeyError:
+        _fail(f"no rule {rule_id!r}; see 'eligibility rules show'", ExitCode.INVALID_INPUT)
+    click.echo(json.dumps(rule.model_dump(mode="json", by_alias=True, exclude_defaults=True), indent=2, ensure_ascii=False))
+    on = as_of or date.today()
+    click.echo(f"parameters on {on.isoformat()}:")
+    for name in sorted(pack.rule_params(rule)):
+        try:
+            click.echo(f"  {name} = {json.dumps(pack.parameter_value(name, on), ensure_ascii=False)}")
+        except RuleError as exc:
+            click.echo(f"  {name}: {exc.message}")
+
+
+@main.command()
+@click.argument("what", type=click.Choice(["dossier", "decision", "rule", "pack-index", "overlay"]))
+def schema(what: str) -> None:
+    """Print the JSON Schema of a dossier, a decision, or a rule file."""
+    from ._decision import Decision as DecisionModel
+    from ._rules_model import Overlay, PackIndex, RuleFile
+
+    models: dict[str, Any] = {"dossier": Dossier, "decision": DecisionModel, "rule": RuleFile,
+                              "pack-index": PackIndex, "overlay": Overlay}
+    click.echo(json.dumps(models[what].model_json_schema(by_alias=True), indent=2, ensure_ascii=False))
+
+
+def run() -> None:  # pragma: no cover - console entry point guard
+    try:
+        main()
+    except EligibilityError as exc:
+        _fail(str(exc), ExitCode.INVALID_INPUT)
