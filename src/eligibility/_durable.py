@@ -56,8 +56,27 @@ def compile_condition(condition: Condition, params: dict[str, Any], item: bool =
     if isinstance(condition, AnyItem):
         if item:
             raise EngineError("any_item inside any_item is not supported by the durable engine")
-        return {"$iany": {_field(condition.any_item): compile_condition(condition.where, params, item=True)}}
+        # durable-rules evaluates $or inside $iany depending on key order (wrongly): distribute the
+        # disjunction instead, so every $iany holds a plain conjunction: E x (a or b) = E x a or E x b
+        name = _field(condition.any_item)
+        options = [{"$iany": {name: {"$and": [_compare(c, params, item=True) for c in conjunction]}}}
+                   for conjunction in _disjunctive_normal_form(condition.where)]
+        return options[0] if len(options) == 1 else {"$or": options}
     return _compare(condition, params, item)
+
+
+def _disjunctive_normal_form(condition: Condition) -> list[list[Compare]]:
+    """The condition as an OR of ANDs of comparisons (item conditions hold no any_item)."""
+    if isinstance(condition, Compare):
+        return [[condition]]
+    if isinstance(condition, AnyOf):
+        return [conjunction for part in condition.any for conjunction in _disjunctive_normal_form(part)]
+    if isinstance(condition, AllOf):
+        result: list[list[Compare]] = [[]]
+        for part in condition.all:
+            result = [left + right for left in result for right in _disjunctive_normal_form(part)]
+        return result
+    raise EngineError("any_item inside any_item is not supported by the durable engine")
 
 
 def _compare(compare: Compare, params: dict[str, Any], item: bool) -> dict[str, Any]:

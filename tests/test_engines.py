@@ -1,0 +1,128 @@
+"""Properties of evaluation over generated dossiers: engine agreement, and unknown is never eligible."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from eligibility import CompiledPack, Dossier, NativeEngine, Outcome, Verdict, evaluate, load_pack
+from eligibility._crosscheck import cross_check
+from eligibility._durable import DurableEngine
+from eligibility._errors import EngineUnavailable
+from eligibility._synthetic import synthetic_dossier
+
+PACK = load_pack()
+DATES = [date(2026, 11, 23), date(2027, 1, 1), date(2027, 3, 11), date(2025, 7, 1)]
+COMPILED = {d: CompiledPack(PACK, d) for d in DATES}
+seeds = st.integers(min_value=0, max_value=2**32 - 1)
+dates = st.sampled_from(DATES)
+
+
+@pytest.fixture(scope="module")
+def durable() -> Iterator[DurableEngine]:
+    engine = DurableEngine()
+    try:
+        engine.available() or pytest.skip("durable-rules does not import on this Python")
+    except EngineUnavailable as exc:  # pragma: no cover - only on Python 3.13+
+        pytest.skip(str(exc))
+    yield engine
+    engine.close()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(batch=st.lists(seeds, min_size=1, max_size=25), as_of=dates)
+def test_native_and_durable_match_the_same_clauses(durable: DurableEngine, batch: list[int], as_of: date) -> None:
+    compiled = COMPILED[as_of]
+    facts = [compiled.derive(Dossier.model_validate(synthetic_dossier(seed, as_of))) for seed in batch]
+    assert cross_check(compiled, facts, durable) == []
+
+
+def test_generated_dossiers_cover_every_outcome() -> None:
+    """The generator is only a good witness if it reaches pass, fail and unknown for every criterion."""
+    seen: dict[str, set[Outcome]] = {rule.id: set() for rule in PACK.rules}
+    as_of = date(2027, 3, 11)
+    for seed in range(1500):
+        decision = evaluate(Dossier.model_validate(synthetic_dossier(seed, as_of)), PACK, as_of, compiled=COMPILED[as_of])
+        for criterion in decision.criteria:
+            seen[criterion.id].add(criterion.outcome)
+    for rule in PACK.rules:
+        possible = {Outcome(name) for name, _ in rule.outcomes.clauses()} | {Outcome.UNKNOWN}
+        assert possible <= seen[rule.id], (rule.id, possible - seen[rule.id])
+
+
+def _remove(data: dict, path: str) -> dict:  # type: ignore[type-arg]
+    """A copy of the dossier without the evidence at ``path`` (a list becomes empty)."""
+    import copy
+
+    result = copy.deepcopy(data)
+    *parents, last = path.split(".")
+    node = result
+    for part in parents:
+        node = node.get(part) or {}
+    if isinstance(node.get(last), list):
+        node[last] = []
+    else:
+        node.pop(last, None)
+    return result
+
+
+EVIDENCE_PATHS = sorted({e.path for rule in PACK.rules for e in rule.evidence})
+
+
+@settings(max_examples=150, deadline=None)
+@given(seed=seeds, as_of=dates, path=st.sampled_from(EVIDENCE_PATHS))
+def test_deleting_evidence_never_makes_a_partner_eligible(seed: int, as_of: date, path: str) -> None:
+    data = synthetic_dossier(seed, as_of)
+    before = evaluate(Dossier.model_validate(data), PACK, as_of, compiled=COMPILED[as_of])
+    after = evaluate(Dossier.model_validate(_remove(data, path)), PACK, as_of, compiled=COMPILED[as_of])
+    if before.verdict is not Verdict.ELIGIBLE:
+        assert after.verdict is not Verdict.ELIGIBLE, (path, before.verdict_reason, after.verdict_reason)
+    for old, new in zip(before.criteria, after.criteria):
+        if new.outcome is Outcome.PASS and old.severity == "blocking":
+            assert old.outcome is Outcome.PASS, (path, old.id, old.outcome, old.reasons)
+
+
+@settings(max_examples=100, deadline=None)
+@given(seed=seeds, as_of=dates)
+def test_failed_or_absent_registers_are_never_eligible(seed: int, as_of: date) -> None:
+    data = synthetic_dossier(seed, as_of)
+    for name in list(data["registers"]):
+        data["registers"][name] = {"status": "failed", "error": "unreachable",
+                                   "provenance": {"source": name, "retrieved_at": f"{as_of.isoformat()}T08:00:00Z"}}
+        decision = evaluate(Dossier.model_validate(data), PACK, as_of, compiled=COMPILED[as_of])
+        assert decision.verdict is not Verdict.ELIGIBLE, name
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=seeds, as_of=dates)
+def test_same_inputs_give_the_same_bytes(seed: int, as_of: date) -> None:
+    dossier = Dossier.model_validate(synthetic_dossier(seed, as_of))
+    first = evaluate(dossier, PACK, as_of).to_json()
+    second = evaluate(Dossier.model_validate_json(dossier.model_dump_json()), load_pack(), as_of).to_json()
+    assert first == second
+
+
+def test_durable_decisions_equal_native_except_engine_and_trace(durable: DurableEngine) -> None:
+    from eligibility._evaluate import Evaluator
+
+    as_of = DATES[0]
+    compiled = COMPILED[as_of]
+    for seed in range(30):
+        dossier = Dossier.model_validate(synthetic_dossier(seed, as_of))
+        native = evaluate(dossier, PACK, as_of, compiled=compiled).as_dict()
+        facts = compiled.derive(dossier)
+        (matches,) = durable.match(compiled, [facts])
+        other = Evaluator(compiled).decide(dossier, facts, matches, durable).as_dict()
+        for data in (native, other):
+            data.pop("engine")
+            for criterion in data["criteria"]:
+                criterion.pop("trace")
+        assert native == other
+
+
+def test_native_engine_name() -> None:
+    assert NativeEngine.name == "native"
