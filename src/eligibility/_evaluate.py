@@ -212,7 +212,7 @@ class Evaluator:
             reasons.append(render(rule.outcomes.otherwise, {}, facts.facts, parameters))
         used = {path: facts.facts[path] for path in sorted(fact_paths) if path in facts.facts
                 and not isinstance(facts.facts[path], list)}
-        notes = [n.text for n in facts.notes if n.fact in fact_paths]
+        notes = _unique([n.text for n in facts.notes if n.fact in fact_paths])
         return CriterionDecision(
             **common, outcome=outcome, clause=deciding[0].id if deciding else None,
             matched_clauses=sorted(matched), reasons=_unique(reasons), remedies=_unique(remedies),

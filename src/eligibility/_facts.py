@@ -119,6 +119,16 @@ class Deriver:
                 self._set(facts, derived, facts, facts, result)
         return result
 
+    def _leap_day_note(self, derived: Derived, years: int, result: FactSet) -> None:
+        """A window that starts on 29 February minus whole years says so, once per fact."""
+        start, clamped = years_before(self.as_of, years)
+        name = f"{derived.for_each}.{derived.name}" if derived.for_each else derived.name
+        if clamped and all(note.fact != name for note in result.notes):
+            result.notes.append(DerivedNote(name, {
+                "nl": f"29 februari min {years} jaar is {start.isoformat()} (28 februari); het venster begint daar.",
+                "en": f"29 February minus {years} years is {start.isoformat()} (28 February); the window starts there.",
+            }))
+
     def _fresh(self, facts: Facts, section: str, max_age: int) -> None:
         retrieved = facts.get(f"{section}.provenance.retrieved_at")
         if retrieved is None:
@@ -149,14 +159,10 @@ class Deriver:
         if op == "coalesce":
             return self._first(spec, scope, top)
         if op == "window_start":
-            start, clamped = years_before(self.as_of, int(self._value(spec.years)))
-            if clamped:
-                result.notes.append(DerivedNote(derived.name, {
-                    "nl": f"29 februari min {self._value(spec.years)} jaar is {start.isoformat()} (28 februari).",
-                    "en": f"29 February minus {self._value(spec.years)} years is {start.isoformat()} (28 February).",
-                }))
-            return start.isoformat()
+            self._leap_day_note(derived, int(self._value(spec.years)), result)
+            return years_before(self.as_of, int(self._value(spec.years)))[0].isoformat()
         if op in ("within_window", "window_exit"):
+            self._leap_day_note(derived, int(self._value(spec.years)), result)
             return self._window(op, spec, scope, top)
         if op == "fresh":
             day = _as_date(self._get(spec.date, scope, top))

@@ -45,9 +45,14 @@ def validate(model: type[ModelT], document: YamlDocument) -> ModelT:
         errors = sorted(exc.errors(), key=lambda e: -len(e["loc"]))
         first = errors[0]
         path = _yaml_path(document, first["loc"])
-        key = ".".join(str(p) for p in path) or None
+        key = ".".join(str(p) for p in first["loc"] if not _is_union_tag(p)) or None
         more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
         raise RuleFileError(first["msg"] + more, document.location(path), key=key) from exc
+
+
+def _is_union_tag(part: Any) -> bool:
+    """Pydantic puts the union member tried (``Compare``, ``function-after[...]``) into error locations."""
+    return isinstance(part, str) and (part[:1].isupper() or "[" in part)
 
 
 def _yaml_path(document: YamlDocument, loc: tuple[Any, ...]) -> tuple[str | int, ...]:

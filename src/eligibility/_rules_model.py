@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, StringConstraints, Tag, model_validator
 
 from ._dossier import Role
 
@@ -147,7 +147,29 @@ class Compare(_Strict):
         return getattr(self, "in_" if self.operator == "in" else self.operator)
 
 
-Condition = Union[AllOf, AnyOf, AnyItem, Compare]
+def _condition_kind(value: Any) -> str | None:
+    """Which kind of condition a mapping is, by its key: errors then speak about that kind only."""
+    if isinstance(value, dict):
+        for key, tag in (("all", "AllOf"), ("any", "AnyOf"), ("any_item", "AnyItem"), ("fact", "Compare")):
+            if key in value:
+                return tag
+        return None
+    return type(value).__name__
+
+
+Condition = Annotated[
+    Union[
+        Annotated[AllOf, Tag("AllOf")],
+        Annotated[AnyOf, Tag("AnyOf")],
+        Annotated[AnyItem, Tag("AnyItem")],
+        Annotated[Compare, Tag("Compare")],
+    ],
+    Discriminator(
+        _condition_kind,
+        custom_error_type="condition",
+        custom_error_message="a condition is a mapping with one of the keys all, any, any_item or fact",
+    ),
+]
 AllOf.model_rebuild()
 AnyOf.model_rebuild()
 AnyItem.model_rebuild()

@@ -1,0 +1,103 @@
+"""The command line: outputs, languages, exit codes, and errors that name the field."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from eligibility._cli import ExitCode, main
+
+ROOT = Path(__file__).parents[1]
+LENDER = str(ROOT / "fixtures/dossiers/lender-complete.json")
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_check_text_in_dutch_and_english() -> None:
+    code, out, _ = run("check", LENDER, "--as-of", "2026-11-23")
+    assert code == ExitCode.ELIGIBLE
+    assert "Oordeel: GESCHIKT" in out and "Bijlage 3, onder a" in out
+    code, out, _ = run("check", LENDER, "--as-of", "2026-11-23", "--lang", "en")
+    assert "Verdict: ELIGIBLE" in out and "Every blocking criterion is met." in out
+
+
+def test_check_json_is_canonical_and_has_pack_and_hashes() -> None:
+    code, out, _ = run("check", LENDER, "--as-of", "2026-11-23", "--format", "json")
+    data = json.loads(out)
+    assert out.strip() == json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert data["pack"]["id"] == "convenant-2025" and len(data["pack"]["sha256"]) == 64
+    assert len(data["dossier_sha256"]) == 64 and data["engine"]["name"] == "native"
+    assert data["verdict"] == "eligible"
+
+
+def test_needs_review_and_expired_exit_codes() -> None:
+    code, out, _ = run("check", LENDER, "--as-of", "2027-03-01", "--lang", "en")
+    assert code == ExitCode.NEEDS_REVIEW and "days old" in out
+    code, out, _ = run("check", LENDER, "--as-of", "2028-01-02", "--lang", "en")
+    assert code == ExitCode.NEEDS_REVIEW and "expired on 2027-12-31" in out
+
+
+def test_not_eligible_exit_code(tmp_path: Path) -> None:
+    data = json.loads(Path(LENDER).read_text())
+    data["registers"]["kvk"]["registration"]["ended_on"] = "2026-01-01"
+    path = tmp_path / "ended.json"
+    path.write_text(json.dumps(data))
+    code, out, _ = run("check", str(path), "--as-of", "2026-11-23", "--lang", "en")
+    assert code == ExitCode.NOT_ELIGIBLE and "The registration ended on 2026-01-01." in out
+
+
+def test_invalid_dossier_names_field_and_reason(tmp_path: Path) -> None:
+    data = json.loads(Path(LENDER).read_text())
+    data["partner"]["kvk_number"] = "1234567"
+    data["partner"]["rsin"] = "123456789"
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(data))
+    code, _, err = run("check", str(path), "--as-of", "2026-11-23")
+    assert code == ExitCode.INVALID_INPUT
+    assert "partner.kvk_number" in err and "partner.rsin" in err and "11-test" in err
+
+
+def test_broken_json_names_line(tmp_path: Path) -> None:
+    path = tmp_path / "broken.json"
+    path.write_text('{"partner": {\n  "name": "x",\n}')
+    code, _, err = run("check", str(path), "--as-of", "2026-11-23")
+    assert code == ExitCode.INVALID_INPUT and "line 3" in err
+
+
+def test_bad_date_is_a_usage_error() -> None:
+    code, _, err = run("check", LENDER, "--as-of", "23-11-2026")
+    assert code == ExitCode.USAGE and "YYYY-MM-DD" in err
+
+
+@pytest.mark.parametrize("engine_args", [["--engine", "durable"], ["--cross-check"]])
+def test_durable_engine_and_cross_check(engine_args: list[str]) -> None:
+    code, out, err = run("check", LENDER, "--as-of", "2026-11-23", "--format", "json", *engine_args)
+    assert code == ExitCode.ELIGIBLE, err
+    data = json.loads(out)
+    if "--engine" in engine_args:
+        assert data["engine"]["name"] == "durable" and data["engine"]["version"].startswith("durable-rules")
+    else:
+        assert "agree on every clause" in err
+
+
+def test_rules_commands() -> None:
+    code, out, _ = run("rules", "lint", "--today", "2026-11-23")
+    assert code == 0 and "0 errors" in out
+    code, out, _ = run("rules", "show")
+    assert code == 0 and "art14_4_wtta" in out and "floor" in out
+    code, out, _ = run("rules", "show", "art5_floor_area", "--as-of", "2026-01-01")
+    assert code == 0 and '"akf_jaarrond": 15' in out
+    code, _, err = run("rules", "show", "nope")
+    assert code == ExitCode.INVALID_INPUT and "no rule" in err
+
+
+def test_schema_dossier_is_json_schema() -> None:
+    code, out, _ = run("schema", "dossier")
+    schema = json.loads(out)
+    assert code == 0 and schema["title"] == "Dossier" and "partner" in schema["properties"]

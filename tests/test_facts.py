@@ -1,0 +1,73 @@
+"""Derived facts: the two-year window at its edges, 29 February, freshness, flattening."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from eligibility import Dossier, evaluate, load_pack
+from eligibility._facts import flatten, years_before
+
+PACK = load_pack()
+
+
+@pytest.mark.parametrize(
+    ("day", "years", "expected", "clamped"),
+    [
+        (date(2026, 11, 23), 2, date(2024, 11, 23), False),
+        (date(2028, 2, 29), 2, date(2026, 2, 28), True),
+        (date(2028, 2, 29), 4, date(2024, 2, 29), False),
+        (date(2027, 3, 1), 2, date(2025, 3, 1), False),
+    ],
+)
+def test_years_before(day: date, years: int, expected: date, clamped: bool) -> None:
+    assert years_before(day, years) == (expected, clamped)
+
+
+def test_flatten_drops_none_and_keeps_lists_of_flat_items() -> None:
+    flat = flatten({"a": {"b": 1, "c": None}, "items": [{"x": {"y": 2}}], "tags": ["nl"]})
+    assert flat == {"a.b": 1, "items": [{"x.y": 2}], "tags": ["nl"]}
+
+
+def _lender_with_fine(decision_date: str) -> Dossier:
+    import json
+    from pathlib import Path
+
+    data = json.loads((Path(__file__).parents[1] / "fixtures/dossiers/lender-complete.json").read_text())
+    data["registers"]["inspectorate"]["results"] = [{
+        "inspection_id": "X-1", "law": "wav", "kind": "fine", "amount_eur": 8000, "final": True,
+        "decision_date": decision_date, "link": {"method": "kvk"}}]
+    data["registers"]["inspectorate"]["provenance"]["retrieved_at"] = "2027-03-01T00:00:00Z"
+    return Dossier.model_validate(data)
+
+
+@pytest.mark.parametrize(
+    ("as_of", "outcome"),
+    [(date(2027, 3, 10), "fail"), (date(2027, 3, 11), "pass")],
+)
+def test_fine_leaves_the_window_the_day_after_two_years(as_of: date, outcome: str) -> None:
+    decision = evaluate(_lender_with_fine("2025-03-10"), PACK, as_of)
+    assert decision.criterion("b3_f_fines").outcome.value == outcome
+
+
+def test_failing_fine_says_when_it_passes() -> None:
+    decision = evaluate(_lender_with_fine("2025-03-10"), PACK, date(2027, 3, 1))
+    criterion = decision.criterion("b3_f_fines")
+    assert criterion.outcome.value == "fail"
+    assert any("2027-03-11" in remedy["en"] and "2025-03-10" in remedy["en"] for remedy in criterion.remedies)
+
+
+def test_twenty_ninth_of_february_is_explained() -> None:
+    decision = evaluate(_lender_with_fine("2026-02-28"), PACK, date(2028, 2, 29))
+    criterion = decision.criterion("b3_f_fines")
+    assert criterion.outcome.value == "fail"  # 29 Feb 2028 minus two years is 28 Feb 2026: inside
+    assert any("28 February" in note["en"] for note in criterion.notes)
+    assert decision.verdict.value == "needs_review"  # the pack expired on 2027-12-31
+    assert decision.pack.status == "expired"
+
+
+def test_window_exit_after_leap_day_fine() -> None:
+    # a fine of 2026-02-28 is inside on 2028-02-29 (window start clamps to 28 Feb): leaves on 1 March
+    decision = evaluate(_lender_with_fine("2026-02-28"), PACK, date(2027, 6, 1))
+    assert any("2028-03-01" in r["en"] for r in decision.criterion("b3_f_fines").remedies)
