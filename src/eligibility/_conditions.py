@@ -7,8 +7,7 @@ Semantics both engines share: a missing fact makes every comparison false except
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ._rules_model import AllOf, AnyItem, AnyOf, Compare, Condition, Param
 
@@ -18,19 +17,14 @@ TracedPredicate = Callable[[Scope, Scope, list["Check"]], bool]
 ParamLookup = Callable[[str], Any]
 
 
-@dataclass(frozen=True, slots=True)
-class Check:
-    """One comparison as it was evaluated: what was compared with what, and the result."""
+class Check(NamedTuple):
+    """One comparison as it was evaluated. In a decision's trace: [fact, operator, expected, actual, result]."""
 
     fact: str
     operator: str
     expected: Any
     actual: Any
     result: bool
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"fact": self.fact, "operator": self.operator, "expected": self.expected,
-                "actual": self.actual, "result": self.result}
 
 
 def _ordered(test: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
@@ -112,10 +106,3 @@ def compile_condition(condition: Condition, param: ParamLookup, *, traced: bool,
             return result
         return leaf_traced
     return lambda s, t: test(get(s, t), expected)
-
-
-def matching_items(condition: AnyItem, scope: Scope, param: ParamLookup) -> list[Scope]:
-    """The items of an ``any_item`` condition that satisfy it (for per-item explanations)."""
-    where = compile_condition(condition.where, param, traced=False)
-    items = scope.get(condition.any_item)
-    return [item for item in items if where(item, scope)] if isinstance(items, list) else []

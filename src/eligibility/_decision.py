@@ -7,7 +7,7 @@ import json
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 DECISION_SCHEMA = "eligibility.decision/1"
 
@@ -53,7 +53,8 @@ class CriterionDecision(_Record):
     facts: dict[str, Any]
     evidence: list[EvidenceUsed]
     notes: list[dict[str, str]]
-    trace: list[dict[str, Any]] | None = None
+    trace: list[tuple[str, str, Any, Any, bool]] | None = Field(
+        default=None, description="Native engine only: every comparison as [fact, operator, expected, actual, result].")
 
 
 class PackInfo(_Record):

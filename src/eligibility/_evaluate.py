@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
-from ._conditions import Check, compile_condition, matching_items
+from ._conditions import Check, compile_condition
 from ._decision import (
     CriterionDecision,
     Decision,
@@ -62,6 +62,23 @@ class CompiledPack:
         self.bare = {
             (rule.id, clause.id): compile_condition(clause.when, param, traced=False)
             for rule in pack.rules if self.in_effect[rule.id] for _, clause in self.clauses[rule.id]
+        }
+        self.static = {rule.id: self._static(rule) for rule in pack.rules}
+        self.evidence_paths = sorted({evidence.path for rule in pack.rules for evidence in rule.evidence})
+        self.item_filters = {
+            (rule.id, clause.id): (condition, compile_condition(condition.where, param, traced=False))
+            for rule in pack.rules if self.in_effect[rule.id] for _, clause in self.clauses[rule.id]
+            if (condition := _explained_items(clause)) is not None
+        }
+
+    def _static(self, rule: Rule) -> dict[str, Any]:
+        """What a criterion's decision holds whatever the dossier: computed once per pack and date."""
+        facts, params = self.pack.rule_dependencies(rule)
+        return {
+            "fact_paths": facts,
+            "parameters": {name: self.param(name) for name in sorted(params)} if self.in_effect[rule.id] else {},
+            "common": {"id": rule.id, "title": rule.title.model_dump(), "severity": rule.severity, "floor": rule.floor,
+                       "citation": rule.citation.model_dump(mode="json", exclude_none=True)},
         }
 
     def _safe_value(self, name: str) -> Any:
@@ -141,8 +158,9 @@ class Evaluator:
         dossier_json = dossier.model_dump(mode="json")
         roles = set(dossier.roles)
         criteria = []
+        evidence = {path: _evidence(path, dossier_json, facts.facts) for path in compiled.evidence_paths}
         for rule in compiled.pack.rules:
-            criteria.append(self._criterion(rule, roles, facts, matches, dossier_json, traces))
+            criteria.append(self._criterion(rule, roles, facts, matches, evidence, traces))
         pack_status = compiled.pack_status
         verdict = verdict_of([(c.severity, c.outcome) for c in criteria])
         reason = _verdict_reason(verdict, criteria)
@@ -153,34 +171,34 @@ class Evaluator:
         summary: dict[str, int] = {o.value: 0 for o in Outcome}
         for c in criteria:
             summary[c.outcome.value] += 1
-        return Decision(
+        return Decision.model_construct(
             verdict=verdict,
             verdict_reason=reason,
             as_of=compiled.as_of.isoformat(),
             partner={"name": dossier.partner.name, "kvk_number": dossier.partner.kvk_number},
             roles=sorted(r.value for r in dossier.roles),
-            pack=PackInfo(
+            pack=PackInfo.model_construct(
                 id=pack.id, version=pack.version, sha256=pack.sha256,
                 valid_from=pack.index.valid_from.isoformat(), valid_until=pack.index.valid_until.isoformat(),
                 status=pack_status, region=pack.region, overlay_version=pack.overlay_version,
                 overlay_sha256=pack.overlay_sha256,
             ),
-            engine=EngineInfo(name=engine.name, version=engine.version),
+            engine=EngineInfo.model_construct(name=engine.name, version=engine.version),
             dossier_sha256=dossier_sha256(dossier),
             criteria=criteria,
             summary=summary,
         )
 
     def _criterion(self, rule: Rule, roles: set[Any], facts: FactSet, matches: Matches,
-                   dossier_json: dict[str, Any], traces: dict[str, list[Check]] | None) -> CriterionDecision:
+                   evidence: dict[str, EvidenceUsed], traces: dict[str, list[Check]] | None) -> CriterionDecision:
         compiled = self.compiled
+        static = compiled.static[rule.id]
         common: dict[str, Any] = {
-            "id": rule.id, "title": rule.title.model_dump(), "severity": rule.severity, "floor": rule.floor,
-            "citation": rule.citation.model_dump(mode="json", exclude_none=True),
-            "evidence": [_evidence(path.path, dossier_json, facts.facts) for path in rule.evidence],
+            **static["common"],
+            "evidence": [evidence[path.path] for path in rule.evidence],
         }
         if not roles.intersection(rule.roles):
-            return CriterionDecision(
+            return CriterionDecision.model_construct(
                 **common, outcome=Outcome.NOT_APPLICABLE, clause=None, matched_clauses=[],
                 reasons=[{"nl": "Geldt niet voor de rol(len) van deze partij ("
                           + ", ".join(sorted(roles)) + ").",
@@ -189,7 +207,7 @@ class Evaluator:
             )
         if not compiled.in_effect[rule.id]:
             until = rule.effective.until.isoformat() if rule.effective.until else None
-            return CriterionDecision(
+            return CriterionDecision.model_construct(
                 **common, outcome=Outcome.NOT_APPLICABLE, clause=None, matched_clauses=[],
                 reasons=[{"nl": f"Niet van kracht op {compiled.as_of.isoformat()} (geldt vanaf {rule.effective.from_.isoformat()}"
                           + (f" tot en met {until}" if until else "") + ").",
@@ -197,14 +215,13 @@ class Evaluator:
                           + (f" until {until}" if until else "") + ")."}],
                 remedies=[], parameters={}, facts={}, notes=[],
             )
-        fact_paths, param_names = compiled.pack.rule_dependencies(rule)
-        parameters = {name: compiled.param(name) for name in sorted(param_names)}
+        fact_paths, parameters = static["fact_paths"], static["parameters"]
         matched = matches.get(rule.id, set())
         outcome, deciding = outcome_of(compiled.clauses[rule.id], matched)
         reasons: list[dict[str, str]] = []
         remedies: list[dict[str, str]] = []
         for clause in deciding:
-            for scope in self._scopes(clause, facts.facts):
+            for scope in self._scopes(rule.id, clause, facts.facts):
                 reasons.append(render(clause.reason, scope, facts.facts, parameters))
                 if clause.remedy is not None and outcome is not Outcome.PASS:
                     remedies.append(render(clause.remedy, scope, facts.facts, parameters))
@@ -213,23 +230,31 @@ class Evaluator:
         used = {path: facts.facts[path] for path in sorted(fact_paths) if path in facts.facts
                 and not isinstance(facts.facts[path], list)}
         notes = _unique([n.text for n in facts.notes if n.fact in fact_paths])
-        return CriterionDecision(
+        return CriterionDecision.model_construct(
             **common, outcome=outcome, clause=deciding[0].id if deciding else None,
             matched_clauses=sorted(matched), reasons=_unique(reasons), remedies=_unique(remedies),
             parameters=parameters, facts=used, notes=notes,
-            trace=[c.as_dict() for c in traces[rule.id]] if traces is not None and rule.id in traces else None,
+            trace=traces[rule.id] if traces is not None and rule.id in traces else None,
         )
 
-    def _scopes(self, clause: Clause, top: dict[str, Any]) -> list[dict[str, Any]]:
+    def _scopes(self, rule_id: str, clause: Clause, top: dict[str, Any]) -> list[dict[str, Any]]:
         """Item scopes for an ``any_item`` clause (one explanation per matching item), else the top."""
-        condition = clause.when
-        if isinstance(condition, AllOf):
-            condition = next((c for c in condition.all if isinstance(c, AnyItem)), condition)
-        if isinstance(condition, AnyItem):
-            items = matching_items(condition, top, self.compiled.param)
-            if items:
-                return items
+        found = self.compiled.item_filters.get((rule_id, clause.id))
+        if found is not None:
+            condition, where = found
+            items = top.get(condition.any_item)
+            matching = [item for item in items if where(item, top)] if isinstance(items, list) else []
+            if matching:
+                return matching
         return [{}]
+
+
+def _explained_items(clause: Clause) -> AnyItem | None:
+    """The ``any_item`` whose matching items a clause's explanation is rendered for, if any."""
+    condition = clause.when
+    if isinstance(condition, AllOf):
+        condition = next((c for c in condition.all if isinstance(c, AnyItem)), condition)
+    return condition if isinstance(condition, AnyItem) else None
 
 
 def _unique(texts: list[dict[str, str]]) -> list[dict[str, str]]:
@@ -271,16 +296,16 @@ def _evidence(path: str, dossier_json: dict[str, Any], facts: dict[str, Any]) ->
     for part in path.split("."):
         node = node.get(part) if isinstance(node, dict) else None
     if node is None:
-        return EvidenceUsed(path=path, status="absent")
+        return EvidenceUsed.model_construct(path=path, status="absent", age_days=None, fresh=None, provenance=[], error=None)
     if isinstance(node, list):
         provenance = [item[key]["provenance"] if key else item["provenance"]
                       for item in node for key in ("", "mark")
                       if (item.get(key) if key else item) and isinstance(item.get(key) if key else item, dict)
                       and "provenance" in (item.get(key) if key else item)]
-        return EvidenceUsed(path=path, status="present", provenance=provenance)
+        return EvidenceUsed.model_construct(path=path, status="present", age_days=None, fresh=None, provenance=provenance, error=None)
     provenance = [node["provenance"]] if isinstance(node, dict) and "provenance" in node else []
     status = node.get("status", "present") if isinstance(node, dict) else "present"
-    return EvidenceUsed(
+    return EvidenceUsed.model_construct(
         path=path, status=status if status in ("read", "failed") else "present",
         age_days=facts.get(f"{path}.age_days"), fresh=facts.get(f"{path}.fresh"),
         provenance=provenance, error=node.get("error") if isinstance(node, dict) else None,

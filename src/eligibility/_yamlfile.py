@@ -27,7 +27,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = Fal
         if key in seen:
             first = seen[key].start_mark
             raise RuleFileError(
-                f"duplicate key {key!r} (first at line {first.line + 1})",
+                f"duplicate key '{key_node.value}' (first at line {first.line + 1}): the second would silently replace the first",
                 Location(loader.name, key_node.start_mark.line + 1, key_node.start_mark.column + 1),
             )
         seen[key] = key_node

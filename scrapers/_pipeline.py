@@ -1,0 +1,648 @@
+"""Pipeline: read the registers for one partner and build its dossier, honestly.
+
+Each register section of the dossier ends up in one of three states (PRODUCT.md, principle 4):
+
+- **absent**: not consulted (offline with nothing stored, NAU switched off, no name to search by);
+- **read**: the register was read; an empty list or ``None`` record means "read, nothing found";
+- **failed**: the register could not be read or understood; ``error`` says why.
+
+Online, the adapters' fetch functions run against a ``PoliteClient`` (which keeps every body in
+the evidence store). Offline, the *same* fetch functions run against ``_StoreReplay``, a client
+that serves the latest stored snapshot of each URL: the adapter's pure parser reads the stored
+bytes, and provenance carries the stored time and sha256. One code path for both modes is what
+makes an offline dossier equal to the online one built from the same bytes.
+
+Records are tied to the partner by ``scrapers._link``: KvK number first (the partner's own, then
+predecessors'), name (+ place) only for records without a KvK number. A name link goes into the
+dossier with method ``name`` and its score; the rules treat it as *needs review*.
+
+Bulk registers (SNA export, SNCU verdicts, ABU and NBBU members, NAU) can be read once for all
+partners with ``refresh``; a batch run then builds offline. KvK, the Labour Inspectorate and SNF
+are searched per partner and are read by online builds only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from pydantic import TypeAdapter, ValidationError
+
+from eligibility._dossier import (
+    Declarations,
+    Dossier,
+    EquivalenceEvidence,
+    HousingLocation,
+    Identity,
+    InspectorateFinding,
+    KvkFinding,
+    MembershipFinding,
+    NauFinding,
+    Provenance,
+    ReadStatus,
+    Registers,
+    Role,
+    Rsin,
+    SbiCode,
+    SncuFinding,
+    SnaFinding,
+    SnfFinding,
+)
+from eligibility._errors import FetchError, ScrapingError
+from scrapers import inspectorate, kvk, members, nau, sna, sncu, snf
+from scrapers._config import ScraperConfig
+from scrapers._http import _full_url
+from scrapers._link import Candidate, link_records, to_link
+from scrapers._store import EvidenceStore, Snapshot
+
+NAU_REGISTER_URL = "https://www.toelatinguitleenmarkt.nl/register.json"
+"""[assumed] The NAU register is not live (expected about 2027-07-01); this placeholder is read
+only when ``ScraperConfig.nau_enabled`` is set. Replace it when the real address is known."""
+
+NAME_THRESHOLD = 85.0
+"""Least name score (0-100) for a name candidate; ``scrapers._link`` explains the scale."""
+
+NAME_LIMIT = 10
+"""Most name candidates kept per register: enough for an officer to review, not a flood."""
+
+NBBU_SLUG_THRESHOLD = 70.0
+"""NBBU member pages whose URL slug scores this or more against a partner name are read.
+
+The sitemap lists about 1,300 member pages by slug only; reading all of them per partner would
+cost over 20 minutes at one request a second. The slug is a lower bar than the name (slugs are
+shortened), and the page's own name and place are then linked at ``NAME_THRESHOLD``."""
+
+BULK_REGISTERS = ("sna", "sncu", "abu", "nbbu", "nau")
+"""Registers ``refresh`` reads once for all partners. KvK, inspectorate and SNF are searches."""
+
+
+class Client(Protocol):
+    """What the adapters need from ``PoliteClient``; ``_StoreReplay`` offers the same."""
+
+    def get(
+        self,
+        url: str,
+        *,
+        register: str,
+        params: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Snapshot: ...
+
+
+Section = KvkFinding | SnaFinding | InspectorateFinding | SncuFinding | NauFinding | SnfFinding | MembershipFinding
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """The dossier, and what the officer should know about how it was built."""
+
+    dossier: Dossier
+    problems: list[str]
+
+
+@dataclass(frozen=True)
+class RefreshReport:
+    """One register read by ``refresh``: did it work, how many records, and if not, why."""
+
+    register: str
+    ok: bool
+    records: int | None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class RegisterStatusRow:
+    """How old the stored evidence of one register is, and whether its last reading failed."""
+
+    register: str
+    last_read_at: datetime | None
+    age_days: int | None
+    records: int | None
+    """Records in the latest stored reading of a bulk register; None for searches or when unreadable."""
+    last_error: str | None
+    last_error_at: datetime | None
+
+
+@dataclass(frozen=True)
+class _Partner:
+    """What the registers are searched and linked by."""
+
+    kvk_number: str
+    predecessors: tuple[str, ...]
+    names: tuple[str, ...]
+    """The KvK name and trade names, or the name given; empty when no name is known."""
+    place: str | None
+
+
+# --- clients --------------------------------------------------------------------------------
+
+
+class _NotStored(Exception):
+    """Offline, a URL the adapter asked for was never stored: the register was not consulted."""
+
+    def __init__(self, register: str, url: str) -> None:
+        self.register, self.url = register, url
+        super().__init__(f"no stored snapshot of {url}")
+
+
+class _NotConsulted(Exception):
+    """A register that cannot be consulted for this partner (e.g. a search without a name)."""
+
+
+class _StoreReplay:
+    """A client that serves the latest stored snapshot of each URL and never touches the network."""
+
+    def __init__(self, store: EvidenceStore) -> None:
+        self.store = store
+
+    def get(
+        self,
+        url: str,
+        *,
+        register: str,
+        params: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Snapshot:
+        full = _full_url(url, params)  # the URL PoliteClient stored the body under
+        snapshot = self.store.latest(register, full)
+        if snapshot is None:
+            raise _NotStored(register, full)
+        return snapshot
+
+
+@dataclass
+class _Reading:
+    """Wraps the client for one register: keeps what was served, for provenance and failures."""
+
+    client: Client
+    snapshots: list[Snapshot] = field(default_factory=list)
+    last_url: str | None = None
+    client_error: FetchError | None = None
+    """The FetchError the client itself raised, which a PoliteClient has recorded already."""
+
+    def get(
+        self,
+        url: str,
+        *,
+        register: str,
+        params: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Snapshot:
+        self.last_url = _full_url(url, params)
+        try:
+            snapshot = self.client.get(url, register=register, params=params, headers=headers)
+        except FetchError as exc:
+            self.client_error = exc
+            raise
+        self.snapshots.append(snapshot)
+        return snapshot
+
+    def provenance(self, parser_version: str) -> Provenance:
+        """The oldest snapshot read: freshness rules then judge a section by its oldest evidence."""
+        oldest = min(self.snapshots, key=lambda snap: snap.retrieved_at)
+        return oldest.provenance(parser_version)
+
+
+# --- linking --------------------------------------------------------------------------------
+
+
+def _link(
+    partner: _Partner,
+    records: Sequence[Any],
+    *,
+    kvk_of: Callable[[Any], str | None],
+    name_of: Callable[[Any], str],
+    place_of: Callable[[Any], str | None],
+) -> list[Candidate]:
+    """KvK links (own, then predecessors'), then name candidates for records without a KvK number."""
+    return link_records(
+        partner.kvk_number,
+        list(partner.predecessors),
+        list(partner.names),
+        partner.place,
+        records,
+        kvk_of=kvk_of,
+        name_of=name_of,
+        place_of=place_of,
+        threshold=NAME_THRESHOLD,
+        limit=NAME_LIMIT,
+    )
+
+
+def _best(candidates: list[Candidate], register: str, notes: list[str]) -> Candidate | None:
+    """The first candidate (KvK before name, then score) for a section that holds one record."""
+    for dropped in candidates[1:]:
+        notes.append(
+            f"{register}: also matched {dropped.name!r} ({dropped.method.value}, score {dropped.score:g}); "
+            "only the best match is in the dossier"
+        )
+    return candidates[0] if candidates else None
+
+
+def _require_names(partner: _Partner, register: str) -> None:
+    """A register searched or linked by name only, without a name, would look like "nothing found"."""
+    if not partner.names:
+        raise _NotConsulted(f"{register}: not consulted: no partner name is known to search or link by")
+
+
+# --- one reader and one mapper per register -------------------------------------------------
+# A reader runs the adapter's fetch function (which parses with the adapter's pure parser);
+# a mapper links the parsed records to the partner and builds the dossier section.
+
+
+def _read_kvk(client: Client, partner: _Partner, config: ScraperConfig) -> kvk.KvkProfile | None:
+    _, profile = kvk.fetch_basisprofiel(
+        client, partner.kvk_number, base_url=config.kvk_base_url, api_key=config.kvk_api_key
+    )
+    return profile
+
+
+def _map_kvk(profile: kvk.KvkProfile | None, partner: _Partner, prov: Provenance, notes: list[str]) -> KvkFinding:
+    registration = kvk.to_registration(profile) if profile is not None else None
+    return KvkFinding(status=ReadStatus.READ, provenance=prov, registration=registration)
+
+
+def _read_sna(client: Client, partner: _Partner, config: ScraperConfig) -> sna.SnaExport:
+    return sna.fetch_export(client)[1]
+
+
+def _map_sna(export: sna.SnaExport, partner: _Partner, prov: Provenance, notes: list[str]) -> SnaFinding:
+    """The partner's certificate (rows of one KvK number merged), or a name match for rows without one.
+
+    A rejected row carrying the partner's KvK number makes the section fail: "not in the export"
+    would be false, and the row may hold a less favourable status than the rows that parsed.
+    """
+    own = {partner.kvk_number, *partner.predecessors}
+    for bad in export.rejected:
+        if bad.kvk_text and bad.kvk_text.strip().isdigit() and bad.kvk_text.strip().zfill(8) in own:
+            raise ScrapingError(f"SNA export row {bad.row_number} for KvK {bad.kvk_text} could not be read: {bad.reason}")
+    best = _best(
+        _link(partner, export.rows, kvk_of=lambda r: r.kvk_number, name_of=lambda r: r.name, place_of=lambda r: r.place),
+        "sna",
+        notes,
+    )
+    if best is None:
+        return SnaFinding(status=ReadStatus.READ, provenance=prov)
+    row = sna.find(export, best.kvk_number) if best.kvk_number else best.record
+    assert row is not None  # a KvK candidate comes from a row with that number
+    return SnaFinding(status=ReadStatus.READ, provenance=prov, certificate=sna.to_certificate(row, to_link(best)))
+
+
+def _read_inspectorate(
+    client: Client, partner: _Partner, config: ScraperConfig
+) -> list[inspectorate.InspectionRecord]:
+    """Searched by the registered name: whether the API's search also matches KvK numbers is unknown."""
+    _require_names(partner, "inspectorate")
+    return inspectorate.fetch_all(client, partner.names[0])[1]
+
+
+def _map_inspectorate(
+    records: list[inspectorate.InspectionRecord], partner: _Partner, prov: Provenance, notes: list[str]
+) -> InspectorateFinding:
+    candidates = _link(
+        partner, records, kvk_of=lambda r: r.kvk_number, name_of=lambda r: r.company_name, place_of=lambda r: r.company_place
+    )
+    results = [result for c in candidates for result in inspectorate.to_results(c.record, to_link(c))]
+    return InspectorateFinding(status=ReadStatus.READ, provenance=prov, results=results)
+
+
+def _read_sncu(client: Client, partner: _Partner, config: ScraperConfig) -> list[sncu.SncuDetail]:
+    _require_names(partner, "sncu")
+    return sncu.fetch_all(client)[1]
+
+
+def _map_sncu(details: list[sncu.SncuDetail], partner: _Partner, prov: Provenance, notes: list[str]) -> SncuFinding:
+    """Every party of every verdict is a name to match; a verdict is kept once, by its best party."""
+    parties = [(detail, party) for detail in details for party in detail.parties]
+    for detail in details:
+        if not detail.parties:
+            notes.append(f"sncu: verdict {detail.url} names no party and cannot be linked to anyone")
+    candidates = _link(partner, parties, kvk_of=lambda p: None, name_of=lambda p: p[1], place_of=lambda p: None)
+    best: dict[str, Candidate] = {}
+    for candidate in candidates:
+        best.setdefault(candidate.record[0].url, candidate)
+    verdicts = [sncu.to_verdict(c.record[0], to_link(c)) for c in best.values()]
+    return SncuFinding(status=ReadStatus.READ, provenance=prov, verdicts=verdicts)
+
+
+def _read_nau(client: Client, partner: _Partner, config: ScraperConfig) -> list[nau.NauRecord]:
+    return nau.fetch(client, NAU_REGISTER_URL, enabled=config.nau_enabled)[1]
+
+
+def _map_nau(records: list[nau.NauRecord], partner: _Partner, prov: Provenance, notes: list[str]) -> NauFinding:
+    """By the partner's own KvK number only: admission is not inherited from a predecessor."""
+    record = nau.find(records, partner.kvk_number)
+    registration = nau.to_registration(record) if record is not None else None
+    return NauFinding(status=ReadStatus.READ, provenance=prov, registration=registration)
+
+
+def _read_abu(client: Client, partner: _Partner, config: ScraperConfig) -> list[members.Member]:
+    return members.fetch_abu(client)[1]
+
+
+def _read_nbbu(client: Client, partner: _Partner, config: ScraperConfig) -> list[members.Member]:
+    """The sitemap, then only the member pages whose slug resembles the partner's name."""
+    _require_names(partner, "nbbu")
+    _, urls = members.fetch_nbbu_sitemap(client)
+    slugs = [(url, url.rstrip("/").rsplit("/", 1)[-1].replace("-", " ")) for url in urls]
+    resembling = link_records(
+        None, [], list(partner.names), None, slugs,
+        kvk_of=lambda s: None, name_of=lambda s: s[1], place_of=lambda s: None,
+        threshold=NBBU_SLUG_THRESHOLD, limit=NAME_LIMIT,
+    )  # fmt: skip
+    return members.fetch_nbbu_members(client, [c.record[0] for c in resembling])[1]
+
+
+def _map_members(
+    found: list[members.Member], partner: _Partner, prov: Provenance, notes: list[str]
+) -> MembershipFinding:
+    candidates = _link(partner, found, kvk_of=lambda m: m.kvk_number, name_of=lambda m: m.name, place_of=lambda m: m.place)
+    memberships = [members.to_membership(c.record, to_link(c)) for c in candidates]
+    return MembershipFinding(status=ReadStatus.READ, provenance=prov, memberships=memberships)
+
+
+def _read_snf(client: Client, partner: _Partner, config: ScraperConfig) -> list[snf.SnfRecord]:
+    _require_names(partner, "snf")
+    return snf.search(client, partner.names[0])[1]
+
+
+def _map_snf(records: list[snf.SnfRecord], partner: _Partner, prov: Provenance, notes: list[str]) -> SnfFinding:
+    best = _best(
+        _link(partner, records, kvk_of=lambda r: r.kvk_number, name_of=lambda r: r.name, place_of=lambda r: r.place),
+        "snf",
+        notes,
+    )
+    organisation = snf.to_organisation(best.record, to_link(best)) if best is not None else None
+    return SnfFinding(status=ReadStatus.READ, provenance=prov, organisation=organisation)
+
+
+@dataclass(frozen=True)
+class _Adapter:
+    """How one dossier section is read and mapped, and which model holds it."""
+
+    parser_version: str
+    read: Callable[[Client, _Partner, ScraperConfig], Any]
+    map: Callable[[Any, _Partner, Provenance, list[str]], Section]
+    finding: type[Section]
+
+
+ADAPTERS: dict[str, _Adapter] = {
+    "kvk": _Adapter(kvk.PARSER_VERSION, _read_kvk, _map_kvk, KvkFinding),
+    "sna": _Adapter(sna.PARSER_VERSION, _read_sna, _map_sna, SnaFinding),
+    "inspectorate": _Adapter(inspectorate.PARSER_VERSION, _read_inspectorate, _map_inspectorate, InspectorateFinding),
+    "sncu": _Adapter(sncu.PARSER_VERSION, _read_sncu, _map_sncu, SncuFinding),
+    "nau": _Adapter(nau.PARSER_VERSION, _read_nau, _map_nau, NauFinding),
+    "abu": _Adapter(members.PARSER_VERSION, _read_abu, _map_members, MembershipFinding),
+    "nbbu": _Adapter(members.PARSER_VERSION, _read_nbbu, _map_members, MembershipFinding),
+    "snf": _Adapter(snf.PARSER_VERSION, _read_snf, _map_snf, SnfFinding),
+}
+"""Register -> (read, map), in the order the registers are consulted: KvK first, for the identity."""
+
+
+# --- building -------------------------------------------------------------------------------
+
+
+@dataclass
+class _Build:
+    """What every section of one build shares."""
+
+    online: bool
+    client: Client
+    client_records_failures: bool
+    store: EvidenceStore
+    config: ScraperConfig
+    now: datetime
+    problems: list[str] = field(default_factory=list)
+
+    def consult(self, register: str, partner: _Partner) -> tuple[Section | None, Any]:
+        """(section or None when not consulted, the parsed records when the read succeeded)."""
+        adapter = ADAPTERS[register]
+        if register == "nau" and not self.config.nau_enabled:
+            self.problems.append("nau: not consulted: NAU adapter disabled by configuration")
+            return None, None
+        reading = _Reading(self.client)
+        parsed: Any = None
+        try:
+            parsed = adapter.read(reading, partner, self.config)
+            notes: list[str] = []
+            section = adapter.map(parsed, partner, reading.provenance(adapter.parser_version), notes)
+            self.problems.extend(notes)
+            return section, parsed
+        except _NotStored as missing:
+            self.problems.append(f"{register}: not consulted: {missing}; run an online build or refresh first")
+        except _NotConsulted as reason:
+            self.problems.append(str(reason))
+        except (ScrapingError, ValidationError) as exc:
+            return self.failed(register, adapter, reading, exc), parsed
+        return None, parsed
+
+    def failed(self, register: str, adapter: _Adapter, reading: _Reading, exc: Exception) -> Section:
+        """A failed section, recorded in the store when the failure happened online just now."""
+        error = f"{type(exc).__name__}: {exc}"
+        url = getattr(exc, "url", None) or reading.last_url
+        at = self.now if self.online or not reading.snapshots else reading.snapshots[-1].retrieved_at
+        self.problems.append(f"{register}: failed: {error}")
+        already_recorded = exc is reading.client_error and self.client_records_failures
+        if self.online and not already_recorded:
+            self.store.record_failure(register, url or "", error, self.now)
+        provenance = Provenance(source=register, url=url, retrieved_at=at, parser_version=adapter.parser_version)
+        return adapter.finding(status=ReadStatus.FAILED, provenance=provenance, error=error)
+
+
+def build_dossier(
+    kvk_number: str,
+    roles: Sequence[Role],
+    *,
+    name: str | None = None,
+    place: str | None = None,
+    predecessor_kvk_numbers: Sequence[str] = (),
+    offline: bool,
+    store: EvidenceStore,
+    client: Client | None,
+    config: ScraperConfig,
+    now: datetime,
+    declarations: Declarations | None = None,
+    housing: Sequence[HousingLocation] = (),
+    equivalence: Sequence[EquivalenceEvidence] = (),
+) -> BuildResult:
+    """Read every register for one partner and build its dossier; a failing register never stops it.
+
+    Online reads through ``client`` (a PoliteClient storing every body in its store), bulk
+    registers included (the HTTP cache makes unchanged pages cheap, but SNCU alone is a page per
+    verdict): for many partners, ``refresh`` once and build offline. Offline reads only ``store``
+    and ignores ``client``. ``now`` dates online failures, which have no snapshot to take a time
+    from. ``name``/``place`` are used when the KvK profile cannot be read.
+    """
+    if not roles:
+        raise ValueError("a dossier needs at least one role")
+    kvk_number = kvk.validate_kvk_number(kvk_number)
+    predecessors = tuple(kvk.validate_kvk_number(number) for number in predecessor_kvk_numbers)
+    if offline:
+        source: Client = _StoreReplay(store)
+    elif client is None:
+        raise ValueError("an online build needs a client; pass offline=True to build from the store")
+    else:
+        source = client
+    build = _Build(
+        online=not offline,
+        client=source,
+        client_records_failures=not offline and getattr(client, "store", None) is store,
+        store=store,
+        config=config,
+        now=now,
+    )
+    given = _Partner(kvk_number, predecessors, (name.strip(),) if name and name.strip() else (), place)
+    kvk_section, profile = build.consult("kvk", given)
+    identity = _identity(profile, given, build.problems)
+    known_names = (identity.name, *identity.trade_names) if profile or given.names else ()
+    partner = _Partner(kvk_number, predecessors, known_names, identity.place)
+    sections: dict[str, Section | None] = {"kvk": kvk_section}
+    for register in ADAPTERS:
+        if register != "kvk":
+            sections[register] = build.consult(register, partner)[0]
+    dossier = Dossier(
+        partner=identity,
+        roles=list(roles),
+        declarations=declarations or Declarations(),
+        registers=Registers(**sections),
+        housing=list(housing),
+        equivalence=list(equivalence),
+    )
+    return BuildResult(dossier=dossier, problems=build.problems)
+
+
+_RSIN = TypeAdapter(Rsin)
+
+
+def _identity(profile: kvk.KvkProfile | None, given: _Partner, problems: list[str]) -> Identity:
+    """From the KvK profile when it was read; otherwise from what the caller gave."""
+    if profile is None:
+        if not given.names:
+            problems.append("identity: no KvK profile and no name given; registers without KvK numbers not linked")
+        return Identity(
+            name=given.names[0] if given.names else f"KvK {given.kvk_number}",
+            kvk_number=given.kvk_number,
+            place=given.place,
+            predecessor_kvk_numbers=list(given.predecessors),
+        )
+    rsin = profile.rsin
+    if rsin is not None:
+        try:
+            _RSIN.validate_python(rsin)
+        except ValidationError:
+            problems.append(f"identity: RSIN {rsin} from the KvK profile fails the 11-test and is left out")
+            rsin = None
+    return Identity(
+        name=profile.name,
+        kvk_number=profile.kvk_number,
+        branches=list(profile.branches),
+        rsin=rsin,
+        legal_form=profile.legal_form,
+        sbi_codes=[SbiCode(code=s.code, description=s.description, main=s.main) for s in profile.sbi_codes],
+        trade_names=[trade for trade in profile.trade_names if trade != profile.name],
+        place=profile.place or given.place,
+        predecessor_kvk_numbers=list(given.predecessors),
+    )
+
+
+# --- refreshing the bulk registers ----------------------------------------------------------
+
+
+def _refresh_nbbu(client: Client) -> tuple[int, str | None]:
+    """Sitemap and every member page (about 1,300: some 20 minutes); one bad page spoils no other."""
+    _, urls = members.fetch_nbbu_sitemap(client)
+    read, errors = 0, []
+    for url in urls:
+        try:
+            members.fetch_nbbu_members(client, [url])
+            read += 1
+        except ScrapingError as exc:
+            errors.append(f"{type(exc).__name__}: {exc}")
+    if errors:
+        return read, f"{len(errors)} of {len(urls)} member pages could not be read; first: {errors[0]}"
+    return read, None
+
+
+_BULK_READERS: dict[str, Callable[[Client], tuple[int, str | None]]] = {
+    "sna": lambda client: (len(sna.fetch_export(client)[1].rows), None),
+    "sncu": lambda client: (len(sncu.fetch_all(client)[1]), None),
+    "abu": lambda client: (len(members.fetch_abu(client)[1]), None),
+    "nbbu": _refresh_nbbu,
+    "nau": lambda client: (len(nau.fetch(client, NAU_REGISTER_URL, enabled=True)[1]), None),
+}
+"""Bulk register -> read all of it (the client stores every body), giving (records, error)."""
+
+
+def refresh(
+    registers: Sequence[str] | None,
+    *,
+    client: Client,
+    store: EvidenceStore,
+    config: ScraperConfig,
+    now: datetime,
+) -> list[RefreshReport]:
+    """Read the bulk registers (default: all of them, NAU only when enabled) into the store.
+
+    SNF is left out on purpose: it is searched per partner, and an online build stores each
+    search; the same holds for KvK and the Labour Inspectorate.
+    """
+    names = list(registers) if registers is not None else [
+        r for r in BULK_REGISTERS if r != "nau" or config.nau_enabled
+    ]
+    unknown = [r for r in names if r not in _BULK_READERS]
+    if unknown:
+        raise ValueError(f"not bulk registers: {unknown}; refresh reads {list(BULK_REGISTERS)}")
+    reports = []
+    for register in names:
+        if register == "nau" and not config.nau_enabled:
+            reports.append(RefreshReport(register, ok=False, records=None, error=str(nau.NauDisabled())))
+            continue
+        reading = _Reading(client)
+        try:
+            records, error = _BULK_READERS[register](reading)
+        except ScrapingError as exc:
+            records, error = None, f"{type(exc).__name__}: {exc}"
+            if not (exc is reading.client_error and getattr(client, "store", None) is store):
+                store.record_failure(register, getattr(exc, "url", None) or reading.last_url or "", error, now)
+        else:
+            if error is not None:
+                store.record_failure(register, reading.last_url or "", error, now)
+        reports.append(RefreshReport(register, ok=error is None, records=records, error=error))
+    return reports
+
+
+# --- status ---------------------------------------------------------------------------------
+
+
+def _stored_records(store: EvidenceStore, register: str) -> int | None:
+    """Records in the latest stored reading of a bulk register, replayed offline; None if unreadable."""
+    if register not in _BULK_READERS:
+        return None
+    try:
+        records, error = _BULK_READERS[register](_StoreReplay(store))
+    except (_NotStored, ScrapingError):
+        return None
+    return records if error is None else None
+
+
+def status(store: EvidenceStore, now: datetime) -> list[RegisterStatusRow]:
+    """Per register (the pipeline's, then any other the store holds): age of the last reading,
+    its record count when it is a bulk register, and the last error."""
+    by_register = {row.register: row for row in store.status()}
+    rows = []
+    for register in [*ADAPTERS, *sorted(by_register.keys() - ADAPTERS.keys())]:
+        seen = by_register.get(register)
+        last = seen.last_read_at if seen else None
+        rows.append(
+            RegisterStatusRow(
+                register=register,
+                last_read_at=last,
+                age_days=(now - last).days if last else None,
+                records=_stored_records(store, register) if last else None,
+                last_error=seen.last_error if seen else None,
+                last_error_at=seen.last_failure_at if seen else None,
+            )
+        )
+    return rows

@@ -1,0 +1,428 @@
+"""Pipeline: dossiers built from the register fixtures, online and offline, with honest failures.
+
+The fixture world (which URL serves which fixture, three demo partners) lives in
+fixtures/registers/store-demo/make_store.py, which also writes the committed demo store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import shutil
+import sys
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from eligibility._decision import Outcome, Verdict
+from eligibility._dossier import Declarations, Dossier, LinkMethod, ReadStatus, Role, SnaStatus
+from eligibility._evaluate import evaluate
+from eligibility._pack import RulePack, load_pack
+from scrapers import kvk, sna, sncu
+from scrapers._config import ScraperConfig
+from scrapers._pipeline import ADAPTERS, NAU_REGISTER_URL, BuildResult, build_dossier, refresh, status
+from scrapers._store import EvidenceStore
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "fixtures" / "registers" / "store-demo"
+
+
+def _load_make_store() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("store_demo_make_store", DEMO / "make_store.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+ms = _load_make_store()
+ROUTES = ms.fixture_routes()
+LENDER, FINED, BRUG = ms.LENDER, ms.FINED, ms.BRUG
+NOW = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+AS_OF = date(2026, 11, 23)  # the rule pack's fixture date (rules/convenant-2025/tests)
+CONFIG = ScraperConfig(nau_enabled=True)
+KVK_URL = f"{kvk.DEFAULT_BASE_URL}/v1/basisprofielen/"
+DECLARATIONS = Declarations.model_validate(
+    json.loads((ROOT / "fixtures" / "dossiers" / "lender-complete.json").read_text(encoding="utf-8"))["declarations"]
+)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> EvidenceStore:
+    return EvidenceStore(tmp_path / "evidence")
+
+
+def kvk_not_found(number: str) -> dict[str, Any]:
+    """Routes answering KvK's 404 for one more number."""
+    return {ms.url_of(KVK_URL + number): ms.Route("kvk", 404, ms.kvk_not_found_body(number), "application/json")}
+
+
+def online(
+    partner: Any,
+    store: EvidenceStore,
+    *,
+    routes: dict[str, Any] | None = None,
+    fail: dict[str, str] | None = None,
+    client_store: bool = True,
+    config: ScraperConfig = CONFIG,
+    kvk_number: str | None = None,
+    name: str | None = "given",
+    clock: Any = None,
+    **options: Any,
+) -> BuildResult:
+    """An online build through FixtureClient; ``name="given"`` passes the partner's own name."""
+    client = ms.FixtureClient(
+        routes if routes is not None else ROUTES,
+        store if client_store else None,
+        clock or ms.ticking(NOW),
+        fail=fail,
+    )
+    return build_dossier(
+        kvk_number or partner.kvk_number,
+        list(partner.roles),
+        name=partner.name if name == "given" else name,
+        place=partner.place,
+        offline=False,
+        store=store,
+        client=client,
+        config=config,
+        now=NOW,
+        **options,
+    )
+
+
+def offline(partner: Any, store: EvidenceStore, config: ScraperConfig = CONFIG) -> BuildResult:
+    return build_dossier(
+        partner.kvk_number, list(partner.roles), name=partner.name, place=partner.place,
+        offline=True, store=store, client=None, config=config, now=NOW + timedelta(days=1),
+    )  # fmt: skip
+
+
+def failures(store: EvidenceStore) -> dict[str, int]:
+    return {row.register: row.failures for row in store.status() if row.failures}
+
+
+# --- online ---------------------------------------------------------------------------------
+
+
+def test_online_build_reads_and_links_every_register(store: EvidenceStore) -> None:
+    result = online(FINED, store, name=None)  # identity must come from the KvK profile
+    dossier = result.dossier
+    assert Dossier.model_validate_json(dossier.model_dump_json()) == dossier
+    assert result.problems == []
+
+    partner = dossier.partner
+    assert (partner.name, partner.kvk_number, partner.place, partner.rsin) == (
+        "Flexwerk Voorbeeld B.V.", "01234567", "Venlo", "123456782"
+    )
+    assert partner.trade_names == ["Flexwerk"]
+    assert [s.code for s in partner.sbi_codes] == ["78201", "78202"]
+
+    registers = dossier.registers
+    assert {name: getattr(registers, name).status for name in ADAPTERS} == dict.fromkeys(ADAPTERS, ReadStatus.READ)
+    assert registers.kvk.registration is not None and registers.kvk.registration.kvk_number == "01234567"
+
+    certificate = registers.sna.certificate
+    assert certificate is not None
+    assert (certificate.kvk_number, certificate.status, certificate.link.method) == (
+        "01234567", SnaStatus.GECERTIFICEERD, LinkMethod.KVK
+    )
+
+    results = registers.inspectorate.results
+    assert sorted({(r.inspection_id, r.link.method) for r in results}) == [
+        ("46001", LinkMethod.KVK), ("48213", LinkMethod.KVK)
+    ]  # the two inspections without a KvK number name other companies, below the threshold
+
+    (verdict,) = registers.sncu.verdicts
+    assert verdict.title == "Vonnis SNCU vs. Flexwerk Voorbeeld B.V."
+    assert (verdict.link.method, verdict.link.score, verdict.link.matched_name) == (
+        LinkMethod.NAME, 100.0, "Flexwerk Voorbeeld B.V."
+    )
+    assert registers.nau.registration is None  # read, and not listed
+    assert registers.abu.memberships == [] and registers.nbbu.memberships == []
+    assert registers.snf.organisation is None
+
+
+def test_provenance_names_the_bytes_served_and_the_oldest_page(store: EvidenceStore) -> None:
+    dossier = online(FINED, store).dossier
+    kvk_route = ROUTES[ms.url_of(KVK_URL + FINED.kvk_number)]
+    sna_route = ROUTES[ms.url_of(sna.EXPORT_URL)]
+    assert dossier.registers.kvk.provenance.sha256 == hashlib.sha256(kvk_route.body).hexdigest()
+    assert dossier.registers.kvk.provenance.retrieved_at == NOW  # first request of the build
+    assert dossier.registers.sna.provenance.sha256 == hashlib.sha256(sna_route.body).hexdigest()
+    assert dossier.registers.sna.provenance.parser_version == sna.PARSER_VERSION
+    sncu_prov = dossier.registers.sncu.provenance
+    assert sncu_prov.url == sncu.LIST_URL  # list page 1 was read before page 2 and the details
+    assert sncu_prov.sha256 == hashlib.sha256(ROUTES[sncu.LIST_URL].body).hexdigest()
+
+
+def test_kvk_not_found_is_read_and_identity_comes_from_the_given_name(store: EvidenceStore) -> None:
+    dossier = online(BRUG, store).dossier
+    registers = dossier.registers
+    assert registers.kvk.status is ReadStatus.READ and registers.kvk.registration is None
+    assert (dossier.partner.name, dossier.partner.place, dossier.partner.rsin) == (BRUG.name, "Venlo", None)
+    assert registers.sna.certificate is not None and registers.sna.certificate.link.method is LinkMethod.KVK
+    assert [(m.association, m.link.method) for m in registers.abu.memberships] == [("abu", LinkMethod.KVK)]
+    (nbbu,) = registers.nbbu.memberships
+    assert (nbbu.member_name, nbbu.link.method, nbbu.link.score) == (BRUG.name, LinkMethod.NAME, 100.0)
+    assert registers.nau.registration is not None and registers.nau.registration.status == "aanvraag_in_behandeling"
+    organisation = registers.snf.organisation
+    assert organisation is not None
+    assert (organisation.name, organisation.link.method) == ("Flexwonen De Brug B.V.", LinkMethod.KVK)
+
+
+def test_a_namesake_with_another_kvk_number_is_never_linked(store: EvidenceStore) -> None:
+    """Same name as De Brug, own number: De Brug's SNA, ABU and SNF records carry 01085927."""
+    sister = "76543210"
+    dossier = online(BRUG, store, routes={**ROUTES, **kvk_not_found(sister)}, kvk_number=sister).dossier
+    registers = dossier.registers
+    assert registers.sna.status is ReadStatus.READ and registers.sna.certificate is None
+    assert registers.abu.memberships == []
+    assert registers.snf.organisation is None
+    assert registers.nau.registration is None
+    # NBBU publishes no KvK numbers: a name candidate for review, never proof.
+    assert [m.link.method for m in registers.nbbu.memberships] == [LinkMethod.NAME]
+
+
+def test_a_predecessor_number_links_by_kvk_but_not_for_admission(store: EvidenceStore) -> None:
+    """After a takeover De Brug's records sit on its old number 01085927; the NAU admits numbers, not firms."""
+    successor = "76543210"
+    dossier = online(
+        BRUG, store, routes={**ROUTES, **kvk_not_found(successor)}, kvk_number=successor,
+        predecessor_kvk_numbers=[BRUG.kvk_number],
+    ).dossier  # fmt: skip
+    registers = dossier.registers
+    assert dossier.partner.predecessor_kvk_numbers == [BRUG.kvk_number]
+    assert registers.sna.certificate is not None
+    assert registers.sna.certificate.link.method is LinkMethod.PREDECESSOR_KVK
+    assert [m.link.method for m in registers.abu.memberships] == [LinkMethod.PREDECESSOR_KVK]
+    assert registers.nau.status is ReadStatus.READ and registers.nau.registration is None
+
+
+def test_without_any_name_name_only_registers_are_not_consulted(store: EvidenceStore) -> None:
+    result = online(BRUG, store, name=None)
+    registers = result.dossier.registers
+    for register in ("inspectorate", "sncu", "nbbu", "snf"):
+        assert getattr(registers, register) is None, register
+        assert any(p.startswith(f"{register}: not consulted: no partner name") for p in result.problems)
+    assert registers.sna.certificate is not None  # KvK links need no name
+    assert result.dossier.partner.name == f"KvK {BRUG.kvk_number}"
+
+
+# --- honest failure -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("register", list(ADAPTERS))
+def test_a_fetch_error_fails_only_its_section(store: EvidenceStore, register: str) -> None:
+    result = online(FINED, store, fail={register: "connection refused"})
+    registers = result.dossier.registers
+    section = getattr(registers, register)
+    assert section.status is ReadStatus.FAILED
+    assert section.error.startswith("FetchError: connection refused (https://")
+    assert (section.provenance.sha256, section.provenance.retrieved_at) == (None, NOW)
+    assert section.provenance.url is not None and section.provenance.source == register
+    others = {name: getattr(registers, name).status for name in ADAPTERS if name != register}
+    assert others == dict.fromkeys(others, ReadStatus.READ)
+    assert f"{register}: failed: {section.error}" in result.problems
+    assert failures(store) == {register: 1}  # recorded once: by the client, not again by the pipeline
+
+
+def test_failure_is_recorded_by_the_pipeline_when_the_client_keeps_no_store(store: EvidenceStore) -> None:
+    result = online(FINED, store, fail={"sna": "timed out"}, client_store=False)
+    assert result.dossier.registers.sna.status is ReadStatus.FAILED
+    (row,) = [row for row in store.status() if row.register == "sna"]
+    assert (row.failures, row.last_failure_at) == (1, NOW)
+    assert row.last_error == "FetchError: timed out (https://www.normeringarbeid.nl/snakeurmerk/gecertificeerde-ondernemingen/export)"
+
+
+def test_a_changed_layout_fails_the_section_and_is_recorded(store: EvidenceStore) -> None:
+    changed = ms.fixture_file("sncu", "list_changed_layout.html")
+    result = online(FINED, store, routes={**ROUTES, sncu.LIST_URL: changed})
+    section = result.dossier.registers.sncu
+    assert section.status is ReadStatus.FAILED and section.verdicts == []
+    assert section.error.startswith("LayoutChangedError: layout changed: links to verdict pages")
+    assert failures(store) == {"sncu": 1}
+    assert result.dossier.registers.sna.status is ReadStatus.READ
+
+
+def test_an_unreadable_sna_row_of_the_partner_fails_the_section(store: EvidenceStore) -> None:
+    """Row 10 of the export (KvK 60000001) has no name: absence from the rows would be false."""
+    result = online(BRUG, store, routes={**ROUTES, **kvk_not_found("60000001")}, kvk_number="60000001", name=None)
+    section = result.dossier.registers.sna
+    assert section.status is ReadStatus.FAILED
+    assert "SNA export row 10 for KvK 60000001 could not be read: no company name" in section.error
+
+
+def test_nau_disabled_is_not_consulted(store: EvidenceStore) -> None:
+    client = ms.FixtureClient(ROUTES, store, ms.ticking(NOW))
+    result = build_dossier(
+        LENDER.kvk_number, [Role.UITLENER], offline=False, store=store, client=client,
+        config=ScraperConfig(nau_enabled=False), now=NOW,
+    )  # fmt: skip
+    assert result.dossier.registers.nau is None
+    assert "nau: not consulted: NAU adapter disabled by configuration" in result.problems
+    assert ms.url_of(NAU_REGISTER_URL) not in client.requested
+
+
+# --- offline --------------------------------------------------------------------------------
+
+
+def test_offline_from_the_store_of_an_online_build_is_the_same_dossier(store: EvidenceStore) -> None:
+    built = online(FINED, store)
+    replayed = offline(FINED, store)
+    assert replayed.dossier == built.dossier
+    assert replayed.problems == built.problems
+
+
+def test_offline_from_a_prefilled_store_matches_online(tmp_path: Path) -> None:
+    """A store filled earlier (e.g. by refresh) gives the online content, dated by the store."""
+    stored_at = NOW - timedelta(days=2)
+    store = EvidenceStore(tmp_path / "prefilled")
+    for url, route in ROUTES.items():
+        store.put(route.register, url, route.status, {"Content-Type": route.content_type}, route.body, stored_at)
+    replayed = offline(BRUG, store).dossier
+    live = online(BRUG, EvidenceStore(tmp_path / "live"), clock=lambda: stored_at).dossier
+    assert replayed == live
+    for register in ADAPTERS:
+        section = getattr(replayed.registers, register)
+        assert section.provenance.retrieved_at == stored_at
+        assert section.provenance.sha256 == getattr(live.registers, register).provenance.sha256
+
+
+def test_offline_with_an_empty_store_consults_nothing(store: EvidenceStore) -> None:
+    result = offline(FINED, store)
+    assert result.dossier.registers == type(result.dossier.registers)()
+    for register in ADAPTERS:
+        assert any(p.startswith(f"{register}: not consulted: no stored snapshot") for p in result.problems)
+    assert (result.dossier.partner.name, result.dossier.partner.place) == (FINED.name, FINED.place)
+
+
+def test_offline_latest_stored_error_answer_is_a_failure_not_new_evidence(store: EvidenceStore) -> None:
+    online(FINED, store)
+    broken_at = NOW + timedelta(hours=1)
+    store.put("sna", sna.EXPORT_URL, 503, {}, b"<h1>Service Unavailable</h1>", broken_at)
+    section = offline(FINED, store).dossier.registers.sna
+    assert section.status is ReadStatus.FAILED
+    assert section.error == f"FetchError: SNA export: HTTP 503 ({sna.EXPORT_URL})"
+    assert section.provenance.retrieved_at == broken_at  # when that answer came, not when we replayed
+    assert failures(store) == {}  # replaying reads no register: nothing new to record
+
+
+# --- refresh and status ---------------------------------------------------------------------
+
+
+def test_refresh_reads_the_bulk_registers(store: EvidenceStore) -> None:
+    client = ms.FixtureClient(ROUTES, store, ms.ticking(ms.REFRESH_AT))
+    reports = refresh(None, client=client, store=store, config=CONFIG, now=ms.REFRESH_AT)
+    by_register = {r.register: (r.ok, r.records) for r in reports}
+    assert by_register == {
+        "sna": (True, 10), "sncu": (True, 4), "abu": (True, 7), "nbbu": (False, 2), "nau": (True, 9)
+    }
+    (nbbu,) = [r for r in reports if r.register == "nbbu"]
+    assert nbbu.error is not None and nbbu.error.startswith("2 of 4 member pages could not be read")
+    assert failures(store) == {"nbbu": 1}
+    assert not any("inspectie" in url or "kvk.nl" in url or "flexwonen" in url for url in client.requested)
+
+
+def test_refresh_reports_failures_and_refuses_search_registers(store: EvidenceStore) -> None:
+    client = ms.FixtureClient(ROUTES, store, ms.ticking(ms.REFRESH_AT), fail={"abu": "HTTP 503 after 4 retries"})
+    (abu,) = refresh(["abu"], client=client, store=store, config=CONFIG, now=ms.REFRESH_AT)
+    assert (abu.ok, abu.records) == (False, None)
+    assert abu.error is not None and abu.error.startswith("FetchError: HTTP 503 after 4 retries")
+    assert failures(store) == {"abu": 1}
+    (nau,) = refresh(["nau"], client=client, store=store, config=ScraperConfig(), now=ms.REFRESH_AT)
+    assert not nau.ok and nau.error is not None and "disabled by configuration" in nau.error
+    with pytest.raises(ValueError, match="not bulk registers"):
+        refresh(["kvk"], client=client, store=store, config=CONFIG, now=ms.REFRESH_AT)
+
+
+def test_status_gives_age_records_and_last_error(store: EvidenceStore) -> None:
+    client = ms.FixtureClient(ROUTES, store, ms.ticking(ms.REFRESH_AT))
+    refresh(None, client=client, store=store, config=CONFIG, now=ms.REFRESH_AT)
+    rows = {row.register: row for row in status(store, ms.REFRESH_AT + timedelta(days=3, hours=1))}
+    assert list(rows) == list(ADAPTERS)
+    assert (rows["sna"].age_days, rows["sna"].records, rows["sna"].last_error) == (3, 10, None)
+    assert (rows["abu"].records, rows["sncu"].records, rows["nau"].records) == (7, 4, 9)
+    assert rows["kvk"].last_read_at is None and rows["kvk"].age_days is None
+    assert rows["nbbu"].records is None  # its last reading was incomplete
+    assert rows["nbbu"].last_error is not None and rows["nbbu"].last_error_at == ms.REFRESH_AT
+
+
+# --- end to end: the rules never call a broken register eligible ----------------------------
+
+
+@pytest.fixture(scope="module")
+def pack() -> RulePack:
+    return load_pack()
+
+
+def test_clean_lender_built_from_the_registers_is_eligible(store: EvidenceStore, pack: RulePack) -> None:
+    dossier = online(LENDER, store, declarations=DECLARATIONS).dossier
+    assert evaluate(dossier, pack, AS_OF).verdict is Verdict.ELIGIBLE
+
+
+@pytest.mark.parametrize(
+    ("register", "criterion"),
+    [("kvk", "b3_c_kvk_registration"), ("sna", "art14_3_a_sna"), ("inspectorate", "b3_f_fines"), ("sncu", "b3_g_sncu")],
+)
+def test_a_failed_register_is_never_eligible(
+    store: EvidenceStore, pack: RulePack, register: str, criterion: str
+) -> None:
+    dossier = online(LENDER, store, fail={register: "connection refused"}, declarations=DECLARATIONS).dossier
+    decision = evaluate(dossier, pack, AS_OF)
+    assert decision.verdict in (Verdict.NEEDS_REVIEW, Verdict.NOT_ELIGIBLE)
+    (judged,) = [c for c in decision.criteria if c.id == criterion]
+    assert (judged.outcome, judged.clause) == (Outcome.UNKNOWN, "register_failed")
+
+
+def test_unconsulted_registers_are_never_eligible(store: EvidenceStore, pack: RulePack) -> None:
+    dossier = build_dossier(
+        LENDER.kvk_number, [Role.UITLENER], name=LENDER.name, offline=True, store=store, client=None,
+        config=CONFIG, now=NOW, declarations=DECLARATIONS,
+    ).dossier  # fmt: skip
+    assert evaluate(dossier, pack, AS_OF).verdict is Verdict.NEEDS_REVIEW
+
+
+def test_a_name_linked_verdict_goes_to_review(store: EvidenceStore, pack: RulePack) -> None:
+    """FINED's SNCU verdict of 2024-03-12 is in the two-year window on 2025-12-01, linked by name only."""
+    dossier = online(FINED, store, declarations=DECLARATIONS).dossier
+    decision = evaluate(dossier, pack, date(2025, 12, 1))
+    (sncu_decision,) = [c for c in decision.criteria if c.id == "b3_g_sncu"]
+    assert (sncu_decision.outcome, sncu_decision.clause) == (Outcome.UNKNOWN, "linked_by_name")
+    assert decision.verdict is not Verdict.ELIGIBLE
+
+
+# --- the committed demo store ---------------------------------------------------------------
+
+
+def _fetch_index(store: EvidenceStore) -> list[tuple[object, ...]]:
+    return [
+        (r.register, r.url, r.retrieved_at, r.status, r.sha256, r.size, tuple(sorted(r.headers.items())))
+        for register in sorted(ADAPTERS)
+        for r in store.history(register)
+    ]
+
+
+def test_demo_store_is_what_make_store_writes(tmp_path: Path) -> None:
+    committed = tmp_path / "committed"
+    shutil.copytree(DEMO / "evidence", committed)  # opening a store may write: never in the repo
+    fresh = ms.make_store(tmp_path / "fresh")
+    assert _fetch_index(EvidenceStore(committed)) == _fetch_index(fresh)
+    blobs = sorted(p.name for p in (committed / "snapshots").rglob("*") if p.is_file())
+    assert blobs == sorted(p.name for p in (tmp_path / "fresh" / "snapshots").rglob("*") if p.is_file())
+
+
+def test_demo_store_builds_every_demo_partner_offline(tmp_path: Path) -> None:
+    shutil.copytree(DEMO / "evidence", tmp_path / "demo")
+    store = EvidenceStore(tmp_path / "demo")
+    for partner in ms.PARTNERS:
+        result = offline(partner, store)
+        assert result.problems == []
+        registers = result.dossier.registers
+        assert {name: getattr(registers, name).status for name in ADAPTERS} == dict.fromkeys(ADAPTERS, ReadStatus.READ)
+        assert registers.kvk.provenance.retrieved_at >= ms.BUILD_AT
