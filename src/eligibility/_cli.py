@@ -12,7 +12,7 @@ from typing import Any, NoReturn
 import click
 
 from ._decision import Decision, Verdict
-from ._dossier import Dossier
+from ._dossier import Dossier, Role
 from ._errors import DossierError, EligibilityError, EngineError, RuleError
 from ._evaluate import CompiledPack, Evaluator, NativeEngine, evaluate
 from ._explain import explain
@@ -69,8 +69,39 @@ def main() -> None:
     """Check Work in NL partners against the covenant's criteria, with explained decisions."""
 
 
+kvk_option = click.option("--kvk", help="Build the dossier from the registers for this KvK number.")
+role_option = click.option("--role", "roles", multiple=True,
+                           type=click.Choice(["uitlener", "huisvester", "werkgever", "dienstverlener"]),
+                           help="Role of the partner (repeatable); needed with --kvk.")
+offline_option = click.option("--offline", is_flag=True, help="Read only the evidence store, never the network.")
+store_option = click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
+                            help="Evidence store directory (default: $ELIGIBILITY_HOME/evidence).")
+
+
+def _build(kvk: str, roles: tuple[str, ...], name: str | None, place: str | None, offline: bool,
+           store_dir: Path | None) -> Dossier:
+    """Fetch (or replay) the registers for one partner; problems go to stderr, the dossier is returned."""
+    from datetime import datetime, timezone
+
+    from scrapers._config import ScraperConfig
+    from scrapers._http import PoliteClient
+    from scrapers._pipeline import build_dossier
+    from scrapers._store import EvidenceStore
+
+    if not roles:
+        raise click.UsageError("--kvk needs at least one --role")
+    config = ScraperConfig.from_env()
+    store = EvidenceStore(store_dir or config.evidence_dir)
+    client = None if offline else PoliteClient(config, store)
+    result = build_dossier(kvk, [Role(r) for r in roles], name=name, place=place, offline=offline, store=store,
+                           client=client, config=config, now=datetime.now(timezone.utc))
+    for problem in result.problems:
+        click.echo(f"dossier: {problem}", err=True)
+    return result.dossier
+
+
 @main.command()
-@click.argument("dossier", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("dossier", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--as-of", "as_of", required=True, callback=_iso_date, help="Decision date (peildatum), YYYY-MM-DD.")
 @region_option
 @pack_option
@@ -78,16 +109,25 @@ def main() -> None:
 @click.option("--cross-check", is_flag=True, help="Run both engines and report any disagreement (exit 5).")
 @click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True)
-def check(dossier: Path, as_of: date, region: str | None, pack_path: Path | None, engine: str,
-          cross_check: bool, output: str, lang: str) -> None:
-    """Evaluate one DOSSIER (JSON or YAML) on a decision date.
+@kvk_option
+@role_option
+@click.option("--name", help="Partner name, for registers without KvK numbers (with --kvk).")
+@click.option("--place", help="Partner place (with --kvk).")
+@offline_option
+@store_option
+def check(dossier: Path | None, as_of: date, region: str | None, pack_path: Path | None, engine: str,
+          cross_check: bool, output: str, lang: str, kvk: str | None, roles: tuple[str, ...], name: str | None,
+          place: str | None, offline: bool, store_dir: Path | None) -> None:
+    """Evaluate one DOSSIER (JSON or YAML), or a partner built from the registers with --kvk.
 
     Exit code: 0 eligible, 10 not eligible, 11 needs review (see the README for the rest).
     """
+    if (dossier is None) == (kvk is None):
+        raise click.UsageError("give either a DOSSIER file or --kvk with --role")
     pack = _load(pack_path, region)
     try:
-        partner = load_dossier(dossier)
-    except DossierError as exc:
+        partner = load_dossier(dossier) if dossier is not None else _build(kvk, roles, name, place, offline, store_dir)  # type: ignore[arg-type]
+    except EligibilityError as exc:
         _fail(str(exc), ExitCode.INVALID_INPUT)
     decision = _decide(partner, pack, as_of, engine, cross_check)
     if output == "json":
@@ -206,6 +246,87 @@ def rules_show(rule_id: str | None, pack_path: Path | None, region: str | None, 
             click.echo(f"  {name} = {json.dumps(pack.parameter_value(name, on), ensure_ascii=False)}")
         except RuleError as exc:
             click.echo(f"  {name}: {exc.message}")
+
+
+@main.group()
+def dossier() -> None:
+    """Build partner dossiers from the public registers."""
+
+
+@dossier.command("build")
+@kvk_option
+@role_option
+@click.option("--name", help="Partner name, for registers without KvK numbers.")
+@click.option("--place", help="Partner place.")
+@offline_option
+@store_option
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the dossier here (default: stdout).")
+def dossier_build(kvk: str | None, roles: tuple[str, ...], name: str | None, place: str | None, offline: bool,
+                  store_dir: Path | None, out: Path | None) -> None:
+    """Read the registers for --kvk (or replay them with --offline) and print the dossier as JSON."""
+    if kvk is None:
+        raise click.UsageError("--kvk is required")
+    try:
+        built = _build(kvk, roles, name, place, offline, store_dir)
+    except EligibilityError as exc:
+        _fail(str(exc), ExitCode.INVALID_INPUT)
+    text = built.model_dump_json(indent=2, exclude_none=True)
+    if out is None:
+        click.echo(text)
+    else:
+        out.write_text(text + "\n", encoding="utf-8")
+        click.echo(f"dossier written to {out}", err=True)
+
+
+@main.group()
+def registers() -> None:
+    """Refresh the bulk registers into the evidence store, and show how old each reading is."""
+
+
+@registers.command("refresh")
+@click.option("--only", "only", multiple=True, help="Register to refresh (repeatable): sna, sncu, abu, nbbu, nau.")
+@store_option
+def registers_refresh(only: tuple[str, ...], store_dir: Path | None) -> None:
+    """Read the bulk registers once for all partners (polite: robots.txt, 1 request/s per host)."""
+    from datetime import datetime, timezone
+
+    from scrapers._config import ScraperConfig
+    from scrapers._http import PoliteClient
+    from scrapers._pipeline import refresh
+    from scrapers._store import EvidenceStore
+
+    config = ScraperConfig.from_env()
+    store = EvidenceStore(store_dir or config.evidence_dir)
+    try:
+        reports = refresh(list(only) or None, client=PoliteClient(config, store), store=store, config=config,
+                          now=datetime.now(timezone.utc))
+    except (ValueError, EligibilityError) as exc:
+        _fail(str(exc), ExitCode.INVALID_INPUT)
+    for report in reports:
+        state = "ok" if report.ok else "FAILED"
+        click.echo(f"{report.register:14} {state:7} records={report.records}" + (f"  {report.error}" if report.error else ""))
+    sys.exit(0 if all(r.ok for r in reports) else ExitCode.ENGINE)
+
+
+@registers.command("status")
+@store_option
+def registers_status(store_dir: Path | None) -> None:
+    """Per register: last read, age in days, records in the last reading, last error."""
+    from datetime import datetime, timezone
+
+    from scrapers._config import ScraperConfig
+    from scrapers._pipeline import status
+    from scrapers._store import EvidenceStore
+
+    config = ScraperConfig.from_env()
+    store = EvidenceStore(store_dir or config.evidence_dir)
+    click.echo(f"{'register':14} {'last read (UTC)':20} {'age':>5} {'records':>8}  last error")
+    for row in status(store, datetime.now(timezone.utc)):
+        last = row.last_read_at.strftime("%Y-%m-%d %H:%M") if row.last_read_at else "never"
+        age = "" if row.age_days is None else str(row.age_days)
+        records = "" if row.records is None else str(row.records)
+        error = f"{row.last_error} ({row.last_error_at:%Y-%m-%d})" if row.last_error and row.last_error_at else (row.last_error or "")
+        click.echo(f"{row.register:14} {last:20} {age:>5} {records:>8}  {error}")
 
 
 @main.command()

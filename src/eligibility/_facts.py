@@ -135,7 +135,7 @@ class Deriver:
             return
         age = (self.as_of - _as_date(retrieved)).days  # type: ignore[operator]
         facts[f"{section}.age_days"] = age
-        facts[f"{section}.fresh"] = abs(age) <= max_age
+        facts[f"{section}.fresh"] = _is_fresh(age, max_age)
 
     def _set(self, target: Facts, derived: Derived, scope: Facts, top: Facts, result: FactSet) -> Facts:
         value = self._compute(derived, scope, top, result)
@@ -166,7 +166,7 @@ class Deriver:
             return self._window(op, spec, scope, top)
         if op == "fresh":
             day = _as_date(self._get(spec.date, scope, top))
-            return None if day is None else abs((self.as_of - day).days) <= int(self._value(spec.max_age_days))
+            return None if day is None else _is_fresh((self.as_of - day).days, int(self._value(spec.max_age_days)))
         if op == "count":
             items = self._get(spec.items, scope, top)
             if not isinstance(items, list):
@@ -228,6 +228,12 @@ class Deriver:
                 candidate += timedelta(days=1)
             return candidate.isoformat()
         return _inside(day, self.as_of, years, spec)
+
+
+def _is_fresh(age_days: int, max_age_days: int) -> bool:
+    """Read on or before the decision date and at most ``max_age_days`` before it. A reading taken
+    after the decision date shows the register as it was later, not on that date: never fresh."""
+    return 0 <= age_days <= max_age_days
 
 
 def _inside(day: date, as_of: date, years: int, spec: Window) -> bool:
