@@ -19,12 +19,12 @@ _MARK = {Outcome.PASS: "[+]", Outcome.FAIL: "[x]", Outcome.UNKNOWN: "[?]", Outco
 _WORDS = {
     "nl": {"partner": "Partij", "roles": "rol", "as_of": "Peildatum", "pack": "Regelpakket", "engine": "Engine",
            "verdict": "Oordeel", "source": "Bron", "change": "Wat verandert de uitkomst", "evidence": "Bewijs",
-           "read": "gelezen", "failed": "niet te lezen", "absent": "niet geraadpleegd", "present": "aangeleverd",
+           "read": "gelezen", "failed": "niet te lezen", "absent": "niet geraadpleegd", "present": "aangeleverd", "not_supplied": "niet aangeleverd",
            "days": "dagen oud", "stale": "VEROUDERD", "parameters": "Parameters", "warning": "waarschuwing",
            "dossier": "Dossier-hash", "region": "regio", "note": "Let op"},
     "en": {"partner": "Partner", "roles": "role", "as_of": "Decision date", "pack": "Rule pack", "engine": "Engine",
            "verdict": "Verdict", "source": "Source", "change": "What would change the outcome", "evidence": "Evidence",
-           "read": "read", "failed": "could not be read", "absent": "not consulted", "present": "supplied",
+           "read": "read", "failed": "could not be read", "absent": "not consulted", "present": "supplied", "not_supplied": "not supplied",
            "days": "days old", "stale": "STALE", "parameters": "Parameters", "warning": "warning",
            "dossier": "Dossier hash", "region": "region", "note": "Note"},
 }
@@ -81,7 +81,8 @@ def _criterion(criterion: CriterionDecision, lang: str) -> list[str]:
 
 
 def _evidence_line(evidence, words: dict[str, str]) -> str:  # type: ignore[no-untyped-def]
-    text = f"{evidence.path} {words[evidence.status]}"
+    status = "not_supplied" if evidence.status == "absent" and not evidence.path.startswith("registers.") else evidence.status
+    text = f"{evidence.path} {words[status]}"
     if evidence.provenance:
         first = evidence.provenance[0]
         text += f" {first.get('retrieved_at', '')}"
