@@ -101,3 +101,39 @@ def test_schema_dossier_is_json_schema() -> None:
     code, out, _ = run("schema", "dossier")
     schema = json.loads(out)
     assert code == 0 and schema["title"] == "Dossier" and "partner" in schema["properties"]
+
+
+STORE = str(ROOT / "fixtures/registers/store-demo/evidence")
+
+
+def test_check_by_kvk_offline_from_the_evidence_store() -> None:
+    code, out, err = run("check", "--kvk", "68750110", "--role", "uitlener", "--as-of", "2026-11-23",
+                         "--offline", "--store", STORE, "--lang", "en")
+    # registers pass, but no signed declarations are in any register: needs review, never eligible
+    assert code == ExitCode.NEEDS_REVIEW
+    assert "[+] Registered with the Chamber of Commerce: met" in out
+    assert "[+] Lenders are SNA-certified: met" in out
+    assert "NAU adapter disabled by configuration" in err
+
+
+def test_dossier_build_offline_prints_a_valid_dossier() -> None:
+    from eligibility import Dossier
+
+    code, out, _ = run("dossier", "build", "--kvk", "01234567", "--role", "uitlener", "--offline", "--store", STORE)
+    assert code == 0
+    dossier = Dossier.model_validate_json(out)
+    verdicts = dossier.registers.sncu.verdicts  # type: ignore[union-attr]
+    assert any(v.link.method.value == "name" for v in verdicts)
+
+
+def test_registers_status_names_every_register() -> None:
+    code, out, _ = run("registers", "status", "--store", STORE)
+    assert code == 0
+    for register in ("kvk", "sna", "inspectorate", "sncu", "abu", "nbbu", "snf"):
+        assert f"\n{register} " in out
+    assert "could not be read" in out  # the demo store keeps an honest NBBU failure
+
+
+def test_check_needs_a_dossier_or_kvk() -> None:
+    code, _, err = run("check", "--as-of", "2026-11-23")
+    assert code == ExitCode.USAGE and "DOSSIER" in err

@@ -78,23 +78,34 @@ store_option = click.option("--store", "store_dir", type=click.Path(file_okay=Fa
                             help="Evidence store directory (default: $ELIGIBILITY_HOME/evidence).")
 
 
+def _scraping(store_dir: Path | None) -> tuple[Any, Any]:
+    """The scraper configuration (from the environment) and the evidence store to use."""
+    from scrapers._config import ScraperConfig
+    from scrapers._store import EvidenceStore
+
+    config = ScraperConfig.from_env()
+    return config, EvidenceStore(store_dir or config.evidence_dir)
+
+
+def _now() -> Any:
+    """Fetch time (never used by evaluation, which takes the decision date as input)."""
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc)
+
+
 def _build(kvk: str, roles: tuple[str, ...], name: str | None, place: str | None, offline: bool,
            store_dir: Path | None) -> Dossier:
     """Fetch (or replay) the registers for one partner; problems go to stderr, the dossier is returned."""
-    from datetime import datetime, timezone
-
-    from scrapers._config import ScraperConfig
     from scrapers._http import PoliteClient
     from scrapers._pipeline import build_dossier
-    from scrapers._store import EvidenceStore
 
     if not roles:
         raise click.UsageError("--kvk needs at least one --role")
-    config = ScraperConfig.from_env()
-    store = EvidenceStore(store_dir or config.evidence_dir)
+    config, store = _scraping(store_dir)
     client = None if offline else PoliteClient(config, store)
     result = build_dossier(kvk, [Role(r) for r in roles], name=name, place=place, offline=offline, store=store,
-                           client=client, config=config, now=datetime.now(timezone.utc))
+                           client=client, config=config, now=_now())
     for problem in result.problems:
         click.echo(f"dossier: {problem}", err=True)
     return result.dossier
@@ -288,18 +299,13 @@ def registers() -> None:
 @store_option
 def registers_refresh(only: tuple[str, ...], store_dir: Path | None) -> None:
     """Read the bulk registers once for all partners (polite: robots.txt, 1 request/s per host)."""
-    from datetime import datetime, timezone
-
-    from scrapers._config import ScraperConfig
     from scrapers._http import PoliteClient
     from scrapers._pipeline import refresh
-    from scrapers._store import EvidenceStore
 
-    config = ScraperConfig.from_env()
-    store = EvidenceStore(store_dir or config.evidence_dir)
+    config, store = _scraping(store_dir)
     try:
         reports = refresh(list(only) or None, client=PoliteClient(config, store), store=store, config=config,
-                          now=datetime.now(timezone.utc))
+                          now=_now())
     except (ValueError, EligibilityError) as exc:
         _fail(str(exc), ExitCode.INVALID_INPUT)
     for report in reports:
@@ -312,16 +318,11 @@ def registers_refresh(only: tuple[str, ...], store_dir: Path | None) -> None:
 @store_option
 def registers_status(store_dir: Path | None) -> None:
     """Per register: last read, age in days, records in the last reading, last error."""
-    from datetime import datetime, timezone
-
-    from scrapers._config import ScraperConfig
     from scrapers._pipeline import status
-    from scrapers._store import EvidenceStore
 
-    config = ScraperConfig.from_env()
-    store = EvidenceStore(store_dir or config.evidence_dir)
+    _, store = _scraping(store_dir)
     click.echo(f"{'register':14} {'last read (UTC)':20} {'age':>5} {'records':>8}  last error")
-    for row in status(store, datetime.now(timezone.utc)):
+    for row in status(store, _now()):
         last = row.last_read_at.strftime("%Y-%m-%d %H:%M") if row.last_read_at else "never"
         age = "" if row.age_days is None else str(row.age_days)
         records = "" if row.records is None else str(row.records)
