@@ -76,6 +76,8 @@ role_option = click.option("--role", "roles", multiple=True,
 offline_option = click.option("--offline", is_flag=True, help="Read only the evidence store, never the network.")
 store_option = click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
                             help="Evidence store directory (default: $ELIGIBILITY_HOME/evidence).")
+predecessor_option = click.option("--predecessor", "predecessors", multiple=True,
+                                  help="KvK number before a takeover or change of legal form (repeatable): searched too.")
 
 
 def _scraping(store_dir: Path | None) -> tuple[Any, Any]:
@@ -95,7 +97,7 @@ def _now() -> Any:
 
 
 def _build(kvk: str, roles: tuple[str, ...], name: str | None, place: str | None, offline: bool,
-           store_dir: Path | None) -> Dossier:
+           store_dir: Path | None, predecessors: tuple[str, ...] = ()) -> Dossier:
     """Fetch (or replay) the registers for one partner; problems go to stderr, the dossier is returned."""
     from scrapers._http import PoliteClient
     from scrapers._pipeline import build_dossier
@@ -105,7 +107,7 @@ def _build(kvk: str, roles: tuple[str, ...], name: str | None, place: str | None
     config, store = _scraping(store_dir)
     client = None if offline else PoliteClient(config, store)
     result = build_dossier(kvk, [Role(r) for r in roles], name=name, place=place, offline=offline, store=store,
-                           client=client, config=config, now=_now())
+                           client=client, config=config, now=_now(), predecessor_kvk_numbers=predecessors)
     for problem in result.problems:
         click.echo(f"dossier: {problem}", err=True)
     return result.dossier
@@ -124,11 +126,12 @@ def _build(kvk: str, roles: tuple[str, ...], name: str | None, place: str | None
 @role_option
 @click.option("--name", help="Partner name, for registers without KvK numbers (with --kvk).")
 @click.option("--place", help="Partner place (with --kvk).")
+@predecessor_option
 @offline_option
 @store_option
 def check(dossier: Path | None, as_of: date, region: str | None, pack_path: Path | None, engine: str,
           cross_check: bool, output: str, lang: str, kvk: str | None, roles: tuple[str, ...], name: str | None,
-          place: str | None, offline: bool, store_dir: Path | None) -> None:
+          place: str | None, predecessors: tuple[str, ...], offline: bool, store_dir: Path | None) -> None:
     """Evaluate one DOSSIER (JSON or YAML), or a partner built from the registers with --kvk.
 
     Exit code: 0 eligible, 10 not eligible, 11 needs review (see the README for the rest).
@@ -137,7 +140,7 @@ def check(dossier: Path | None, as_of: date, region: str | None, pack_path: Path
         raise click.UsageError("give either a DOSSIER file or --kvk with --role")
     pack = _load(pack_path, region)
     try:
-        partner = load_dossier(dossier) if dossier is not None else _build(kvk, roles, name, place, offline, store_dir)  # type: ignore[arg-type]
+        partner = load_dossier(dossier) if dossier is not None else _build(kvk, roles, name, place, offline, store_dir, predecessors)  # type: ignore[arg-type]
     except EligibilityError as exc:
         _fail(str(exc), ExitCode.INVALID_INPUT)
     decision = _decide(partner, pack, as_of, engine, cross_check)
@@ -269,16 +272,17 @@ def dossier() -> None:
 @role_option
 @click.option("--name", help="Partner name, for registers without KvK numbers.")
 @click.option("--place", help="Partner place.")
+@predecessor_option
 @offline_option
 @store_option
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the dossier here (default: stdout).")
-def dossier_build(kvk: str | None, roles: tuple[str, ...], name: str | None, place: str | None, offline: bool,
-                  store_dir: Path | None, out: Path | None) -> None:
+def dossier_build(kvk: str | None, roles: tuple[str, ...], name: str | None, place: str | None,
+                  predecessors: tuple[str, ...], offline: bool, store_dir: Path | None, out: Path | None) -> None:
     """Read the registers for --kvk (or replay them with --offline) and print the dossier as JSON."""
     if kvk is None:
         raise click.UsageError("--kvk is required")
     try:
-        built = _build(kvk, roles, name, place, offline, store_dir)
+        built = _build(kvk, roles, name, place, offline, store_dir, predecessors)
     except EligibilityError as exc:
         _fail(str(exc), ExitCode.INVALID_INPUT)
     text = built.model_dump_json(indent=2, exclude_none=True)
