@@ -1,3 +1,3 @@
-from eligibility._cli import main
+from eligibility._cli import run
 
-main()
+run()

@@ -122,6 +122,8 @@ def _build(kvk: str, roles: tuple[str, ...], name: str | None, place: str | None
 @click.option("--cross-check", is_flag=True, help="Run both engines and report any disagreement (exit 5).")
 @click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True)
+@click.option("--log", "log_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Decision log (default: $ELIGIBILITY_HOME/decisions.sqlite). Every decision is appended.")
 @kvk_option
 @role_option
 @click.option("--name", help="Partner name, for registers without KvK numbers (with --kvk).")
@@ -130,7 +132,7 @@ def _build(kvk: str, roles: tuple[str, ...], name: str | None, place: str | None
 @offline_option
 @store_option
 def check(dossier: Path | None, as_of: date, region: str | None, pack_path: Path | None, engine: str,
-          cross_check: bool, output: str, lang: str, kvk: str | None, roles: tuple[str, ...], name: str | None,
+          cross_check: bool, output: str, lang: str, log_path: Path | None, kvk: str | None, roles: tuple[str, ...], name: str | None,
           place: str | None, predecessors: tuple[str, ...], offline: bool, store_dir: Path | None) -> None:
     """Evaluate one DOSSIER (JSON or YAML), or a partner built from the registers with --kvk.
 
@@ -144,11 +146,23 @@ def check(dossier: Path | None, as_of: date, region: str | None, pack_path: Path
     except EligibilityError as exc:
         _fail(str(exc), ExitCode.INVALID_INPUT)
     decision = _decide(partner, pack, as_of, engine, cross_check)
+    _log_decision(decision, partner, pack, region, log_path)
     if output == "json":
         click.echo(decision.to_json().decode("utf-8"))
     else:
         click.echo(explain(decision, lang), nl=False)
     sys.exit(_VERDICT_EXIT[decision.verdict])
+
+
+def _log_decision(decision: Decision, partner: Dossier, pack: RulePack, region: str | None, log_path: Path | None) -> None:
+    """Append to the decision log; if that fails the check fails (a decision is never dropped)."""
+    from ._log import DecisionLog, default_log_path
+
+    try:
+        entry = DecisionLog(log_path or default_log_path()).append(decision, partner, command="check", region=region, pack=pack)
+    except EligibilityError as exc:
+        _fail(f"decision log: {exc}", ExitCode.ENGINE)
+    click.echo(f"logged as {entry.record_id} in {log_path or default_log_path()}", err=True)
 
 
 def _decide(partner: Dossier, pack: RulePack, as_of: date, engine: str, cross_check: bool) -> Decision:
@@ -344,6 +358,17 @@ def schema(what: str) -> None:
     models: dict[str, Any] = {"dossier": Dossier, "decision": DecisionModel, "rule": RuleFile,
                               "pack-index": PackIndex, "overlay": Overlay}
     click.echo(json.dumps(models[what].model_json_schema(by_alias=True), indent=2, ensure_ascii=False))
+
+
+def _register_commands() -> None:
+    """Commands that live in their own modules."""
+    from ._cli_audit import audit, impact_command
+
+    main.add_command(audit)
+    rules.add_command(impact_command)
+
+
+_register_commands()
 
 
 def run() -> None:  # pragma: no cover - console entry point guard

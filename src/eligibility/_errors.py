@@ -8,6 +8,10 @@
     ├── DossierError              a dossier is invalid (names the field and why)
     ├── EngineError               an engine failed or is unavailable
     │   └── EngineUnavailable     e.g. durable-rules does not import on this Python
+    ├── LogError                  the decision log cannot do what was asked
+    │   ├── LogWriteError         a record could not be written (the evaluation fails too)
+    │   ├── RecordNotFound        no record with this id
+    │   └── OverrideError         an override breaks a rule (justification, citation, four eyes)
     └── ScrapingError             a register could not be read (see scrapers/)
         ├── FetchError            network, HTTP status, robots.txt refusal
         └── LayoutChangedError    the page or file no longer has the structure the parser expects
@@ -86,6 +90,27 @@ class EngineError(EligibilityError):
 
 class EngineUnavailable(EngineError):
     """The engine cannot run on this installation."""
+
+
+class LogError(EligibilityError):
+    """The decision log cannot do what was asked (see the subclasses)."""
+
+
+class LogWriteError(LogError):
+    """A record could not be written. The evaluation that produced it must fail too."""
+
+
+class RecordNotFound(LogError):
+    """No record with this id in the log."""
+
+    def __init__(self, record_id: str, path: Path, kind: str | None = None) -> None:
+        self.record_id = record_id
+        what = f"no {kind} record" if kind else "no record"
+        super().__init__(f"{what} {record_id!r} in the decision log {path}")
+
+
+class OverrideError(LogError):
+    """An override request or approval breaks a rule (justification, citation, four eyes)."""
 
 
 class ScrapingError(EligibilityError):

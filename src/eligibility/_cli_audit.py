@@ -1,0 +1,211 @@
+"""Commands for auditors and rule maintainers: ``eligibility audit ...`` and ``eligibility rules impact``.
+
+Exit codes follow ``ExitCode`` in ``_cli.py``: 0 when the check holds, 6 when it does not (a
+broken chain, a replay that differs), 3 for bad input (no such log or record, an override that
+breaks a rule).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from ._errors import EligibilityError, RuleError
+from ._log import DecisionLog, LogError, default_log_path, eligibility_home
+
+_OK, _INVALID_INPUT, _CHECK_FAILED = 0, 3, 6
+"""ExitCode.ELIGIBLE, INVALID_INPUT and LINT_OR_TEST_FAILED; kept here so _cli.py can import this module
+at any point without an import cycle (a test checks they match)."""
+
+log_option = click.option("--log", "log_path", type=click.Path(dir_okay=False, path_type=Path),
+                          help="Decision log (default: $ELIGIBILITY_HOME/decisions.sqlite).")
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def _open(log_path: Path | None) -> DecisionLog:
+    """An existing log: reading commands never create an empty one by accident."""
+    path = log_path or default_log_path()
+    if not path.is_file():
+        _fail(f"no decision log at {path} (give --log, or set ELIGIBILITY_HOME)", _INVALID_INPUT)
+    try:
+        return DecisionLog(path)
+    except LogError as exc:
+        _fail(str(exc), _INVALID_INPUT)
+
+
+@click.group("audit")
+def audit() -> None:
+    """Verify the decision log, replay and show logged decisions, and override them (four eyes)."""
+
+
+@audit.command("verify")
+@log_option
+def verify(log_path: Path | None) -> None:
+    """Recompute the hash chain; name every changed, removed, inserted or reordered record.
+
+    Exit code 0 when the chain is intact, 6 when it is not. Note the printed head hash somewhere
+    else: only an outside copy can show that the newest records were cut off.
+    """
+    report = _open(log_path).verify()
+    click.echo(report.describe(), nl=False)
+    sys.exit(_OK if report.ok else _CHECK_FAILED)
+
+
+@audit.command("list")
+@log_option
+@click.option("--last", type=click.IntRange(min=1), default=20, show_default=True, help="Show the newest N records.")
+def list_records(log_path: Path | None, last: int) -> None:
+    """The newest records: seq, record id, kind, time, and what each is about."""
+    log = _open(log_path)
+    for entry in log.tail(last):
+        record = entry.record
+        if entry.kind == "decision":
+            partner = record["decision"]["partner"]
+            what = (f"{partner.get('name')} {partner.get('kvk_number') or ''} as of {entry.as_of}: "
+                    f"{record['decision']['verdict']} ({entry.command})")
+        elif entry.kind == "override":
+            what = f"override of {record['decision_record_id']} to {record['verdict']} by {record['officer']}"
+        else:
+            what = f"approval of {record['override_id']} by {record['approver']}"
+        click.echo(f"{entry.seq:7} {entry.record_id} {entry.kind:8} {entry.logged_at}  {what}")
+
+
+@audit.command("replay")
+@click.argument("record_id")
+@log_option
+def replay_command(record_id: str, log_path: Path | None) -> None:
+    """Re-evaluate a logged decision from its stored dossier, pack and date; show it is byte-identical.
+
+    Exit code 0 when identical, 6 when it differs or cannot be replayed (what and why are printed).
+    """
+    from ._audit import replay
+
+    log = _open(log_path)
+    try:
+        result = replay(log, record_id)
+    except LogError as exc:
+        _fail(str(exc), _INVALID_INPUT)
+    click.echo(result.describe(), nl=False)
+    sys.exit(_OK if result.identical else _CHECK_FAILED)
+
+
+@audit.command("show")
+@click.argument("record_id")
+@log_option
+@click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Evidence store to link snapshots from (default: $ELIGIBILITY_HOME/evidence if it exists).")
+@click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the letter here (default: stdout).")
+@click.option("--pdf", is_flag=True, help="Also print it to PDF (needs chromium or wkhtmltopdf on PATH; with --out).")
+def show(record_id: str, log_path: Path | None, store_dir: Path | None, lang: str, out: Path | None, pdf: bool) -> None:
+    """Render a logged decision as a letter: verdict, overrides, criteria, citations, evidence appendix."""
+    from ._letter import pdf_renderer, render_letter, write_pdf
+
+    if pdf and out is None:
+        raise click.UsageError("--pdf needs --out FILE")
+    log = _open(log_path)
+    if store_dir is None and (eligibility_home() / "evidence").is_dir():
+        store_dir = eligibility_home() / "evidence"
+    try:
+        entry = log.get(record_id)
+        if entry.kind != "decision":
+            _fail(f"record {record_id} is a {entry.kind}; show the decision it refers to "
+                  f"({entry.record.get('decision_record_id')})", _INVALID_INPUT)
+        html = render_letter(entry, log.overrides(record_id), lang, store_dir=store_dir)
+    except LogError as exc:
+        _fail(str(exc), _INVALID_INPUT)
+    if out is None:
+        click.echo(html, nl=False)
+        return
+    html_path = out.with_suffix(".html") if pdf else out
+    html_path.write_text(html, encoding="utf-8")
+    if not pdf:
+        click.echo(f"letter written to {html_path}", err=True)
+        return
+    renderer = pdf_renderer()
+    if renderer is None:
+        click.echo(f"no PDF renderer on PATH (chromium or wkhtmltopdf): no PDF made; the letter is HTML at {html_path}",
+                   err=True)
+        return
+    try:
+        write_pdf(html_path, out.with_suffix(".pdf"), renderer)
+    except RuntimeError as exc:
+        click.echo(f"PDF failed ({exc}); the letter is HTML at {html_path}", err=True)
+        return
+    click.echo(f"letter written to {out.with_suffix('.pdf')} (and {html_path})", err=True)
+
+
+@audit.group("override")
+def override() -> None:
+    """Override a logged verdict: an officer requests, a second person approves (four eyes)."""
+
+
+@override.command("request")
+@click.argument("record_id")
+@log_option
+@click.option("--officer", required=True, help="Who requests the override.")
+@click.option("--verdict", required=True, type=click.Choice(["eligible", "not_eligible", "needs_review"]))
+@click.option("--justification", required=True, help="Why the automatic verdict is wrong for this partner.")
+@click.option("--citation", required=True, help="The article or document the override rests on.")
+def override_request(record_id: str, log_path: Path | None, officer: str, verdict: str, justification: str,
+                     citation: str) -> None:
+    """Request an override of decision RECORD_ID; it counts only after approval by someone else."""
+    log = _open(log_path)
+    try:
+        override_id = log.request_override(record_id, officer=officer, verdict=verdict,
+                                           justification=justification, citation=citation)
+    except LogError as exc:
+        _fail(str(exc), _INVALID_INPUT)
+    click.echo(override_id)
+    click.echo(f"override {override_id} requested; it takes effect once another person approves it:\n"
+               f"  eligibility audit override approve {override_id} --approver NAME", err=True)
+
+
+@override.command("approve")
+@click.argument("override_id")
+@log_option
+@click.option("--approver", required=True, help="Who approves: not the officer who requested it.")
+def override_approve(override_id: str, log_path: Path | None, approver: str) -> None:
+    """Approve override OVERRIDE_ID (the approver must not be the requesting officer)."""
+    log = _open(log_path)
+    try:
+        approval_id = log.approve_override(override_id, approver=approver)
+        decision_id = log.get(override_id).record["decision_record_id"]
+        verdict = log.effective_verdict(decision_id)
+    except LogError as exc:
+        _fail(str(exc), _INVALID_INPUT)
+    click.echo(approval_id)
+    click.echo(f"approved; the verdict in force for {decision_id} is now {verdict.value}", err=True)
+
+
+@click.command("impact")
+@click.option("--pack", "pack_path", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="The changed rule pack directory.")
+@click.option("--region", help="Regional overlay: a name in rules/regions/ or a YAML file.")
+@log_option
+@click.option("--limit", type=click.IntRange(min=0), default=None, help="List at most N flipped decisions.")
+def impact_command(pack_path: Path, region: str | None, log_path: Path | None, limit: int | None) -> None:
+    """Replay logged decisions under a changed pack; list every verdict and criterion that flips, with counts."""
+    from ._audit import _fresh_base
+    from ._impact import impact
+    from ._pack import _overlay_path, apply_overlay
+
+    log = _open(log_path)
+    try:
+        pack = _fresh_base(pack_path)
+        if region is not None:
+            pack = apply_overlay(pack, _overlay_path(region))
+    except RuleError as exc:
+        _fail(str(exc), _INVALID_INPUT)
+    try:
+        report = impact(log, pack)
+    except EligibilityError as exc:
+        _fail(str(exc), _INVALID_INPUT)
+    click.echo(report.describe(limit), nl=False)

@@ -1,0 +1,216 @@
+"""The decision letter: one logged decision as HTML for the file (PDF where a renderer exists).
+
+What an auditor or officer needs on paper: the partner, the verdict (and an approved override,
+shown apart from the automatic verdict with who asked, who approved, why and on what basis),
+the decision date, the exact rule pack (id, version, hash), every criterion with its reasons,
+remedies and the quoted article, and an appendix of every piece of evidence (URL, time read,
+hash of the bytes) linking to the stored snapshot when an evidence store is given.
+
+Everything from the dossier is untrusted text (a partner may call itself ``<script>``): the
+template is rendered with autoescaping, and only http(s) URLs become links.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from ._decision import Outcome, Verdict
+from ._evaluate import format_value
+from ._log import LogEntry, Override, effective_verdict
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+_VERDICT = {
+    "nl": {Verdict.ELIGIBLE: "Geschikt", Verdict.NOT_ELIGIBLE: "Niet geschikt", Verdict.NEEDS_REVIEW: "Beoordeling nodig"},
+    "en": {Verdict.ELIGIBLE: "Eligible", Verdict.NOT_ELIGIBLE: "Not eligible", Verdict.NEEDS_REVIEW: "Needs review"},
+}
+_OUTCOME = {
+    "nl": {Outcome.PASS: "voldaan", Outcome.FAIL: "niet voldaan", Outcome.UNKNOWN: "onbekend",
+           Outcome.NOT_APPLICABLE: "niet van toepassing"},
+    "en": {Outcome.PASS: "met", Outcome.FAIL: "not met", Outcome.UNKNOWN: "unknown",
+           Outcome.NOT_APPLICABLE: "not applicable"},
+}
+_WORDS = {
+    "nl": {
+        "title": "Besluit geschiktheid samenwerkingspartner", "partner": "Partij", "kvk": "KvK-nummer", "roles": "Rol(len)",
+        "as_of": "Peildatum", "logged_at": "Vastgelegd", "record": "Logrecord", "record_hash": "Record-hash",
+        "pack": "Regelpakket", "pack_hash": "Hash regelpakket", "region": "Regio", "engine": "Engine",
+        "dossier": "Dossier-hash", "verdict": "Oordeel", "automatic": "Automatisch oordeel",
+        "effective": "Geldend oordeel (na handmatige herziening)", "override": "Handmatige herziening (vier-ogen)",
+        "officer": "Aangevraagd door", "approver": "Goedgekeurd door", "justification": "Motivering",
+        "citation": "Grondslag", "requested_at": "Aangevraagd op", "approved_at": "Goedgekeurd op",
+        "pending": "Herziening aangevraagd, nog niet goedgekeurd: telt niet mee",
+        "criteria": "Criteria", "criterion": "Criterium", "outcome": "Uitkomst", "reasons": "Wat is gevonden",
+        "remedies": "Wat verandert de uitkomst", "source": "Bron", "severity_warning": "waarschuwing",
+        "parameters": "Parameters", "appendix": "Bijlage: bewijs", "where": "Onderdeel", "register": "Register",
+        "url": "Adres", "retrieved_at": "Gelezen op", "sha256": "sha256 van de ruwe bytes", "snapshot": "Opgeslagen kopie",
+        "open": "openen", "not_stored": "niet in de opslag", "no_store": "geen opslag opgegeven",
+        "no_evidence": "Het dossier bevat geen herkomstgegevens.",
+        "footer": "Dit besluit is vastgelegd in een verzegeld, alleen-toevoegen logboek; "
+                  "'eligibility audit verify' en 'eligibility audit replay' tonen of het ongewijzigd en reproduceerbaar is.",
+    },
+    "en": {
+        "title": "Partner eligibility decision", "partner": "Partner", "kvk": "KvK number", "roles": "Role(s)",
+        "as_of": "Decision date", "logged_at": "Logged", "record": "Log record", "record_hash": "Record hash",
+        "pack": "Rule pack", "pack_hash": "Rule pack hash", "region": "Region", "engine": "Engine",
+        "dossier": "Dossier hash", "verdict": "Verdict", "automatic": "Automatic verdict",
+        "effective": "Verdict in force (after manual override)", "override": "Manual override (four eyes)",
+        "officer": "Requested by", "approver": "Approved by", "justification": "Justification",
+        "citation": "Basis", "requested_at": "Requested", "approved_at": "Approved",
+        "pending": "Override requested, not yet approved: not in force",
+        "criteria": "Criteria", "criterion": "Criterion", "outcome": "Outcome", "reasons": "What was found",
+        "remedies": "What would change the outcome", "source": "Source", "severity_warning": "warning",
+        "parameters": "Parameters", "appendix": "Appendix: evidence", "where": "Part", "register": "Register",
+        "url": "Address", "retrieved_at": "Read at", "sha256": "sha256 of the raw bytes", "snapshot": "Stored copy",
+        "open": "open", "not_stored": "not in the store", "no_store": "no store given",
+        "no_evidence": "The dossier holds no provenance.",
+        "footer": "This decision is kept in a sealed, append-only log; "
+                  "'eligibility audit verify' and 'eligibility audit replay' show whether it is unaltered and reproducible.",
+    },
+}
+
+
+@dataclass(frozen=True)
+class EvidenceItem:
+    """One provenance found in the dossier, with every place it backs and its stored snapshot."""
+
+    where: list[str]
+    source: str
+    url: str | None
+    link: str | None
+    """``url`` when it is http(s), else None (never a ``javascript:`` link)."""
+    retrieved_at: str | None
+    sha256: str | None
+    snapshot: str | None
+    """file URI of the stored snapshot, when an evidence store holds it."""
+    snapshot_state: str
+    """stored, missing, or no_store"""
+
+
+def render_letter(entry: LogEntry, overrides: list[Override] | None = None, lang: str = "nl", *,
+                  store_dir: Path | None = None) -> str:
+    """The HTML letter for one logged decision and its overrides (approved ones in force)."""
+    if entry.kind != "decision":
+        raise ValueError(f"record {entry.record_id} is a {entry.kind}, not a decision")
+    if lang not in _WORDS:
+        raise ValueError(f"language {lang!r}: choose nl or en")
+    decision = entry.decision
+    overrides = overrides or []
+    approved = [o for o in overrides if o.approved]
+    in_force = max(approved, key=lambda o: o.approved_seq or 0) if approved else None
+    context = {
+        "lang": lang, "w": _WORDS[lang], "entry": entry, "decision": decision, "pack": entry.pack,
+        "automatic": _VERDICT[lang][decision.verdict], "automatic_class": decision.verdict.value,
+        "effective": _VERDICT[lang][effective_verdict(entry, overrides)], "override": in_force,
+        "override_verdict": _VERDICT[lang][in_force.verdict] if in_force else None,
+        "pending": [(o, _VERDICT[lang][o.verdict]) for o in overrides if not o.approved],
+        "criteria": [_criterion_view(c, lang) for c in decision.criteria],
+        "evidence": evidence_items(entry.record["dossier"], store_dir),
+        "store_given": store_dir is not None,
+    }
+    return _environment().get_template("letter.html.j2").render(**context)
+
+
+def _environment() -> Environment:
+    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
+                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+
+
+def _criterion_view(criterion: Any, lang: str) -> dict[str, Any]:
+    citation = criterion.citation
+    return {
+        "id": criterion.id, "title": criterion.title.get(lang, criterion.id), "warning": criterion.severity == "warning",
+        "outcome": _OUTCOME[lang][criterion.outcome], "outcome_class": criterion.outcome.value,
+        "reasons": [r.get(lang, "") for r in criterion.reasons],
+        "remedies": [r.get(lang, "") for r in criterion.remedies],
+        "notes": [n.get(lang, "") for n in criterion.notes],
+        "parameters": [f"{k} = {format_value(v)}" for k, v in criterion.parameters.items()],
+        "citation": {"document": citation.get("document", ""), "article": citation.get("article", ""),
+                     "quote": citation.get("quote", ""), "url": _http(citation.get("url"))},
+    }
+
+
+def evidence_items(dossier: dict[str, Any], store_dir: Path | None) -> list[EvidenceItem]:
+    """Every provenance in the dossier, once per distinct reading, in the order first met."""
+    found: dict[tuple[Any, ...], tuple[list[str], dict[str, Any]]] = {}
+    for where, provenance in _provenances(dossier, ""):
+        key = tuple(provenance.get(k) for k in ("source", "url", "retrieved_at", "sha256"))
+        found.setdefault(key, ([], provenance))[0].append(where)
+    items = []
+    for places, provenance in found.values():
+        digest = provenance.get("sha256")
+        snapshot, state = None, "no_store"
+        if store_dir is not None and digest:
+            path = snapshot_path(store_dir, digest)
+            snapshot, state = (path.resolve().as_uri(), "stored") if path.is_file() else (None, "missing")
+        elif store_dir is not None:
+            state = "missing"
+        url = provenance.get("url")
+        items.append(EvidenceItem(places, str(provenance.get("source", "")), url, _http(url),
+                                  provenance.get("retrieved_at"), digest, snapshot, state))
+    return items
+
+
+def _provenances(node: Any, path: str) -> list[tuple[str, dict[str, Any]]]:
+    found: list[tuple[str, dict[str, Any]]] = []
+    if isinstance(node, dict):
+        if isinstance(node.get("provenance"), dict):
+            found.append((path or "(dossier)", node["provenance"]))
+        for key, value in node.items():
+            if key != "provenance":
+                found += _provenances(value, f"{path}.{key}" if path else key)
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found += _provenances(value, f"{path}[{index}]")
+    return found
+
+
+def snapshot_path(store_dir: Path, sha256: str) -> Path:
+    """Where the evidence store keeps the bytes with this hash (``scrapers/_store.py``'s layout:
+    ``snapshots/<sha[:2]>/<sha[2:4]>/<sha>``; a test keeps the two in step)."""
+    if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+        raise ValueError(f"not a sha256 hex digest: {sha256!r}")
+    return Path(store_dir) / "snapshots" / sha256[:2] / sha256[2:4] / sha256
+
+
+def _http(url: Any) -> str | None:
+    return url if isinstance(url, str) and url.lower().startswith(("http://", "https://")) else None
+
+
+# --- PDF ------------------------------------------------------------------------------------------
+
+_RENDERERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "wkhtmltopdf")
+
+
+def pdf_renderer() -> str | None:
+    """The first PDF renderer on PATH (a headless Chromium or wkhtmltopdf), or None."""
+    for name in _RENDERERS:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def write_pdf(html_path: Path, pdf_path: Path, renderer: str, timeout: float = 120) -> None:
+    """Print the HTML file to PDF with an external renderer; raises RuntimeError when it fails.
+
+    No PDF library is added to the project: the letter is HTML first, PDF where a browser exists.
+    """
+    source = html_path.resolve().as_uri()
+    if Path(renderer).name == "wkhtmltopdf":
+        command = [renderer, "--quiet", "--disable-javascript", "--enable-local-file-access", source, str(pdf_path)]
+    else:
+        command = [renderer, "--headless", "--disable-gpu", "--no-sandbox", "--no-pdf-header-footer",
+                   f"--print-to-pdf={pdf_path}", source]
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise RuntimeError(f"{renderer} failed: {exc}") from exc
+    if result.returncode != 0 or not pdf_path.is_file():
+        raise RuntimeError(f"{renderer} exited with {result.returncode}: {result.stderr.strip()[:500]}")

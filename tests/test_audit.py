@@ -1,0 +1,335 @@
+"""Replay, the decision letter and the ``audit`` commands."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import stat
+from contextlib import closing
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from markupsafe import escape
+
+from eligibility import Dossier, evaluate, load_dossier, load_pack
+from eligibility._audit import diff_decisions, replay
+from eligibility._cli import ExitCode
+from eligibility._cli_audit import _CHECK_FAILED, _INVALID_INPUT, _OK, audit
+from eligibility._decision import canonical_json
+from eligibility._letter import render_letter, snapshot_path
+from eligibility._log import DecisionLog, LogError, LogItem
+from eligibility._pack import RULES_DIR
+
+ROOT = Path(__file__).parents[1]
+LENDER = ROOT / "fixtures" / "dossiers" / "lender-complete.json"
+AS_OF = date(2026, 11, 23)
+
+
+def new_log(path: Path) -> DecisionLog:
+    return DecisionLog(path, clock=lambda: datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+
+
+def lender(**partner: str) -> Dossier:
+    data = json.loads(LENDER.read_text(encoding="utf-8"))
+    data["partner"].update(partner)
+    return Dossier.model_validate(data)
+
+
+def log_lender(log: DecisionLog, dossier: Dossier | None = None, **options: object) -> str:
+    dossier = dossier or load_dossier(LENDER)
+    pack = options.pop("pack", None) or load_pack(region=options.get("region"))  # type: ignore[arg-type]
+    decision = evaluate(dossier, pack, AS_OF)  # type: ignore[arg-type]
+    return log.append(decision, dossier, command="check", pack=pack, **options).record_id  # type: ignore[arg-type]
+
+
+def pack_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "convenant-2025"
+    shutil.copytree(RULES_DIR / "convenant-2025", target)
+    return target
+
+
+# --- replay --------------------------------------------------------------------------------------
+
+
+def test_replay_of_a_fresh_decision_is_byte_identical(tmp_path: Path) -> None:
+    log = new_log(tmp_path / "log.sqlite")
+    record_id = log_lender(log)
+    result = replay(log, record_id)
+    assert result.identical and result.error is None and not result.causes and not result.differences
+    assert result.replayed is not None and result.replayed.to_json() == log.get(record_id).decision_json
+    assert "byte-identical" in result.describe()
+
+
+def test_replay_under_a_regional_overlay_is_byte_identical(tmp_path: Path) -> None:
+    log = new_log(tmp_path / "log.sqlite")
+    record_id = log_lender(log, region="voorbeeldregio")
+    result = replay(log, record_id)
+    assert result.identical, result.describe()
+    assert result.replayed is not None and result.replayed.pack.region == "voorbeeldregio"
+
+
+def test_replay_with_a_changed_pack_names_both_hashes(tmp_path: Path) -> None:
+    root = pack_copy(tmp_path)
+    log = new_log(tmp_path / "log.sqlite")
+    record_id = log_lender(log, pack=load_pack(root))
+    assert replay(log, record_id).identical
+    stored_hash = log.get(record_id).pack["sha256"]
+    window = root / "concepts" / "window.yaml"
+    window.write_text(window.read_text(encoding="utf-8").replace("value: 2", "value: 3"), encoding="utf-8")
+    result = replay(log, record_id)
+    assert not result.identical and result.pack_changed
+    assert result.replayed is not None
+    now_hash = result.replayed.pack.sha256
+    assert stored_hash != now_hash
+    assert any(stored_hash in cause and now_hash in cause and "cannot be reproduced byte for byte" in cause
+               for cause in result.causes)
+    fields = {(d.criterion, d.field) for d in result.differences}
+    assert (None, "pack.sha256") in fields
+    assert ("b3_f_fines", "parameters") in fields  # window_years 2 -> 3 shows in the criteria that use it
+    assert "DIFFERS" in result.describe() and "b3_f_fines.parameters" in result.describe()
+
+
+def test_replay_names_an_engine_version_change(tmp_path: Path) -> None:
+    dossier = load_dossier(LENDER)
+    decision = evaluate(dossier, load_pack(), AS_OF)
+    older = decision.as_dict()
+    older["engine"]["version"] = "0.0.1"
+    item = LogItem.of(decision, dossier)
+    log = new_log(tmp_path / "log.sqlite")
+    (ref,) = log.append_many([LogItem(item.as_of, item.dossier_sha256, item.pack, canonical_json(older),
+                                      item.dossier_json)], command="check")
+    result = replay(log, ref.record_id)
+    assert not result.identical and not result.pack_changed
+    assert [str(d) for d in result.differences] == [f"engine.version: stored '0.0.1', replayed {decision.engine.version!r}"]
+    assert any("engine version differs: stored native 0.0.1" in cause for cause in result.causes)
+
+
+def test_replay_uses_the_durable_engine_when_the_decision_was_made_with_it(tmp_path: Path) -> None:
+    from eligibility._durable import DurableEngine
+
+    dossier = load_dossier(LENDER)
+    with DurableEngine() as durable:
+        if not durable.available():
+            pytest.skip("durable-rules does not import on this Python")
+        decision = evaluate(dossier, load_pack(), AS_OF, engine=durable)
+    log = new_log(tmp_path / "log.sqlite")
+    record_id = log.append(decision, dossier, command="check").record_id
+    result = replay(log, record_id)
+    assert result.identical and not result.causes, result.describe()
+    assert result.replayed is not None and result.replayed.engine.name == "durable"
+
+
+def test_replay_when_the_pack_is_gone(tmp_path: Path) -> None:
+    root = pack_copy(tmp_path)
+    log = new_log(tmp_path / "log.sqlite")
+    record_id = log_lender(log, pack=load_pack(root))
+    shutil.rmtree(root)
+    result = replay(log, record_id)
+    assert not result.identical and result.error and "cannot be loaded" in result.error
+
+
+def test_replay_of_an_override_points_at_its_decision(tmp_path: Path) -> None:
+    log = new_log(tmp_path / "log.sqlite")
+    record_id = log_lender(log)
+    override_id = log.request_override(record_id, officer="a", verdict="not_eligible", justification="j", citation="c")
+    with pytest.raises(LogError, match=f"replay the decision it refers to \\({record_id}\\)"):
+        replay(log, override_id)
+
+
+def test_diff_names_criteria_and_fields() -> None:
+    stored = {"verdict": "eligible", "criteria": [{"id": "a", "outcome": "pass", "reasons": []}, {"id": "b", "outcome": "pass"}]}
+    replayed = {"verdict": "not_eligible", "criteria": [{"id": "a", "outcome": "fail", "reasons": []}, {"id": "c", "outcome": "pass"}]}
+    assert [str(d) for d in diff_decisions(stored, replayed)] == [
+        "verdict: stored 'eligible', replayed 'not_eligible'",
+        "a.outcome: stored 'pass', replayed 'fail'",
+        "b.(criterion): stored 'present', replayed 'absent'",
+        "c.(criterion): stored 'absent', replayed 'present'",
+    ]
+
+
+# --- the letter ----------------------------------------------------------------------------------
+
+
+def test_letter_has_the_criteria_table_pack_and_citations(tmp_path: Path) -> None:
+    log = new_log(tmp_path / "log.sqlite")
+    record_id = log_lender(log)
+    entry = log.get(record_id)
+    html = render_letter(entry, [], "en")
+    decision = entry.decision
+    assert "Partner eligibility decision" in html and "Flexwerk Oost B.V." in html and "68750110" in html
+    assert decision.pack.sha256 in html and "convenant-2025 1.0.0" in html and "2026-11-23" in html
+    assert "Eligible" in html and entry.record_id in html and entry.record_hash in html
+    for criterion in decision.criteria:
+        assert criterion.id in html and str(escape(criterion.title["en"])) in html
+        assert str(escape(criterion.citation["quote"])) in html
+        for reason in criterion.reasons:
+            assert str(escape(reason["en"])) in html
+    assert "Besluit geschiktheid samenwerkingspartner" in render_letter(entry, [], "nl")
+
+
+def test_letter_escapes_html_from_the_dossier(tmp_path: Path) -> None:
+    log = new_log(tmp_path / "log.sqlite")
+    dossier_data = json.loads(LENDER.read_text(encoding="utf-8"))
+    dossier_data["partner"]["name"] = "<script>alert(1)</script>"
+    dossier_data["registers"]["kvk"]["provenance"]["url"] = "javascript:alert(2)"
+    record_id = log_lender(log, Dossier.model_validate(dossier_data))
+    override_id = log.request_override(record_id, officer="<b>officer</b>", verdict="not_eligible",
+                                       justification="<img src=x onerror=alert(3)>", citation="art. <i>1</i>")
+    html = render_letter(log.get(record_id), log.overrides(record_id), "nl")
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<img" not in html and "<b>officer" not in html and "<i>1" not in html
+    assert 'href="javascript' not in html and "javascript:alert(2)" in html
+    assert override_id in html
+
+
+def test_letter_shows_an_approved_override_apart_from_the_automatic_verdict(tmp_path: Path) -> None:
+    log = new_log(tmp_path / "log.sqlite")
+    record_id = log_lender(log)
+    override_id = log.request_override(record_id, officer="J. Jansen", verdict="not_eligible",
+                                       justification="Fine in the municipal file.", citation="Bijlage 3, onder f")
+    pending = render_letter(log.get(record_id), log.overrides(record_id), "en")
+    assert "not yet approved: not in force" in pending and 'class="override"' not in pending
+    log.approve_override(override_id, approver="P. de Boer")
+    html = render_letter(log.get(record_id), log.overrides(record_id), "en")
+    assert 'class="override"' in html and "Manual override (four eyes)" in html
+    assert "Verdict in force (after manual override)" in html and "Not eligible" in html
+    assert 'class="verdict eligible superseded">Eligible' in html
+    for text in ("J. Jansen", "P. de Boer", "Fine in the municipal file.", "Bijlage 3, onder f"):
+        assert text in html
+    assert "not in force" not in html
+
+
+def test_evidence_appendix_links_stored_snapshots(tmp_path: Path) -> None:
+    from scrapers._store import EvidenceStore
+
+    store = EvidenceStore(tmp_path / "evidence")
+    snapshot = store.put("kvk", "https://api.kvk.nl/test/api/v1/basisprofielen/68750110", 200, {},
+                         b'{"kvkNummer": "68750110"}', datetime(2026, 11, 20, 8, 0, tzinfo=UTC))
+    data = json.loads(LENDER.read_text(encoding="utf-8"))
+    data["registers"]["kvk"]["provenance"]["sha256"] = snapshot.sha256
+    log = new_log(tmp_path / "log.sqlite")
+    record_id = log_lender(log, Dossier.model_validate(data))
+    entry = log.get(record_id)
+    html = render_letter(entry, [], "en", store_dir=tmp_path / "evidence")
+    link = snapshot_path(tmp_path / "evidence", snapshot.sha256).resolve().as_uri()
+    assert f'href="{link}"' in html and snapshot.sha256 in html
+    assert "not in the store" in html  # the other readings' bytes were never stored here
+    assert "https://www.normeringarbeid.nl/snakeurmerk/gecertificeerde-ondernemingen/export" in html
+    assert "2026-11-15T06:00:00Z" in html or "2026-11-15T06:00:00" in html
+    assert html.count("1111111111111111111111111111111111111111111111111111111111111111") == 1  # one reading, five declarations
+    assert "no store given" in render_letter(entry, [], "en")
+
+
+def test_snapshot_path_follows_the_evidence_store_layout(tmp_path: Path) -> None:
+    from scrapers._store import EvidenceStore
+
+    digest = "ab" * 32
+    assert snapshot_path(tmp_path, digest) == EvidenceStore(tmp_path)._blob_path(digest)
+
+
+# --- the audit commands ----------------------------------------------------------------------------
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(audit, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_exit_codes_match_the_cli() -> None:
+    assert (_OK, _INVALID_INPUT, _CHECK_FAILED) == (ExitCode.ELIGIBLE, ExitCode.INVALID_INPUT,
+                                                    ExitCode.LINT_OR_TEST_FAILED)
+
+
+def test_verify_command_exit_codes_and_names(tmp_path: Path) -> None:
+    path = tmp_path / "log.sqlite"
+    log = new_log(path)
+    ids = [log_lender(log, lender(name=name)) for name in ("Een B.V.", "Twee B.V.")]
+    code, out, _ = run("verify", "--log", str(path))
+    assert code == 0 and "2 records, chain intact" in out
+    with closing(sqlite3.connect(path, isolation_level=None)) as db:
+        db.execute("DROP TRIGGER records_append_only_u")
+        db.execute("UPDATE records SET body = replace(body, 'Twee B.V.', 'Twee B.W.') WHERE seq = 2")
+    code, out, _ = run("verify", "--log", str(path))
+    assert code == ExitCode.LINT_OR_TEST_FAILED and f"CHANGED: seq 2 (record {ids[1]})" in out
+
+
+def test_commands_on_a_missing_log_fail_without_creating_one(tmp_path: Path) -> None:
+    code, _, err = run("verify", "--log", str(tmp_path / "none.sqlite"))
+    assert code == ExitCode.INVALID_INPUT and "no decision log at" in err
+    assert not (tmp_path / "none.sqlite").exists()
+
+
+def test_default_log_is_under_eligibility_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ELIGIBILITY_HOME", str(tmp_path))
+    record_id = log_lender(new_log(tmp_path / "decisions.sqlite"))
+    code, out, _ = run("replay", record_id)
+    assert code == 0 and "byte-identical" in out
+    code, out, _ = run("list")
+    assert code == 0 and record_id in out and "Flexwerk Oost B.V." in out
+
+
+def test_replay_command(tmp_path: Path) -> None:
+    path = tmp_path / "log.sqlite"
+    root = pack_copy(tmp_path)
+    record_id = log_lender(new_log(path), pack=load_pack(root))
+    assert run("replay", record_id, "--log", str(path))[0] == 0
+    index = root / "index.yaml"
+    index.write_text(index.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    code, out, _ = run("replay", record_id, "--log", str(path))
+    assert code == ExitCode.LINT_OR_TEST_FAILED and "changed since the decision" in out
+    code, _, err = run("replay", "nope", "--log", str(path))
+    assert code == ExitCode.INVALID_INPUT and "no record 'nope'" in err
+
+
+def test_override_commands_and_show(tmp_path: Path) -> None:
+    path = tmp_path / "log.sqlite"
+    record_id = log_lender(new_log(path))
+    base = ["--log", str(path)]
+    code, _, err = run("override", "request", record_id, *base, "--officer", "J. Jansen", "--verdict", "not_eligible",
+                       "--justification", " ", "--citation", "art. 1")
+    assert code == ExitCode.INVALID_INPUT and "non-empty justification" in err
+    code, out, _ = run("override", "request", record_id, *base, "--officer", "J. Jansen", "--verdict", "not_eligible",
+                       "--justification", "Municipal file", "--citation", "Bijlage 3, onder f")
+    assert code == 0
+    override_id = out.strip()
+    code, _, err = run("override", "approve", override_id, *base, "--approver", "J. Jansen")
+    assert code == ExitCode.INVALID_INPUT and "four eyes" in err
+    code, out, err = run("override", "approve", override_id, *base, "--approver", "P. de Boer")
+    assert code == 0 and "verdict in force" in err and "not_eligible" in err
+    out_file = tmp_path / "letter.html"
+    code, _, err = run("show", record_id, *base, "--lang", "en", "--out", str(out_file))
+    assert code == 0 and "letter written" in err
+    html = out_file.read_text(encoding="utf-8")
+    assert "P. de Boer" in html and "Manual override (four eyes)" in html
+    code, out, _ = run("show", record_id, *base)
+    assert code == 0 and out.startswith("<!DOCTYPE html>") and "Handmatige herziening" in out
+    code, _, err = run("show", override_id, *base)
+    assert code == ExitCode.INVALID_INPUT and record_id in err
+
+
+def test_show_pdf_without_a_renderer_says_so_and_writes_html(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "log.sqlite"
+    record_id = log_lender(new_log(path))
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    code, _, err = run("show", record_id, "--log", str(path), "--out", str(tmp_path / "letter.pdf"), "--pdf")
+    assert code == 0 and "no PDF renderer on PATH" in err
+    assert (tmp_path / "letter.html").is_file() and not (tmp_path / "letter.pdf").exists()
+    code, _, err = run("show", record_id, "--log", str(path), "--pdf")
+    assert code == 2 and "--pdf needs --out" in err
+
+
+def test_show_pdf_with_a_renderer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "log.sqlite"
+    record_id = log_lender(new_log(path))
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "wkhtmltopdf"  # stands in for the real one: writes its last argument
+    fake.write_text('#!/bin/sh\nfor a; do last="$a"; done\necho "%PDF-1.4 fake" > "$last"\n', encoding="utf-8")
+    fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    code, _, err = run("show", record_id, "--log", str(path), "--out", str(tmp_path / "letter.pdf"), "--pdf")
+    assert code == 0 and "letter written to" in err
+    assert (tmp_path / "letter.pdf").read_text().startswith("%PDF")
