@@ -363,8 +363,10 @@ def schema(what: str) -> None:
 def _register_commands() -> None:
     """Commands that live in their own modules."""
     from ._cli_audit import audit, impact_command
+    from ._cli_screen import screen_command
 
     main.add_command(audit)
+    main.add_command(screen_command)
     rules.add_command(impact_command)
 
 

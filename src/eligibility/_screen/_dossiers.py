@@ -1,0 +1,151 @@
+"""Where a screened row's dossier comes from: the registers, through ``scrapers._pipeline``.
+
+Rows with a KvK number go through ``build_dossier`` unchanged (offline: the evidence store
+replayed; online: a ``PoliteClient``), so a screened dossier is the one ``dossier build`` gives.
+
+Rows without a KvK number ("name-only") cannot: ``build_dossier`` needs a number to read KvK
+by. For them this module runs the pipeline's own per-register readers and mappers with the
+partner known by name and place only, and keeps a section **only when something was linked
+by name, or the register failed**. A section read with nothing linked is left out (with a note),
+because the registers' records that carry a KvK number are never linked by name
+(``scrapers._link``): "nothing found by name" is no evidence of absence, and kept as "read,
+nothing found" it would make a criterion fail or pass on no evidence (no SNA certificate found
+-> fail; no fine found -> pass). KvK and NAU are not consulted (both are looked up by number).
+Every criterion fed by a left-out section is then *unknown*, and name links are *needs
+review* by the rules: a name-only row is never *eligible*, as PRODUCT.md principle 1 asks.
+
+The name-only build uses ``_pipeline``'s private ``_Build``/``_Partner``; a public
+``build_dossier`` without a KvK number in ``scrapers._pipeline`` would replace it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Protocol
+
+from .._dossier import Dossier, Identity, ReadStatus, Registers, Role
+from ._lists import PartnerRow
+
+NAME_ONLY_SKIPPED = ("kvk", "nau")
+"""Registers looked up by KvK number only: not consulted for a row without one."""
+
+_NOT_LINK_FIELDS = {"status", "provenance", "error"}
+
+
+@dataclass(frozen=True)
+class Built:
+    """A dossier and the notes on how it was built (registers not consulted, dropped matches)."""
+
+    dossier: Dossier
+    problems: list[str]
+
+
+class DossierSource(Protocol):
+    """Builds one row's dossier; must be usable in a forked worker process."""
+
+    def build(self, row: PartnerRow) -> Built: ...
+
+
+class _CachedStore:
+    """An EvidenceStore whose ``latest`` is remembered for the run, so replaying the same bulk
+    register for every partner reads and hashes its bytes once, not once per partner.
+
+    Bounded (LRU), and larger than one partner's reads (SNCU alone is a page per verdict, about
+    300): a cycle longer than an LRU cache would miss every time. Per-partner search pages are
+    many, small and read once; they pass through."""
+
+    def __init__(self, store: Any, size: int = 4096) -> None:
+        self._store = store
+        self.latest = lru_cache(maxsize=size)(store.latest)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+
+class RegisterSource:
+    """Dossiers from the registers: offline from the evidence store, or live (one process only)."""
+
+    def __init__(self, *, store_dir: Path, offline: bool, now: datetime, config: Any = None, client: Any = None) -> None:
+        """``client`` (live only) replaces the ``PoliteClient`` made from ``config``: for tests."""
+        from scrapers._config import ScraperConfig
+        from scrapers._store import EvidenceStore
+
+        self.config = config or ScraperConfig.from_env()
+        self.offline = offline
+        self.now = now
+        self.store_dir = store_dir
+        self._store: Any = None
+        self._client: Any = client
+        self._raw_store: Any = EvidenceStore(store_dir)  # fails early (in the parent) when unusable
+
+    def _ready(self) -> None:
+        """Open the store (and client) lazily: after a fork, each process has its own."""
+        if self._store is not None:
+            return
+        from scrapers._http import PoliteClient
+
+        self._store = _CachedStore(self._raw_store) if self.offline else self._raw_store
+        if self.offline:
+            self._client = None
+        elif self._client is None:
+            self._client = PoliteClient(self.config, self._raw_store)
+
+    def build(self, row: PartnerRow) -> Built:
+        from scrapers._pipeline import build_dossier
+
+        self._ready()
+        if row.kvk_number is None:
+            return self._name_only(row)
+        result = build_dossier(
+            row.kvk_number, list(row.roles), name=row.name, place=row.place, offline=self.offline,
+            store=self._store, client=self._client, config=self.config, now=self.now,
+        )
+        return Built(result.dossier, list(result.problems))
+
+    def _name_only(self, row: PartnerRow) -> Built:
+        from scrapers._pipeline import ADAPTERS, _Build, _Partner, _StoreReplay
+
+        assert row.name is not None  # the list reader refuses rows with neither number nor name
+        build = _Build(
+            online=not self.offline,
+            client=_StoreReplay(self._store) if self.offline else self._client,
+            client_records_failures=not self.offline,
+            store=self._raw_store,
+            config=self.config,
+            now=self.now,
+        )
+        partner = _Partner("", (), (row.name,), row.place)
+        sections: dict[str, Any] = {}
+        problems = [f"{register}: not consulted: looked up by KvK number, and the list gives none"
+                    for register in NAME_ONLY_SKIPPED]
+        for register in ADAPTERS:
+            if register in NAME_ONLY_SKIPPED:
+                continue
+            section, _ = build.consult(register, partner)
+            if section is None:
+                continue
+            if section.status is ReadStatus.READ and not _links_something(section):
+                problems.append(f"{register}: read, nothing linked by name; without a KvK number that is no "
+                                "evidence of absence, so the section is left out")
+                continue
+            sections[register] = section
+        problems.extend(build.problems)
+        dossier = Dossier(
+            partner=Identity(name=row.name, place=row.place),
+            roles=list(row.roles),
+            registers=Registers(**sections),
+        )
+        return Built(dossier, problems)
+
+
+def _links_something(section: Any) -> bool:
+    """Whether a read section holds a linked record (certificate, results, verdicts, ...)."""
+    return any(bool(getattr(section, name)) for name in type(section).model_fields if name not in _NOT_LINK_FIELDS)
+
+
+def roles_text(roles: Sequence[Role]) -> str:
+    return ", ".join(role.value for role in roles)

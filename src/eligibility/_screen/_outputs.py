@@ -1,0 +1,287 @@
+"""The outputs of a screening run, written from the state in input order, in one pass.
+
+- ``results.csv`` / ``results.xlsx``: one row per input row (``RESULT_COLUMNS``);
+- ``decisions.jsonl``: one line per input row, canonical JSON: the full decision (the exact
+  object the log holds) with the row, what the list gave, the link method and the log id;
+  error rows carry ``decision: null`` and the error;
+- ``summary.html``: counts per verdict and per criterion with bars, what changed since
+  ``--previous``, and a sortable table; self-contained (no network: inline CSS and JS);
+- ``changes.csv`` with ``--previous``.
+
+Nothing here reads the clock or the output directory's path, so the same state gives the same
+bytes. Every file is written under a temporary name and renamed when complete.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import IO, Any
+
+from .._decision import canonical_json
+from ._compare import CHANGE_COLUMNS, CHANGE_KINDS, Change, Comparison
+from ._results import ERROR, LINK_NAME_ONLY, REGISTERS
+from ._state import StoredRow
+from ._xlsx import STYLE_BAD, STYLE_ERROR, STYLE_GOOD, STYLE_HEADER, STYLE_PLAIN, STYLE_REVIEW, XlsxWriter
+
+ROW_SCHEMA = "eligibility.screen-row/1"
+VERDICTS = ("eligible", "not_eligible", "needs_review", ERROR)
+HTML_TABLE_LIMIT = 5_000
+"""Rows in the summary's table; a longer list shows the rows needing attention first, and says so."""
+
+OverrideLookup = Callable[[Sequence[str]], Mapping[str, Any]]
+"""Log record ids -> the approved override of each (ids without one are left out); see ``override_text``."""
+
+_FORMULA_START = tuple("=+-@\t\r")
+_VERDICT_STYLE = {"eligible": STYLE_GOOD, "not_eligible": STYLE_BAD, "needs_review": STYLE_REVIEW, ERROR: STYLE_ERROR}
+_OUTCOME_STYLE = {"pass": STYLE_GOOD, "fail": STYLE_BAD, "unknown": STYLE_REVIEW}
+_ATTENTION = {ERROR: 0, "not_eligible": 1, "needs_review": 2, "eligible": 3}
+
+
+def result_columns(criteria: Sequence[str]) -> list[str]:
+    """The header of results.csv and results.xlsx."""
+    return ["row", "name", "kvk", "roles", "place", "link", "registered_name", "verdict", *criteria, "main_reason",
+            *(f"evidence_{register}" for register in REGISTERS), "name_matches", "housing_locations", "notes",
+            "error", "override", "log_id"]
+
+
+def override_text(value: Any) -> str:
+    """An override as one cell: a text as is; a mapping as ``key: value`` pairs; else its ``str``."""
+    if value is None:
+        return ""
+    if isinstance(value, Mapping):
+        return "; ".join(f"{k}: {v}" for k, v in value.items() if v not in (None, ""))
+    return str(value)
+
+
+def result_cells(row: StoredRow, criteria: Sequence[str], lang: str, override: str) -> list[str | int | None]:
+    result = row.result
+    given = result["input"]
+    outcomes = result["outcomes"]
+    evidence = result["evidence"]
+    return [
+        result["line"], given["name"], given["kvk"], given["roles"], given["place"], result["link"],
+        result["registered_name"], result["verdict"], *(outcomes.get(c, "") for c in criteria),
+        result["reason"].get(lang, ""), *(evidence.get(r, "") for r in REGISTERS), " | ".join(result["name_matches"]),
+        " | ".join(given["housing"]), " | ".join(result["notes"]), result["error"], override, row.log_id,
+    ]
+
+
+def jsonl_line(row: StoredRow) -> bytes:
+    """Canonical JSON of the row's envelope, its decision embedded byte for byte as logged.
+
+    The keys sort as ``decision`` < every other key, so the decision's own canonical bytes can
+    be put in front without parsing them again; the result is canonical JSON all the same.
+    """
+    result = row.result
+    rest = canonical_json({"error": result["error"], "input": result["input"], "line": result["line"],
+                           "link": result["link"], "log_id": row.log_id, "schema": ROW_SCHEMA})
+    decision = row.decision if row.decision is not None else b"null"
+    return b'{"decision":' + decision + b"," + rest[1:] + b"\n"
+
+
+def _csv_safe(value: str | int | None) -> str:
+    """Text a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``) gets a leading quote."""
+    if value is None:
+        return ""
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+@dataclass
+class Tally:
+    """What the summary counts while the rows stream past."""
+
+    criteria: list[str]
+    rows: int = 0
+    verdicts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(VERDICTS, 0))
+    failing: dict[str, int] = field(default_factory=dict)
+    unknown: dict[str, int] = field(default_factory=dict)
+    name_only: int = 0
+    name_matched: int = 0
+    overridden: int = 0
+    table: list[dict[str, Any]] = field(default_factory=list)
+    table_dropped: int = 0
+
+    def add(self, row: StoredRow, lang: str, override: str) -> None:
+        result = row.result
+        self.rows += 1
+        self.verdicts[result["verdict"]] = self.verdicts.get(result["verdict"], 0) + 1
+        for criterion, outcome in result["outcomes"].items():
+            if outcome == "fail":
+                self.failing[criterion] = self.failing.get(criterion, 0) + 1
+            elif outcome == "unknown":
+                self.unknown[criterion] = self.unknown.get(criterion, 0) + 1
+        self.name_only += result["link"] == LINK_NAME_ONLY
+        self.name_matched += bool(result["name_matches"])
+        self.overridden += bool(override)
+        entry = {"line": result["line"], "name": result["input"]["name"] or "", "kvk": result["input"]["kvk"] or "",
+                 "roles": result["input"]["roles"] or "", "link": result["link"], "verdict": result["verdict"],
+                 "reason": result["error"] or result["reason"].get(lang, ""),
+                 "name_matches": " | ".join(result["name_matches"]), "override": override}
+        self._keep(entry)
+
+    def _keep(self, entry: dict[str, Any]) -> None:
+        """Keep at most HTML_TABLE_LIMIT rows, those needing attention first (then input order)."""
+        self.table.append(entry)
+        if len(self.table) > 2 * HTML_TABLE_LIMIT:
+            self._trim()
+
+    def _trim(self) -> None:
+        if len(self.table) <= HTML_TABLE_LIMIT:
+            return
+        self.table.sort(key=_attention)
+        self.table_dropped += len(self.table) - HTML_TABLE_LIMIT
+        del self.table[HTML_TABLE_LIMIT:]
+
+    def finish(self) -> None:
+        self._trim()
+        self.table.sort(key=lambda e: e["line"])
+
+
+def _attention(entry: dict[str, Any]) -> tuple[int, int, int]:
+    return (_ATTENTION.get(entry["verdict"], 9), 0 if entry["link"] == LINK_NAME_ONLY else 1, entry["line"])
+
+
+@dataclass(frozen=True)
+class RunFacts:
+    """What the summary says about the run (nothing machine- or time-specific)."""
+
+    list_name: str
+    list_sha256: str
+    list_format: str
+    list_encoding: str
+    list_delimiter: str | None
+    list_columns: dict[str, str]
+    list_warnings: list[str]
+    as_of: str
+    pack: str
+    pack_sha256: str
+    region: str | None
+    mode: str
+    lang: str
+    previous: str | None
+
+
+def _batches(rows: Iterable[StoredRow], size: int) -> Iterator[list[StoredRow]]:
+    batch: list[StoredRow] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class _Atomic:
+    """Files written under ``.name.tmp`` and renamed into place when every output is complete."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir
+        self.paths: list[tuple[Path, Path]] = []
+
+    def path(self, name: str) -> Path:
+        final = self.out_dir / name
+        temporary = self.out_dir / f".{name}.tmp"
+        self.paths.append((temporary, final))
+        return temporary
+
+    def commit(self) -> None:
+        for temporary, final in self.paths:
+            os.replace(temporary, final)
+
+    def abandon(self) -> None:
+        for temporary, _ in self.paths:
+            temporary.unlink(missing_ok=True)
+
+
+def write_outputs(
+    out_dir: Path,
+    rows: Iterable[StoredRow],
+    *,
+    criteria: Sequence[str],
+    facts: RunFacts,
+    lang: str,
+    comparison: Comparison | None = None,
+    overrides: OverrideLookup | None = None,
+) -> Tally:
+    """Write every output from the stored rows (input order); returns the counts."""
+    columns = result_columns(criteria)
+    tally = Tally(list(criteria))
+    files = _Atomic(out_dir)
+    try:
+        with ExitStack() as stack:
+            csv_handle: IO[str] = stack.enter_context(files.path("results.csv").open("w", encoding="utf-8", newline=""))
+            results_csv = csv.writer(csv_handle)
+            results_csv.writerow(columns)
+            jsonl: IO[bytes] = stack.enter_context(files.path("decisions.jsonl").open("wb"))
+            xlsx = XlsxWriter(files.path("results.xlsx"), "results", _widths(columns, criteria))
+            xlsx.row(columns, STYLE_HEADER)
+            criterion_styles = len(criteria)
+            for batch in _batches(rows, 1_000):
+                found = overrides([r.log_id for r in batch if r.log_id]) if overrides is not None else {}
+                for row in batch:
+                    override = override_text(found.get(row.log_id)) if row.log_id else ""
+                    cells = result_cells(row, criteria, lang, override)
+                    results_csv.writerow([_csv_safe(c) for c in cells])
+                    xlsx.row(cells, _styles(cells, criterion_styles))
+                    jsonl.write(jsonl_line(row))
+                    tally.add(row, lang, override)
+                    if comparison is not None:
+                        comparison.feed(row.result)
+            xlsx.close()
+        tally.finish()
+        if comparison is not None:
+            comparison.finish()
+            with files.path("changes.csv").open("w", encoding="utf-8", newline="") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(CHANGE_COLUMNS)
+                for change in comparison.changes:
+                    writer.writerow([_csv_safe(c) for c in change.as_row()])
+        files.path("summary.html").write_text(render_summary(tally, facts, comparison), encoding="utf-8")
+    except BaseException:
+        files.abandon()
+        raise
+    files.commit()
+    return tally
+
+
+def _styles(cells: Sequence[Any], criteria: int) -> list[int]:
+    """Verdict and criterion cells coloured by outcome; the rest plain."""
+    styles = [STYLE_PLAIN] * len(cells)
+    styles[7] = _VERDICT_STYLE.get(str(cells[7]), STYLE_PLAIN)
+    for index in range(8, 8 + criteria):
+        styles[index] = _OUTCOME_STYLE.get(str(cells[index]), STYLE_PLAIN)
+    return styles
+
+
+def _widths(columns: Sequence[str], criteria: Sequence[str]) -> list[float]:
+    wide = {"name": 32, "registered_name": 28, "main_reason": 60, "name_matches": 30, "housing_locations": 30,
+            "notes": 50, "error": 40, "override": 30, "log_id": 20, "roles": 20, "place": 14}
+    return [wide.get(c, 14 if c in criteria else 11) for c in columns]
+
+
+def render_summary(tally: Tally, facts: RunFacts, comparison: Comparison | None) -> str:
+    """summary.html from the template beside this module (jinja2, autoescaped)."""
+    import jinja2
+
+    source = resources.files(__package__).joinpath("summary.html.j2").read_text(encoding="utf-8")
+    environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    template = environment.from_string(source)
+    decided = tally.rows - tally.verdicts.get(ERROR, 0)
+    criteria: list[dict[str, Any]] = [{"id": c, "fail": tally.failing.get(c, 0), "unknown": tally.unknown.get(c, 0)}
+                                      for c in tally.criteria]
+    changes: list[Change] = comparison.changes[:HTML_TABLE_LIMIT] if comparison is not None else []
+    return template.render(
+        facts=facts, tally=tally, decided=decided, criteria=criteria, verdicts=VERDICTS,
+        most=max([*tally.verdicts.values(), 1]), most_criterion=max([*(c["fail"] + c["unknown"] for c in criteria), 1]),
+        comparison=comparison, change_kinds=CHANGE_KINDS, changes=changes,
+        changes_dropped=(len(comparison.changes) - len(changes)) if comparison is not None else 0,
+        table_limit=HTML_TABLE_LIMIT,
+    )

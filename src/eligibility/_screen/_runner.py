@@ -1,0 +1,468 @@
+"""A screening run: every row of a list -> dossier -> decision -> state and decision log -> outputs.
+
+- **Once per run**: the rule pack is loaded and compiled (``CompiledPack``) before any worker
+  starts; forked workers share it.
+- **Parallel**: rows go to ``workers`` processes in chunks (``multiprocessing``, fork); results
+  come back in input order (``imap``), so the log receives decisions in list order too. A live
+  run (without ``--offline``) uses one process: the scrapers' politeness (one request per host
+  per second) holds per process, and several processes would break it.
+- **Resumable**: each chunk is committed to ``DIR/.state.sqlite`` and logged before the next
+  one is; rows already in the state are skipped on a rerun. See ``_state`` for why no decision
+  is logged twice across a crash.
+- **Outputs** are written at the end from the state, in input order (``_outputs``): an
+  interrupted and resumed run writes the same bytes as one that ran through.
+- **Never stops on a row**: a row that cannot be read, built or evaluated becomes an error row.
+  What stops a run (``ScreenError``) is what makes every row impossible: no list, no pack, a
+  work directory of another run, or a decision log that cannot be written (a decision that
+  cannot be logged must not count, STYLE.md).
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import multiprocessing
+import os
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, Protocol, TextIO
+
+from .._decision import sha256_hex
+from .._errors import EligibilityError, RuleError
+from .._evaluate import CompiledPack, evaluate
+from .._log import DecisionLog, LogItem, LogRef
+from .._pack import RulePack, load_pack
+from ._compare import Comparison, PreviousRunError, load_previous
+from ._dossiers import DossierSource, RegisterSource
+from ._lists import BadRow, ListError, ListRow, PartnerList, PartnerRow
+from ._outputs import OverrideLookup, RunFacts, Tally, write_outputs
+from ._results import decided_result, error_result
+from ._state import Decided, RunState, StateMismatch
+
+CHUNK_SIZE = 64
+"""Rows per task sent to a worker."""
+
+COMMIT_ROWS = 512
+"""Rows per commit (state, then one log transaction): each log transaction costs a sync and a
+WAL checkpoint, so few large ones are much faster than many small ones; a crash loses at most
+this many decisions' work (never a logged decision)."""
+
+RECOVERY_WINDOW = 10_000
+"""Decision records searched at the log's end for a batch logged just before a crash."""
+
+Checkpoint = Callable[[str, int], None]
+"""Called as ``(stage, rows done)`` after "stored" and "logged" of each commit, and "committed"."""
+
+
+class ScreenError(EligibilityError):
+    """The run cannot proceed at all (as opposed to one row failing, which becomes an error row)."""
+
+
+class LogLike(Protocol):
+    """What the runner needs of ``DecisionLog`` (tests may pass a fake)."""
+
+    def append_many(self, items: Iterable[LogItem], *, command: str, region: str | Path | None = None,
+                    pack: RulePack | None = None) -> list[LogRef]: ...
+
+    def entries(self, kind: str | None = None) -> Iterator[Any]: ...
+
+
+@dataclass(frozen=True)
+class ScreenOptions:
+    """What ``eligibility screen`` was asked to do."""
+
+    list_path: Path
+    out_dir: Path
+    as_of: date
+    region: str | None = None
+    pack_path: Path | None = None
+    offline: bool = False
+    store_dir: Path | None = None
+    log_path: Path | None = None
+    previous: Path | None = None
+    workers: int | None = None
+    """None: ``os.cpu_count()``; live runs always use 1."""
+    lang: str = "nl"
+    chunk_size: int = CHUNK_SIZE
+    commit_rows: int = COMMIT_ROWS
+    verbose: bool = False
+    progress: bool | None = None
+    """None: a progress bar only when stderr is a terminal and not in CI."""
+
+
+@dataclass
+class ScreenReport:
+    """What a finished run did: the CLI prints it as one line."""
+
+    out_dir: Path
+    rows: int
+    computed: int
+    resumed: int
+    verdicts: dict[str, int]
+    name_only: int
+    changes: dict[str, int] | None
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def line(self) -> str:
+        verdicts = ", ".join(f"{count} {verdict.replace('_', ' ')}" for verdict, count in self.verdicts.items())
+        text = f"screened {self.rows} rows: {verdicts}; {self.name_only} name-only"
+        if self.resumed:
+            text += f"; {self.resumed} were done before the restart"
+        if self.changes is not None:
+            changed = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in self.changes.items() if n)
+            text += f"; changes: {changed or 'none'}"
+        return f"{text}; outputs in {self.out_dir}"
+
+
+# --- the work done per row (in worker processes) ---------------------------------------------
+
+
+@dataclass
+class _Work:
+    compiled: CompiledPack
+    source: DossierSource
+
+    def one(self, row: ListRow) -> tuple[Decided, LogItem | None, float]:
+        started = time.perf_counter()
+        if isinstance(row, BadRow):
+            return Decided.of(row.line, error_result(row, row.reason), None), None, 0.0
+        try:
+            built = self.source.build(row)
+            decision = evaluate(built.dossier, self.compiled.pack, self.compiled.as_of, compiled=self.compiled)
+            decision_json = decision.to_json()
+            item = LogItem.of(decision, built.dossier, decision_json)
+            result = decided_result(row, built.dossier, decision, built.problems)
+        except Exception as exc:  # one row never stops the run (PRODUCT.md principle 7)
+            reason = f"could not be screened: {type(exc).__name__}: {exc}"
+            return Decided.of(row.line, error_result(row, reason), None), None, time.perf_counter() - started
+        return Decided.of(row.line, result, decision_json), item, time.perf_counter() - started
+
+
+_WORK: _Work | None = None
+"""Set in the parent before the workers fork; they inherit it (the compiled pack is not pickled)."""
+
+
+def _work_chunk(rows: list[ListRow]) -> list[tuple[Decided, LogItem | None, float]]:
+    assert _WORK is not None, "worker started without its work"
+    return [_WORK.one(row) for row in rows]
+
+
+IN_FLIGHT_PER_WORKER = 4
+"""Chunks handed out per worker and not yet consumed: bounds memory when logging is slower than deciding."""
+
+
+@contextmanager
+def _mapper(workers: int) -> Iterator[Callable[[Iterable[list[ListRow]]], Iterator[Any]]]:
+    """``imap`` over a forked pool, or plain ``map`` in this process for one worker.
+
+    ``imap`` keeps every finished result until it is consumed; a semaphore lets at most
+    ``IN_FLIGHT_PER_WORKER`` chunks per worker be out at once, so memory does not grow with the list.
+    """
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        yield lambda chunks: map(_work_chunk, chunks)
+        return
+    slots = threading.BoundedSemaphore(workers * IN_FLIGHT_PER_WORKER)
+    stopped = threading.Event()
+
+    def handed_out(chunks: Iterable[list[ListRow]]) -> Iterator[list[ListRow]]:
+        for chunk in chunks:
+            while not slots.acquire(timeout=0.1):  # in the pool's feeder thread: wait for the parent
+                if stopped.is_set():  # the run stopped: end the feed, or terminate() would wait forever
+                    return
+            yield chunk
+
+    def results(chunks: Iterable[list[ListRow]]) -> Iterator[Any]:
+        for result in pool.imap(_work_chunk, handed_out(chunks)):
+            slots.release()
+            yield result
+
+    gc.freeze()  # the forked workers' collector then skips the inherited heap (no copy-on-write storm)
+    pool = multiprocessing.get_context("fork").Pool(workers)
+    gc.unfreeze()
+    try:
+        yield results
+        pool.close()
+        pool.join()
+    finally:
+        stopped.set()
+        pool.terminate()
+
+
+def _chunks(rows: Iterable[ListRow], done: set[int], size: int) -> Iterator[list[ListRow]]:
+    chunk: list[ListRow] = []
+    for row in rows:
+        if row.line in done:
+            continue
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+# --- the run -----------------------------------------------------------------------------------
+
+
+def screen(
+    options: ScreenOptions,
+    *,
+    source: DossierSource | None = None,
+    log: LogLike | None = None,
+    checkpoint: Checkpoint | None = None,
+    err: TextIO | None = None,
+) -> ScreenReport:
+    """Screen a list into ``options.out_dir``; resumes a run the directory already holds.
+
+    ``source`` and ``log`` default to the registers (``RegisterSource``) and the decision log at
+    ``options.log_path`` (default ``$ELIGIBILITY_HOME/decisions.sqlite``); ``checkpoint`` lets a
+    test stop the run at a chosen point.
+    """
+    global _WORK
+    err = err or sys.stderr
+    started = time.perf_counter()
+    pack = _load_pack(options)
+    partners = _open_list(options.list_path)
+    state = RunState(options.out_dir)
+    try:
+        run = _bind(state, options, pack, partners)
+        now = datetime.fromisoformat(run["started_at"])
+        source = source if source is not None else _register_source(options, now)
+        log = log if log is not None else _open_log(options)
+        comparison = _previous(options, pack)  # read before the work: a bad previous run stops us early
+        _recover(state, log, err)
+        compiled = CompiledPack(pack, options.as_of)
+        done = state.done_lines()
+        workers = _workers(options, err)
+        progress = _progress(options, partners, len(done), err)
+        computed = 0
+        _WORK = _Work(compiled, source)
+        try:
+            with _mapper(workers) as mapper:
+                batch: list[tuple[Decided, LogItem | None, float]] = []
+                for chunk in mapper(_chunks(partners.rows(), done, options.chunk_size)):
+                    batch.extend(chunk)
+                    if progress is not None:
+                        progress.update(len(chunk))
+                    if len(batch) >= options.commit_rows:
+                        computed += _commit(state, log, batch, options, pack, checkpoint, len(done) + computed, err)
+                        batch = []
+                if batch:
+                    computed += _commit(state, log, batch, options, pack, checkpoint, len(done) + computed, err)
+        finally:
+            _WORK = None
+            if progress is not None:
+                progress.close()
+        tally = write_outputs(
+            options.out_dir, state.rows(), criteria=[rule.id for rule in pack.rules],
+            facts=_facts(options, pack, partners), lang=options.lang, comparison=comparison,
+            overrides=_override_lookup(log),
+        )
+    finally:
+        state.close()
+    return _report(options, tally, computed, len(done), comparison, partners, time.perf_counter() - started)
+
+
+def _commit(state: RunState, log: LogLike, chunk: list[tuple[Decided, LogItem | None, float]], options: ScreenOptions,
+            pack: RulePack, checkpoint: Checkpoint | None, before: int, err: TextIO) -> int:
+    """Store the rows, log their decisions in one transaction, then store their log record ids."""
+    state.add(decided for decided, _, _ in chunk)
+    if checkpoint is not None:
+        checkpoint("stored", before + len(chunk))
+    logged = [(decided.line, item) for decided, item, _ in chunk if item is not None]
+    if logged:
+        _log_chunk(state, log, logged, options, pack, checkpoint, before + len(chunk))
+    if options.verbose:
+        _log_lines(chunk, err)
+    if checkpoint is not None:
+        checkpoint("committed", before + len(chunk))
+    return len(chunk)
+
+
+def _log_chunk(state: RunState, log: LogLike, logged: list[tuple[int, LogItem]], options: ScreenOptions,
+               pack: RulePack, checkpoint: Checkpoint | None, done: int) -> None:
+    try:
+        refs = log.append_many([item for _, item in logged], command="screen", region=options.region, pack=pack)
+    except EligibilityError as exc:
+        raise ScreenError(f"decision log: {exc}. The decisions of this chunk do not count; run the same command "
+                          "again to continue") from exc
+    if checkpoint is not None:
+        checkpoint("logged", done)
+    state.set_log_ids((line, ref.record_id) for (line, _), ref in zip(logged, refs, strict=True))
+
+
+def _recover(state: RunState, log: LogLike, err: TextIO) -> None:
+    """Rows decided but not known to be logged (a crash during or just after logging a chunk).
+
+    If the log's latest decision records are exactly these decisions, the crash came after the
+    log committed them: only their record ids are stored. Otherwise the log never got them: the
+    rows are dropped from the state and decided again. The log is read from its start (its API
+    offers no tail), which happens only after such a crash.
+    """
+    pending = state.unlogged()
+    if not pending:
+        return
+    wanted = [row.decision_sha256 for row in pending]
+    recent: deque[Any] = deque(maxlen=len(wanted) + RECOVERY_WINDOW)
+    recent.extend(log.entries(kind="decision"))
+    hashes = [sha256_hex(entry.decision_json) for entry in recent]
+    for start in range(len(hashes) - len(wanted), -1, -1):
+        if hashes[start:start + len(wanted)] == wanted:
+            ids = [recent[start + i].record_id for i in range(len(wanted))]
+            state.set_log_ids((row.line, record_id) for row, record_id in zip(pending, ids, strict=True))
+            err.write(f"resume: {len(pending)} decisions were logged before the interruption; their log records "
+                      "are kept\n")
+            return
+    state.drop(row.line for row in pending)
+    err.write(f"resume: {len(pending)} decisions were not logged before the interruption; deciding them again\n")
+
+
+def _load_pack(options: ScreenOptions) -> RulePack:
+    try:
+        return load_pack(options.pack_path, region=options.region)
+    except RuleError as exc:
+        raise ScreenError(str(exc)) from exc
+
+
+def _open_list(path: Path) -> PartnerList:
+    try:
+        return PartnerList(path)
+    except ListError as exc:
+        raise ScreenError(f"list {exc}") from exc
+
+
+def _bind(state: RunState, options: ScreenOptions, pack: RulePack, partners: PartnerList) -> dict[str, str]:
+    """The run's identity: a work directory resumes only the run it was started for."""
+    identity = {
+        "list_sha256": partners.info.sha256,
+        "as_of": options.as_of.isoformat(),
+        "pack": f"{pack.id} {pack.version}",
+        "pack_hash": pack.pack_hash,
+        "region": options.region or "",
+        "mode": "offline" if options.offline else "live",
+        "store": str(options.store_dir.resolve()) if options.store_dir else "",
+    }
+    try:
+        return state.bind(identity, {"started_at": datetime.now(UTC).isoformat(timespec="seconds")})
+    except StateMismatch as exc:
+        raise ScreenError(f"{options.out_dir} holds another screening run ({exc}): use another --out, or remove "
+                          f"{state.path} to start over") from exc
+
+
+def _register_source(options: ScreenOptions, now: datetime) -> RegisterSource:
+    from scrapers._config import ScraperConfig
+
+    config = ScraperConfig.from_env()
+    store_dir = options.store_dir or config.evidence_dir
+    if options.offline and not (store_dir / "index.sqlite").is_file():
+        raise ScreenError(f"no evidence store at {store_dir}: run 'eligibility registers refresh' first, or give --store")
+    return RegisterSource(store_dir=store_dir, offline=options.offline, now=now, config=config)
+
+
+def _open_log(options: ScreenOptions) -> DecisionLog:
+    from .._log import default_log_path
+
+    try:
+        return DecisionLog(options.log_path or default_log_path())
+    except EligibilityError as exc:
+        raise ScreenError(f"decision log: {exc}") from exc
+
+
+def _workers(options: ScreenOptions, err: TextIO) -> int:
+    wanted = options.workers if options.workers is not None else (os.cpu_count() or 1)
+    if not options.offline and wanted > 1:
+        if options.workers is not None:
+            err.write("screen: a live run uses one process, so the registers are read politely "
+                      "(one request per host per second); use --offline after 'registers refresh' for speed\n")
+        return 1
+    return max(1, wanted)
+
+
+def _progress(options: ScreenOptions, partners: PartnerList, done: int, err: TextIO) -> Any:
+    """A tqdm bar on a terminal only: not in CI logs, not in a pipe."""
+    show = options.progress
+    if show is None:
+        show = err.isatty() and not os.environ.get("CI")
+    if not show:
+        return None
+    from tqdm import tqdm
+
+    tqdm.monitor_interval = 0  # no monitor thread: workers are forked
+    total = sum(1 for _ in partners.rows())
+    return tqdm(total=total, initial=done, unit="row", file=err, desc="screen", dynamic_ncols=True)
+
+
+def _log_lines(chunk: list[tuple[Decided, LogItem | None, float]], err: TextIO) -> None:
+    """One structured line per partner on stderr (``--verbose``): the operational log, not the audit log."""
+    for decided, _, seconds in chunk:
+        result = json.loads(decided.result_json)
+        err.write(json.dumps({"event": "screened", "line": decided.line, "kvk": result["input"]["kvk"],
+                              "link": result["link"], "verdict": result["verdict"], "error": result["error"],
+                              "ms": round(seconds * 1000, 1)}, ensure_ascii=False) + "\n")
+
+
+def _previous(options: ScreenOptions, pack: RulePack) -> Comparison | None:
+    if options.previous is None:
+        return None
+    try:
+        return load_previous(options.previous, [rule.id for rule in pack.rules])
+    except PreviousRunError as exc:
+        raise ScreenError(str(exc)) from exc
+
+
+def _override_lookup(log: LogLike) -> OverrideLookup | None:
+    """Approved overrides per decision record, shown in every output.
+
+    Seam: a log offering ``overrides_for(record_ids)`` is asked directly; otherwise every
+    override is read once with ``all_overrides`` and only the approved ones are shown.
+    """
+    direct = getattr(log, "overrides_for", None)
+    if direct is not None:
+        return direct  # type: ignore[no-any-return]
+    every = getattr(log, "all_overrides", None)
+    if every is None:
+        return None
+    approved: dict[str, str] = {}
+    for decision_id, overrides in every().items():
+        done = [o for o in overrides if o.approved]
+        if done:
+            last = max(done, key=lambda o: o.approved_seq or 0)
+            approved[decision_id] = (
+                f"{last.verdict.value} (was {last.automatic_verdict.value}): {last.justification}; {last.citation}; "
+                f"requested by {last.officer}, approved by {last.approver}; record {last.override_id}")
+
+    def lookup(record_ids: Sequence[str]) -> Mapping[str, str]:
+        return {record_id: approved[record_id] for record_id in record_ids if record_id in approved}
+
+    return lookup
+
+
+def _facts(options: ScreenOptions, pack: RulePack, partners: PartnerList) -> RunFacts:
+    info = partners.info
+    return RunFacts(
+        list_name=info.path.name, list_sha256=info.sha256, list_format=info.format, list_encoding=info.encoding,
+        list_delimiter=info.delimiter, list_columns=dict(info.columns), list_warnings=list(info.warnings),
+        as_of=options.as_of.isoformat(), pack=f"{pack.id} {pack.version}", pack_sha256=pack.pack_hash,
+        region=options.region, mode="offline (evidence store)" if options.offline else "live registers",
+        lang=options.lang, previous=options.previous.name if options.previous else None,
+    )
+
+
+def _report(options: ScreenOptions, tally: Tally, computed: int, resumed: int, comparison: Comparison | None,
+            partners: PartnerList, seconds: float) -> ScreenReport:
+    return ScreenReport(
+        out_dir=options.out_dir, rows=tally.rows, computed=computed, resumed=resumed, verdicts=dict(tally.verdicts),
+        name_only=tally.name_only, changes=dict(comparison.counts) if comparison is not None else None,
+        warnings=list(partners.info.warnings), seconds=seconds,
+    )
+
+
+__all__ = ["CHUNK_SIZE", "Checkpoint", "PartnerRow", "ScreenError", "ScreenOptions", "ScreenReport", "screen"]
