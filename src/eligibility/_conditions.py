@@ -7,7 +7,7 @@ Semantics both engines share: a missing fact makes every comparison false except
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any
 
 from ._rules_model import AllOf, AnyItem, AnyOf, Compare, Condition, Param
 
@@ -17,14 +17,9 @@ TracedPredicate = Callable[[Scope, Scope, list["Check"]], bool]
 ParamLookup = Callable[[str], Any]
 
 
-class Check(NamedTuple):
-    """One comparison as it was evaluated. In a decision's trace: [fact, operator, expected, actual, result]."""
-
-    fact: str
-    operator: str
-    expected: Any
-    actual: Any
-    result: bool
+Check = tuple[str, str, Any, Any, bool]
+"""One comparison as it was evaluated: (fact, operator, expected, actual, result). A plain tuple:
+the trace is built on the hot path, and a decision stores it as a JSON list as it is."""
 
 
 def _ordered(test: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
@@ -102,7 +97,7 @@ def compile_condition(condition: Condition, param: ParamLookup, *, traced: bool,
         def leaf_traced(s: Scope, t: Scope, trace: list[Check]) -> bool:
             actual = get(s, t)
             result = test(actual, expected)
-            trace.append(Check(name, operator, expected, actual, result))
+            trace.append((name, operator, expected, actual, result))
             return result
         return leaf_traced
     return lambda s, t: test(get(s, t), expected)

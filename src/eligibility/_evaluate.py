@@ -27,7 +27,7 @@ from ._decision import (
     verdict_of,
 )
 from ._dossier import Dossier
-from ._facts import Deriver, FactSet, dossier_facts
+from ._facts import Deriver, FactSet, flatten
 from ._pack import RulePack
 
 from ._rules_model import AllOf, AnyItem, Clause, LocalText, Rule
@@ -91,7 +91,10 @@ class CompiledPack:
         return self.pack.parameter_value(name, self.as_of)
 
     def derive(self, dossier: Dossier) -> FactSet:
-        return self.deriver.derive(dossier_facts(dossier))
+        source = dossier.model_dump(mode="json")
+        facts = self.deriver.derive(flatten(source))
+        facts.source = source
+        return facts
 
     @property
     def pack_status(self) -> str:
@@ -133,10 +136,15 @@ class NativeEngine:
         return matches, traces
 
 
+_PRECEDENCE = (Outcome.NOT_APPLICABLE, Outcome.FAIL, Outcome.UNKNOWN, Outcome.PASS)
+
+
 def outcome_of(clauses: list[tuple[str, Clause]], matched: set[str]) -> tuple[Outcome, list[Clause]]:
     """Precedence: not applicable, fail, unknown, pass; nothing matched is unknown."""
-    for outcome in (Outcome.NOT_APPLICABLE, Outcome.FAIL, Outcome.UNKNOWN, Outcome.PASS):
-        hits = [clause for name, clause in clauses if name == outcome.value and clause.id in matched]
+    if not matched:
+        return Outcome.UNKNOWN, []
+    for outcome in _PRECEDENCE:
+        hits = [clause for name, clause in clauses if name == outcome and clause.id in matched]
         if hits:
             return outcome, hits
     return Outcome.UNKNOWN, []
@@ -155,7 +163,7 @@ class Evaluator:
     def decide(self, dossier: Dossier, facts: FactSet, matches: Matches, engine: MatchEngine,
                traces: dict[str, list[Check]] | None = None) -> Decision:
         compiled = self.compiled
-        dossier_json = dossier.model_dump(mode="json")
+        dossier_json = facts.source if facts.source is not None else dossier.model_dump(mode="json")
         roles = set(dossier.roles)
         criteria = []
         evidence = {path: _evidence(path, dossier_json, facts.facts) for path in compiled.evidence_paths}
@@ -184,7 +192,7 @@ class Evaluator:
                 overlay_sha256=pack.overlay_sha256,
             ),
             engine=EngineInfo.model_construct(name=engine.name, version=engine.version),
-            dossier_sha256=dossier_sha256(dossier),
+            dossier_sha256=sha256_hex(canonical_json(dossier_json)),
             criteria=criteria,
             summary=summary,
         )

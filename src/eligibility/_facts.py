@@ -35,10 +35,6 @@ def flatten(value: dict[str, Any], prefix: str = "") -> Facts:
     return flat
 
 
-def dossier_facts(dossier: Dossier) -> Facts:
-    return flatten(dossier.model_dump(mode="json"))
-
-
 def _as_date(value: Any) -> date | None:
     if value is None:
         return None
@@ -78,6 +74,8 @@ class DerivedNote:
 class FactSet:
     facts: Facts
     notes: list[DerivedNote] = field(default_factory=list)
+    source: dict[str, Any] | None = None
+    """The dossier as JSON data the facts were built from (kept so it is dumped once)."""
 
 
 class Deriver:
