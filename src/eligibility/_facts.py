@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from ._dossier import Dossier
 from ._pack import RulePack
 from ._rules_model import Derived, Param, Window
 from ._conditions import compile_condition
