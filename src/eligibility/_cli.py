@@ -13,8 +13,8 @@ import click
 
 from ._decision import Decision, Verdict
 from ._dossier import Dossier, Role
-from ._errors import DossierError, EligibilityError, EngineError, RuleError
-from ._evaluate import CompiledPack, Evaluator, NativeEngine, evaluate
+from ._errors import EligibilityError, EngineError, RuleError
+from ._evaluate import CompiledPack, Evaluator, evaluate
 from ._explain import explain
 from ._io import load_dossier
 from ._lint import lint

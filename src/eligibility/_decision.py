@@ -25,6 +25,20 @@ class Verdict(StrEnum):
     NEEDS_REVIEW = "needs_review"
 
 
+VERDICT_LABELS = {
+    "nl": {Verdict.ELIGIBLE: "Geschikt", Verdict.NOT_ELIGIBLE: "Niet geschikt", Verdict.NEEDS_REVIEW: "Beoordeling nodig"},
+    "en": {Verdict.ELIGIBLE: "Eligible", Verdict.NOT_ELIGIBLE: "Not eligible", Verdict.NEEDS_REVIEW: "Needs review"},
+}
+"""How a verdict is named to people, in every report."""
+OUTCOME_LABELS = {
+    "nl": {Outcome.PASS: "voldaan", Outcome.FAIL: "niet voldaan", Outcome.UNKNOWN: "onbekend, beoordeling nodig",
+           Outcome.NOT_APPLICABLE: "niet van toepassing"},
+    "en": {Outcome.PASS: "met", Outcome.FAIL: "not met", Outcome.UNKNOWN: "unknown, needs review",
+           Outcome.NOT_APPLICABLE: "not applicable"},
+}
+"""How a criterion's outcome is named to people, in every report."""
+
+
 class _Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 

@@ -2,19 +2,9 @@
 
 from __future__ import annotations
 
-from ._decision import CriterionDecision, Decision, Outcome, Verdict
+from ._decision import OUTCOME_LABELS, VERDICT_LABELS, CriterionDecision, Decision, Outcome
 from ._evaluate import format_value
 
-_VERDICT = {
-    "nl": {Verdict.ELIGIBLE: "GESCHIKT", Verdict.NOT_ELIGIBLE: "NIET GESCHIKT", Verdict.NEEDS_REVIEW: "BEOORDELING NODIG"},
-    "en": {Verdict.ELIGIBLE: "ELIGIBLE", Verdict.NOT_ELIGIBLE: "NOT ELIGIBLE", Verdict.NEEDS_REVIEW: "NEEDS REVIEW"},
-}
-_OUTCOME = {
-    "nl": {Outcome.PASS: "voldaan", Outcome.FAIL: "niet voldaan", Outcome.UNKNOWN: "onbekend, beoordeling nodig",
-           Outcome.NOT_APPLICABLE: "niet van toepassing"},
-    "en": {Outcome.PASS: "met", Outcome.FAIL: "not met", Outcome.UNKNOWN: "unknown, needs review",
-           Outcome.NOT_APPLICABLE: "not applicable"},
-}
 _MARK = {Outcome.PASS: "[+]", Outcome.FAIL: "[x]", Outcome.UNKNOWN: "[?]", Outcome.NOT_APPLICABLE: "[-]"}
 _WORDS = {
     "nl": {"partner": "Partij", "roles": "rol", "as_of": "Peildatum", "pack": "Regelpakket", "engine": "Engine",
@@ -43,7 +33,7 @@ def explain(decision: Decision, lang: str = "nl", *, show_not_applicable: bool =
         f"{words['pack']}: {pack.id} {pack.version} (sha256 {pack.sha256[:12]}, {pack.status}{region})",
         f"{words['engine']}: {decision.engine.name} {decision.engine.version}; {words['dossier']}: {decision.dossier_sha256[:12]}",
         "",
-        f"{words['verdict']}: {_VERDICT[lang][decision.verdict]}",
+        f"{words['verdict']}: {VERDICT_LABELS[lang][decision.verdict].upper()}",
         f"  {decision.verdict_reason[lang]}",
         "",
     ]
@@ -57,7 +47,7 @@ def explain(decision: Decision, lang: str = "nl", *, show_not_applicable: bool =
 def _criterion(criterion: CriterionDecision, lang: str) -> list[str]:
     words = _WORDS[lang]
     severity = f" ({words['warning']})" if criterion.severity == "warning" else ""
-    lines = [f"{_MARK[criterion.outcome]} {criterion.title[lang]}{severity}: {_OUTCOME[lang][criterion.outcome]}"
+    lines = [f"{_MARK[criterion.outcome]} {criterion.title[lang]}{severity}: {OUTCOME_LABELS[lang][criterion.outcome]}"
              f"  [{criterion.id}]"]
     lines += [f"    {reason[lang]}" for reason in criterion.reasons]
     if criterion.outcome is Outcome.NOT_APPLICABLE:

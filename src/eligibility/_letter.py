@@ -20,22 +20,12 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from ._decision import Outcome, Verdict
+from ._decision import OUTCOME_LABELS, VERDICT_LABELS
 from ._evaluate import format_value
 from ._log import LogEntry, Override, effective_verdict
 
 TEMPLATES = Path(__file__).parent / "templates"
 
-_VERDICT = {
-    "nl": {Verdict.ELIGIBLE: "Geschikt", Verdict.NOT_ELIGIBLE: "Niet geschikt", Verdict.NEEDS_REVIEW: "Beoordeling nodig"},
-    "en": {Verdict.ELIGIBLE: "Eligible", Verdict.NOT_ELIGIBLE: "Not eligible", Verdict.NEEDS_REVIEW: "Needs review"},
-}
-_OUTCOME = {
-    "nl": {Outcome.PASS: "voldaan", Outcome.FAIL: "niet voldaan", Outcome.UNKNOWN: "onbekend",
-           Outcome.NOT_APPLICABLE: "niet van toepassing"},
-    "en": {Outcome.PASS: "met", Outcome.FAIL: "not met", Outcome.UNKNOWN: "unknown",
-           Outcome.NOT_APPLICABLE: "not applicable"},
-}
 _WORDS = {
     "nl": {
         "title": "Besluit geschiktheid samenwerkingspartner", "partner": "Partij", "kvk": "KvK-nummer", "roles": "Rol(len)",
@@ -106,10 +96,10 @@ def render_letter(entry: LogEntry, overrides: list[Override] | None = None, lang
     in_force = max(approved, key=lambda o: o.approved_seq or 0) if approved else None
     context = {
         "lang": lang, "w": _WORDS[lang], "entry": entry, "decision": decision, "pack": entry.pack,
-        "automatic": _VERDICT[lang][decision.verdict], "automatic_class": decision.verdict.value,
-        "effective": _VERDICT[lang][effective_verdict(entry, overrides)], "override": in_force,
-        "override_verdict": _VERDICT[lang][in_force.verdict] if in_force else None,
-        "pending": [(o, _VERDICT[lang][o.verdict]) for o in overrides if not o.approved],
+        "automatic": VERDICT_LABELS[lang][decision.verdict], "automatic_class": decision.verdict.value,
+        "effective": VERDICT_LABELS[lang][effective_verdict(entry, overrides)], "override": in_force,
+        "override_verdict": VERDICT_LABELS[lang][in_force.verdict] if in_force else None,
+        "pending": [(o, VERDICT_LABELS[lang][o.verdict]) for o in overrides if not o.approved],
         "criteria": [_criterion_view(c, lang) for c in decision.criteria],
         "evidence": evidence_items(entry.record["dossier"], store_dir),
         "store_given": store_dir is not None,
@@ -126,7 +116,7 @@ def _criterion_view(criterion: Any, lang: str) -> dict[str, Any]:
     citation = criterion.citation
     return {
         "id": criterion.id, "title": criterion.title.get(lang, criterion.id), "warning": criterion.severity == "warning",
-        "outcome": _OUTCOME[lang][criterion.outcome], "outcome_class": criterion.outcome.value,
+        "outcome": OUTCOME_LABELS[lang][criterion.outcome], "outcome_class": criterion.outcome.value,
         "reasons": [r.get(lang, "") for r in criterion.reasons],
         "remedies": [r.get(lang, "") for r in criterion.remedies],
         "notes": [n.get(lang, "") for n in criterion.notes],
