@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -54,7 +55,7 @@ from eligibility._errors import FetchError, ScrapingError
 from scrapers import inspectorate, kvk, members, nau, sna, sncu, snf
 from scrapers._config import ScraperConfig
 from scrapers._http import _full_url
-from scrapers._link import Candidate, link_records, to_link
+from scrapers._link import Candidate, NameIndex, link_records, to_link
 from scrapers._store import EvidenceStore, Snapshot
 
 NAU_REGISTER_URL = "https://www.toelatinguitleenmarkt.nl/register.json"
@@ -217,18 +218,42 @@ def _link(
     place_of: Callable[[Any], str | None],
 ) -> list[Candidate]:
     """KvK links (own, then predecessors'), then name candidates for records without a KvK number."""
-    return link_records(
-        partner.kvk_number,
-        list(partner.predecessors),
-        list(partner.names),
-        partner.place,
-        records,
-        kvk_of=kvk_of,
-        name_of=name_of,
-        place_of=place_of,
-        threshold=NAME_THRESHOLD,
-        limit=NAME_LIMIT,
+    index = _index(records, kvk_of=kvk_of, name_of=name_of, place_of=place_of)
+    return index.link(
+        partner.kvk_number, list(partner.predecessors), list(partner.names), partner.place,
+        threshold=NAME_THRESHOLD, limit=NAME_LIMIT,
     )
+
+
+_INDEXES: dict[tuple[int, object], tuple[Sequence[Any], NameIndex[Any]]] = {}
+_MAX_INDEXES = 16
+
+
+def _index(
+    records: Sequence[Any],
+    *,
+    kvk_of: Callable[[Any], str | None],
+    name_of: Callable[[Any], str],
+    place_of: Callable[[Any], str | None],
+) -> NameIndex[Any]:
+    """A bulk register read for a batch comes back as the same immutable tuple (its parser is
+    memoized by content): index its names once for all partners instead of once per partner."""
+    if not isinstance(records, tuple):
+        return NameIndex(records, kvk_of=kvk_of, name_of=name_of, place_of=place_of)
+    key = (id(records), name_of.__code__)
+    cached = _INDEXES.get(key)
+    if cached is None or cached[0] is not records:
+        if len(_INDEXES) >= _MAX_INDEXES:
+            _INDEXES.clear()
+        cached = (records, NameIndex(records, kvk_of=kvk_of, name_of=name_of, place_of=place_of))
+        _INDEXES[key] = cached
+    return cached[1]
+
+
+@lru_cache(maxsize=4)
+def _sncu_parties(details: tuple[sncu.SncuDetail, ...]) -> tuple[tuple[sncu.SncuDetail, str], ...]:
+    """Every party of every verdict, as one immutable (and so indexable once) sequence."""
+    return tuple((detail, party) for detail in details for party in detail.parties)
 
 
 def _best(candidates: list[Candidate], register: str, notes: list[str]) -> Candidate | None:
@@ -315,7 +340,7 @@ def _read_sncu(client: Client, partner: _Partner, config: ScraperConfig) -> list
 
 def _map_sncu(details: list[sncu.SncuDetail], partner: _Partner, prov: Provenance, notes: list[str]) -> SncuFinding:
     """Every party of every verdict is a name to match; a verdict is kept once, by its best party."""
-    parties = [(detail, party) for detail in details for party in detail.parties]
+    parties = _sncu_parties(tuple(details))
     for detail in details:
         if not detail.parties:
             notes.append(f"sncu: verdict {detail.url} names no party and cannot be linked to anyone")
