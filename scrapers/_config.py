@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from eligibility._home import eligibility_home
 from eligibility._version import __version__
 
 PROJECT_URL = "https://github.com/work-in-nl/eligibility"
@@ -27,7 +28,7 @@ _FALSE = {"", "0", "false", "no", "off"}
 
 def default_home() -> Path:
     """Where snapshots and the HTTP cache live when ELIGIBILITY_HOME is not set."""
-    return Path.home() / ".local" / "share" / "eligibility"
+    return eligibility_home({})
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ class ScraperConfig:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ScraperConfig:
         """Defaults, overridden by ELIGIBILITY_* environment variables that are set."""
         env = os.environ if environ is None else environ
-        home = Path(env["ELIGIBILITY_HOME"]) if env.get("ELIGIBILITY_HOME") else default_home()
+        home = eligibility_home(env)
         return cls(
             contact=env.get("ELIGIBILITY_CONTACT") or None,
             cache_path=home / "http-cache.sqlite",

@@ -5,15 +5,16 @@ from __future__ import annotations
 import json
 import sys
 from datetime import date
-from enum import IntEnum
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
 from ._decision import Decision, Verdict
 from ._dossier import Dossier, Role
 from ._errors import EligibilityError, EngineError, RuleError
+from ._exit import ExitCode
+from ._exit import fail as _fail
 from ._evaluate import CompiledPack, Evaluator, evaluate
 from ._explain import explain
 from ._io import load_dossier
@@ -22,24 +23,8 @@ from ._pack import RulePack, load_pack
 from ._version import __version__
 
 
-class ExitCode(IntEnum):
-    ELIGIBLE = 0
-    USAGE = 2  # click's own code for bad options
-    INVALID_INPUT = 3
-    ENGINE = 4
-    DISAGREEMENT = 5
-    LINT_OR_TEST_FAILED = 6
-    NOT_ELIGIBLE = 10
-    NEEDS_REVIEW = 11
-
-
 _VERDICT_EXIT = {Verdict.ELIGIBLE: ExitCode.ELIGIBLE, Verdict.NOT_ELIGIBLE: ExitCode.NOT_ELIGIBLE,
                  Verdict.NEEDS_REVIEW: ExitCode.NEEDS_REVIEW}
-
-
-def _fail(message: str, code: ExitCode) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)
 
 
 def _iso_date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:

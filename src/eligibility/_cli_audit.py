@@ -1,43 +1,36 @@
 """Commands for auditors and rule maintainers: ``eligibility audit ...`` and ``eligibility rules impact``.
 
-Exit codes follow ``ExitCode`` in ``_cli.py``: 0 when the check holds, 6 when it does not (a
-broken chain, a replay that differs), 3 for bad input (no such log or record, an override that
-breaks a rule).
+Exit codes (``ExitCode``): 0 when the check holds, 6 when it does not (a broken chain, a replay
+that differs), 3 for bad input (no such log or record, an override that breaks a rule).
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import NoReturn
 
 import click
 
 from ._errors import EligibilityError, RuleError
-from ._log import DecisionLog, LogError, default_log_path, eligibility_home
+from ._exit import ExitCode
+from ._exit import fail as _fail
+from ._home import eligibility_home
+from ._log import DecisionLog, LogError, default_log_path
 
-_OK, _INVALID_INPUT, _CHECK_FAILED = 0, 3, 6
-"""ExitCode.ELIGIBLE, INVALID_INPUT and LINT_OR_TEST_FAILED; kept here so _cli.py can import this module
-at any point without an import cycle (a test checks they match)."""
 
 log_option = click.option("--log", "log_path", type=click.Path(dir_okay=False, path_type=Path),
                           help="Decision log (default: $ELIGIBILITY_HOME/decisions.sqlite).")
-
-
-def _fail(message: str, code: int) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)
 
 
 def _open(log_path: Path | None) -> DecisionLog:
     """An existing log: reading commands never create an empty one by accident."""
     path = log_path or default_log_path()
     if not path.is_file():
-        _fail(f"no decision log at {path} (give --log, or set ELIGIBILITY_HOME)", _INVALID_INPUT)
+        _fail(f"no decision log at {path} (give --log, or set ELIGIBILITY_HOME)", ExitCode.INVALID_INPUT)
     try:
         return DecisionLog(path)
     except LogError as exc:
-        _fail(str(exc), _INVALID_INPUT)
+        _fail(str(exc), ExitCode.INVALID_INPUT)
 
 
 @click.group("audit")
@@ -55,7 +48,7 @@ def verify(log_path: Path | None) -> None:
     """
     report = _open(log_path).verify()
     click.echo(report.describe(), nl=False)
-    sys.exit(_OK if report.ok else _CHECK_FAILED)
+    sys.exit(ExitCode.ELIGIBLE if report.ok else ExitCode.LINT_OR_TEST_FAILED)
 
 
 @audit.command("list")
@@ -91,9 +84,9 @@ def replay_command(record_id: str, log_path: Path | None) -> None:
     try:
         result = replay(log, record_id)
     except LogError as exc:
-        _fail(str(exc), _INVALID_INPUT)
+        _fail(str(exc), ExitCode.INVALID_INPUT)
     click.echo(result.describe(), nl=False)
-    sys.exit(_OK if result.identical else _CHECK_FAILED)
+    sys.exit(ExitCode.ELIGIBLE if result.identical else ExitCode.LINT_OR_TEST_FAILED)
 
 
 @audit.command("show")
@@ -117,10 +110,10 @@ def show(record_id: str, log_path: Path | None, store_dir: Path | None, lang: st
         entry = log.get(record_id)
         if entry.kind != "decision":
             _fail(f"record {record_id} is a {entry.kind}; show the decision it refers to "
-                  f"({entry.record.get('decision_record_id')})", _INVALID_INPUT)
+                  f"({entry.record.get('decision_record_id')})", ExitCode.INVALID_INPUT)
         html = render_letter(entry, log.overrides(record_id), lang, store_dir=store_dir)
     except LogError as exc:
-        _fail(str(exc), _INVALID_INPUT)
+        _fail(str(exc), ExitCode.INVALID_INPUT)
     if out is None:
         click.echo(html, nl=False)
         return
@@ -162,7 +155,7 @@ def override_request(record_id: str, log_path: Path | None, officer: str, verdic
         override_id = log.request_override(record_id, officer=officer, verdict=verdict,
                                            justification=justification, citation=citation)
     except LogError as exc:
-        _fail(str(exc), _INVALID_INPUT)
+        _fail(str(exc), ExitCode.INVALID_INPUT)
     click.echo(override_id)
     click.echo(f"override {override_id} requested; it takes effect once another person approves it:\n"
                f"  eligibility audit override approve {override_id} --approver NAME", err=True)
@@ -180,7 +173,7 @@ def override_approve(override_id: str, log_path: Path | None, approver: str) -> 
         decision_id = log.get(override_id).record["decision_record_id"]
         verdict = log.effective_verdict(decision_id)
     except LogError as exc:
-        _fail(str(exc), _INVALID_INPUT)
+        _fail(str(exc), ExitCode.INVALID_INPUT)
     click.echo(approval_id)
     click.echo(f"approved; the verdict in force for {decision_id} is now {verdict.value}", err=True)
 
@@ -203,9 +196,9 @@ def impact_command(pack_path: Path, region: str | None, log_path: Path | None, l
         if region is not None:
             pack = apply_overlay(pack, _overlay_path(region))
     except RuleError as exc:
-        _fail(str(exc), _INVALID_INPUT)
+        _fail(str(exc), ExitCode.INVALID_INPUT)
     try:
         report = impact(log, pack)
     except EligibilityError as exc:
-        _fail(str(exc), _INVALID_INPUT)
+        _fail(str(exc), ExitCode.INVALID_INPUT)
     click.echo(report.describe(limit), nl=False)

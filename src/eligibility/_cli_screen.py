@@ -49,7 +49,7 @@ def screen_command(list_path: Path, as_of: date, out_dir: Path, region: str | No
     """Screen every partner in LIST (CSV or XLSX) into --out: results.csv, results.xlsx,
     decisions.jsonl and summary.html. A bad row becomes an error row; the run goes on.
     Run the same command again to continue an interrupted run."""
-    from ._cli import ExitCode
+    from ._exit import ExitCode
     from ._errors import LogError
     from ._screen import ScreenError, ScreenOptions, screen
 

@@ -33,7 +33,6 @@ reveals a tail removed without care.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -47,6 +46,7 @@ from typing import Any
 
 from ._decision import Decision, Verdict, canonical_json
 from ._dossier import Dossier
+from ._home import eligibility_home
 from ._errors import LogError, LogWriteError, OverrideError, RecordNotFound
 from ._io import parse_dossier
 from ._pack import RULES_DIR, RulePack
@@ -86,13 +86,6 @@ _COLUMNS = "seq, record_id, kind, body, record_hash"
 
 
 # --- where the log lives ----------------------------------------------------------------------
-
-
-def eligibility_home(environ: dict[str, str] | None = None) -> Path:
-    """$ELIGIBILITY_HOME, or ~/.local/share/eligibility (as the scrapers' configuration uses)."""
-    env = os.environ if environ is None else environ
-    home = env.get("ELIGIBILITY_HOME")
-    return Path(home) if home else Path.home() / ".local" / "share" / "eligibility"
 
 
 def default_log_path(environ: dict[str, str] | None = None) -> Path:
