@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from eligibility import CompiledPack, Dossier, NativeEngine, Outcome, Verdict, evaluate, load_pack
+from eligibility import CompiledPack, Dossier, Outcome, Verdict, evaluate, load_pack
 from eligibility._crosscheck import cross_check
 from eligibility._durable import DurableEngine
 from eligibility._errors import EngineUnavailable
@@ -122,7 +122,3 @@ def test_durable_decisions_equal_native_except_engine_and_trace(durable: Durable
             for criterion in data["criteria"]:
                 criterion.pop("trace")
         assert native == other
-
-
-def test_native_engine_name() -> None:
-    assert NativeEngine.name == "native"
