@@ -11,12 +11,16 @@ is an ``EngineError`` here, never a dead batch.
 
 from __future__ import annotations
 
-import multiprocessing
+import os
+import socket
+import subprocess
 import sys
 from collections.abc import Sequence
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
+from ._durable_worker import CATCH_ALL
 from ._errors import EngineError, EngineUnavailable
 from ._evaluate import CompiledPack, Matches
 from ._facts import FactSet
@@ -24,9 +28,9 @@ from ._rules_model import AllOf, AnyItem, AnyOf, Compare, Condition, Param
 
 _MARK = "_dossier"
 _ITEM_MARK = "_item"
-_CATCH_ALL = "zz_catch_all"
 _SEPARATOR = "__"
 _CHUNK = 500
+_WORKER = Path(__file__).with_name("_durable_worker.py")
 
 
 def _field(path: str) -> str:
@@ -112,57 +116,8 @@ def compile_ruleset(compiled: CompiledPack) -> dict[str, Any]:
                 "all": [{"m": {"$and": [{"$ex": {_MARK: 1}}, compile_condition(clause.when, params)]}}],
                 "run": f"{rule.id}{_SEPARATOR}{clause.id}",
             }
-    ruleset[_CATCH_ALL] = {"all": [{"m": {"$ex": {_MARK: 1}}}], "run": _CATCH_ALL}
+    ruleset[CATCH_ALL] = {"all": [{"m": {"$ex": {_MARK: 1}}}], "run": CATCH_ALL}
     return ruleset
-
-
-# --- the worker process ---------------------------------------------------------------------
-
-
-def _worker(connection: Connection) -> None:  # pragma: no cover - runs in the child process
-    try:
-        import durable.engine as engine
-        from importlib.metadata import version
-    except Exception as exc:  # noqa: BLE001 - any import failure means unavailable
-        connection.send(("unavailable", f"durable-rules does not import on Python {sys.version.split()[0]}: {exc}"))
-        return
-    fired: list[str] = []
-
-    class Host(engine.Host):  # type: ignore[misc]
-        def get_action(self, action_name: str) -> Any:
-            return lambda context: fired.append(action_name)
-
-    host = Host()
-    connection.send(("ready", version("durable-rules")))
-    sid = 0
-    while True:
-        try:
-            command, payload = connection.recv()
-        except EOFError:
-            return
-        try:
-            if command == "load":
-                name, ruleset = payload
-                host.set_rulesets({name: ruleset})
-                connection.send(("ok", None))
-            elif command == "match":
-                name, facts = payload
-                results = []
-                for fact in facts:
-                    sid += 1
-                    fired.clear()
-                    fact["sid"] = str(sid)
-                    state = host.assert_fact(name, fact)
-                    if isinstance(state, dict) and "$error" in state:
-                        raise EngineError(f"durable action failed: {state['$error']}")
-                    host.delete_state(name, str(sid))
-                    results.append([f for f in fired if f != _CATCH_ALL])
-                connection.send(("ok", results))
-            elif command == "stop":
-                connection.send(("ok", None))
-                return
-        except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises
-            connection.send(("error", f"{type(exc).__name__}: {exc}"))
 
 
 class DurableEngine:
@@ -171,38 +126,38 @@ class DurableEngine:
     name = "durable"
 
     def __init__(self) -> None:
-        self._process: multiprocessing.process.BaseProcess | None = None
+        self._process: subprocess.Popen[bytes] | None = None
         self._connection: Connection | None = None
         self._loaded: dict[tuple[str, str, str | None], str] = {}
         self.version = "unknown"
 
     def _start(self) -> Connection:
-        if self._connection is not None and self._process is not None and self._process.is_alive():
+        if self._connection is not None and self._process is not None and self._process.poll() is None:
             return self._connection
-        # fork: the parent never imports durable-rules, and fork does not re-run the caller's __main__
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-        parent, child = context.Pipe()
-        process = context.Process(target=_worker, args=(child,), daemon=True, name="eligibility-durable")
-        process.start()
-        child.close()
+        # a fresh interpreter, not a fork: nothing of this process's heap or __main__ is inherited
+        ours, theirs = socket.socketpair()
+        with ours, theirs:
+            process = subprocess.Popen([sys.executable, "-P", str(_WORKER), str(theirs.fileno())],
+                                       pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL)
+            parent = Connection(os.dup(ours.fileno()))
         status, detail = self._receive(parent, process, timeout=60)
         if status == "unavailable":
-            process.join(5)
+            process.wait(5)
+            parent.close()
             raise EngineUnavailable(detail)
         self._process, self._connection, self.version = process, parent, f"durable-rules {detail}"
         self._loaded.clear()
         return parent
 
-    def _receive(self, connection: Connection, process: multiprocessing.process.BaseProcess, timeout: float) -> tuple[str, Any]:
+    def _receive(self, connection: Connection, process: subprocess.Popen[bytes], timeout: float) -> tuple[str, Any]:
         if not connection.poll(timeout):
             process.kill()
             raise EngineError(f"durable worker did not answer within {timeout:.0f} s")
         try:
             return connection.recv()  # type: ignore[no-any-return]
         except EOFError:
-            process.join(1)
-            raise EngineError(f"durable worker died (exit code {process.exitcode})") from None
+            process.wait(1)
+            raise EngineError(f"durable worker died (exit code {process.returncode})") from None
 
     def _call(self, command: str, payload: Any, timeout: float = 300) -> Any:
         connection = self._start()
@@ -222,6 +177,7 @@ class DurableEngine:
         return result
 
     def _ruleset(self, compiled: CompiledPack) -> str:
+        self._start()  # a dead worker is replaced first, so the ruleset goes to the live one
         key = (compiled.pack.pack_hash, compiled.as_of.isoformat(), compiled.pack.region)
         if key not in self._loaded:
             name = f"pack{len(self._loaded) + 1}"
@@ -230,11 +186,11 @@ class DurableEngine:
         return self._loaded[key]
 
     def match(self, compiled: CompiledPack, facts: Sequence[FactSet]) -> list[Matches]:
-        name = self._ruleset(compiled)
         results: list[Matches] = []
+        self._ruleset(compiled)
         for start in range(0, len(facts), _CHUNK):
             chunk = [durable_fact(f.facts, i) for i, f in enumerate(facts[start:start + _CHUNK])]
-            for fired in self._call("match", (name, chunk)):
+            for fired in self._call("match", (self._ruleset(compiled), chunk)):
                 matches: Matches = {r.id: set() for r in compiled.pack.rules if compiled.in_effect[r.id]}
                 for rule_clause in fired:
                     rule_id, clause_id = rule_clause.split(_SEPARATOR, 1)
@@ -257,9 +213,11 @@ class DurableEngine:
                 pass
             self._connection.close()
         if self._process is not None:
-            self._process.join(2)
-            if self._process.is_alive():
+            try:
+                self._process.wait(2)
+            except subprocess.TimeoutExpired:
                 self._process.kill()
+                self._process.wait()
         self._process = self._connection = None
         self._loaded.clear()
 

@@ -1,0 +1,71 @@
+"""The durable-rules worker: a fresh interpreter whose failures surface as EngineError."""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import random
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from eligibility import CompiledPack, Dossier, load_pack
+from eligibility._durable import DurableEngine
+from eligibility._errors import EngineError
+
+LENDER = Path(__file__).parents[1] / "fixtures" / "dossiers" / "lender-complete.json"
+COMPILED = CompiledPack(load_pack(), date(2026, 11, 23))
+
+
+@pytest.fixture
+def durable() -> Iterator[DurableEngine]:
+    engine = DurableEngine()
+    if not engine.available():  # pragma: no cover - only where durable-rules does not import
+        pytest.skip("durable-rules does not import on this Python")
+    yield engine
+    engine.close()
+
+
+def _dirty_the_c_heap(rng: random.Random) -> None:
+    """Leave garbage in freed malloc chunks, as a long test session or screening run does."""
+    libc = ctypes.CDLL(ctypes.util.find_library("c"))
+    libc.malloc.restype = ctypes.c_void_p
+    chunks = []
+    for _ in range(2000):
+        size = rng.choice([16, 40, 100, 512, 4000, 20000, 60000])
+        chunk = libc.malloc(size)
+        ctypes.memset(chunk, rng.randrange(1, 256), size)
+        chunks.append(chunk)
+    for chunk in chunks:
+        libc.free(ctypes.c_void_p(chunk))
+
+
+def test_rulesets_load_whatever_this_process_left_in_its_heap() -> None:
+    """A forked worker failed "Could not create ruleset, error code: 102" 3 times in 100 after this."""
+    rng = random.Random(20261123)
+    for _ in range(30):
+        _dirty_the_c_heap(rng)
+        with DurableEngine() as engine:
+            if not engine.available():  # pragma: no cover
+                pytest.skip("durable-rules does not import on this Python")
+            engine.match(COMPILED, [])  # loads the ruleset, raises EngineError if it cannot
+            assert len(engine._loaded) == 1
+
+
+def test_a_killed_worker_is_replaced_by_a_new_one(durable: DurableEngine) -> None:
+    facts = [COMPILED.derive(Dossier.model_validate_json(LENDER.read_bytes()))]
+    before = durable.match(COMPILED, facts)
+    assert durable._process is not None
+    first = durable._process.pid
+    durable._process.kill()
+    durable._process.wait()
+    assert durable.match(COMPILED, facts) == before
+    assert durable._process is not None and durable._process.pid != first
+
+
+def test_an_error_in_the_worker_is_an_engine_error_naming_it(durable: DurableEngine) -> None:
+    with pytest.raises(EngineError, match="no-such-ruleset|not found|KeyError"):
+        durable._call("match", ("no-such-ruleset", [{"sid": "1"}]))
+    durable.match(COMPILED, [])  # the worker is still usable
