@@ -16,6 +16,8 @@ redirect, timeouts and User-Agent on every request, every transport error mapped
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from collections.abc import Callable
 from datetime import UTC, datetime
 from types import TracebackType
@@ -218,11 +220,16 @@ class PoliteClient:
 
 def _full_url(url: str, params: dict[str, str] | None = None) -> str:
     """The URL with its query, validated: only absolute http(s) URLs are read."""
+    return _prepared_url(url, tuple(params.items()) if params else ())
+
+
+@lru_cache(maxsize=8192)  # an offline batch asks for the same bulk-register URLs for every partner
+def _prepared_url(url: str, params: tuple[tuple[str, str], ...]) -> str:
     try:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise FetchError("not an absolute http(s) URL", url)
-        return str(requests.Request("GET", url, params=params).prepare().url)
+        return str(requests.Request("GET", url, params=list(params) or None).prepare().url)
     except (ValueError, requests.RequestException) as exc:  # InvalidURL is both
         raise FetchError(f"{type(exc).__name__}: {exc}", url) from exc
 

@@ -7,7 +7,7 @@ Each register section of the dossier ends up in one of three states (PRODUCT.md,
 - **failed**: the register could not be read or understood; ``error`` says why.
 
 Online, the adapters' fetch functions run against a ``PoliteClient`` (which keeps every body in
-the evidence store). Offline, the *same* fetch functions run against ``_StoreReplay``, a client
+the evidence store). Offline, the *same* fetch functions run against ``StoreReplay``, a client
 that serves the latest stored snapshot of each URL: the adapter's pure parser reads the stored
 bytes, and provenance carries the stored time and sha256. One code path for both modes is what
 makes an offline dossier equal to the online one built from the same bytes.
@@ -80,7 +80,7 @@ BULK_REGISTERS = ("sna", "sncu", "abu", "nbbu", "nau")
 
 
 class Client(Protocol):
-    """What the adapters need from ``PoliteClient``; ``_StoreReplay`` offers the same."""
+    """What the adapters need from ``PoliteClient``; ``StoreReplay`` offers the same."""
 
     def get(
         self,
@@ -152,11 +152,17 @@ class _NotConsulted(Exception):
     """A register that cannot be consulted for this partner (e.g. a search without a name)."""
 
 
-class _StoreReplay:
-    """A client that serves the latest stored snapshot of each URL and never touches the network."""
+class StoreReplay:
+    """A client that serves the latest stored snapshot of each URL and never touches the network.
+
+    Keep one for a whole batch (``build_dossier(..., replay=...)``): the bulk registers (SNA,
+    SNCU, ABU, NAU) are then read and parsed once, on first use, and every partner of the batch
+    is judged on the same snapshots, even if ``registers refresh`` stores newer ones meanwhile.
+    """
 
     def __init__(self, store: EvidenceStore) -> None:
         self.store = store
+        self._bulk: dict[str, tuple[Any, tuple[Snapshot, ...], str | None, Exception | None]] = {}
 
     def get(
         self,
@@ -171,6 +177,20 @@ class _StoreReplay:
         if snapshot is None:
             raise _NotStored(register, full)
         return snapshot
+
+    def read_bulk(self, register: str, reading: _Reading, read: Callable[[Client], Any]) -> Any:
+        """``read(reading)`` the first time; afterwards the same result (or error) and snapshots."""
+        if register not in self._bulk:
+            try:
+                parsed, error = read(reading), None
+            except (_NotStored, ScrapingError, ValidationError) as exc:
+                parsed, error = None, exc
+            self._bulk[register] = (parsed, tuple(reading.snapshots), reading.last_url, error)
+        parsed, snapshots, last_url, error = self._bulk[register]
+        reading.snapshots[:], reading.last_url = list(snapshots), last_url
+        if error is not None:
+            raise error
+        return parsed
 
 
 @dataclass
@@ -266,12 +286,6 @@ def _best(candidates: list[Candidate], register: str, notes: list[str]) -> Candi
     return candidates[0] if candidates else None
 
 
-def _require_names(partner: _Partner, register: str) -> None:
-    """A register searched or linked by name only, without a name, would look like "nothing found"."""
-    if not partner.names:
-        raise _NotConsulted(f"{register}: not consulted: no partner name is known to search or link by")
-
-
 # --- one reader and one mapper per register -------------------------------------------------
 # A reader runs the adapter's fetch function (which parses with the adapter's pure parser);
 # a mapper links the parsed records to the partner and builds the dossier section.
@@ -319,7 +333,6 @@ def _read_inspectorate(
     client: Client, partner: _Partner, config: ScraperConfig
 ) -> list[inspectorate.InspectionRecord]:
     """Searched by the registered name: whether the API's search also matches KvK numbers is unknown."""
-    _require_names(partner, "inspectorate")
     return inspectorate.fetch_all(client, partner.names[0])[1]
 
 
@@ -334,7 +347,6 @@ def _map_inspectorate(
 
 
 def _read_sncu(client: Client, partner: _Partner, config: ScraperConfig) -> list[sncu.SncuDetail]:
-    _require_names(partner, "sncu")
     return sncu.fetch_all(client)[1]
 
 
@@ -369,7 +381,6 @@ def _read_abu(client: Client, partner: _Partner, config: ScraperConfig) -> list[
 
 def _read_nbbu(client: Client, partner: _Partner, config: ScraperConfig) -> list[members.Member]:
     """The sitemap, then only the member pages whose slug resembles the partner's name."""
-    _require_names(partner, "nbbu")
     _, urls = members.fetch_nbbu_sitemap(client)
     slugs = [(url, url.rstrip("/").rsplit("/", 1)[-1].replace("-", " ")) for url in urls]
     resembling = link_records(
@@ -389,7 +400,6 @@ def _map_members(
 
 
 def _read_snf(client: Client, partner: _Partner, config: ScraperConfig) -> list[snf.SnfRecord]:
-    _require_names(partner, "snf")
     return snf.search(client, partner.names[0])[1]
 
 
@@ -411,17 +421,22 @@ class _Adapter:
     read: Callable[[Client, _Partner, ScraperConfig], Any]
     map: Callable[[Any, _Partner, Provenance, list[str]], Section]
     finding: type[Section]
+    bulk: bool = False
+    """The read is the same for every partner (the whole register): a batch reads it once."""
+    needs_name: bool = False
+    """Searched or linked by name only: without a name, "nothing found" would be a false answer."""
 
 
 ADAPTERS: dict[str, _Adapter] = {
     "kvk": _Adapter(kvk.PARSER_VERSION, _read_kvk, _map_kvk, KvkFinding),
-    "sna": _Adapter(sna.PARSER_VERSION, _read_sna, _map_sna, SnaFinding),
-    "inspectorate": _Adapter(inspectorate.PARSER_VERSION, _read_inspectorate, _map_inspectorate, InspectorateFinding),
-    "sncu": _Adapter(sncu.PARSER_VERSION, _read_sncu, _map_sncu, SncuFinding),
-    "nau": _Adapter(nau.PARSER_VERSION, _read_nau, _map_nau, NauFinding),
-    "abu": _Adapter(members.PARSER_VERSION, _read_abu, _map_members, MembershipFinding),
-    "nbbu": _Adapter(members.PARSER_VERSION, _read_nbbu, _map_members, MembershipFinding),
-    "snf": _Adapter(snf.PARSER_VERSION, _read_snf, _map_snf, SnfFinding),
+    "sna": _Adapter(sna.PARSER_VERSION, _read_sna, _map_sna, SnaFinding, bulk=True),
+    "inspectorate": _Adapter(inspectorate.PARSER_VERSION, _read_inspectorate, _map_inspectorate, InspectorateFinding,
+                             needs_name=True),
+    "sncu": _Adapter(sncu.PARSER_VERSION, _read_sncu, _map_sncu, SncuFinding, bulk=True, needs_name=True),
+    "nau": _Adapter(nau.PARSER_VERSION, _read_nau, _map_nau, NauFinding, bulk=True),
+    "abu": _Adapter(members.PARSER_VERSION, _read_abu, _map_members, MembershipFinding, bulk=True),
+    "nbbu": _Adapter(members.PARSER_VERSION, _read_nbbu, _map_members, MembershipFinding, needs_name=True),
+    "snf": _Adapter(snf.PARSER_VERSION, _read_snf, _map_snf, SnfFinding, needs_name=True),
 }
 """Register -> (read, map), in the order the registers are consulted: KvK first, for the identity."""
 
@@ -450,7 +465,12 @@ class _Build:
         reading = _Reading(self.client)
         parsed: Any = None
         try:
-            parsed = adapter.read(reading, partner, self.config)
+            if adapter.needs_name and not partner.names:
+                raise _NotConsulted(f"{register}: not consulted: no partner name is known to search or link by")
+            if adapter.bulk and isinstance(self.client, StoreReplay):
+                parsed = self.client.read_bulk(register, reading, lambda c: adapter.read(c, partner, self.config))
+            else:
+                parsed = adapter.read(reading, partner, self.config)
             notes: list[str] = []
             section = adapter.map(parsed, partner, reading.provenance(adapter.parser_version), notes)
             self.problems.extend(notes)
@@ -491,6 +511,7 @@ def build_dossier(
     declarations: Declarations | None = None,
     housing: Sequence[HousingLocation] = (),
     equivalence: Sequence[EquivalenceEvidence] = (),
+    replay: StoreReplay | None = None,
 ) -> BuildResult:
     """Read every register for one partner and build its dossier; a failing register never stops it.
 
@@ -498,14 +519,15 @@ def build_dossier(
     registers included (the HTTP cache makes unchanged pages cheap, but SNCU alone is a page per
     verdict): for many partners, ``refresh`` once and build offline. Offline reads only ``store``
     and ignores ``client``. ``now`` dates online failures, which have no snapshot to take a time
-    from. ``name``/``place`` are used when the KvK profile cannot be read.
+    from. ``name``/``place`` are used when the KvK profile cannot be read. ``replay`` (offline
+    only, one per batch, over ``store``) reads each bulk register once for all the batch's partners.
     """
     if not roles:
         raise ValueError("a dossier needs at least one role")
     kvk_number = kvk.validate_kvk_number(kvk_number)
     predecessors = tuple(kvk.validate_kvk_number(number) for number in predecessor_kvk_numbers)
     if offline:
-        source: Client = _StoreReplay(store)
+        source: Client = replay if replay is not None else StoreReplay(store)
     elif client is None:
         raise ValueError("an online build needs a client; pass offline=True to build from the store")
     else:
@@ -646,7 +668,7 @@ def _stored_records(store: EvidenceStore, register: str) -> int | None:
     if register not in _BULK_READERS:
         return None
     try:
-        records, error = _BULK_READERS[register](_StoreReplay(store))
+        records, error = _BULK_READERS[register](StoreReplay(store))
     except (_NotStored, ScrapingError):
         return None
     return records if error is None else None

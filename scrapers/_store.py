@@ -120,6 +120,7 @@ class EvidenceStore:
         self._blobs = self.root / "snapshots"
         self._blobs.mkdir(parents=True, exist_ok=True)
         self._index = self.root / "index.sqlite"
+        self._reader: tuple[int, sqlite3.Connection] | None = None
         with self._db() as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(_SCHEMA)
@@ -227,15 +228,24 @@ class EvidenceStore:
             raise
 
     def _records(self, where: str, args: tuple[str, ...]) -> list[FetchRecord]:
-        with self._db() as db:
-            rows = db.execute(
-                "SELECT id, sha256, register, url, retrieved_at, status, headers, size FROM fetches " + where,
-                args,
-            ).fetchall()
+        rows = self._read_db().execute(
+            "SELECT id, sha256, register, url, retrieved_at, status, headers, size FROM fetches " + where,
+            args,
+        ).fetchall()
         return [
             FetchRecord(id_, sha, reg, url, datetime.fromisoformat(at), status, json.loads(headers), size)
             for id_, sha, reg, url, at, status, headers, size in rows
         ]
+
+    def _read_db(self) -> sqlite3.Connection:
+        """One read-only connection per process, kept open: a batch looks up many URLs.
+
+        Each query in autocommit mode sees every fetch committed before it (WAL). A forked
+        process opens its own: SQLite connections must not cross a fork."""
+        if self._reader is None or self._reader[0] != os.getpid():
+            self._reader = (os.getpid(), sqlite3.connect(f"{self._index.as_uri()}?mode=ro", uri=True,
+                                                          check_same_thread=False))
+        return self._reader[1]
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:

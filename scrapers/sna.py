@@ -20,7 +20,7 @@ import zipfile
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import chain
 from typing import TYPE_CHECKING
 
@@ -124,6 +124,11 @@ class SnaExport:
     column_map: dict[str, ColumnChoice]
     rows: tuple[SnaRow, ...]
     rejected: tuple[SnaRejectedRow, ...]
+
+    @cached_property
+    def by_kvk(self) -> dict[str, list[SnaRow]]:
+        """``index_by_kvk``, made once: a batch looks up every partner in the same export."""
+        return index_by_kvk(self)
 
 
 class _BadRow(Exception):
@@ -364,7 +369,7 @@ def find(export: SnaExport, kvk_number: str) -> SnaRow | None:
     A company may have one row per module: modules are joined. When rows disagree on status the
     least favourable one is kept, and a norm they disagree on becomes unknown (None).
     """
-    rows = [row for row in export.rows if row.kvk_number == kvk_number]
+    rows = export.by_kvk.get(kvk_number, [])
     if len(rows) <= 1:
         return rows[0] if rows else None
     first = rows[0]

@@ -24,7 +24,15 @@ from eligibility._evaluate import evaluate
 from eligibility._pack import RulePack, load_pack
 from scrapers import kvk, sna, sncu
 from scrapers._config import ScraperConfig
-from scrapers._pipeline import ADAPTERS, NAU_REGISTER_URL, BuildResult, build_dossier, refresh, status
+from scrapers._pipeline import (
+    ADAPTERS,
+    NAU_REGISTER_URL,
+    BuildResult,
+    StoreReplay,
+    build_dossier,
+    refresh,
+    status,
+)
 from scrapers._store import EvidenceStore
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -96,10 +104,12 @@ def online(
     )
 
 
-def offline(partner: Any, store: EvidenceStore, config: ScraperConfig = CONFIG) -> BuildResult:
+def offline(
+    partner: Any, store: EvidenceStore, config: ScraperConfig = CONFIG, replay: StoreReplay | None = None
+) -> BuildResult:
     return build_dossier(
         partner.kvk_number, list(partner.roles), name=partner.name, place=partner.place,
-        offline=True, store=store, client=None, config=config, now=NOW + timedelta(days=1),
+        offline=True, store=store, client=None, config=config, now=NOW + timedelta(days=1), replay=replay,
     )  # fmt: skip
 
 
@@ -311,6 +321,56 @@ def test_offline_latest_stored_error_answer_is_a_failure_not_new_evidence(store:
     assert section.error == f"FetchError: SNA export: HTTP 503 ({sna.EXPORT_URL})"
     assert section.provenance.retrieved_at == broken_at  # when that answer came, not when we replayed
     assert failures(store) == {}  # replaying reads no register: nothing new to record
+
+
+class CountingStore(EvidenceStore):
+    """Counts ``latest`` lookups per register."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        self.lookups: dict[str, int] = {}
+
+    def latest(self, register: str, url: str) -> Any:
+        self.lookups[register] = self.lookups.get(register, 0) + 1
+        return super().latest(register, url)
+
+
+def test_a_batch_replay_reads_each_bulk_register_once_and_builds_the_same_dossiers(tmp_path: Path) -> None:
+    for partner in (LENDER, FINED, BRUG):
+        online(partner, EvidenceStore(tmp_path / "evidence"))
+    store = CountingStore(tmp_path / "evidence")
+    alone = [offline(p, store) for p in (LENDER, FINED, BRUG)]
+    per_partner = dict(store.lookups)
+    store.lookups.clear()
+    replay = StoreReplay(store)
+    batch = [offline(p, store, replay=replay) for p in (LENDER, FINED, BRUG)]
+    assert [b.dossier for b in batch] == [a.dossier for a in alone]
+    assert [b.problems for b in batch] == [a.problems for a in alone]
+    for register in ("sna", "sncu", "abu", "nau"):  # bulk: read for the first partner only
+        assert store.lookups[register] == per_partner[register] // 3, register
+    for register in ("kvk", "inspectorate", "snf"):  # searches: read for every partner
+        assert store.lookups[register] == per_partner[register], register
+
+
+def test_a_batch_replay_repeats_a_bulk_failure_for_every_partner(store: EvidenceStore) -> None:
+    online(FINED, store)
+    online(LENDER, store)
+    store.put("sncu", sncu.LIST_URL, 200, {}, b"<html><body>Onderhoud</body></html>", NOW + timedelta(hours=1))
+    replay = StoreReplay(store)
+    sections = [offline(p, store, replay=replay).dossier.registers.sncu for p in (FINED, LENDER)]
+    assert [s.status for s in sections] == [ReadStatus.FAILED, ReadStatus.FAILED]
+    assert sections[0] == sections[1]
+    assert "LayoutChanged" in (sections[0].error or "")
+
+
+def test_a_batch_replay_keeps_the_snapshots_it_started_with(store: EvidenceStore) -> None:
+    """Every row of a run is judged on the same bulk evidence, even if a refresh stores newer."""
+    online(FINED, store)
+    replay = StoreReplay(store)
+    first = offline(FINED, store, replay=replay).dossier.registers.sna
+    store.put("sna", sna.EXPORT_URL, 503, {}, b"<h1>Service Unavailable</h1>", NOW + timedelta(hours=1))
+    assert offline(FINED, store, replay=replay).dossier.registers.sna == first
+    assert offline(FINED, store).dossier.registers.sna.status is ReadStatus.FAILED  # a new run sees it
 
 
 # --- refresh and status ---------------------------------------------------------------------

@@ -63,6 +63,15 @@ def test_latest_is_by_retrieval_time_not_insertion_order(store: EvidenceStore) -
     assert store.latest("kvk", URL).body == b"new"
 
 
+def test_latest_sees_fetches_stored_after_earlier_lookups(store: EvidenceStore) -> None:
+    """Lookups share one open connection; it must not keep an old view of the index."""
+    assert store.latest("kvk", URL) is None
+    store.put("kvk", URL, 200, {}, b"first", T0)
+    assert store.latest("kvk", URL).body == b"first"
+    EvidenceStore(store.root).put("kvk", URL, 200, {}, b"second", T0 + timedelta(hours=1))  # another writer
+    assert store.latest("kvk", URL).body == b"second"
+
+
 def test_history_without_url_lists_every_url_of_the_register(store: EvidenceStore) -> None:
     store.put("kvk", URL, 200, {}, b"a", T0)
     store.put("kvk", URL + "/vestigingen", 404, {}, b"b", T0 + timedelta(seconds=1))

@@ -23,7 +23,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -50,22 +49,6 @@ class DossierSource(Protocol):
     def build(self, row: PartnerRow) -> Built: ...
 
 
-class _CachedStore:
-    """An EvidenceStore whose ``latest`` is remembered for the run, so replaying the same bulk
-    register for every partner reads and hashes its bytes once, not once per partner.
-
-    Bounded (LRU), and larger than one partner's reads (SNCU alone is a page per verdict, about
-    300): a cycle longer than an LRU cache would miss every time. Per-partner search pages are
-    many, small and read once; they pass through."""
-
-    def __init__(self, store: Any, size: int = 4096) -> None:
-        self._store = store
-        self.latest = lru_cache(maxsize=size)(store.latest)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._store, name)
-
-
 class RegisterSource:
     """Dossiers from the registers: offline from the evidence store, or live (one process only)."""
 
@@ -78,21 +61,22 @@ class RegisterSource:
         self.offline = offline
         self.now = now
         self.store_dir = store_dir
-        self._store: Any = None
         self._client: Any = client
-        self._raw_store: Any = EvidenceStore(store_dir)  # fails early (in the parent) when unusable
+        self._replay: Any = None
+        self._store: Any = EvidenceStore(store_dir)  # fails early (in the parent) when unusable
 
     def _ready(self) -> None:
-        """Open the store (and client) lazily: after a fork, each process has its own."""
-        if self._store is not None:
-            return
-        from scrapers._http import PoliteClient
+        """Make the client lazily: after a fork, each process reads (and caches) on its own.
 
-        self._store = _CachedStore(self._raw_store) if self.offline else self._raw_store
-        if self.offline:
-            self._client = None
-        elif self._client is None:
-            self._client = PoliteClient(self.config, self._raw_store)
+        Offline, one ``StoreReplay`` serves the whole run: each bulk register is read and parsed
+        once per process, and every row is judged on the same snapshots."""
+        from scrapers._http import PoliteClient
+        from scrapers._pipeline import StoreReplay
+
+        if self.offline and self._replay is None:
+            self._replay = StoreReplay(self._store)
+        elif not self.offline and self._client is None:
+            self._client = PoliteClient(self.config, self._store)
 
     def build(self, row: PartnerRow) -> Built:
         from scrapers._pipeline import build_dossier
@@ -102,19 +86,19 @@ class RegisterSource:
             return self._name_only(row)
         result = build_dossier(
             row.kvk_number, list(row.roles), name=row.name, place=row.place, offline=self.offline,
-            store=self._store, client=self._client, config=self.config, now=self.now,
+            store=self._store, client=self._client, config=self.config, now=self.now, replay=self._replay,
         )
         return Built(result.dossier, list(result.problems))
 
     def _name_only(self, row: PartnerRow) -> Built:
-        from scrapers._pipeline import ADAPTERS, _Build, _Partner, _StoreReplay
+        from scrapers._pipeline import ADAPTERS, _Build, _Partner
 
         assert row.name is not None  # the list reader refuses rows with neither number nor name
         build = _Build(
             online=not self.offline,
-            client=_StoreReplay(self._store) if self.offline else self._client,
+            client=self._replay if self.offline else self._client,
             client_records_failures=not self.offline,
-            store=self._raw_store,
+            store=self._store,
             config=self.config,
             now=self.now,
         )
