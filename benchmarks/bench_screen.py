@@ -2,44 +2,34 @@
 
 Run from the project root::
 
-    python benchmarks/bench_screen.py [--n 100000] [--small 20000] [--workers 2] [--pipeline-sample 20]
+    python benchmarks/bench_screen.py [--n 100000] [--small 20000] [--workers 2] [--known 8000]
 
-Two parts, both printed:
-
-1. **Screening run, end to end**, at two list lengths (``--small`` and ``--n``), each in a
-   fresh work directory and decision log: a generated CSV (Dutch headers, ';', some KvK numbers
-   that lost their leading zero, 2% rows without KvK number, 0.5% bad rows) is read, every row
-   decided with the compiled pack, every decision logged (``DecisionLog``, one transaction per
-   chunk), kept in the state, and all outputs written (results.csv, results.xlsx,
-   decisions.jsonl, summary.html). Reported: partners/s and peak memory (max RSS of the parent
-   and of the largest worker, from ``resource.getrusage``).
-
-   The dossiers come from ``eligibility._synthetic`` (seeded by the row), not from the evidence
-   store: ``scrapers._pipeline.build_dossier`` re-reads and re-parses every register for every
-   partner (part 2 measures it), which at realistic register sizes costs seconds per partner,
-   so 100,000 partners through it would take days. Everything after the dossier is the real
-   screening code.
-
-2. **The pipeline's offline build on a store of realistic size** (SNA export of 6,000
-   companies, SNCU list of 300 verdicts, Labour Inspectorate searches of about 20,000 results
-   spread over the partners): the per-partner cost of ``build_dossier(offline=True)`` for
-   ``--pipeline-sample`` partners, with a profile of where the time goes.
+1. **A local evidence store of realistic size** is written once (``--keep DIR`` keeps it for a
+   next run), through the real adapters' fetch functions: the SNA export with 6,000 companies,
+   the SNCU list with 300 verdicts (320 pages), ABU, NBBU and NAU as in the demo store, and for
+   ``--known`` partners their KvK profile, their Labour Inspectorate search (about 20,000
+   results in all) and their SNF search. Every other partner has only the bulk registers to go
+   on, as after ``registers refresh`` without online searches.
+2. **Screening runs, end to end**, at two list lengths (``--small`` and ``--n``), each in a fresh
+   child process, output directory and decision log: a generated CSV (Dutch headers, ``;``, KvK
+   numbers that lost their leading zero, 2% rows without a KvK number, 0.5% bad rows; the known
+   partners first, half of them SNA-certified) is screened offline by ``screen`` with its
+   default dossier source (the evidence store), all outputs written and every decision logged.
+   Reported: partners/s and peak memory (max RSS of the parent and of the largest worker).
+3. **Where one process spends its time per partner**, stage by stage, on ``--small`` rows.
 """
 
 from __future__ import annotations
 
 import argparse
-import cProfile
 import csv
 import importlib.util
-import io
 import json
 import os
 import platform
-import pstats
 import random
-import resource
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -51,10 +41,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from eligibility._dossier import Dossier  # noqa: E402
-from eligibility._screen._dossiers import Built  # noqa: E402
 from eligibility._screen._lists import PartnerRow  # noqa: E402
-from eligibility._synthetic import strip_none, synthetic_dossier  # noqa: E402
 
 AS_OF = date(2026, 11, 23)
 ROLE_CHOICES = ["uitlener", "uitlener", "uitlener, huisvester", "werkgever", "huisvester", "dienstverlener",
@@ -74,66 +61,56 @@ def _load(path: Path, name: str) -> ModuleType:
 # --- part 1: the screening run ------------------------------------------------------------------
 
 
-def write_list(path: Path, count: int, seed: int = 4) -> None:
-    """A partner list as a region would send it, with the usual faults."""
+def known_partners(count: int) -> list[tuple[str, str, str]]:
+    """(KvK number, name, place) of the partners whose searches are in the store."""
+    return [(f"{20_000_000 + i:08d}", f"Bekend Uitzend {i} B.V.", PLACES[i % len(PLACES)]) for i in range(count)]
+
+
+def write_list(path: Path, count: int, known: list[tuple[str, str, str]], seed: int = 4) -> None:
+    """A partner list as a region would send it, with the usual faults; the known partners first."""
     rng = random.Random(seed)
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, delimiter=";")
         writer.writerow(["Naam", "KvK-nummer", "Rol", "Plaats"])
         for index in range(count):
-            number = rng.randrange(1_000_000, 99_999_999)
-            kvk = str(number) if rng.random() < 0.3 else f"{number:08d}"  # leading zeros lost in Excel
+            if index < len(known):
+                kvk, name, place = known[index]
+            else:
+                kvk, name, place = f"{rng.randrange(1_000_000, 99_999_999):08d}", f"Partner {index} B.V.", rng.choice(PLACES)
+            if rng.random() < 0.3:
+                kvk = kvk.lstrip("0")  # leading zeros lost in Excel
             draw = rng.random()
             if draw < 0.02:
                 kvk = ""  # name-only
             elif draw < 0.025:
-                kvk = f"{number}{rng.randrange(10, 99)}"  # 10 digits: a bad row
-            name = f"Partner {index} B.V."
-            writer.writerow([name, kvk, rng.choice(ROLE_CHOICES), rng.choice(PLACES)])
+                kvk = f"{kvk}{rng.randrange(10, 99)}"  # 10 digits: a bad row
+            writer.writerow([name, kvk, rng.choice(ROLE_CHOICES), place])
             if rng.random() < 0.01:
                 writer.writerow([])
 
 
-class SyntheticSource:
-    """Dossiers from ``_synthetic``, seeded by the row: stands in for the evidence store (see above)."""
-
-    def build(self, row: PartnerRow) -> Built:
-        data = strip_none(synthetic_dossier(row.line, AS_OF))
-        data["partner"]["name"] = row.name or f"row {row.line}"
-        data["partner"]["kvk_number"] = row.kvk_number
-        data["roles"] = [role.value for role in row.roles]
-        return Built(Dossier.model_validate(data), [])
-
-
-def rss_mb(who: int) -> float:
-    return resource.getrusage(who).ru_maxrss / 1024  # Linux: kilobytes
-
-
-def screen_once(work: Path, count: int, workers: int) -> dict[str, Any]:
+def screen_once(work: Path, store: Path, count: int, workers: int, known: list[tuple[str, str, str]]) -> dict[str, Any]:
     """One end-to-end run in a fresh child process (so its peak memory is its own)."""
     list_path = work / f"partners-{count}.csv"
-    write_list(list_path, count)
+    write_list(list_path, count, known)
     out, log_path = work / f"out-{count}", work / f"log-{count}.sqlite"
+    shutil.rmtree(out, ignore_errors=True)
+    log_path.unlink(missing_ok=True)
     code = f"""
 import io, json, resource, sys, time
 sys.path.insert(0, {str(ROOT)!r})
 from pathlib import Path
 from datetime import date
-from eligibility._log import DecisionLog
 from eligibility._screen import ScreenOptions, screen
-sys.path.insert(0, {str(ROOT / "benchmarks")!r})
-from bench_screen import SyntheticSource
 started = time.perf_counter()
 report = screen(ScreenOptions(list_path=Path({str(list_path)!r}), out_dir=Path({str(out)!r}), as_of=date(2026, 11, 23),
-                              offline=True, workers={workers}, progress=False),
-                source=SyntheticSource(), log=DecisionLog(Path({str(log_path)!r})), err=io.StringIO())
+                              offline=True, store_dir=Path({str(store)!r}), log_path=Path({str(log_path)!r}),
+                              workers={workers}, progress=False), err=io.StringIO())
 seconds = time.perf_counter() - started
 print(json.dumps({{"seconds": seconds, "rows": report.rows, "verdicts": report.verdicts,
                   "parent_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}}))
 """
-    import subprocess
-
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SystemExit(done.stderr)
@@ -143,24 +120,27 @@ print(json.dumps({{"seconds": seconds, "rows": report.rows, "verdicts": report.v
     return figures
 
 
-def profile_stages(count: int) -> None:
-    """Where one process spends its time per partner, stage by stage (no log, no outputs)."""
+def profile_stages(store: Path, count: int, known: list[tuple[str, str, str]]) -> None:
+    """Where one process spends its time per partner, stage by stage (no log writes, no outputs)."""
     from eligibility import CompiledPack, load_pack
     from eligibility._evaluate import evaluate
     from eligibility._log import LogItem
+    from eligibility._screen._dossiers import RegisterSource
     from eligibility._screen._lists import PartnerList
     from eligibility._screen._results import decided_result
     from eligibility._screen._state import Decided
+    from scrapers._config import ScraperConfig
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "list.csv"
-        write_list(path, count)
+        write_list(path, count, known)
         started = time.perf_counter()
         rows = [r for r in PartnerList(path).rows() if isinstance(r, PartnerRow)]
         timings = {"read list": time.perf_counter() - started}
-        source = SyntheticSource()
+        source = RegisterSource(store_dir=store, offline=True, now=datetime(2026, 11, 23, tzinfo=UTC),
+                                config=ScraperConfig())
         compiled = CompiledPack(load_pack(), AS_OF)
-        stages = ["dossier (synthetic, pydantic validation)", "evaluate (traced)", "decision to canonical JSON",
+        stages = ["dossier from the store", "evaluate (traced)", "decision to canonical JSON",
                   "log item (dossier JSON + hash)", "result row + state record (zlib)"]
         timings.update(dict.fromkeys(stages, 0.0))
         for row in rows:
@@ -177,30 +157,29 @@ def profile_stages(count: int) -> None:
             t5 = time.perf_counter()
             for stage, seconds in zip(stages, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4), strict=True):
                 timings[stage] += seconds
-    print(f"  per partner, one process, {len(rows):,} partners:")
+    print(f"  per partner, one process, {len(rows):,} partners (the first read of each bulk register included):")
     for stage, seconds in timings.items():
         print(f"    {stage:42} {seconds / len(rows) * 1e6:8.0f} us")
 
 
-# --- part 2: the pipeline on a store of realistic size ----------------------------------------------
-
-
-def realistic_store(root: Path, partners: list[tuple[str, str, str]], seed: int = 7) -> None:
-    """SNA 6,000 companies, SNCU 300 verdicts on 20 list pages, inspectorate searches of the
-    sampled partners (their share of about 20,000 results), KvK profiles: through the real
-    adapters' fetch functions and ``refresh``, served by the store-demo's ``FixtureClient``."""
+def realistic_store(root: Path, known: list[tuple[str, str, str]], seed: int = 7) -> None:
+    """SNA 6,000 companies (half the known partners among them), SNCU 300 verdicts on 20 list
+    pages, ABU/NBBU/NAU from the demo fixtures, and per known partner a KvK profile, an
+    inspectorate search (about 20,000 results over 8,000 partners) and an SNF search, all read
+    through the real adapters' fetch functions from ``FixtureClient`` into the store."""
     demo = _load(ROOT / "fixtures" / "registers" / "store-demo" / "make_store.py", "make_store")
     sna_gen = _load(ROOT / "fixtures" / "registers" / "sna" / "make_fixtures.py", "sna_make")
     from scrapers import inspectorate, kvk, sna, sncu, snf
     from scrapers._config import ScraperConfig
-    from scrapers._pipeline import build_dossier, refresh
+    from scrapers._pipeline import refresh
     from scrapers._store import EvidenceStore
 
     rng = random.Random(seed)
     routes = dict(demo.fixture_routes())
-    rows = sna_gen.realistic_rows(6000 - len(partners))
+    certified = known[: len(known) // 2]
+    rows = sna_gen.realistic_rows(6000 - len(certified))
     rows += [(name, int(number), "Straat 1", "5911 AB", place, "Nederland", sna_gen.TBA, "NEN 4400-1")
-             for number, name, place in partners]
+             for number, name, place in certified]
     routes[demo.url_of(sna.EXPORT_URL)] = demo.Route("sna", 200, sna_gen.workbook_bytes(rows),
                                                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     detail = (ROOT / "fixtures" / "registers" / "sncu" / "detail_flexwerk_voorbeeld_2024.html").read_text(encoding="utf-8")
@@ -227,9 +206,10 @@ def realistic_store(root: Path, partners: list[tuple[str, str, str]], seed: int 
     result = json.loads((ROOT / "fixtures" / "registers" / "inspectorate" / "search_page_2.json")
                         .read_text(encoding="utf-8"))["Results"][0]
     profile = (ROOT / "fixtures" / "registers" / "kvk" / "basisprofiel-lender-78201.json").read_text(encoding="utf-8")
-    for index, (number, name, _) in enumerate(partners):
+    no_snf = demo.fixture_file("snf", "search-no-results.html")
+    for index, (number, name, _) in enumerate(known):
         found = [{**result, "Id": 100_000 + 10 * index + k, "Bedrijfsnaam": name, "KvkNummer": number}
-                 for k in range(rng.choice([0, 0, 1, 3]))]
+                 for k in range(rng.choice([0, 0, 1, 2, 3, 4, 5, 5]))]
         page = {"SearchResultInfo": {"PageCount": 1, "TotalCount": len(found)}, "Results": found}
         routes[demo.url_of(inspectorate.SEARCH_URL, inspectorate.search_params(name, 1))] = demo.Route(
             "inspectorate", 200, json.dumps(page).encode("utf-8"), "application/json")
@@ -237,50 +217,19 @@ def realistic_store(root: Path, partners: list[tuple[str, str, str]], seed: int 
             "kvk", 200, profile.replace("68750110", number).replace("Fixture Uitzend B.V.", name).encode("utf-8"),
             "application/hal+json")
         params = {"q": name, "pagina": "1", "limiet": str(snf.PAGE_SIZE), "volgorde": ""}
-        routes[demo.url_of(snf.REGISTER_URL, params)] = demo.fixture_file("snf", "search-no-results.html")
+        routes[demo.url_of(snf.REGISTER_URL, params)] = no_snf
     store = EvidenceStore(root)
     config = ScraperConfig(nau_enabled=True)
     at = datetime(2026, 11, 20, 6, tzinfo=UTC)
-    client = demo.FixtureClient(routes, store, demo.ticking(at, timedelta(milliseconds=10)))
+    client = demo.FixtureClient(routes, store, demo.ticking(at, timedelta(milliseconds=1)))
     refresh(None, client=client, store=store, config=config, now=at)
-    from eligibility._dossier import Role
-    for number, name, place in partners:
-        build_dossier(number, [Role.UITLENER], name=name, place=place, offline=False, store=store, client=client,
-                      config=config, now=at)
-
-
-def pipeline_sample(count: int) -> None:
-    """``RegisterSource`` (what ``screen --offline`` uses: ``build_dossier`` on a cached store) per partner."""
-    from eligibility._dossier import Role
-    from eligibility._screen._dossiers import RegisterSource
-    from scrapers._config import ScraperConfig
-
-    partners = [(f"{20_000_000 + i:08d}", f"Steekproef Uitzend {i} B.V.", "Venlo") for i in range(count)]
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp) / "evidence"
-        started = time.perf_counter()
-        realistic_store(root, partners)
-        print(f"  realistic store written in {time.perf_counter() - started:.1f} s")
-        source = RegisterSource(store_dir=root, offline=True, now=datetime(2026, 11, 23, tzinfo=UTC),
-                                config=ScraperConfig())
-        rows = [PartnerRow(line, name, number, (Role.UITLENER,), place)
-                for line, (number, name, place) in enumerate(partners, start=2)]
-        profiler = cProfile.Profile()
-        started = time.perf_counter()
-        profiler.enable()
-        for row in rows:
-            source.build(row)
-        profiler.disable()
-        seconds = time.perf_counter() - started
-    print(f"  dossiers from the store: {count / seconds:.2f} partners/s ({seconds / count:.2f} s per partner)")
-    stream = io.StringIO()
-    stats = pstats.Stats(profiler, stream=stream).sort_stats("cumulative")
-    stats.print_stats(r"scrapers/(sna|sncu|inspectorate|kvk|members|snf|nau|_link|_store)\.py:\d+\((fetch|parse|link|latest)")
-    lines = [line.split() for line in stream.getvalue().splitlines() if line.strip()[:1].isdigit() and "scrapers/" in line]
-    print(f"  where it goes, per partner ({'calls':>6} {'seconds':>8}):")
-    for parts in lines[:10]:
-        calls, cumulative, where = parts[0], float(parts[3]), parts[5]
-        print(f"    {where.split('/work/main/')[-1]:52} {int(calls.split('/')[0]) / count:6.0f} {cumulative / count:8.3f}")
+    results = 0
+    for number, name, _ in known:
+        kvk.fetch_basisprofiel(client, number, base_url=config.kvk_base_url, api_key=config.kvk_api_key)
+        results += len(inspectorate.fetch_all(client, name)[1])
+        snf.search(client, name)
+    print(f"  store: SNA {len(rows):,} companies, SNCU {per_page * pages} verdicts, {len(known):,} partners searched "
+          f"({results:,} inspectorate results)")
 
 
 def main() -> None:
@@ -288,25 +237,34 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--small", type=int, default=20_000)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--pipeline-sample", type=int, default=20)
-    parser.add_argument("--keep", type=Path, help="Keep the work directories here (default: a temporary directory).")
+    parser.add_argument("--known", type=int, default=8_000, help="Partners whose searches are in the store.")
+    parser.add_argument("--profile", type=int, default=5_000, help="Rows for the per-stage profile (0: skip).")
+    parser.add_argument("--keep", type=Path, help="Keep the work directory (and its store) here, and reuse its store.")
     args = parser.parse_args()
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, python {platform.python_version()}; "
           f"workers {args.workers}")
     work = args.keep or Path(tempfile.mkdtemp(prefix="bench-screen-"))
     work.mkdir(parents=True, exist_ok=True)
+    known = known_partners(args.known)
+    store = work / f"evidence-{args.known}"
     try:
-        print("1. screening run, end to end (synthetic dossiers, real screening code)")
+        print("1. evidence store of realistic size")
+        if (store / "index.sqlite").exists():
+            print(f"  reusing {store}")
+        else:
+            started = time.perf_counter()
+            realistic_store(store, known)
+            print(f"  written in {time.perf_counter() - started:.0f} s")
+        print("2. screening runs, end to end (dossiers from the store, all outputs, decision log)")
         for count in (args.small, args.n):
-            figures = screen_once(work, count, args.workers)
+            figures = screen_once(work, store, count, args.workers, known)
             print(f"  {count:>7,} partners: {count / figures['seconds']:>7,.0f} partners/s ({figures['seconds']:.1f} s); "
                   f"peak RSS parent {figures['parent_mb']:.0f} MB, largest worker {figures['worker_mb']:.0f} MB")
             print(f"           verdicts {figures['verdicts']}")
             print(f"           sizes MB {figures['sizes_mb']}")
-        profile_stages(min(args.small, 5_000))
-        if args.pipeline_sample:
-            print(f"2. the pipeline on a store of realistic size, {args.pipeline_sample} partners")
-            pipeline_sample(args.pipeline_sample)
+        if args.profile:
+            print("3. stages")
+            profile_stages(store, args.profile, known)
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)

@@ -27,6 +27,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
 from rapidfuzz import fuzz, process
@@ -108,13 +109,24 @@ def _tokens(name: str) -> list[str]:
     return "".join(kept).split()
 
 
-def _match_at(tokens: Sequence[str], start: int, table: tuple[tuple[str, ...], ...]) -> int:
-    """Length of the longest table entry found at tokens[start:], 0 when none."""
-    best = 0
+def _by_first_word(table: tuple[tuple[str, ...], ...]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Entries per first word, longest first: a lookup then tries only the entries that can match."""
+    index: dict[str, list[tuple[str, ...]]] = {}
     for entry in table:
-        if len(entry) > best and tuple(tokens[start : start + len(entry)]) == entry:
-            best = len(entry)
-    return best
+        index.setdefault(entry[0], []).append(entry)
+    return {word: tuple(sorted(entries, key=len, reverse=True)) for word, entries in index.items()}
+
+
+_LEGAL_FORMS_BY_WORD = _by_first_word(LEGAL_FORM_TOKENS)
+_TRADE_NAME_MARKERS_BY_WORD = _by_first_word(TRADE_NAME_MARKERS)
+
+
+def _match_at(tokens: Sequence[str], start: int, table: dict[str, tuple[tuple[str, ...], ...]]) -> int:
+    """Length of the longest table entry found at tokens[start:], 0 when none."""
+    for entry in table.get(tokens[start], ()):
+        if tuple(tokens[start : start + len(entry)]) == entry:
+            return len(entry)
+    return 0
 
 
 def _strip_legal_forms(tokens: Sequence[str]) -> list[str]:
@@ -122,7 +134,7 @@ def _strip_legal_forms(tokens: Sequence[str]) -> list[str]:
     kept: list[str] = []
     i = 0
     while i < len(tokens):
-        length = _match_at(tokens, i, LEGAL_FORM_TOKENS)
+        length = _match_at(tokens, i, _LEGAL_FORMS_BY_WORD)
         if length:
             i += length
         else:
@@ -136,7 +148,7 @@ def _split_trade_names(tokens: Sequence[str]) -> list[list[str]]:
     parts: list[list[str]] = [[]]
     i = 0
     while i < len(tokens):
-        length = _match_at(tokens, i, TRADE_NAME_MARKERS)
+        length = _match_at(tokens, i, _TRADE_NAME_MARKERS_BY_WORD)
         if length:
             parts.append([])
             i += length
@@ -157,6 +169,7 @@ def normalise_name(name: str) -> str:
     return " ".join(word for part in parts for word in _strip_legal_forms(part))
 
 
+@lru_cache(maxsize=65536)  # pure; a partner's name is looked up in every register
 def name_variants(name: str) -> tuple[str, ...]:
     """The normalised alternatives in one name: "A B.V. h.o.d.n. B" -> ("a", "b")."""
     parts = _split_trade_names(_tokens(name))

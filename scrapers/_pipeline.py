@@ -163,6 +163,8 @@ class StoreReplay:
     def __init__(self, store: EvidenceStore) -> None:
         self.store = store
         self._bulk: dict[str, tuple[Any, tuple[Snapshot, ...], str | None, Exception | None]] = {}
+        self._latest = lru_cache(maxsize=1024)(store.latest)
+        """Pages every partner asks for (the NBBU sitemap) are read once; searches pass through."""
 
     def get(
         self,
@@ -173,7 +175,7 @@ class StoreReplay:
         headers: dict[str, str] | None = None,
     ) -> Snapshot:
         full = _full_url(url, params)  # the URL PoliteClient stored the body under
-        snapshot = self.store.latest(register, full)
+        snapshot = self._latest(register, full)
         if snapshot is None:
             raise _NotStored(register, full)
         return snapshot
@@ -185,7 +187,10 @@ class StoreReplay:
                 parsed, error = read(reading), None
             except (_NotStored, ScrapingError, ValidationError) as exc:
                 parsed, error = None, exc
-            self._bulk[register] = (parsed, tuple(reading.snapshots), reading.last_url, error)
+            served = reading.snapshots
+            # a section's provenance needs only the oldest snapshot served, a failure the last one
+            kept = (min(served, key=lambda snap: snap.retrieved_at), served[-1]) if served else ()
+            self._bulk[register] = (parsed, kept, reading.last_url, error)
         parsed, snapshots, last_url, error = self._bulk[register]
         reading.snapshots[:], reading.last_url = list(snapshots), last_url
         if error is not None:
@@ -270,10 +275,19 @@ def _index(
     return cached[1]
 
 
-@lru_cache(maxsize=4)
-def _sncu_parties(details: tuple[sncu.SncuDetail, ...]) -> tuple[tuple[sncu.SncuDetail, str], ...]:
-    """Every party of every verdict, as one immutable (and so indexable once) sequence."""
-    return tuple((detail, party) for detail in details for party in detail.parties)
+_PARTIES: list[tuple[list[sncu.SncuDetail], tuple[tuple[sncu.SncuDetail, str], ...]]] = []
+
+
+def _sncu_parties(details: list[sncu.SncuDetail]) -> tuple[tuple[sncu.SncuDetail, str], ...]:
+    """Every party of every verdict, as one immutable (and so indexable once) sequence.
+
+    A batch replay hands every partner the same list: it is flattened once (by identity; hashing
+    300 verdicts per partner cost more than the flattening)."""
+    if _PARTIES and _PARTIES[0][0] is details:
+        return _PARTIES[0][1]
+    parties = tuple((detail, party) for detail in details for party in detail.parties)
+    _PARTIES[:] = [(details, parties)]
+    return parties
 
 
 def _best(candidates: list[Candidate], register: str, notes: list[str]) -> Candidate | None:
@@ -352,7 +366,7 @@ def _read_sncu(client: Client, partner: _Partner, config: ScraperConfig) -> list
 
 def _map_sncu(details: list[sncu.SncuDetail], partner: _Partner, prov: Provenance, notes: list[str]) -> SncuFinding:
     """Every party of every verdict is a name to match; a verdict is kept once, by its best party."""
-    parties = _sncu_parties(tuple(details))
+    parties = _sncu_parties(details)
     for detail in details:
         if not detail.parties:
             notes.append(f"sncu: verdict {detail.url} names no party and cannot be linked to anyone")

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ElementTree
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlparse
 
@@ -131,7 +133,8 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _sitemap_locations(body: bytes, url: str) -> list[str]:
+@lru_cache(maxsize=16)  # pure; a batch reads the same stored sitemap for every partner
+def _sitemap_locations(body: bytes, url: str) -> tuple[str, ...]:
     """Every <loc> of a sitemap <urlset>."""
     if b"<!DOCTYPE" in body or b"<!ENTITY" in body:
         raise LayoutChangedError(url, "sitemap declares a DOCTYPE or entities; refused")
@@ -147,10 +150,10 @@ def _sitemap_locations(body: bytes, url: str) -> list[str]:
         if not (loc or "").strip():
             raise LayoutChangedError(url, "sitemap <url> without <loc>")
         locations.append(loc.strip())
-    return locations
+    return tuple(locations)
 
 
-def _member_urls(locations: list[str]) -> list[str]:
+def _member_urls(locations: Sequence[str]) -> list[str]:
     """The /nl/onze-leden/<slug> locations, in order, without repeats."""
     return list(dict.fromkeys(loc for loc in locations if _NBBU_MEMBER_PATH.match(urlparse(loc).path)))
 
