@@ -18,7 +18,7 @@ from eligibility import Dossier, evaluate, load_dossier, load_pack
 from eligibility._audit import diff_decisions, replay
 from eligibility._cli import ExitCode
 from eligibility._cli_audit import audit
-from eligibility._decision import canonical_json
+from eligibility._canonical import canonical_json
 from eligibility._letter import render_letter, snapshot_path
 from eligibility._log import DecisionLog, LogError, LogItem
 from eligibility._pack import RULES_DIR

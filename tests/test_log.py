@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from eligibility import Decision, Dossier, evaluate, load_dossier, load_pack
-from eligibility._decision import Verdict, canonical_json
+from eligibility._canonical import canonical_json
+from eligibility._decision import Verdict
 from eligibility._log import (
     GENESIS,
     LOG_SCHEMA,
@@ -401,3 +402,14 @@ def test_removing_an_overridden_decision_is_named_by_its_override(filled: tuple[
         db.execute("DELETE FROM records WHERE seq = 2")
     problems = named(log.verify().problems)
     assert ("removed", 2, None) in problems and ("removed", None, ids[1]) in problems
+
+
+def test_a_logged_dossier_is_the_bytes_the_decision_hashed_serialised_once() -> None:
+    dossier = load_dossier(LENDER)
+    decision = evaluate(dossier, load_pack(), AS_OF)
+    item = LogItem.of(decision, dossier)
+    assert item.dossier_json == canonical_json(dossier.model_dump(mode="json"))
+    assert item.dossier_json is dossier.canonical_json  # made by evaluate, reused by the log
+    assert sha256(item.dossier_json).hexdigest() == decision.dossier_sha256
+    assert dossier == load_dossier(LENDER)  # the cached form is no field: equality ignores it
+    assert "canonical_json" not in dossier.model_dump()

@@ -27,7 +27,7 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from eligibility._decision import canonical_json
+from eligibility._canonical import canonical_json
 from eligibility._log import DecisionLog, LogWriteError
 from eligibility._screen import ScreenError, ScreenOptions, screen
 from eligibility._screen._compare import Comparison, load_previous

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from . import _pack
-from ._decision import Decision, sha256_hex
+from ._canonical import sha256_hex
+from ._decision import Decision
 from ._errors import EligibilityError, EngineError
 from ._evaluate import NativeEngine, evaluate
 from ._log import DecisionLog, LogEntry, LogError

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from ._canonical import canonical_json
 
 DECISION_SCHEMA = "eligibility.decision/1"
 
@@ -118,15 +118,6 @@ class Decision(_Record):
     @property
     def outcomes(self) -> dict[str, Outcome]:
         return {c.id: c.outcome for c in self.criteria}
-
-
-def canonical_json(data: Any) -> bytes:
-    """Sorted keys, no spaces, UTF-8: the byte form that is hashed, logged and compared."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
-
-
-def sha256_hex(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def verdict_of(outcomes: list[tuple[str, Outcome]]) -> Verdict:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from functools import cached_property
 from typing import Annotated
 
 from pydantic import (
@@ -19,6 +20,8 @@ from pydantic import (
     StringConstraints,
     model_validator,
 )
+
+from ._canonical import canonical_json
 
 KvkNumber = Annotated[
     str,
@@ -457,6 +460,14 @@ class Dossier(_Model):
     registers: Registers = Registers()
     housing: list[HousingLocation] = []
     equivalence: list[EquivalenceEvidence] = []
+
+    @cached_property
+    def canonical_json(self) -> bytes:
+        """The dossier as canonical JSON: the bytes its hash is taken of and the decision log keeps.
+
+        Made once per object (the model is frozen): evaluating and logging a dossier share them.
+        Not a field: equality and the JSON form ignore it."""
+        return canonical_json(self.model_dump(mode="json"))
 
     @model_validator(mode="after")
     def _unique_housing_ids(self) -> Dossier:

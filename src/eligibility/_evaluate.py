@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
+from ._canonical import sha256_hex
 from ._conditions import Check, compile_condition
 from ._decision import (
     CriterionDecision,
@@ -22,8 +23,6 @@ from ._decision import (
     Outcome,
     PackInfo,
     Verdict,
-    canonical_json,
-    sha256_hex,
     verdict_of,
 )
 from ._dossier import Dossier
@@ -151,7 +150,7 @@ def outcome_of(clauses: list[tuple[str, Clause]], matched: set[str]) -> tuple[Ou
 
 
 def dossier_sha256(dossier: Dossier) -> str:
-    return sha256_hex(canonical_json(dossier.model_dump(mode="json")))
+    return sha256_hex(dossier.canonical_json)
 
 
 @dataclass
@@ -192,7 +191,7 @@ class Evaluator:
                 overlay_sha256=pack.overlay_sha256,
             ),
             engine=EngineInfo.model_construct(name=engine.name, version=engine.version),
-            dossier_sha256=sha256_hex(canonical_json(dossier_json)),
+            dossier_sha256=sha256_hex(dossier.canonical_json),
             criteria=criteria,
             summary=summary,
         )

@@ -44,7 +44,8 @@ from hashlib import sha256
 from pathlib import Path
 from typing import Any
 
-from ._decision import Decision, Verdict, canonical_json
+from ._canonical import canonical_json
+from ._decision import Decision, Verdict
 from ._dossier import Dossier
 from ._home import eligibility_home
 from ._errors import LogError, LogWriteError, OverrideError, RecordNotFound
@@ -113,7 +114,7 @@ class LogItem:
     @classmethod
     def of(cls, decision: Decision, dossier: Dossier, decision_json: bytes | None = None) -> LogItem:
         """Raises ``LogError`` when the dossier is not the one the decision was made from."""
-        dossier_json = canonical_json(dossier.model_dump(mode="json"))
+        dossier_json = dossier.canonical_json  # made once per dossier: evaluating it hashed these bytes
         if sha256(dossier_json).hexdigest() != decision.dossier_sha256:
             raise LogError(
                 f"the dossier given for {decision.partner.get('name')!r} hashes to "

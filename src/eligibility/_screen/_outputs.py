@@ -23,7 +23,7 @@ from importlib import resources
 from pathlib import Path
 from typing import IO, Any
 
-from .._decision import canonical_json
+from .._canonical import canonical_json
 from ._compare import CHANGE_COLUMNS, CHANGE_KINDS, Change, Comparison
 from ._results import ERROR, LINK_NAME_ONLY, REGISTERS
 from ._state import StoredRow

@@ -34,7 +34,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
-from .._decision import sha256_hex
+from .._canonical import sha256_hex
 from .._errors import EligibilityError, RuleError
 from .._evaluate import CompiledPack, evaluate
 from .._log import DecisionLog, LogItem, LogRef

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .._decision import canonical_json, sha256_hex
+from .._canonical import canonical_json, sha256_hex
 
 STATE_FILE = ".state.sqlite"
 
