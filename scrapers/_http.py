@@ -16,10 +16,9 @@ redirect, timeouts and User-Agent on every request, every transport error mapped
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import lru_cache
 from types import TracebackType
 from urllib.parse import urljoin, urlsplit
 

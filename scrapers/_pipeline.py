@@ -261,8 +261,8 @@ def _index(
     name_of: Callable[[Any], str],
     place_of: Callable[[Any], str | None],
 ) -> NameIndex[Any]:
-    """A bulk register read for a batch comes back as the same immutable tuple (its parser is
-    memoized by content): index its names once for all partners instead of once per partner."""
+    """A bulk register read for a batch (``StoreReplay``) comes back as the same immutable tuple:
+    index its names once for all partners instead of once per partner."""
     if not isinstance(records, tuple):
         return NameIndex(records, kvk_of=kvk_of, name_of=name_of, place_of=place_of)
     key = (id(records), name_of.__code__)
@@ -273,21 +273,6 @@ def _index(
         cached = (records, NameIndex(records, kvk_of=kvk_of, name_of=name_of, place_of=place_of))
         _INDEXES[key] = cached
     return cached[1]
-
-
-_PARTIES: list[tuple[list[sncu.SncuDetail], tuple[tuple[sncu.SncuDetail, str], ...]]] = []
-
-
-def _sncu_parties(details: list[sncu.SncuDetail]) -> tuple[tuple[sncu.SncuDetail, str], ...]:
-    """Every party of every verdict, as one immutable (and so indexable once) sequence.
-
-    A batch replay hands every partner the same list: it is flattened once (by identity; hashing
-    300 verdicts per partner cost more than the flattening)."""
-    if _PARTIES and _PARTIES[0][0] is details:
-        return _PARTIES[0][1]
-    parties = tuple((detail, party) for detail in details for party in detail.parties)
-    _PARTIES[:] = [(details, parties)]
-    return parties
 
 
 def _best(candidates: list[Candidate], register: str, notes: list[str]) -> Candidate | None:
@@ -360,13 +345,22 @@ def _map_inspectorate(
     return InspectorateFinding(status=ReadStatus.READ, provenance=prov, results=results)
 
 
-def _read_sncu(client: Client, partner: _Partner, config: ScraperConfig) -> list[sncu.SncuDetail]:
-    return sncu.fetch_all(client)[1]
+@dataclass(frozen=True)
+class _SncuVerdicts:
+    details: list[sncu.SncuDetail]
+    parties: tuple[tuple[sncu.SncuDetail, str], ...]
+    """Every party of every verdict: the names linked against. Made with the read, so a batch
+    replay hands every partner the same tuple and its name index is built once."""
 
 
-def _map_sncu(details: list[sncu.SncuDetail], partner: _Partner, prov: Provenance, notes: list[str]) -> SncuFinding:
+def _read_sncu(client: Client, partner: _Partner, config: ScraperConfig) -> _SncuVerdicts:
+    details = sncu.fetch_all(client)[1]
+    return _SncuVerdicts(details, tuple((detail, party) for detail in details for party in detail.parties))
+
+
+def _map_sncu(verdicts: _SncuVerdicts, partner: _Partner, prov: Provenance, notes: list[str]) -> SncuFinding:
     """Every party of every verdict is a name to match; a verdict is kept once, by its best party."""
-    parties = _sncu_parties(details)
+    details, parties = verdicts.details, verdicts.parties
     for detail in details:
         if not detail.parties:
             notes.append(f"sncu: verdict {detail.url} names no party and cannot be linked to anyone")

@@ -296,7 +296,6 @@ def _is_blank(values: tuple[object, ...]) -> bool:
     return all(value is None or (isinstance(value, str) and not value.strip()) for value in values)
 
 
-@lru_cache(maxsize=4)  # pure; a batch re-reads the same stored snapshot for every partner
 def parse_export(body: bytes, url: str) -> SnaExport:
     """Read sheet 1 of the export. Blank lines are skipped; bad rows land in ``rejected``."""
     with warnings.catch_warnings():

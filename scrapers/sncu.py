@@ -9,8 +9,6 @@ the parties read here can only be linked by name (needs review).
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -179,7 +177,6 @@ def _next_url(soup: BeautifulSoup, page_url: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=64)  # pure; a batch re-reads the same stored snapshot for every partner
 def parse_list(body: bytes, url: str) -> SncuListPage:
     """Verdict entries (title, absolute URL, date if shown) and the next page's URL.
 
@@ -263,7 +260,6 @@ def _verdict_date(text: str) -> tuple[date, str, bool] | None:
     return (dates[0][0], dates[0][1], False) if dates else None
 
 
-@lru_cache(maxsize=4096)  # pure; a batch re-reads the same stored snapshot for every partner
 def parse_detail(body: bytes, url: str) -> SncuDetail:
     """One verdict page. No title or no date raises: an undated verdict cannot be placed in the
     two-year window (LEGAL.md B3.g counts the verdict date)."""

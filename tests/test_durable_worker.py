@@ -5,7 +5,6 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import random
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -17,15 +16,6 @@ from eligibility._errors import EngineError
 
 LENDER = Path(__file__).parents[1] / "fixtures" / "dossiers" / "lender-complete.json"
 COMPILED = CompiledPack(load_pack(), date(2026, 11, 23))
-
-
-@pytest.fixture
-def durable() -> Iterator[DurableEngine]:
-    engine = DurableEngine()
-    if not engine.available():  # pragma: no cover - only where durable-rules does not import
-        pytest.skip("durable-rules does not import on this Python")
-    yield engine
-    engine.close()
 
 
 def _dirty_the_c_heap(rng: random.Random) -> None:

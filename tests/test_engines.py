@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from eligibility import CompiledPack, Dossier, Outcome, Verdict, evaluate, load_pack
 from eligibility._crosscheck import cross_check
 from eligibility._durable import DurableEngine
-from eligibility._errors import EngineUnavailable
 from eligibility._synthetic import synthetic_dossier
 
 PACK = load_pack()
@@ -20,17 +17,6 @@ DATES = [date(2026, 11, 23), date(2027, 1, 1), date(2027, 3, 11), date(2025, 7, 
 COMPILED = {d: CompiledPack(PACK, d) for d in DATES}
 seeds = st.integers(min_value=0, max_value=2**32 - 1)
 dates = st.sampled_from(DATES)
-
-
-@pytest.fixture(scope="module")
-def durable() -> Iterator[DurableEngine]:
-    engine = DurableEngine()
-    try:
-        engine.available() or pytest.skip("durable-rules does not import on this Python")
-    except EngineUnavailable as exc:  # pragma: no cover - only on Python 3.13+
-        pytest.skip(str(exc))
-    yield engine
-    engine.close()
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 from functools import cached_property
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -462,12 +462,16 @@ class Dossier(_Model):
     equivalence: list[EquivalenceEvidence] = []
 
     @cached_property
-    def canonical_json(self) -> bytes:
-        """The dossier as canonical JSON: the bytes its hash is taken of and the decision log keeps.
-
-        Made once per object (the model is frozen): evaluating and logging a dossier share them.
+    def json_data(self) -> dict[str, Any]:
+        """The dossier as JSON data, made once per object (the model is frozen): the facts, the
+        evidence in a decision and the canonical bytes all come from it. Read it, never change it.
         Not a field: equality and the JSON form ignore it."""
-        return canonical_json(self.model_dump(mode="json"))
+        return self.model_dump(mode="json")
+
+    @cached_property
+    def canonical_json(self) -> bytes:
+        """The dossier as canonical JSON: the bytes its hash is taken of and the decision log keeps."""
+        return canonical_json(self.json_data)
 
     @model_validator(mode="after")
     def _unique_housing_ids(self) -> Dossier:

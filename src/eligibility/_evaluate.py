@@ -90,10 +90,7 @@ class CompiledPack:
         return self.pack.parameter_value(name, self.as_of)
 
     def derive(self, dossier: Dossier) -> FactSet:
-        source = dossier.model_dump(mode="json")
-        facts = self.deriver.derive(flatten(source))
-        facts.source = source
-        return facts
+        return self.deriver.derive(flatten(dossier.json_data))
 
     @property
     def pack_status(self) -> str:
@@ -162,7 +159,7 @@ class Evaluator:
     def decide(self, dossier: Dossier, facts: FactSet, matches: Matches, engine: MatchEngine,
                traces: dict[str, list[Check]] | None = None) -> Decision:
         compiled = self.compiled
-        dossier_json = facts.source if facts.source is not None else dossier.model_dump(mode="json")
+        dossier_json = dossier.json_data
         roles = set(dossier.roles)
         criteria = []
         evidence = {path: _evidence(path, dossier_json, facts.facts) for path in compiled.evidence_paths}

@@ -73,8 +73,6 @@ class DerivedNote:
 class FactSet:
     facts: Facts
     notes: list[DerivedNote] = field(default_factory=list)
-    source: dict[str, Any] | None = None
-    """The dossier as JSON data the facts were built from (kept so it is dumped once)."""
 
 
 class Deriver:
