@@ -16,11 +16,12 @@ redirect, timeouts and User-Agent on every request, every transport error mapped
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import lru_cache
 from types import TracebackType
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
 import requests
 import urllib3
@@ -222,8 +223,23 @@ def _full_url(url: str, params: dict[str, str] | None = None) -> str:
     return _prepared_url(url, tuple(params.items()) if params else ())
 
 
-@lru_cache(maxsize=8192)  # an offline batch asks for the same bulk-register URLs for every partner
+_PREPARED_FORM = re.compile(r"https?://[a-z0-9]+(?:[.-][a-z0-9]+)*(?::[1-9][0-9]{0,3})?(?:/[A-Za-z0-9_~-]+(?:\.[A-Za-z0-9_~-]+)*)+/?")
+"""A URL that requests prepares to itself: lower-case ASCII host, plain path segments (no dot
+segments, no escapes), no query (tests check this against requests)."""
+
+
+@lru_cache(maxsize=4096)  # an offline batch asks for the same bulk-register URLs for every partner
 def _prepared_url(url: str, params: tuple[tuple[str, str], ...]) -> str:
+    """The URL as requests prepares it (the store keys bodies by that form).
+
+    A query on a base URL without one is added here, by ``urlencode`` as requests does: the
+    base is prepared once, not once per partner searched (tests check the two agree)."""
+    if params:
+        base = _prepared_url(url, ())
+        if "?" not in base and "#" not in base:
+            return f"{base}?{urlencode(params)}"
+    elif _PREPARED_FORM.fullmatch(url):  # e.g. a KvK profile per partner: nothing to prepare
+        return url
     try:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:

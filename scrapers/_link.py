@@ -177,6 +177,7 @@ def name_variants(name: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(variants))
 
 
+@lru_cache(maxsize=4096)  # pure; a list names few places, each for many partners
 def _place_key(place: str | None) -> str | None:
     """Comparable place: folded, no punctuation ("'s-Hertogenbosch" = "S HERTOGENBOSCH")."""
     if place is None:

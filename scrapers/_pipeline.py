@@ -165,6 +165,9 @@ class StoreReplay:
         self._bulk: dict[str, tuple[Any, tuple[Snapshot, ...], str | None, Exception | None]] = {}
         self._latest = lru_cache(maxsize=1024)(store.latest)
         """Pages every partner asks for (the NBBU sitemap) are read once; searches pass through."""
+        self._stored: dict[str, frozenset[str]] = {}
+        """Per register, the URLs stored when the batch first asked: most searches of a long list
+        were never made, and a set answers "not stored" without a query."""
 
     def get(
         self,
@@ -175,7 +178,9 @@ class StoreReplay:
         headers: dict[str, str] | None = None,
     ) -> Snapshot:
         full = _full_url(url, params)  # the URL PoliteClient stored the body under
-        snapshot = self._latest(register, full)
+        if register not in self._stored:
+            self._stored[register] = frozenset(self.store.urls(register))
+        snapshot = self._latest(register, full) if full in self._stored[register] else None
         if snapshot is None:
             raise _NotStored(register, full)
         return snapshot
@@ -243,6 +248,8 @@ def _link(
     place_of: Callable[[Any], str | None],
 ) -> list[Candidate]:
     """KvK links (own, then predecessors'), then name candidates for records without a KvK number."""
+    if not records:  # most searches of a long list find nothing: no index to build
+        return []
     index = _index(records, kvk_of=kvk_of, name_of=name_of, place_of=place_of)
     return index.link(
         partner.kvk_number, list(partner.predecessors), list(partner.names), partner.place,

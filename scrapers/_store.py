@@ -164,6 +164,11 @@ class EvidenceStore:
         r = records[0]
         return Snapshot(r.sha256, r.url, r.retrieved_at, r.status, r.headers, r.register, self.get_body(r.sha256))
 
+    def urls(self, register: str) -> list[str]:
+        """Every URL fetched for a register (once each)."""
+        return [url for (url,) in self._read_db().execute("SELECT DISTINCT url FROM fetches WHERE register = ?",
+                                                           (register,))]
+
     def history(self, register: str, url: str | None = None) -> list[FetchRecord]:
         """Every fetch for a register (or one of its URLs), oldest first."""
         if url is None:

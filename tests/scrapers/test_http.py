@@ -488,3 +488,48 @@ def test_connection_refused_is_a_fetch_error(make_client: Callable[..., PoliteCl
     with pytest.raises(FetchError, match="ConnectionError") as caught:
         make_client(retries=1).get(closed, register="sncu")
     assert isinstance(caught.value.__cause__, requests.exceptions.ConnectionError)
+
+
+# --- the URL a body is stored under ------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from scrapers import inspectorate, snf  # noqa: E402
+from scrapers._http import _PREPARED_FORM, _full_url  # noqa: E402
+
+_BASES = [inspectorate.SEARCH_URL, snf.REGISTER_URL, "https://example.org", "https://example.org/a b/ü",
+          "https://EXAMPLE.org:443/zoek/"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(base=st.sampled_from(_BASES),
+       params=st.dictionaries(st.text(min_size=1, max_size=12), st.text(max_size=40), max_size=4))
+def test_full_url_is_the_url_requests_prepares(base: str, params: dict[str, str]) -> None:
+    """Searches are stored under the URL requests prepares; the fast path must give the same string,
+    whatever the searched name holds (accents, '&', '%', '+', spaces, quotes)."""
+    expected = requests.Request("GET", base, params=list(params.items()) or None).prepare().url
+    assert _full_url(base, params) == expected
+
+
+def test_full_url_keeps_a_query_the_base_already_has() -> None:
+    expected = requests.Request("GET", "https://example.org/s?x=1", params=[("q", "a b")]).prepare().url
+    assert _full_url("https://example.org/s?x=1", {"q": "a b"}) == expected == "https://example.org/s?x=1&q=a+b"
+
+
+def test_full_url_refuses_what_is_not_an_absolute_http_url() -> None:
+    with pytest.raises(FetchError):
+        _full_url("ftp://example.org/", {"q": "x"})
+
+
+@settings(max_examples=300, deadline=None)
+@given(url=st.from_regex(_PREPARED_FORM, fullmatch=True))
+def test_a_url_in_prepared_form_is_what_requests_prepares(url: str) -> None:
+    """URLs that skip preparation (one KvK profile URL per partner) are exactly what requests makes of them."""
+    assert _full_url(url) == requests.Request("GET", url).prepare().url == url
+
+
+def test_urls_that_need_preparing_are_prepared() -> None:
+    assert _full_url("https://Example.org") == "https://example.org/"
+    assert _full_url("https://example.org/a/../b") == requests.Request("GET", "https://example.org/a/../b").prepare().url
+    assert _full_url("https://example.org/ü") == "https://example.org/%C3%BC"

@@ -352,6 +352,19 @@ def test_a_batch_replay_reads_each_bulk_register_once_and_builds_the_same_dossie
         assert store.lookups[register] == per_partner[register], register
 
 
+def test_a_batch_replay_answers_a_search_never_made_without_asking_the_store(tmp_path: Path) -> None:
+    online(FINED, EvidenceStore(tmp_path / "evidence"))
+    store = CountingStore(tmp_path / "evidence")
+    replay = StoreReplay(store)
+    never = offline(LENDER, store, replay=replay)  # LENDER's searches were never stored
+    assert never.dossier.registers.inspectorate is None and never.dossier.registers.snf is None
+    assert any(p.startswith("inspectorate: not consulted: no stored snapshot") for p in never.problems)
+    assert "inspectorate" not in store.lookups and "snf" not in store.lookups
+    found = offline(FINED, store, replay=replay)  # FINED's were: read as before
+    assert found.dossier == offline(FINED, EvidenceStore(tmp_path / "evidence")).dossier
+    assert store.lookups["inspectorate"] >= 1
+
+
 def test_a_batch_replay_repeats_a_bulk_failure_for_every_partner(store: EvidenceStore) -> None:
     online(FINED, store)
     online(LENDER, store)
