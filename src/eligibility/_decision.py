@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import cached_property
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ._canonical import canonical_json
+from ._canonical import canonical_json, canonical_json_with
 
 DECISION_SCHEMA = "eligibility.decision/1"
 
@@ -102,7 +103,15 @@ class Decision(_Record):
     summary: dict[str, int]
 
     def to_json(self) -> bytes:
-        return canonical_json(self.as_dict())
+        data = self.model_dump(mode="json", exclude={"criteria"})
+        data["schema"] = data.pop("schema_")
+        return canonical_json_with(data, {"criteria": self.criteria_json})
+
+    @cached_property
+    def criteria_json(self) -> bytes:
+        """The canonical JSON of ``criteria``. An evaluator that remembers criterion decisions
+        sets it from their remembered bytes (``_memo``); not a field, so equality ignores it."""
+        return b"[" + b",".join(canonical_json(c.model_dump(mode="json")) for c in self.criteria) + b"]"
 
     def as_dict(self) -> dict[str, Any]:
         data = self.model_dump(mode="json")

@@ -8,12 +8,13 @@ a cross-check compares exactly that.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
+from functools import cached_property
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
-from ._canonical import sha256_hex
+from ._canonical import canonical_json, sha256_hex
 from ._conditions import Check, compile_condition
 from ._decision import (
     CriterionDecision,
@@ -27,6 +28,7 @@ from ._decision import (
 )
 from ._dossier import Dossier
 from ._facts import Deriver, FactSet, flatten
+from ._memo import CriterionMemo, Entry
 from ._pack import RulePack
 
 from ._rules_model import AllOf, AnyItem, Clause, LocalText, Rule
@@ -70,6 +72,11 @@ class CompiledPack:
             if (condition := _explained_items(clause)) is not None
         }
 
+    @cached_property
+    def memo(self) -> CriterionMemo:
+        """Criterion decisions remembered across this pack's decisions (``_memo``)."""
+        return CriterionMemo(self.pack)
+
     def _static(self, rule: Rule) -> dict[str, Any]:
         """What a criterion's decision holds whatever the dossier: computed once per pack and date."""
         facts, params = self.pack.rule_dependencies(rule)
@@ -89,8 +96,8 @@ class CompiledPack:
     def param(self, name: str) -> Any:
         return self.pack.parameter_value(name, self.as_of)
 
-    def derive(self, dossier: Dossier) -> FactSet:
-        return self.deriver.derive(flatten(dossier.json_data))
+    def derive(self, dossier: Dossier, only: Container[str] | None = None) -> FactSet:
+        return self.deriver.derive(flatten(dossier.json_data), only)
 
     @property
     def pack_status(self) -> str:
@@ -114,12 +121,14 @@ class NativeEngine:
     def match(self, compiled: CompiledPack, facts: list[FactSet]) -> list[Matches]:
         return [self.match_one(compiled, f)[0] for f in facts]
 
-    def match_one(self, compiled: CompiledPack, facts: FactSet, traced: bool = True) -> tuple[Matches, dict[str, list[Check]]]:
+    def match_one(self, compiled: CompiledPack, facts: FactSet, traced: bool = True,
+                  only: Container[str] | None = None) -> tuple[Matches, dict[str, list[Check]]]:
+        """Matches (and traces) of every rule in effect, or of the rules ``only`` names."""
         matches: Matches = {}
         traces: dict[str, list[Check]] = {}
         top = facts.facts
         for rule in compiled.pack.rules:
-            if not compiled.in_effect[rule.id]:
+            if not compiled.in_effect[rule.id] or (only is not None and rule.id not in only):
                 continue
             trace: list[Check] = []
             matched = set()
@@ -161,10 +170,38 @@ class Evaluator:
         compiled = self.compiled
         dossier_json = dossier.json_data
         roles = set(dossier.roles)
-        criteria = []
         evidence = {path: _evidence(path, dossier_json, facts.facts) for path in compiled.evidence_paths}
-        for rule in compiled.pack.rules:
-            criteria.append(self._criterion(rule, roles, facts, matches, evidence, traces))
+        criteria = [self._criterion(rule, roles, facts, matches, evidence, traces) for rule in compiled.pack.rules]
+        return self._decision(dossier, criteria, engine)
+
+    def decide_remembered(self, dossier: Dossier, engine: NativeEngine) -> Decision:
+        """``decide`` for the native engine, reusing criterion decisions made for the same parts.
+
+        Facts are derived, and rules matched, only when some criterion is not remembered; the
+        decision's JSON is then put together from each criterion's remembered bytes."""
+        compiled = self.compiled
+        memo = compiled.memo
+        keys = memo.keys(dossier.json_data)
+        rules = compiled.pack.rules
+        entries: dict[str, Entry | None] = {rule.id: memo.get(rule.id, keys[rule.id]) for rule in rules}
+        missing = [rule for rule in rules if entries[rule.id] is None]
+        if missing:
+            facts = compiled.derive(dossier, only=set().union(*(memo.facts[rule.id] for rule in missing)))
+            matches, traces = engine.match_one(compiled, facts, only={rule.id for rule in missing})
+            roles = set(dossier.roles)
+            evidence = {e.path: _evidence(e.path, dossier.json_data, facts.facts) for rule in missing for e in rule.evidence}
+            for rule in missing:
+                criterion = self._criterion(rule, roles, facts, matches, evidence, traces)
+                entry = (criterion, canonical_json(criterion.model_dump(mode="json")))
+                memo.put(rule.id, keys[rule.id], entry)
+                entries[rule.id] = entry
+        remembered = [entries[rule.id] for rule in rules]
+        decision = self._decision(dossier, [entry[0] for entry in remembered if entry is not None], engine)
+        decision.__dict__["criteria_json"] = b"[" + b",".join(entry[1] for entry in remembered if entry is not None) + b"]"
+        return decision
+
+    def _decision(self, dossier: Dossier, criteria: list[CriterionDecision], engine: MatchEngine) -> Decision:
+        compiled = self.compiled
         pack_status = compiled.pack_status
         verdict = verdict_of([(c.severity, c.outcome) for c in criteria])
         reason = _verdict_reason(verdict, criteria)
@@ -344,11 +381,10 @@ def evaluate(dossier: Dossier, pack: RulePack, as_of: date, *, engine: MatchEngi
     """Evaluate one dossier. The decision date is an input: nothing here reads the clock."""
     compiled = compiled if compiled is not None else CompiledPack(pack, as_of)
     engine = engine or NativeEngine()
-    facts = compiled.derive(dossier)
     evaluator = Evaluator(compiled)
     if isinstance(engine, NativeEngine):
-        matches, traces = engine.match_one(compiled, facts)
-        return evaluator.decide(dossier, facts, matches, engine, traces)
+        return evaluator.decide_remembered(dossier, engine)
+    facts = compiled.derive(dossier)
     (matches,) = engine.match(compiled, [facts])
     return evaluator.decide(dossier, facts, matches, engine)
 

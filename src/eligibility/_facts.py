@@ -7,11 +7,12 @@ same thing to every engine. All date and arithmetic work happens here, before ma
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from ._pack import RulePack
+from ._pack import RulePack, derived_path
 from ._rules_model import Derived, Param, Window
 from ._conditions import compile_condition
 
@@ -85,6 +86,7 @@ class Deriver:
         in_effect = [r for r in pack.rules if r.effective.from_ <= as_of and (r.effective.until is None or as_of <= r.effective.until)]
         self.derived = list(pack.derived) + [d for rule in in_effect for d in rule.derived]
         self.evidence = [e for rule in in_effect for e in rule.evidence if e.max_age_days is not None]
+        self._paths = [(d, derived_path(d)) for d in self.derived]
         self._counts = {
             id(d): compile_condition(d.count.where, self._param, traced=False)
             for d in self.derived
@@ -99,13 +101,16 @@ class Deriver:
     def _value(self, value: Any) -> Any:
         return self._param(value.param) if isinstance(value, Param) else value
 
-    def derive(self, base: Facts) -> FactSet:
+    def derive(self, base: Facts, only: Container[str] | None = None) -> FactSet:
+        """Every derived fact, or only those whose paths ``only`` holds (with what they read)."""
         facts = dict(base)
         facts["as_of"] = self.as_of.isoformat()
         result = FactSet(facts)
         for evidence in self.evidence:
             self._fresh(facts, evidence.path, self._value(evidence.max_age_days))
-        for derived in self.derived:
+        for derived, path in self._paths:
+            if only is not None and path not in only:
+                continue
             if derived.for_each:
                 items = facts.get(derived.for_each)
                 if isinstance(items, list):

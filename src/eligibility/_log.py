@@ -44,7 +44,7 @@ from hashlib import sha256
 from pathlib import Path
 from typing import Any
 
-from ._canonical import canonical_json
+from ._canonical import canonical_json, canonical_json_with
 from ._decision import Decision, Verdict
 from ._dossier import Dossier
 from ._home import eligibility_home
@@ -274,9 +274,6 @@ def _new_id() -> str:
     return uuid.uuid4().hex
 
 
-_SPLICE = "\u0001splice-{}\u0001"
-
-
 class DecisionLog:
     """An append-only, hash-chained log of decisions and overrides in one SQLite file.
 
@@ -416,19 +413,11 @@ class DecisionLog:
         return refs
 
     def _seal(self, seq: int, record_id: str, prev_hash: str, header: dict[str, Any], raw: dict[str, bytes]) -> bytes:
-        """The canonical body of a record; ``raw`` values are canonical JSON spliced in as they are.
-
-        Splicing avoids parsing and re-serialising decisions: canonical JSON is compositional
-        (sorted keys at every level), so the result equals ``canonical_json`` of the whole record.
-        """
+        """The canonical body of a record; ``raw`` values (decision, dossier) are canonical JSON
+        put in as they are, not parsed and serialised again."""
         record = {"schema": LOG_SCHEMA, "seq": seq, "record_id": record_id, "prev_hash": prev_hash,
                   "logged_at": self._clock().astimezone(UTC).isoformat(timespec="microseconds"), **header}
-        marks = {name: _SPLICE.format(name) for name in raw}
-        body = canonical_json({**record, **marks})
-        for name, value in raw.items():
-            placeholder = canonical_json({name: marks[name]})[1:-1]
-            body = body.replace(placeholder, canonical_json(name) + b":" + value, 1)
-        return body
+        return canonical_json_with(record, raw)
 
     # --- reading ------------------------------------------------------------------------------
 
