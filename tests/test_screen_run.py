@@ -291,6 +291,47 @@ def test_a_work_directory_of_another_run_is_refused(baseline: Path, store: Path,
         run(copy, store, tmp_path / "log.sqlite", as_of=date(2026, 12, 1))
 
 
+def test_decisions_are_stored_once_in_the_log_and_quoted_from_it(baseline: Path) -> None:
+    """The state keeps each decision's hash and place in the log, not a second copy."""
+    import sqlite3
+
+    with sqlite3.connect(baseline / "out" / ".state.sqlite") as db:
+        columns = [row[1] for row in db.execute("PRAGMA table_info(rows)")]
+    assert "decision" not in columns and "decision_sha256" in columns
+    log = DecisionLog(baseline / "log.sqlite")
+    for line in jsonl(baseline / "out" / "decisions.jsonl"):
+        if line["decision"] is not None:
+            assert canonical_json(line["decision"]) == log.get(line["log_id"]).decision_json
+
+
+def test_a_log_record_changed_after_the_run_stops_the_outputs_and_names_the_row(
+        baseline: Path, store: Path, tmp_path: Path) -> None:
+    import sqlite3
+
+    out, log_path = tmp_path / "out", tmp_path / "log.sqlite"
+    shutil.copytree(baseline / "out", out)
+    shutil.copy(baseline / "log.sqlite", log_path)
+    record_id = {int(r["row"]): r["log_id"] for r in read_csv(out / "results.csv")}[4]
+    with sqlite3.connect(log_path) as db:
+        db.execute("DROP TRIGGER records_append_only_u")
+        db.execute("UPDATE records SET body = replace(body, CAST('\"verdict\":\"' AS BLOB), CAST('\"verdict\":\"X' AS BLOB))"
+                   " WHERE record_id = ?", (record_id,))
+    with pytest.raises(ScreenError, match=rf"row 4: the decision log record {record_id} no longer holds the decision"):
+        run(out, store, log_path)  # everything is done: only the outputs are written again
+    assert (out / "decisions.jsonl").read_bytes() == (baseline / "out" / "decisions.jsonl").read_bytes()
+
+
+def test_a_work_directory_of_an_older_layout_is_refused(baseline: Path, store: Path, tmp_path: Path) -> None:
+    import sqlite3
+
+    out = tmp_path / "out"
+    shutil.copytree(baseline / "out", out)
+    with sqlite3.connect(out / ".state.sqlite") as db:
+        db.execute("DELETE FROM run WHERE key = 'state'")
+    with pytest.raises(ScreenError, match=r"holds another screening run \(state: None now 'eligibility.screen-state/2'\)"):
+        run(out, store, tmp_path / "log.sqlite")
+
+
 def test_a_log_that_cannot_be_written_stops_the_run_and_nothing_counts(store: Path, tmp_path: Path) -> None:
     class BrokenLog:
         def append_many(self, items: Any, **kwargs: Any) -> Any:

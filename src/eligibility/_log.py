@@ -35,7 +35,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -136,6 +136,8 @@ class LogRef:
     seq: int
     record_id: str
     record_hash: str
+    decision_at: tuple[int, int] | None = None
+    """Where the decision's canonical bytes lie in the record's body: (offset, length)."""
 
 
 @dataclass(frozen=True)
@@ -179,6 +181,11 @@ class LogEntry:
     def decision_json(self) -> bytes:
         """The decision's canonical bytes, exactly as ``Decision.to_json()`` gave them."""
         return canonical_json(self.record["decision"])
+
+    @property
+    def decision_at(self) -> tuple[int, int] | None:
+        """Where ``decision_json`` lies in ``body`` (as ``LogRef.decision_at``)."""
+        return _span(self.body, "decision", self.decision_json) if self.kind == "decision" else None
 
     @property
     def dossier_json(self) -> bytes:
@@ -393,7 +400,7 @@ class DecisionLog:
                             record_id = self._new_id()
                             body = self._seal(seq, record_id, prev_hash, header, raw)
                             prev_hash = sha256(prev_hash.encode("ascii") + body).hexdigest()
-                            refs.append(LogRef(seq, record_id, prev_hash))
+                            refs.append(LogRef(seq, record_id, prev_hash, _span(body, "decision", raw.get("decision"))))
                             yield (seq, record_id, header["kind"], header.get("decision_record_id"),
                                    header.get("dossier_sha256"), header.get("as_of"), body, prev_hash)
 
@@ -420,6 +427,18 @@ class DecisionLog:
         return canonical_json_with(record, raw)
 
     # --- reading ------------------------------------------------------------------------------
+
+    def decisions_at(self, places: Sequence[tuple[str, tuple[int, int]]]) -> list[bytes | None]:
+        """The decision bytes at (record id, ``LogRef.decision_at``) places, read without parsing
+        the records (a batch's outputs quote thousands); None where no such record is."""
+        with self._db() as db:
+            found = []
+            for record_id, (offset, length) in places:
+                row = db.execute("SELECT substr(body, ?, ?) FROM records WHERE record_id = ?",
+                                 (offset + 1, length, record_id)).fetchone()
+                value = row[0] if row is not None else None  # text only if someone rewrote the record
+                found.append(value.encode("utf-8") if isinstance(value, str) else value)
+            return found
 
     def get(self, record_id: str) -> LogEntry:
         """The record with this id; raises ``RecordNotFound``."""
@@ -503,6 +522,14 @@ class DecisionLog:
             db.execute("PRAGMA synchronous=FULL")
             db.execute("PRAGMA journal_size_limit=67108864")
             yield db
+
+
+def _span(body: bytes, name: str, value: bytes | None) -> tuple[int, int] | None:
+    """(offset, length) of a member's value put into a canonical body as it was."""
+    if value is None:
+        return None
+    start = body.find(canonical_json(name) + b":" + value)
+    return (start + len(canonical_json(name)) + 1, len(value)) if start >= 0 else None
 
 
 def _fetch(db: sqlite3.Connection, record_id: str, path: Path) -> LogEntry:

@@ -23,7 +23,8 @@ from importlib import resources
 from pathlib import Path
 from typing import IO, Any
 
-from .._canonical import canonical_json
+from .._canonical import canonical_json, sha256_hex
+from .._errors import EligibilityError
 from ._compare import CHANGE_COLUMNS, CHANGE_KINDS, Change, Comparison
 from ._results import ERROR, LINK_NAME_ONLY, REGISTERS
 from ._state import StoredRow
@@ -72,7 +73,34 @@ def result_cells(row: StoredRow, criteria: Sequence[str], lang: str, override: s
     ]
 
 
-def jsonl_line(row: StoredRow) -> bytes:
+DecisionReader = Callable[[Sequence[tuple[str, tuple[int, int]]]], list[bytes | None]]
+"""(log record id, place of the decision in it) -> the decision's bytes (``DecisionLog.decisions_at``)."""
+
+
+class DecisionNotInLog(EligibilityError):
+    """A decided row whose decision the log no longer holds as it was made."""
+
+
+def quoted_decisions(rows: Sequence[StoredRow], read: DecisionReader | None) -> list[bytes | None]:
+    """Each row's decision as the log holds it, checked against the hash the row was stored with."""
+    wanted = [(row.log_id, row.decision_at) for row in rows if row.decision_sha256 is not None]
+    if any(log_id is None or at is None for log_id, at in wanted):
+        raise DecisionNotInLog("a decided row has no place in the decision log")
+    found = iter(read(wanted) if (read is not None and wanted) else [])  # type: ignore[arg-type]
+    decisions: list[bytes | None] = []
+    for row in rows:
+        if row.decision_sha256 is None:
+            decisions.append(None)
+            continue
+        decision = next(found, None)
+        if decision is None or sha256_hex(decision) != row.decision_sha256:
+            raise DecisionNotInLog(f"row {row.line}: the decision log record {row.log_id} no longer holds the decision "
+                                   "made for it (missing, or its hash differs): run 'eligibility audit verify'")
+        decisions.append(decision)
+    return decisions
+
+
+def jsonl_line(row: StoredRow, decision: bytes | None) -> bytes:
     """Canonical JSON of the row's envelope, its decision embedded byte for byte as logged.
 
     The keys sort as ``decision`` < every other key, so the decision's own canonical bytes can
@@ -81,8 +109,7 @@ def jsonl_line(row: StoredRow) -> bytes:
     result = row.result
     rest = canonical_json({"error": result["error"], "input": result["input"], "line": result["line"],
                            "link": result["link"], "log_id": row.log_id, "schema": ROW_SCHEMA})
-    decision = row.decision if row.decision is not None else b"null"
-    return b'{"decision":' + decision + b"," + rest[1:] + b"\n"
+    return b'{"decision":' + (decision if decision is not None else b"null") + b"," + rest[1:] + b"\n"
 
 
 def _csv_safe(value: str | int | None) -> str:
@@ -210,6 +237,7 @@ def write_outputs(
     lang: str,
     comparison: Comparison | None = None,
     overrides: OverrideLookup | None = None,
+    decisions: DecisionReader | None = None,
 ) -> Tally:
     """Write every output from the stored rows (input order); returns the counts."""
     columns = result_columns(criteria)
@@ -222,20 +250,24 @@ def write_outputs(
             results_csv.writerow(columns)
             jsonl: IO[bytes] = stack.enter_context(files.path("decisions.jsonl").open("wb"))
             xlsx = XlsxWriter(files.path("results.xlsx"), "results", _widths(columns, criteria))
+            finished = False
+            stack.callback(lambda: None if finished else xlsx.abandon())
             xlsx.row(columns, STYLE_HEADER)
             criterion_styles = len(criteria)
             for batch in _batches(rows, 1_000):
                 found = overrides([r.log_id for r in batch if r.log_id]) if overrides is not None else {}
-                for row in batch:
+                quoted = quoted_decisions(batch, decisions)
+                for row, decision in zip(batch, quoted, strict=True):
                     override = override_text(found.get(row.log_id)) if row.log_id else ""
                     cells = result_cells(row, criteria, lang, override)
                     results_csv.writerow([_csv_safe(c) for c in cells])
                     xlsx.row(cells, _styles(cells, criterion_styles))
-                    jsonl.write(jsonl_line(row))
+                    jsonl.write(jsonl_line(row, decision))
                     tally.add(row, lang, override)
                     if comparison is not None:
                         comparison.feed(row.result)
             xlsx.close()
+            finished = True
         tally.finish()
         if comparison is not None:
             comparison.finish()

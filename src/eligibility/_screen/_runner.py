@@ -42,9 +42,9 @@ from .._pack import RulePack, load_pack
 from ._compare import Comparison, PreviousRunError, load_previous
 from ._dossiers import DossierSource, RegisterSource
 from ._lists import BadRow, ListError, ListRow, PartnerList, PartnerRow
-from ._outputs import OverrideLookup, RunFacts, Tally, write_outputs
+from ._outputs import DecisionNotInLog, OverrideLookup, RunFacts, Tally, write_outputs
 from ._results import decided_result, error_result
-from ._state import Decided, RunState, StateMismatch
+from ._state import STATE_SCHEMA, Decided, RunState, StateMismatch
 
 CHUNK_SIZE = 64
 """Rows per task sent to a worker."""
@@ -72,6 +72,8 @@ class LogLike(Protocol):
                     pack: RulePack | None = None) -> list[LogRef]: ...
 
     def entries(self, kind: str | None = None) -> Iterator[Any]: ...
+
+    def decisions_at(self, places: Sequence[tuple[str, tuple[int, int]]]) -> list[bytes | None]: ...
 
 
 @dataclass(frozen=True)
@@ -261,11 +263,14 @@ def screen(
             _WORK = None
             if progress is not None:
                 progress.close()
-        tally = write_outputs(
-            options.out_dir, state.rows(), criteria=[rule.id for rule in pack.rules],
-            facts=_facts(options, pack, partners), lang=options.lang, comparison=comparison,
-            overrides=_override_lookup(log),
-        )
+        try:
+            tally = write_outputs(
+                options.out_dir, state.rows(), criteria=[rule.id for rule in pack.rules],
+                facts=_facts(options, pack, partners), lang=options.lang, comparison=comparison,
+                overrides=_override_lookup(log), decisions=log.decisions_at,
+            )
+        except DecisionNotInLog as exc:
+            raise ScreenError(f"{exc}; the outputs were not written") from exc
     finally:
         state.close()
     return _report(options, tally, computed, len(done), comparison, partners, time.perf_counter() - started)
@@ -296,7 +301,7 @@ def _log_chunk(state: RunState, log: LogLike, logged: list[tuple[int, LogItem]],
                           "again to continue") from exc
     if checkpoint is not None:
         checkpoint("logged", done)
-    state.set_log_ids((line, ref.record_id) for (line, _), ref in zip(logged, refs, strict=True))
+    state.set_log_ids((line, ref.record_id, ref.decision_at) for (line, _), ref in zip(logged, refs, strict=True))
 
 
 def _recover(state: RunState, log: LogLike, err: TextIO) -> None:
@@ -316,8 +321,8 @@ def _recover(state: RunState, log: LogLike, err: TextIO) -> None:
     hashes = [sha256_hex(entry.decision_json) for entry in recent]
     for start in range(len(hashes) - len(wanted), -1, -1):
         if hashes[start:start + len(wanted)] == wanted:
-            ids = [recent[start + i].record_id for i in range(len(wanted))]
-            state.set_log_ids((row.line, record_id) for row, record_id in zip(pending, ids, strict=True))
+            entries = [recent[start + i] for i in range(len(wanted))]
+            state.set_log_ids((row.line, entry.record_id, entry.decision_at) for row, entry in zip(pending, entries, strict=True))
             err.write(f"resume: {len(pending)} decisions were logged before the interruption; their log records "
                       "are kept\n")
             return
@@ -349,6 +354,7 @@ def _bind(state: RunState, options: ScreenOptions, pack: RulePack, partners: Par
         "region": options.region or "",
         "mode": "offline" if options.offline else "live",
         "store": str(options.store_dir.resolve()) if options.store_dir else "",
+        "state": STATE_SCHEMA,
     }
     try:
         return state.bind(identity, {"started_at": datetime.now(UTC).isoformat(timespec="seconds")})

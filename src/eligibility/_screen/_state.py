@@ -1,14 +1,16 @@
 """The work directory's state: one SQLite row per input row, so a killed run resumes.
 
 ``DIR/.state.sqlite`` holds what identifies the run (list hash, decision date, rule pack, mode)
-and, per input row, its output row and its decision (zlib-compressed canonical JSON). Outputs
-are written at the end *from this table, in input order*, so an interrupted and resumed run
-writes the same bytes as one that ran through.
+and, per input row, its output row, the hash of its decision and where the decision log keeps
+that decision (record id, and the decision's place in the record). The decision itself is
+stored once, in the log; the outputs quote it from there, checked against the hash. Outputs are
+written at the end *from this table, in input order*, so an interrupted and resumed run writes
+the same bytes as one that ran through.
 
 The decision log is another database, so a row's state and its log record cannot be committed
-together. The order is: (1) the rows and their decisions are committed here with no log id;
-(2) the log appends them in one transaction; (3) the log ids are committed here. A crash after
-(1) leaves rows "decided, not known to be logged": on resume ``Runner`` asks the log whether
+together. The order is: (1) the rows and their decisions' hashes are committed here with no log
+id; (2) the log appends them in one transaction; (3) the log ids are committed here. A crash
+after (1) leaves rows "decided, not known to be logged": on resume ``Runner`` asks the log whether
 those decisions are its latest records (the crash fell between 2 and 3) and then only records
 the ids; otherwise it drops and recomputes them. So no decision is logged twice.
 """
@@ -17,7 +19,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,17 +27,23 @@ from typing import Any
 from .._canonical import canonical_json, sha256_hex
 
 STATE_FILE = ".state.sqlite"
+STATE_SCHEMA = "eligibility.screen-state/2"
+"""Part of a run's identity: a work directory of an older layout is refused, not misread."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS run (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS rows (
     line INTEGER PRIMARY KEY,
     result TEXT NOT NULL,
-    decision BLOB,
     decision_sha256 TEXT,
-    log_id TEXT
+    log_id TEXT,
+    decision_offset INTEGER,
+    decision_length INTEGER
 );
 """
+
+
+_COLUMNS = "line, result, decision_sha256, log_id, decision_offset, decision_length"
 
 
 class StateMismatch(Exception):
@@ -50,16 +57,12 @@ class Decided:
     line: int
     result_json: str
     """Canonical JSON of the output row (``_results``)."""
-    decision_zlib: bytes | None
-    """zlib of the decision's canonical JSON; None for an error row."""
     decision_sha256: str | None
+    """Of the decision's canonical JSON; None for an error row."""
 
     @classmethod
     def of(cls, line: int, result: dict[str, Any], decision_json: bytes | None) -> Decided:
-        if decision_json is None:
-            return cls(line, canonical_json(result).decode("utf-8"), None, None)
-        return cls(line, canonical_json(result).decode("utf-8"), zlib.compress(decision_json, 1),
-                   sha256_hex(decision_json))
+        return cls(line, canonical_json(result).decode("utf-8"), None if decision_json is None else sha256_hex(decision_json))
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,9 +71,14 @@ class StoredRow:
 
     line: int
     result: dict[str, Any]
-    decision: bytes | None
     decision_sha256: str | None
     log_id: str | None
+    decision_at: tuple[int, int] | None
+    """Where the decision lies in its log record's body (``LogRef.decision_at``)."""
+
+
+LogPlace = tuple[int, str, tuple[int, int] | None]
+"""(line, log record id, where the decision lies in the record)."""
 
 
 class RunState:
@@ -110,19 +118,19 @@ class RunState:
     def unlogged(self) -> list[StoredRow]:
         """Rows with a decision but no log id, in input order."""
         return [self._stored(r) for r in self._db.execute(
-            "SELECT line, result, decision, decision_sha256, log_id FROM rows"
-            " WHERE decision IS NOT NULL AND log_id IS NULL ORDER BY line")]
+            f"SELECT {_COLUMNS} FROM rows WHERE decision_sha256 IS NOT NULL AND log_id IS NULL ORDER BY line")]
 
     def add(self, rows: Iterable[Decided]) -> None:
-        """Commit rows with their decisions, not yet logged (one transaction)."""
+        """Commit rows with their decisions' hashes, not yet logged (one transaction)."""
+        with self._tx():
+            self._db.executemany("INSERT INTO rows (line, result, decision_sha256) VALUES (?, ?, ?)",
+                                 [(r.line, r.result_json, r.decision_sha256) for r in rows])
+
+    def set_log_ids(self, places: Iterable[LogPlace]) -> None:
         with self._tx():
             self._db.executemany(
-                "INSERT INTO rows (line, result, decision, decision_sha256) VALUES (?, ?, ?, ?)",
-                [(r.line, r.result_json, r.decision_zlib, r.decision_sha256) for r in rows])
-
-    def set_log_ids(self, ids: Iterable[tuple[int, str]]) -> None:
-        with self._tx():
-            self._db.executemany("UPDATE rows SET log_id = ? WHERE line = ?", [(i, line) for line, i in ids])
+                "UPDATE rows SET log_id = ?, decision_offset = ?, decision_length = ? WHERE line = ?",
+                [(record_id, *(at or (None, None)), line) for line, record_id, at in places])
 
     def drop(self, lines: Iterable[int]) -> None:
         with self._tx():
@@ -130,7 +138,7 @@ class RunState:
 
     def rows(self) -> Iterator[StoredRow]:
         """Every row in input order, streamed (memory does not grow with the list)."""
-        cursor = self._db.execute("SELECT line, result, decision, decision_sha256, log_id FROM rows ORDER BY line")
+        cursor = self._db.execute(f"SELECT {_COLUMNS} FROM rows ORDER BY line")
         for record in cursor:
             yield self._stored(record)
 
@@ -139,9 +147,8 @@ class RunState:
 
     @staticmethod
     def _stored(record: tuple[Any, ...]) -> StoredRow:
-        line, result, decision, sha, log_id = record
-        return StoredRow(line, json.loads(result), zlib.decompress(decision) if decision is not None else None,
-                         sha, log_id)
+        line, result, sha, log_id, offset, length = record
+        return StoredRow(line, json.loads(result), sha, log_id, (offset, length) if offset is not None else None)
 
     def _tx(self) -> Any:
         return _Transaction(self._db)

@@ -141,6 +141,11 @@ class XlsxWriter:
         ))
         self._zip.close()
 
+    def abandon(self) -> None:
+        """Close the file unfinished (the run failed; the caller removes it)."""
+        self._sheet.close()
+        self._zip.close()
+
     def _write(self, text: str) -> None:
         self._sheet.write(text.encode("utf-8"))
 
