@@ -141,7 +141,7 @@ def profile_stages(store: Path, count: int, known: list[tuple[str, str, str]]) -
                                 config=ScraperConfig())
         compiled = CompiledPack(load_pack(), AS_OF)
         stages = ["dossier from the store", "evaluate (traced)", "decision to canonical JSON",
-                  "log item (dossier JSON + hash)", "result row + state record (zlib)"]
+                  "log item (dossier JSON + hash)", "result row + state record"]
         timings.update(dict.fromkeys(stages, 0.0))
         for row in rows:
             t0 = time.perf_counter()
