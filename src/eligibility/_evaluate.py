@@ -183,8 +183,14 @@ class Evaluator:
         memo = compiled.memo
         keys = memo.keys(dossier.json_data)
         rules = compiled.pack.rules
-        entries: dict[str, Entry | None] = {rule.id: memo.get(rule.id, keys[rule.id]) for rule in rules}
-        missing = [rule for rule in rules if entries[rule.id] is None]
+        entries: dict[str, Entry] = {}
+        missing = []
+        for rule in rules:
+            entry = memo.get(rule.id, keys[rule.id])
+            if entry is None:
+                missing.append(rule)
+            else:
+                entries[rule.id] = entry
         if missing:
             facts = compiled.derive(dossier, only=set().union(*(memo.facts[rule.id] for rule in missing)))
             matches, traces = engine.match_one(compiled, facts, only={rule.id for rule in missing})
@@ -195,9 +201,8 @@ class Evaluator:
                 entry = (criterion, canonical_json(criterion.model_dump(mode="json")))
                 memo.put(rule.id, keys[rule.id], entry)
                 entries[rule.id] = entry
-        remembered = [entries[rule.id] for rule in rules]
-        decision = self._decision(dossier, [entry[0] for entry in remembered if entry is not None], engine)
-        decision.__dict__["criteria_json"] = b"[" + b",".join(entry[1] for entry in remembered if entry is not None) + b"]"
+        decision = self._decision(dossier, [entries[rule.id][0] for rule in rules], engine)
+        decision.__dict__["criteria_json"] = b"[" + b",".join(entries[rule.id][1] for rule in rules) + b"]"
         return decision
 
     def _decision(self, dossier: Dossier, criteria: list[CriterionDecision], engine: MatchEngine) -> Decision:

@@ -81,18 +81,21 @@ class DecisionNotInLog(EligibilityError):
     """A decided row whose decision the log no longer holds as it was made."""
 
 
-def quoted_decisions(rows: Sequence[StoredRow], read: DecisionReader | None) -> list[bytes | None]:
+def quoted_decisions(rows: Sequence[StoredRow], read: DecisionReader) -> list[bytes | None]:
     """Each row's decision as the log holds it, checked against the hash the row was stored with."""
-    wanted = [(row.log_id, row.decision_at) for row in rows if row.decision_sha256 is not None]
-    if any(log_id is None or at is None for log_id, at in wanted):
-        raise DecisionNotInLog("a decided row has no place in the decision log")
-    found = iter(read(wanted) if (read is not None and wanted) else [])  # type: ignore[arg-type]
+    wanted: list[tuple[str, tuple[int, int]]] = []
+    for row in rows:
+        if row.decision_sha256 is not None:
+            if row.log_id is None or row.decision_at is None:
+                raise DecisionNotInLog(f"row {row.line}: its decision has no place in the decision log")
+            wanted.append((row.log_id, row.decision_at))
+    found = iter(read(wanted) if wanted else [])
     decisions: list[bytes | None] = []
     for row in rows:
         if row.decision_sha256 is None:
             decisions.append(None)
             continue
-        decision = next(found, None)
+        decision = next(found)
         if decision is None or sha256_hex(decision) != row.decision_sha256:
             raise DecisionNotInLog(f"row {row.line}: the decision log record {row.log_id} no longer holds the decision "
                                    "made for it (missing, or its hash differs): run 'eligibility audit verify'")
@@ -236,8 +239,8 @@ def write_outputs(
     facts: RunFacts,
     lang: str,
     comparison: Comparison | None = None,
+    decisions: DecisionReader,
     overrides: OverrideLookup | None = None,
-    decisions: DecisionReader | None = None,
 ) -> Tally:
     """Write every output from the stored rows (input order); returns the counts."""
     columns = result_columns(criteria)
