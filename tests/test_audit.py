@@ -246,7 +246,8 @@ def test_verify_command_exit_codes_and_names(tmp_path: Path) -> None:
     assert code == 0 and "2 records, chain intact" in out
     with closing(sqlite3.connect(path, isolation_level=None)) as db:
         db.execute("DROP TRIGGER records_append_only_u")
-        db.execute("UPDATE records SET body = replace(body, 'Twee B.V.', 'Twee B.W.') WHERE seq = 2")
+        edited = log.get(ids[1]).body.replace(b"Twee B.V.", b"Twee B.W.")  # read as sealed, edited, stored back
+        db.execute("UPDATE records SET body = ? WHERE seq = 2", (edited,))
     code, out, _ = run("verify", "--log", str(path))
     assert code == ExitCode.LINT_OR_TEST_FAILED and f"CHANGED: seq 2 (record {ids[1]})" in out
 

@@ -27,6 +27,7 @@ from eligibility._log import (
     RecordNotFound,
     default_log_path,
 )
+from eligibility._log_bodies import ZSTD_MAGIC
 
 ROOT = Path(__file__).parents[1]
 LENDER = ROOT / "fixtures" / "dossiers" / "lender-complete.json"
@@ -206,17 +207,68 @@ def test_one_changed_byte_in_a_row_is_named(filled: tuple[DecisionLog, list[str]
     assert f"seq 2 (record {ids[1]})" in report.describe()
 
 
-def test_one_flipped_byte_in_the_database_file_is_named(filled: tuple[DecisionLog, list[str]]) -> None:
+def stored_body(log: DecisionLog, seq: int) -> bytes:
+    """A record's body as the file holds it (a zstd frame for a decision)."""
+    with connect(log.path) as db:
+        (body,) = db.execute("SELECT body FROM records WHERE seq = ?", (seq,)).fetchone()
+    return bytes(body)
+
+
+@pytest.mark.parametrize("where", ["magic number", "frame header", "middle", "checksum"])
+def test_one_flipped_byte_in_the_database_file_is_named(filled: tuple[DecisionLog, list[str]], where: str) -> None:
     log, ids = filled
     with connect(log.path) as db:
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     data = bytearray(log.path.read_bytes())
-    assert data.count(b"Partner Drie") >= 1 and data.count(b"Partner Drie") == log.get(ids[2]).body.count(b"Partner Drie")
-    at = data.index(b"Partner Drie") + len("Partner ")
-    data[at] ^= 0x01  # "D" -> "E"
+    frame = stored_body(log, 3)
+    assert frame.startswith(ZSTD_MAGIC) and data.count(frame) == 1  # stored compressed, exactly once
+    offset = {"magic number": 1, "frame header": 5, "middle": len(frame) // 2, "checksum": len(frame) - 2}[where]
+    data[data.index(frame) + offset] ^= 0x01
     log.path.write_bytes(bytes(data))
     report = log.verify()
     assert named(report.problems) == [("changed", 3, ids[2])]
+
+
+def test_decisions_are_stored_compressed_against_one_dictionary_per_pack(filled: tuple[DecisionLog, list[str]]) -> None:
+    log, ids = filled
+    plain = [log.get(record_id).body for record_id in ids]
+    stored = [stored_body(log, seq) for seq in (1, 2, 3, 4)]
+    assert all(s.startswith(ZSTD_MAGIC) and len(s) * 5 < len(p) for s, p in zip(stored, plain, strict=True))
+    with connect(log.path) as db:
+        assert db.execute("SELECT DISTINCT dictionary FROM records").fetchall() == [(1,)]
+        (family,) = db.execute("SELECT family FROM dictionaries").fetchone()
+    assert family == f"decision {log.get(ids[0]).pack['sha256']}"
+
+
+def test_a_changed_dictionary_names_every_record_compressed_with_it(filled: tuple[DecisionLog, list[str]]) -> None:
+    log, ids = filled
+    with connect(log.path) as db:
+        db.execute("DROP TRIGGER dictionaries_append_only_u")
+        db.execute("UPDATE dictionaries SET data = CAST(replace(CAST(data AS TEXT), 'Partner', 'Partnar') AS BLOB)")
+    report = DecisionLog(log.path).verify()  # a fresh reader: nothing cached
+    assert named(report.problems) == [("changed", seq, ids[seq - 1]) for seq in (1, 2, 3, 4)]
+    assert "dictionary 1 was changed" in report.describe()
+    with pytest.raises(LogError, match="cannot be read"):
+        DecisionLog(log.path).get(ids[0])
+
+
+def test_a_log_written_before_compression_is_read_and_extended(tmp_path: Path) -> None:
+    """Plain bodies and no dictionary column (the earlier layout): read, verified, and new
+    records appended to the same chain are compressed."""
+    path = tmp_path / "old.sqlite"
+    log = make_log(path)
+    first = log.append(*decided(NAMES[0]), command="check")
+    body = first.body
+    with connect(path) as db:  # rebuild the file as the earlier version wrote it
+        db.execute("DROP TABLE dictionaries")
+        db.execute("DROP TRIGGER records_append_only_u")
+        db.execute("ALTER TABLE records DROP COLUMN dictionary")
+        db.execute("UPDATE records SET body = ? WHERE seq = 1", (body,))
+    reopened = make_log(path)
+    assert reopened.get(first.record_id).body == body and reopened.verify().ok
+    second = reopened.append(*decided(NAMES[1]), command="check")
+    assert stored_body(reopened, 1) == body and stored_body(reopened, 2).startswith(ZSTD_MAGIC)
+    assert second.prev_hash == first.record_hash and reopened.verify().ok
 
 
 def test_a_flipped_byte_in_a_hash_or_id_column_is_named(filled: tuple[DecisionLog, list[str]]) -> None:

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from eligibility import CompiledPack, load_pack
-from eligibility._canonical import canonical_json, canonical_json_with
+from eligibility._canonical import canonical_json, canonical_json_placed, canonical_json_with
 from eligibility._dossier import Dossier
 from eligibility._evaluate import Evaluator, NativeEngine, evaluate
 from eligibility._memo import CriterionMemo, part_of, rule_parts
@@ -119,3 +119,8 @@ def test_canonical_json_with_members_made_earlier_is_canonical_json(data: dict[s
     raw = {key: canonical_json(data.get(key, [key])) for key in raw_keys}
     whole = {**data, **{key: data.get(key, [key]) for key in raw_keys}}
     assert canonical_json_with(data, raw) == canonical_json(whole)
+    body, places = canonical_json_placed(data, raw)
+    assert set(places) == raw_keys
+    for key, (offset, length) in places.items():
+        assert body[offset:offset + length] == raw[key]
+        assert body[:offset].endswith(canonical_json(key) + b":")

@@ -312,10 +312,10 @@ def test_a_log_record_changed_after_the_run_stops_the_outputs_and_names_the_row(
     shutil.copytree(baseline / "out", out)
     shutil.copy(baseline / "log.sqlite", log_path)
     record_id = {int(r["row"]): r["log_id"] for r in read_csv(out / "results.csv")}[4]
+    edited = DecisionLog(log_path).get(record_id).body.replace(b'"verdict":"', b'"verdict":"X')  # read as sealed
     with sqlite3.connect(log_path) as db:
         db.execute("DROP TRIGGER records_append_only_u")
-        db.execute("UPDATE records SET body = replace(body, CAST('\"verdict\":\"' AS BLOB), CAST('\"verdict\":\"X' AS BLOB))"
-                   " WHERE record_id = ?", (record_id,))
+        db.execute("UPDATE records SET body = ? WHERE record_id = ?", (edited, record_id))
     with pytest.raises(ScreenError, match=rf"row 4: the decision log record {record_id} no longer holds the decision"):
         run(out, store, log_path)  # everything is done: only the outputs are written again
     assert (out / "decisions.jsonl").read_bytes() == (baseline / "out" / "decisions.jsonl").read_bytes()

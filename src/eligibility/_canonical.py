@@ -21,19 +21,38 @@ def canonical_json_with(data: Mapping[str, Any], raw: Mapping[str, bytes]) -> by
     serialised again; the members between two such are serialised together. Tests check the
     result equals ``canonical_json`` of the whole.
     """
-    pieces: list[bytes] = []
+    return canonical_json_placed(data, raw)[0]
+
+
+def canonical_json_placed(data: Mapping[str, Any], raw: Mapping[str, bytes]) -> tuple[bytes, dict[str, tuple[int, int]]]:
+    """``canonical_json_with`` and where each ``raw`` value lies in it: {key: (offset, length)}."""
+    pieces: list[bytes] = [b"{"]
+    places: dict[str, tuple[int, int]] = {}
+    size = 1
     between: dict[str, Any] = {}
+
+    def put(piece: bytes) -> None:
+        nonlocal size
+        if size > 1:
+            pieces.append(b",")
+            size += 1
+        pieces.append(piece)
+        size += len(piece)
+
     for key in sorted({*data, *raw}):
         if key in raw:
             if between:
-                pieces.append(canonical_json(between)[1:-1])
+                put(canonical_json(between)[1:-1])
                 between = {}
-            pieces.append(canonical_json(key) + b":" + raw[key])
+            name = canonical_json(key) + b":"
+            put(name + raw[key])
+            places[key] = (size - len(raw[key]), len(raw[key]))
         else:
             between[key] = data[key]
     if between:
-        pieces.append(canonical_json(between)[1:-1])
-    return b"{" + b",".join(pieces) + b"}"
+        put(canonical_json(between)[1:-1])
+    pieces.append(b"}")
+    return b"".join(pieces), places
 
 
 def sha256_hex(data: bytes) -> str:

@@ -8,12 +8,15 @@ the record without its hash and ``prev_hash`` is the hash of the record before i
 the first). Changing, removing, inserting or moving any record breaks the chain at that record,
 and ``verify`` names it.
 
-Storage (SQLite, WAL), one table::
+Storage (SQLite, WAL)::
 
-    records(seq, record_id, kind, subject, dossier_sha256, as_of, body, record_hash)
+    records(seq, record_id, kind, subject, dossier_sha256, as_of, body, record_hash, dictionary)
+    dictionaries(id, family, data, sha256)
 
-``body`` is the sealed record; the other columns are copies kept for lookups and are checked
-against the body by ``verify``. Triggers refuse UPDATE and DELETE. A record kind is one of:
+``body`` is the sealed record, for a decision stored as a zstd frame against its pack's
+dictionary (``_log_bodies``: 25 KB become 1-2 KB; what is hashed is always the canonical JSON);
+the other columns are copies kept for lookups and are checked against the body by ``verify``.
+Triggers refuse UPDATE and DELETE. A record kind is one of:
 
     decision   an automatic decision: the decision and the dossier it was made from, the rule
                pack (id, version, hash, where to load it from) and the decision date
@@ -44,12 +47,13 @@ from hashlib import sha256
 from pathlib import Path
 from typing import Any
 
-from ._canonical import canonical_json, canonical_json_with
+from ._canonical import canonical_json, canonical_json_placed
 from ._decision import Decision, Verdict
 from ._dossier import Dossier
 from ._home import eligibility_home
 from ._errors import LogError, LogWriteError, OverrideError, RecordNotFound
 from ._io import parse_dossier
+from ._log_bodies import DICTIONARIES_SQL, BodyCodec, BodyUnreadable
 from ._pack import RULES_DIR, RulePack
 
 LOG_SCHEMA = "eligibility.log-record/1"
@@ -69,7 +73,8 @@ CREATE TABLE IF NOT EXISTS records (
     dossier_sha256 TEXT,
     as_of TEXT,
     body BLOB NOT NULL,
-    record_hash TEXT NOT NULL
+    record_hash TEXT NOT NULL,
+    dictionary INTEGER
 );
 CREATE INDEX IF NOT EXISTS records_by_subject ON records (subject);
 CREATE INDEX IF NOT EXISTS records_by_dossier ON records (kind, dossier_sha256, as_of);
@@ -83,7 +88,8 @@ CREATE TRIGGER IF NOT EXISTS meta_append_only_d BEFORE DELETE ON meta
     BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END;
 """
 
-_COLUMNS = "seq, record_id, kind, body, record_hash"
+_COLUMNS = "seq, record_id, kind, body, record_hash, dictionary"
+"""What ``_entry`` reads: a ``LogEntry`` once the body is decoded."""
 
 
 # --- where the log lives ----------------------------------------------------------------------
@@ -185,7 +191,11 @@ class LogEntry:
     @property
     def decision_at(self) -> tuple[int, int] | None:
         """Where ``decision_json`` lies in ``body`` (as ``LogRef.decision_at``)."""
-        return _span(self.body, "decision", self.decision_json) if self.kind == "decision" else None
+        if self.kind != "decision":
+            return None
+        value = self.decision_json
+        start = self.body.find(b'"decision":' + value)
+        return (start + len(b'"decision":'), len(value)) if start >= 0 else None
 
     @property
     def dossier_json(self) -> bytes:
@@ -293,11 +303,13 @@ class DecisionLog:
         self.path = Path(path)
         self._clock = clock
         self._new_id = new_id
+        self._codec = BodyCodec()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self._db() as db:
                 db.execute("PRAGMA journal_mode=WAL")
                 db.executescript(_SCHEMA_SQL)
+                _add_dictionaries(db)
                 (schema,) = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
         except (OSError, sqlite3.Error) as exc:
             raise LogWriteError(f"cannot open the decision log {self.path}: {exc}") from exc
@@ -346,7 +358,7 @@ class DecisionLog:
             raise OverrideError(f"verdict {verdict!r} is not one of {', '.join(v.value for v in Verdict)}") from None
 
         def records(db: sqlite3.Connection) -> Iterator[tuple[dict[str, Any], dict[str, bytes]]]:
-            decision = _fetch(db, decision_record_id, self.path)
+            decision = self._fetch(db, decision_record_id)
             if decision.kind != "decision":
                 raise OverrideError(f"record {decision_record_id} is a {decision.kind}, not a decision")
             automatic = decision.verdict
@@ -365,7 +377,7 @@ class DecisionLog:
         approver = _required(approver, "approver")
 
         def records(db: sqlite3.Connection) -> Iterator[tuple[dict[str, Any], dict[str, bytes]]]:
-            request = _fetch(db, override_id, self.path)
+            request = self._fetch(db, override_id)
             if request.kind != "override":
                 raise OverrideError(f"record {override_id} is a {request.kind}, not an override request")
             officer = request.record["officer"]
@@ -373,7 +385,7 @@ class DecisionLog:
                 raise OverrideError(f"four eyes: override {override_id} was requested by {officer!r}; "
                                     f"{approver!r} is the same person and cannot approve it")
             decision_id = request.record["decision_record_id"]
-            for existing in _overrides_of(db, decision_id):
+            for existing in self._overrides_of(db, decision_id):
                 if existing.override_id == override_id and existing.approved:
                     raise OverrideError(f"override {override_id} was already approved by {existing.approver} "
                                         f"(record {existing.approval_id})")
@@ -398,17 +410,19 @@ class DecisionLog:
                         for header, raw in make(db):
                             seq += 1
                             record_id = self._new_id()
-                            body = self._seal(seq, record_id, prev_hash, header, raw)
+                            body, places = self._seal(seq, record_id, prev_hash, header, raw)
                             prev_hash = sha256(prev_hash.encode("ascii") + body).hexdigest()
-                            refs.append(LogRef(seq, record_id, prev_hash, _span(body, "decision", raw.get("decision"))))
+                            refs.append(LogRef(seq, record_id, prev_hash, places.get("decision")))
+                            stored, dictionary = self._codec.encode(db, _family(header), body)
                             yield (seq, record_id, header["kind"], header.get("decision_record_id"),
-                                   header.get("dossier_sha256"), header.get("as_of"), body, prev_hash)
+                                   header.get("dossier_sha256"), header.get("as_of"), stored, prev_hash, dictionary)
 
                     db.executemany(
-                        "INSERT INTO records (seq, record_id, kind, subject, dossier_sha256, as_of, body, record_hash)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows())
+                        "INSERT INTO records (seq, record_id, kind, subject, dossier_sha256, as_of, body, record_hash,"
+                        " dictionary) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows())
                     db.execute("COMMIT")
                 except BaseException:
+                    self._codec.forget()
                     if db.in_transaction:
                         try:
                             db.execute("ROLLBACK")
@@ -419,12 +433,13 @@ class DecisionLog:
             raise LogWriteError(f"could not write to the decision log {self.path}: {exc}; nothing was logged") from exc
         return refs
 
-    def _seal(self, seq: int, record_id: str, prev_hash: str, header: dict[str, Any], raw: dict[str, bytes]) -> bytes:
-        """The canonical body of a record; ``raw`` values (decision, dossier) are canonical JSON
-        put in as they are, not parsed and serialised again."""
+    def _seal(self, seq: int, record_id: str, prev_hash: str, header: dict[str, Any],
+              raw: dict[str, bytes]) -> tuple[bytes, dict[str, tuple[int, int]]]:
+        """The canonical body of a record and where each ``raw`` value lies in it; ``raw`` values
+        (decision, dossier) are canonical JSON put in as they are, not parsed and serialised again."""
         record = {"schema": LOG_SCHEMA, "seq": seq, "record_id": record_id, "prev_hash": prev_hash,
                   "logged_at": self._clock().astimezone(UTC).isoformat(timespec="microseconds"), **header}
-        return canonical_json_with(record, raw)
+        return canonical_json_placed(record, raw)
 
     # --- reading ------------------------------------------------------------------------------
 
@@ -432,25 +447,27 @@ class DecisionLog:
         """The decision bytes at (record id, ``LogRef.decision_at``) places, read without parsing
         the records (a batch's outputs quote thousands); None where no such record is."""
         with self._db() as db:
-            found = []
+            found: list[bytes | None] = []
             for record_id, (offset, length) in places:
-                row = db.execute("SELECT substr(body, ?, ?) FROM records WHERE record_id = ?",
-                                 (offset + 1, length, record_id)).fetchone()
-                value = row[0] if row is not None else None  # text only if someone rewrote the record
-                found.append(value.encode("utf-8") if isinstance(value, str) else value)
+                row = db.execute("SELECT body, dictionary FROM records WHERE record_id = ?", (record_id,)).fetchone()
+                try:
+                    body = self._codec.decode(db, *row) if row is not None else None
+                except BodyUnreadable:
+                    body = None
+                found.append(None if body is None else body[offset:offset + length])
             return found
 
     def get(self, record_id: str) -> LogEntry:
         """The record with this id; raises ``RecordNotFound``."""
         with self._db() as db:
-            return _fetch(db, record_id, self.path)
+            return self._fetch(db, record_id)
 
     def entries(self, kind: str | None = None) -> Iterator[LogEntry]:
         """Every record in chain order (optionally of one kind), read lazily."""
         where, args = ("WHERE kind = ?", (kind,)) if kind else ("", ())
         with self._db() as db:
             for row in db.execute(f"SELECT {_COLUMNS} FROM records {where} ORDER BY seq", args):
-                yield LogEntry(*row)
+                yield self._entry(db, row)
 
     def latest_decisions(self) -> Iterator[LogEntry]:
         """The latest decision per (dossier hash, decision date), in chain order.
@@ -464,13 +481,13 @@ class DecisionLog:
                     "SELECT seq, dossier_sha256, as_of FROM records WHERE kind = 'decision' ORDER BY seq"):
                 latest[(dossier_sha, as_of)] = seq
             for seq in sorted(latest.values()):
-                yield LogEntry(*db.execute(f"SELECT {_COLUMNS} FROM records WHERE seq = ?", (seq,)).fetchone())
+                yield self._entry(db, db.execute(f"SELECT {_COLUMNS} FROM records WHERE seq = ?", (seq,)).fetchone())
 
     def tail(self, count: int) -> list[LogEntry]:
         """The newest ``count`` records, oldest of them first."""
         with self._db() as db:
             rows = db.execute(f"SELECT {_COLUMNS} FROM records ORDER BY seq DESC LIMIT ?", (count,)).fetchall()
-        return [LogEntry(*row) for row in reversed(rows)]
+            return [self._entry(db, row) for row in reversed(rows)]
 
     def __len__(self) -> int:
         with self._db() as db:
@@ -482,13 +499,13 @@ class DecisionLog:
     def overrides(self, decision_record_id: str) -> list[Override]:
         """Every override of one decision, oldest first, each with its approval once given."""
         with self._db() as db:
-            return _overrides_of(db, decision_record_id)
+            return self._overrides_of(db, decision_record_id)
 
     def all_overrides(self) -> dict[str, list[Override]]:
         """Per decision record id, its overrides (approved or pending): for reports."""
         with self._db() as db:
             rows = db.execute(f"SELECT {_COLUMNS} FROM records WHERE kind IN ('override', 'approval') ORDER BY seq").fetchall()
-        return _overrides([LogEntry(*row) for row in rows])
+            return _overrides([self._entry(db, row) for row in rows])
 
     def effective_verdict(self, record_id: str) -> Verdict:
         """The automatic verdict, or that of the most recently approved override."""
@@ -506,8 +523,8 @@ class DecisionLog:
         """
         try:
             with self._db() as db:
-                rows = [_check_row(*raw) for raw in db.execute(
-                    "SELECT seq, record_id, kind, subject, dossier_sha256, as_of, body, record_hash"
+                rows = [self._check_row(db, *raw) for raw in db.execute(
+                    "SELECT seq, record_id, kind, subject, dossier_sha256, as_of, body, record_hash, dictionary"
                     " FROM records ORDER BY seq")]
                 counter = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'records'").fetchone()
         except sqlite3.DatabaseError as exc:
@@ -523,25 +540,53 @@ class DecisionLog:
             db.execute("PRAGMA journal_size_limit=67108864")
             yield db
 
+    def _entry(self, db: sqlite3.Connection, row: tuple[Any, ...]) -> LogEntry:
+        """A ``_COLUMNS`` row as a ``LogEntry`` with its sealed body; raises ``LogError`` for a
+        body that cannot be decoded (``verify`` names such records)."""
+        seq, record_id, kind, stored, record_hash, dictionary = row
+        try:
+            body = self._codec.decode(db, stored, dictionary)
+        except BodyUnreadable as exc:
+            raise LogError(f"record {record_id} (seq {seq}) of {self.path} cannot be read: {exc}; "
+                           "run 'eligibility audit verify'") from None
+        return LogEntry(seq, record_id, kind, body, record_hash)
 
-def _span(body: bytes, name: str, value: bytes | None) -> tuple[int, int] | None:
-    """(offset, length) of a member's value put into a canonical body as it was."""
-    if value is None:
+    def _fetch(self, db: sqlite3.Connection, record_id: str) -> LogEntry:
+        row = db.execute(f"SELECT {_COLUMNS} FROM records WHERE record_id = ?", (record_id,)).fetchone()
+        if row is None:
+            raise RecordNotFound(record_id, self.path)
+        return self._entry(db, row)
+
+    def _overrides_of(self, db: sqlite3.Connection, decision_record_id: str) -> list[Override]:
+        rows = db.execute(f"SELECT {_COLUMNS} FROM records WHERE subject = ? ORDER BY seq",
+                          (decision_record_id,)).fetchall()
+        return _overrides([self._entry(db, row) for row in rows]).get(decision_record_id, [])
+
+    def _check_row(self, db: sqlite3.Connection, seq: int, record_id: str, kind: str, subject: str | None,
+                   dossier_sha: str | None, as_of: str | None, stored: Any, record_hash: str,
+                   dictionary: int | None) -> _Row:
+        try:
+            body = self._codec.decode(db, stored, dictionary)
+        except BodyUnreadable as exc:
+            return _Row(seq, record_id, record_hash, seq, None, None,
+                        [Problem("changed", seq, record_id, f"the stored record cannot be read: {exc}")])
+        return _check_row(seq, record_id, kind, subject, dossier_sha, as_of, body, record_hash)
+
+
+def _family(header: dict[str, Any]) -> str | None:
+    """Which dictionary a record is compressed with: decisions per rule pack; others stay plain."""
+    if header.get("kind") != "decision":
         return None
-    start = body.find(canonical_json(name) + b":" + value)
-    return (start + len(canonical_json(name)) + 1, len(value)) if start >= 0 else None
+    pack = header.get("pack") or {}
+    return f"decision {pack.get('sha256')}"
 
 
-def _fetch(db: sqlite3.Connection, record_id: str, path: Path) -> LogEntry:
-    row = db.execute(f"SELECT {_COLUMNS} FROM records WHERE record_id = ?", (record_id,)).fetchone()
-    if row is None:
-        raise RecordNotFound(record_id, path)
-    return LogEntry(*row)
-
-
-def _overrides_of(db: sqlite3.Connection, decision_record_id: str) -> list[Override]:
-    rows = db.execute(f"SELECT {_COLUMNS} FROM records WHERE subject = ? ORDER BY seq", (decision_record_id,)).fetchall()
-    return _overrides([LogEntry(*row) for row in rows]).get(decision_record_id, [])
+def _add_dictionaries(db: sqlite3.Connection) -> None:
+    """The dictionaries table, and the records' dictionary column in a log written before it."""
+    db.executescript(DICTIONARIES_SQL)
+    columns = {row[1] for row in db.execute("PRAGMA table_info(records)")}
+    if "dictionary" not in columns:
+        db.execute("ALTER TABLE records ADD COLUMN dictionary INTEGER")
 
 
 def effective_verdict(entry: LogEntry, overrides: list[Override]) -> Verdict:
