@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import zipfile
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import IO
 from xml.sax.saxutils import escape
@@ -83,6 +84,16 @@ def _text(value: str) -> str:
     return f"<t{space}>{escape(value)}</t>"
 
 
+@lru_cache(maxsize=65_536, typed=True)
+def _cell_rest(value: str | int, style: int) -> str:
+    """A cell's XML after its reference: verdicts, outcomes, reasons and dates repeat from row
+    to row, so each distinct (value, style) is escaped once."""
+    attr = f' s="{style}"' if style else ""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f'{attr}><v>{value}</v></c>'
+    return f'{attr} t="inlineStr"><is>{_text(str(value))}</is></c>'
+
+
 class XlsxWriter:
     """Write rows to ``path`` one at a time; ``close()`` finishes the file."""
 
@@ -112,16 +123,12 @@ class XlsxWriter:
         self._rows += 1
         number = self._rows
         parts = [f'<row r="{number}">']
+        letters = self._letters
         for index, value in enumerate(values):
             if value is None or value == "":
                 continue
             style = styles if isinstance(styles, int) else styles[index]
-            attr = f' s="{style}"' if style else ""
-            ref = f"{self._letters[index]}{number}"
-            if isinstance(value, int) and not isinstance(value, bool):
-                parts.append(f'<c r="{ref}"{attr}><v>{value}</v></c>')
-            else:
-                parts.append(f'<c r="{ref}"{attr} t="inlineStr"><is>{_text(str(value))}</is></c>')
+            parts.append(f'<c r="{letters[index]}{number}"{_cell_rest(value, style)}')
         parts.append("</row>")
         self._write("".join(parts))
 
