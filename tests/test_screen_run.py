@@ -182,6 +182,49 @@ def test_parallel_and_single_process_runs_write_the_same_bytes(baseline: Path, s
         assert (tmp_path / "out" / name).read_bytes() == (baseline / "out" / name).read_bytes(), name
 
 
+def rewrite_outputs(baseline: Path, out: Path, **changes: Any) -> Any:
+    """The outputs of the baseline run written again from a copy of its state, straight from ``write_outputs``."""
+    from eligibility import load_pack
+    from eligibility._screen import _outputs
+    from eligibility._screen._runner import _facts, _override_lookup
+    from eligibility._screen._state import RunState
+    from eligibility._screen._lists import PartnerList
+
+    out.mkdir()
+    shutil.copy(baseline / "out" / ".state.sqlite", out / ".state.sqlite")
+    log = DecisionLog(baseline / "log.sqlite")
+    pack = load_pack()
+    state = RunState(out)
+    try:
+        return _outputs.write_outputs(
+            out, state.reader(), criteria=[rule.id for rule in pack.rules],
+            facts=_facts(options(out, baseline), pack, PartnerList(LIST)), lang="nl",
+            decisions=log.decisions_at, overrides=_override_lookup(log), **changes)
+    finally:
+        state.close()
+
+
+def test_outputs_written_in_one_process_or_two_are_the_same_bytes(baseline: Path, tmp_path: Path) -> None:
+    """The run writes results.csv/xlsx in a second process; written in this one, nothing differs."""
+    tally = rewrite_outputs(baseline, tmp_path / "out", parallel=False)
+    assert tally.rows == len(LINES)
+    for name in OUTPUTS:
+        assert (tmp_path / "out" / name).read_bytes() == (baseline / "out" / name).read_bytes(), name
+
+
+def test_a_failure_in_the_sheets_process_stops_the_outputs_and_leaves_none(
+        baseline: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from eligibility._screen import _outputs
+
+    def disk_full(*args: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(_outputs, "_write_sheets", disk_full)  # inherited by the forked process
+    with pytest.raises(_outputs.OutputProcessError, match="No space left on device"):
+        rewrite_outputs(baseline, tmp_path / "out")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir() if not p.name.startswith(".state")) == []
+
+
 def test_a_row_whose_dossier_cannot_be_built_is_an_error_row(store: Path, tmp_path: Path) -> None:
     class Failing:
         def __init__(self) -> None:

@@ -265,7 +265,7 @@ def screen(
                 progress.close()
         try:
             tally = write_outputs(
-                options.out_dir, state.rows(), criteria=[rule.id for rule in pack.rules],
+                options.out_dir, state.reader(), criteria=[rule.id for rule in pack.rules],
                 facts=_facts(options, pack, partners), lang=options.lang, comparison=comparison,
                 overrides=_override_lookup(log), decisions=log.decisions_at,
             )

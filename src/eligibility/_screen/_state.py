@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -141,6 +142,18 @@ class RunState:
         cursor = self._db.execute(f"SELECT {_COLUMNS} FROM rows ORDER BY line")
         for record in cursor:
             yield self._stored(record)
+
+    def reader(self) -> Callable[[], Iterator[StoredRow]]:
+        """``rows`` on a connection of its own, opened when called: usable in a forked process,
+        where this object's connection must not be touched."""
+        path = self.path
+
+        def rows() -> Iterator[StoredRow]:
+            with closing(sqlite3.connect(path)) as db:
+                for record in db.execute(f"SELECT {_COLUMNS} FROM rows ORDER BY line"):
+                    yield RunState._stored(record)
+
+        return rows
 
     def count(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM rows").fetchone()[0])
