@@ -4,6 +4,7 @@ to one evaluated from scratch, whatever was evaluated before it with the same co
 from __future__ import annotations
 
 import random
+import re
 from datetime import date
 from functools import cache
 from typing import Any
@@ -15,7 +16,8 @@ from eligibility import CompiledPack, load_pack
 from eligibility._canonical import canonical_json, canonical_json_placed, canonical_json_with
 from eligibility._dossier import Dossier
 from eligibility._evaluate import Evaluator, NativeEngine, evaluate
-from eligibility._memo import CriterionMemo, part_of, rule_parts
+from eligibility._memo import STAND_IN, CriterionMemo, number_blind, part_of, rule_parts
+from eligibility._rules_model import Compare
 from eligibility._ruletests import load_cases
 from eligibility._synthetic import strip_none, synthetic_dossier
 
@@ -35,8 +37,17 @@ def pool() -> list[dict[str, Any]]:
     return cases + synthetic
 
 
-def mixed(choices: list[int]) -> Dossier:
-    """A dossier whose parts come from several pool dossiers (so parts repeat across dossiers)."""
+@cache
+def kvk_numbers() -> list[str | None]:
+    """Partner KvK numbers to put in: none, a few nobody has, and every number a register in
+    the pool holds (so a number is sometimes the one a register found, sometimes another's)."""
+    found = {match for dossier in pool() for match in re.findall(r"'kvk_number': '(\d{8})'", repr(dossier["registers"]))}
+    return [None, "00000001", "12345678", "87654321", "55555555", *sorted(found)]
+
+
+def mixed(choices: list[int], kvk: int | None = None) -> Dossier:
+    """A dossier whose parts come from several pool dossiers (so parts repeat across dossiers),
+    with the partner's KvK number taken from ``kvk_numbers`` when ``kvk`` is given."""
     dossiers = pool()
     data: dict[str, Any] = {"registers": {}}
     for part, choice in zip(PARTS, choices, strict=True):
@@ -48,6 +59,9 @@ def mixed(choices: list[int]) -> Dossier:
                 data["registers"][part[1]] = source
         elif source is not None:
             data[part[0]] = source
+    if kvk is not None:
+        numbers = kvk_numbers()
+        data["partner"] = {**data["partner"], "kvk_number": numbers[kvk % len(numbers)]}
     return Dossier.model_validate(data)
 
 
@@ -65,14 +79,57 @@ dossier_choices = st.lists(st.integers(min_value=0, max_value=10_000), min_size=
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(batch=st.lists(st.tuples(dossier_choices, st.sampled_from(DATES)), min_size=2, max_size=12))
-def test_remembered_decisions_are_the_decisions(batch: list[tuple[list[int], date]]) -> None:
+@given(batch=st.lists(st.tuples(dossier_choices, st.sampled_from(DATES), st.none() | st.integers(0, 10_000)),
+                      min_size=2, max_size=12))
+def test_remembered_decisions_are_the_decisions(batch: list[tuple[list[int], date, int | None]]) -> None:
     compiled = {on: CompiledPack(PACK, on) for on in DATES}
-    for choices, on in batch:
-        dossier = mixed(choices)
+    for choices, on, kvk in batch:
+        dossier = mixed(choices, kvk)
         decision = evaluate(dossier, PACK, on, compiled=compiled[on])
         assert decision.to_json() == fresh_json(dossier, on)
         assert canonical_json(decision.as_dict()) == decision.to_json()
+
+
+def test_many_kvk_numbers_with_the_same_registers_share_one_decision_per_criterion() -> None:
+    """Partners found nowhere, each with its own number: the KvK, SNA and NAU criteria are
+    decided once (with the stand-in) and each decision still names its own number, in the
+    bytes and in the model."""
+    rng = random.Random(11)
+    compiled = CompiledPack(PACK, DATES[0])
+    base = mixed([3] * len(PARTS))
+    numbers = [f"{rng.randrange(10_000_000, 99_999_999)}" for _ in range(40)]
+    for number in numbers:
+        data = base.model_dump(mode="json")
+        data["partner"]["kvk_number"] = number
+        dossier = Dossier.model_validate(data)
+        decision = evaluate(dossier, PACK, DATES[0], compiled=compiled)
+        assert decision.to_json() == fresh_json(dossier, DATES[0])
+        assert STAND_IN.encode() not in decision.to_json() and STAND_IN not in repr(decision.as_dict())
+        sna = next(c for c in decision.criteria if c.id == "art14_3_a_sna")
+        assert number in sna.reasons[0]["nl"] or sna.outcome.value == "not_applicable"
+    assert compiled.memo.misses <= 2 * len(PACK.rules)  # each criterion decided about once, not per number
+
+
+def test_only_rules_using_the_number_as_a_name_are_keyed_without_it() -> None:
+    assert {rule.id for rule in PACK.rules if number_blind(PACK, rule)} == {
+        "b3_c_kvk_registration", "art14_3_a_sna", "art14_4_wtta"}
+    sna = PACK.rule("art14_3_a_sna")
+    clause = sna.outcomes.fail[0]
+    compared = clause.model_copy(update={"when": Compare.model_validate({"fact": "partner.kvk_number", "eq": "12345678"})})
+    changed = sna.model_copy(update={"outcomes": sna.outcomes.model_copy(update={"fail": [compared]})})
+    assert not number_blind(PACK, changed)  # a number compared with a value is not a name
+
+
+def test_a_number_another_part_holds_is_keyed_by_itself() -> None:
+    """When the SNA register found the partner's own number, the decision is keyed by it."""
+    memo = CriterionMemo(PACK)
+    dossier = {"partner": {"kvk_number": "12345678"}, "roles": ["uitlener"],
+               "registers": {"sna": {"status": "read", "certificate": {"kvk_number": "12345678"}}}}
+    keys, blind = memo.keys(dossier)
+    assert "art14_3_a_sna" not in blind and "'12345678'" in keys["art14_3_a_sna"]
+    dossier["registers"]["sna"]["certificate"]["kvk_number"] = "87654321"
+    keys, blind = memo.keys(dossier)
+    assert "art14_3_a_sna" in blind and "'12345678'" not in keys["art14_3_a_sna"]
 
 
 def test_a_long_mixed_batch_hits_the_memo_and_stays_exact() -> None:

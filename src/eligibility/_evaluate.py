@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
-from ._canonical import canonical_json, sha256_hex
+from ._canonical import sha256_hex
 from ._conditions import Check, compile_condition
 from ._decision import (
     CriterionDecision,
@@ -28,7 +28,7 @@ from ._decision import (
 )
 from ._dossier import Dossier
 from ._facts import Deriver, FactSet, flatten
-from ._memo import CriterionMemo, Entry
+from ._memo import STAND_IN, CriterionMemo, Entry, entry_of, for_number
 from ._pack import RulePack
 
 from ._rules_model import AllOf, AnyItem, Clause, LocalText, Rule
@@ -96,8 +96,13 @@ class CompiledPack:
     def param(self, name: str) -> Any:
         return self.pack.parameter_value(name, self.as_of)
 
-    def derive(self, dossier: Dossier, only: Container[str] | None = None) -> FactSet:
-        return self.deriver.derive(flatten(dossier.json_data), only)
+    def derive(self, dossier: Dossier, only: Container[str] | None = None, kvk_number: str | None = None) -> FactSet:
+        """The dossier's facts (only those ``only`` names, with what they read), the partner's
+        KvK number replaced by ``kvk_number`` if given (``_memo.STAND_IN``)."""
+        base = flatten(dossier.json_data)
+        if kvk_number is not None:
+            base["partner.kvk_number"] = kvk_number
+        return self.deriver.derive(base, only)
 
     @property
     def pack_status(self) -> str:
@@ -181,7 +186,7 @@ class Evaluator:
         decision's JSON is then put together from each criterion's remembered bytes."""
         compiled = self.compiled
         memo = compiled.memo
-        keys = memo.keys(dossier.json_data)
+        keys, blind = memo.keys(dossier.json_data)
         rules = compiled.pack.rules
         entries: dict[str, Entry] = {}
         missing = []
@@ -191,19 +196,28 @@ class Evaluator:
                 missing.append(rule)
             else:
                 entries[rule.id] = entry
-        if missing:
-            facts = compiled.derive(dossier, only=set().union(*(memo.facts[rule.id] for rule in missing)))
-            matches, traces = engine.match_one(compiled, facts, only={rule.id for rule in missing})
-            roles = set(dossier.roles)
-            evidence = {e.path: _evidence(e.path, dossier.json_data, facts.facts) for rule in missing for e in rule.evidence}
-            for rule in missing:
-                criterion = self._criterion(rule, roles, facts, matches, evidence, traces)
-                entry = (criterion, canonical_json(criterion.model_dump(mode="json")))
-                memo.put(rule.id, keys[rule.id], entry)
-                entries[rule.id] = entry
+        for group, stand_in in (([r for r in missing if r.id not in blind], None),
+                                ([r for r in missing if r.id in blind], STAND_IN)):
+            if group:
+                for rule, entry in zip(group, self._criteria(dossier, group, engine, stand_in), strict=True):
+                    memo.put(rule.id, keys[rule.id], entry)
+                    entries[rule.id] = entry
+        number = dossier.partner.kvk_number
+        for rule_id in blind:
+            entries[rule_id] = for_number(entries[rule_id], number or "")
         decision = self._decision(dossier, [entries[rule.id][0] for rule in rules], engine)
         decision.__dict__["criteria_json"] = b"[" + b",".join(entries[rule.id][1] for rule in rules) + b"]"
         return decision
+
+    def _criteria(self, dossier: Dossier, rules: list[Rule], engine: NativeEngine, stand_in: str | None) -> list[Entry]:
+        """Decide ``rules`` alone, deriving only the facts they read (with the KvK number stood in for)."""
+        compiled = self.compiled
+        memo = compiled.memo
+        facts = compiled.derive(dossier, only=set().union(*(memo.facts[rule.id] for rule in rules)), kvk_number=stand_in)
+        matches, traces = engine.match_one(compiled, facts, only={rule.id for rule in rules})
+        roles = set(dossier.roles)
+        evidence = {e.path: _evidence(e.path, dossier.json_data, facts.facts) for rule in rules for e in rule.evidence}
+        return [entry_of(self._criterion(rule, roles, facts, matches, evidence, traces)) for rule in rules]
 
     def _decision(self, dossier: Dossier, criteria: list[CriterionDecision], engine: MatchEngine) -> Decision:
         compiled = self.compiled

@@ -13,8 +13,18 @@ fact path maps to a *dossier part*: a register section (``registers.sna``), a pa
 (``partner.kvk_number``), a declaration, or a top-level list (``housing``). The key holds the
 roles (applicability and its explanation name them) and the canonical JSON of each part.
 
-A property test evaluates mixed dossiers through one memo and compares every decision with a
-fresh evaluation, byte for byte.
+**The partner's own KvK number.** The KvK, SNA and NAU criteria read it, and every partner of
+a list has another, so keyed by it they would never be remembered. But these rules treat it as a
+name only (``number_blind``, checked statically): they test whether it is there, compare it for
+equality with a register's number (a derived ``equals``) and show it in texts. For such a rule,
+when no other part it reads holds the number, the decision for one number is the decision for
+any other with the number replaced. So it is decided once with a stand-in (``STAND_IN``, a
+private-use text no register holds) and remembered under a key without the number; each partner
+gets it with the stand-in replaced by its own number, in the bytes and in the model.
+
+A property test evaluates mixed dossiers (parts from many dossiers, KvK numbers drawn at random
+or from the registers) through one memo and compares every decision with a fresh evaluation,
+byte for byte.
 """
 
 from __future__ import annotations
@@ -24,9 +34,12 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Any
 
+from pydantic import BaseModel
+
+from ._canonical import canonical_json
 from ._decision import CriterionDecision
 from ._pack import RulePack, derived_inputs, derived_path, walk_compares
-from ._rules_model import AnyItem, Condition, LocalText, Rule
+from ._rules_model import AnyItem, Compare, Condition, LocalText, Rule
 
 ENTRIES_PER_RULE = 512
 """Distinct keys kept per rule (least recently used dropped): bounds memory on lists without repeats."""
@@ -40,8 +53,18 @@ Part = tuple[str, ...]
 """A dossier part as a path: ("registers", "sna"), ("housing",)."""
 Key = tuple[str, ...]
 """A rule's key: the encoded parts it reads, in a fixed order."""
-Entry = tuple[CriterionDecision, bytes]
-"""A remembered criterion decision and its canonical JSON."""
+Entry = tuple[CriterionDecision, bytes, tuple[str, ...]]
+"""A remembered criterion decision, its canonical JSON, and the fields showing ``STAND_IN``."""
+
+KVK_PART: Part = ("partner", "kvk_number")
+KVK_PATH = "partner.kvk_number"
+STAND_IN = "\ue000kvk\ue000"
+"""Stands for the partner's KvK number in a decision made for any number (private use area:
+no register or partner text holds it; a dossier that does is keyed by its own number)."""
+_STAND_IN_BYTES = STAND_IN.encode("utf-8")
+_STAND_IN_REPR = repr(STAND_IN)[1:-1]
+"""How ``repr`` (the part encoding) shows it."""
+_ANY_NUMBER = "<any KvK number>"
 
 
 def part_of(path: str) -> Part | None:
@@ -84,6 +107,31 @@ def rule_reads(pack: RulePack, rule: Rule) -> tuple[frozenset[Part], frozenset[s
     return frozenset(parts), frozenset(piece for path in seen for piece in _pieces(path))
 
 
+def number_blind(pack: RulePack, rule: Rule) -> bool:
+    """Whether ``rule`` uses the partner's KvK number only as a name: it reads it, every
+    comparison of it tests presence only, every derived fact of the pack taking it in is an
+    ``equals`` of two facts, and it is no evidence or item list. Then swapping the number for
+    another that no other part holds swaps it in the texts and trace, and changes nothing else."""
+    parts, paths = rule_reads(pack, rule)
+    if KVK_PART not in parts or ("partner",) in parts or KVK_PATH not in paths:
+        return False
+    for _, clause in rule.outcomes.clauses():
+        for path, compare in walk_compares(clause.when):
+            if path == KVK_PATH and not _presence_only(compare):
+                return False
+        if KVK_PATH in set(_item_lists(clause.when)):
+            return False
+    if any(evidence.path == KVK_PATH for evidence in rule.evidence):
+        return False
+    return all(derived.equals is not None and derived.for_each is None
+               for derived in pack.all_derived() if KVK_PATH in derived_inputs(derived))
+
+
+def _presence_only(compare: Compare) -> bool:
+    tests = ("eq", "ne", "lt", "lte", "gt", "gte", "in_", "not_in")
+    return all(getattr(compare, name) is None for name in tests)
+
+
 def _pieces(path: str) -> list[str]:
     """An item path may reach back to the top (``results.$window_start``): both halves are read."""
     head, _, top = path.partition(".$")
@@ -123,22 +171,32 @@ class CriterionMemo:
         self.parts = {rule_id: sorted(parts) for rule_id, (parts, _) in reads.items()}
         self.facts = {rule_id: paths for rule_id, (_, paths) in reads.items()}
         """Per rule, the fact paths it can read: derive only these for a criterion not remembered."""
+        self.number_blind = frozenset(rule.id for rule in pack.rules if number_blind(pack, rule))
         self._entries: dict[str, OrderedDict[Key, Entry]] = {rule.id: OrderedDict() for rule in pack.rules}
         self.hits = 0
         self.misses = 0
 
-    def keys(self, dossier_json: dict[str, Any]) -> dict[str, Key]:
-        """Each rule's key for one dossier (each part serialised once)."""
+    def keys(self, dossier_json: dict[str, Any]) -> tuple[dict[str, Key], frozenset[str]]:
+        """Each rule's key for one dossier (each part serialised once), and the rules keyed
+        without the partner's KvK number (decided with ``STAND_IN``, see the module)."""
         encoded: dict[Part, str] = {}
         keys = {}
+        blind = []
+        partner = dossier_json.get("partner")
+        number = partner.get("kvk_number") if isinstance(partner, dict) else None
         for rule_id, parts in self.parts.items():
             key = []
             for part in parts:
                 if part not in encoded:
                     encoded[part] = _encode(dossier_json, part)
                 key.append(encoded[part])
+            if rule_id in self.number_blind and isinstance(number, str) and number:
+                others = [text for part, text in zip(parts, key, strict=True) if part != KVK_PART]
+                if not any(number in text or _STAND_IN_REPR in text for text in others):
+                    key[parts.index(KVK_PART)] = _ANY_NUMBER
+                    blind.append(rule_id)
             keys[rule_id] = tuple(key)
-        return keys
+        return keys, frozenset(blind)
 
     def get(self, rule_id: str, key: Key) -> Entry | None:
         entries = self._entries[rule_id]
@@ -155,6 +213,38 @@ class CriterionMemo:
         entries[key] = entry
         if len(entries) > ENTRIES_PER_RULE:
             entries.popitem(last=False)
+
+
+def entry_of(criterion: CriterionDecision) -> Entry:
+    """A criterion decision as remembered: with its canonical JSON, and where ``STAND_IN`` shows."""
+    data = criterion.model_dump(mode="json")
+    encoded = canonical_json(data)
+    if _STAND_IN_BYTES not in encoded:
+        return criterion, encoded, ()
+    return criterion, encoded, tuple(name for name, value in data.items() if _STAND_IN_BYTES in canonical_json(value))
+
+
+def for_number(entry: Entry, number: str) -> Entry:
+    """A decision made with ``STAND_IN`` as the decision for the partner with KvK number ``number``."""
+    criterion, encoded, fields = entry
+    if not fields:
+        return entry
+    changed = criterion.model_copy(update={name: _swap(getattr(criterion, name), number) for name in fields})
+    return changed, encoded.replace(_STAND_IN_BYTES, canonical_json(number)[1:-1]), ()
+
+
+def _swap(value: Any, number: str) -> Any:
+    if isinstance(value, str):
+        return value.replace(STAND_IN, number)
+    if isinstance(value, list):
+        return [_swap(item, number) for item in value]
+    if isinstance(value, tuple):
+        return tuple(_swap(item, number) for item in value)
+    if isinstance(value, dict):
+        return {key: _swap(item, number) for key, item in value.items()}
+    if isinstance(value, BaseModel):
+        return value.model_copy(update={name: _swap(getattr(value, name), number) for name in type(value).model_fields})
+    return value
 
 
 def _encode(dossier_json: dict[str, Any], part: Part) -> str:
