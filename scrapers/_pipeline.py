@@ -55,7 +55,7 @@ from eligibility._errors import FetchError, ScrapingError
 from scrapers import inspectorate, kvk, members, nau, sna, sncu, snf
 from scrapers._config import ScraperConfig
 from scrapers._http import _full_url
-from scrapers._link import Candidate, NameIndex, link_records, to_link
+from scrapers._link import Candidate, NameIndex, to_link
 from scrapers._store import EvidenceStore, Snapshot
 
 NAU_REGISTER_URL = "https://www.toelatinguitleenmarkt.nl/register.json"
@@ -396,14 +396,23 @@ def _read_abu(client: Client, partner: _Partner, config: ScraperConfig) -> list[
 
 def _read_nbbu(client: Client, partner: _Partner, config: ScraperConfig) -> list[members.Member]:
     """The sitemap, then only the member pages whose slug resembles the partner's name."""
-    _, urls = members.fetch_nbbu_sitemap(client)
-    slugs = [(url, url.rstrip("/").rsplit("/", 1)[-1].replace("-", " ")) for url in urls]
-    resembling = link_records(
-        None, [], list(partner.names), None, slugs,
-        kvk_of=lambda s: None, name_of=lambda s: s[1], place_of=lambda s: None,
-        threshold=NBBU_SLUG_THRESHOLD, limit=NAME_LIMIT,
-    )  # fmt: skip
+    slugs = _nbbu_slugs(client)
+    resembling = _index(
+        slugs, kvk_of=lambda s: None, name_of=lambda s: s[1], place_of=lambda s: None,
+    ).link(None, [], list(partner.names), None, threshold=NBBU_SLUG_THRESHOLD, limit=NAME_LIMIT)
     return members.fetch_nbbu_members(client, [c.record[0] for c in resembling])[1]
+
+
+def _nbbu_slugs(client: Client) -> tuple[tuple[str, str], ...]:
+    """(member URL, its slug as words) from the sitemap; in a batch (``StoreReplay``) read and
+    parsed once, like a bulk register, so the slugs' name index is built once too."""
+    def read(source: Client) -> tuple[tuple[str, str], ...]:
+        urls = members.fetch_nbbu_sitemap(source)[1]
+        return tuple((url, url.rstrip("/").rsplit("/", 1)[-1].replace("-", " ")) for url in urls)
+
+    if isinstance(client, _Reading) and isinstance(client.client, StoreReplay):
+        return client.client.read_bulk("nbbu sitemap", client, read)  # type: ignore[no-any-return]
+    return read(client)
 
 
 def _map_members(

@@ -22,7 +22,7 @@ from eligibility._decision import Outcome, Verdict
 from eligibility._dossier import Declarations, Dossier, LinkMethod, ReadStatus, Role, SnaStatus
 from eligibility._evaluate import evaluate
 from eligibility._pack import RulePack, load_pack
-from scrapers import kvk, sna, sncu
+from scrapers import kvk, members, sna, sncu
 from scrapers._config import ScraperConfig
 from scrapers._pipeline import (
     ADAPTERS,
@@ -350,6 +350,21 @@ def test_a_batch_replay_reads_each_bulk_register_once_and_builds_the_same_dossie
         assert store.lookups[register] == per_partner[register] // 3, register
     for register in ("kvk", "inspectorate", "snf"):  # searches: read for every partner
         assert store.lookups[register] == per_partner[register], register
+
+
+def test_a_batch_replay_parses_the_nbbu_sitemap_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sitemap lists every member: read like a bulk register, so its slugs are indexed once."""
+    for partner in (LENDER, FINED, BRUG):
+        online(partner, EvidenceStore(tmp_path / "evidence"))
+    store = EvidenceStore(tmp_path / "evidence")
+    alone = [offline(p, store) for p in (LENDER, FINED, BRUG)]
+    calls = []
+    real = members.fetch_nbbu_sitemap
+    monkeypatch.setattr(members, "fetch_nbbu_sitemap", lambda client, **kw: calls.append(1) or real(client, **kw))
+    replay = StoreReplay(store)
+    batch = [offline(p, store, replay=replay) for p in (LENDER, FINED, BRUG)]
+    assert len(calls) == 1
+    assert [b.dossier.registers.nbbu for b in batch] == [a.dossier.registers.nbbu for a in alone]
 
 
 def test_a_batch_replay_answers_a_search_never_made_without_asking_the_store(tmp_path: Path) -> None:
