@@ -53,8 +53,8 @@ Part = tuple[str, ...]
 """A dossier part as a path: ("registers", "sna"), ("housing",)."""
 Key = tuple[str, ...]
 """A rule's key: the encoded parts it reads, in a fixed order."""
-Entry = tuple[CriterionDecision, bytes, tuple[str, ...]]
-"""A remembered criterion decision, its canonical JSON, and the fields showing ``STAND_IN``."""
+Entry = tuple[CriterionDecision, bytes, tuple[tuple[str | int, ...], ...]]
+"""A remembered criterion decision, its canonical JSON, and where ``STAND_IN`` shows in it."""
 
 KVK_PART: Part = ("partner", "kvk_number")
 KVK_PATH = "partner.kvk_number"
@@ -217,34 +217,50 @@ class CriterionMemo:
 
 def entry_of(criterion: CriterionDecision) -> Entry:
     """A criterion decision as remembered: with its canonical JSON, and where ``STAND_IN`` shows."""
-    data = criterion.model_dump(mode="json")
-    encoded = canonical_json(data)
-    if _STAND_IN_BYTES not in encoded:
-        return criterion, encoded, ()
-    return criterion, encoded, tuple(name for name, value in data.items() if _STAND_IN_BYTES in canonical_json(value))
+    encoded = canonical_json(criterion.model_dump(mode="json"))
+    return criterion, encoded, tuple(_stand_in_paths(criterion)) if _STAND_IN_BYTES in encoded else ()
 
 
 def for_number(entry: Entry, number: str) -> Entry:
-    """A decision made with ``STAND_IN`` as the decision for the partner with KvK number ``number``."""
-    criterion, encoded, fields = entry
-    if not fields:
+    """A decision made with ``STAND_IN`` as the decision for the partner with KvK number ``number``:
+    only the texts that show it are replaced (containers on their way copied, nothing else)."""
+    criterion, encoded, paths = entry
+    if not paths:
         return entry
-    changed = criterion.model_copy(update={name: _swap(getattr(criterion, name), number) for name in fields})
-    return changed, encoded.replace(_STAND_IN_BYTES, canonical_json(number)[1:-1]), ()
+    for path in paths:
+        criterion = _put(criterion, path, number)
+    return criterion, encoded.replace(_STAND_IN_BYTES, canonical_json(number)[1:-1]), ()
 
 
-def _swap(value: Any, number: str) -> Any:
+TextPath = tuple[str | int, ...]
+"""Where a text lies in a decision: field names, keys and indexes."""
+
+
+def _stand_in_paths(value: Any, path: TextPath = ()) -> list[TextPath]:
     if isinstance(value, str):
-        return value.replace(STAND_IN, number)
-    if isinstance(value, list):
-        return [_swap(item, number) for item in value]
-    if isinstance(value, tuple):
-        return tuple(_swap(item, number) for item in value)
+        return [path] if STAND_IN in value else []
+    if isinstance(value, (list, tuple)):
+        return [found for index, item in enumerate(value) for found in _stand_in_paths(item, (*path, index))]
     if isinstance(value, dict):
-        return {key: _swap(item, number) for key, item in value.items()}
+        return [found for key, item in value.items() for found in _stand_in_paths(item, (*path, key))]
     if isinstance(value, BaseModel):
-        return value.model_copy(update={name: _swap(getattr(value, name), number) for name in type(value).model_fields})
-    return value
+        return [found for name in type(value).model_fields for found in _stand_in_paths(getattr(value, name), (*path, name))]
+    return []
+
+
+def _put(value: Any, path: TextPath, number: str) -> Any:
+    """``value`` with the text at ``path`` showing ``number`` for ``STAND_IN``."""
+    if not path:
+        return value.replace(STAND_IN, number)
+    head, rest = path[0], path[1:]
+    if isinstance(value, BaseModel):
+        return value.model_copy(update={head: _put(getattr(value, str(head)), rest, number)})
+    if isinstance(value, dict):
+        return {**value, head: _put(value[head], rest, number)}
+    index = int(head)
+    changed = _put(value[index], rest, number)
+    return (*value[:index], changed, *value[index + 1:]) if isinstance(value, tuple) else [
+        *value[:index], changed, *value[index + 1:]]
 
 
 def _encode(dossier_json: dict[str, Any], part: Part) -> str:
