@@ -250,6 +250,9 @@ def test_a_changed_dictionary_names_every_record_compressed_with_it(filled: tupl
     assert "dictionary 1 was changed" in report.describe()
     with pytest.raises(LogError, match="cannot be read"):
         DecisionLog(log.path).get(ids[0])
+    with pytest.raises(LogWriteError, match="dictionary 1 was changed"):  # nothing is compressed against it
+        DecisionLog(log.path).append(*decided(NAMES[0]), command="check")
+    assert len(DecisionLog(log.path)) == 4
 
 
 def test_a_log_written_before_compression_is_read_and_extended(tmp_path: Path) -> None:

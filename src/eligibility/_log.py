@@ -431,6 +431,9 @@ class DecisionLog:
                     raise
         except (sqlite3.Error, OSError) as exc:
             raise LogWriteError(f"could not write to the decision log {self.path}: {exc}; nothing was logged") from exc
+        except BodyUnreadable as exc:
+            raise LogWriteError(f"could not write to the decision log {self.path}: {exc}; nothing was logged; "
+                                "run 'eligibility audit verify'") from exc
         return refs
 
     def _seal(self, seq: int, record_id: str, prev_hash: str, header: dict[str, Any],

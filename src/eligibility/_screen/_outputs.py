@@ -318,7 +318,8 @@ class OutputProcessError(EligibilityError):
 def _alongside(work: Callable[[], None], parallel: bool) -> Iterator[Callable[[], None]]:
     """Run ``work`` in a forked process while the caller goes on; the yielded function waits for
     it and raises what it raised. Without ``parallel`` or fork, ``work`` runs when waited for."""
-    if not parallel or "fork" not in multiprocessing.get_all_start_methods():
+    can_fork = "fork" in multiprocessing.get_all_start_methods() and not multiprocessing.current_process().daemon
+    if not parallel or not can_fork:
         yield work
         return
     receive, send = multiprocessing.get_context("fork").Pipe(duplex=False)
