@@ -204,12 +204,28 @@ def rewrite_outputs(baseline: Path, out: Path, **changes: Any) -> Any:
         state.close()
 
 
-def test_outputs_written_in_one_process_or_two_are_the_same_bytes(baseline: Path, tmp_path: Path) -> None:
-    """The run writes results.csv/xlsx in a second process; written in this one, nothing differs."""
-    tally = rewrite_outputs(baseline, tmp_path / "out", parallel=False)
+@pytest.mark.parametrize("parallel", [False, True])
+def test_outputs_written_again_from_the_state_are_the_same_bytes(baseline: Path, tmp_path: Path, parallel: bool) -> None:
+    """The baseline run streamed decisions.jsonl and wrote results.xlsx in a second process;
+    written again from the state (decisions quoted from the log), in one process or two, nothing differs."""
+    tally = rewrite_outputs(baseline, tmp_path / "out", parallel=parallel)
     assert tally.rows == len(LINES)
     for name in OUTPUTS:
         assert (tmp_path / "out" / name).read_bytes() == (baseline / "out" / name).read_bytes(), name
+
+
+def test_a_run_from_the_first_row_streams_its_decisions_without_reading_the_log_back(
+        baseline: Path, store: Path, tmp_path: Path) -> None:
+    log = deterministic_log(tmp_path / "log.sqlite")
+
+    def unread(places: Any) -> Any:
+        raise AssertionError("a run that decided every row itself has every decision in hand")
+
+    log.decisions_at = unread  # type: ignore[method-assign]
+    screen(options(tmp_path / "out", store, workers=2), log=log, err=io.StringIO())
+    for name in OUTPUTS:
+        assert (tmp_path / "out" / name).read_bytes() == (baseline / "out" / name).read_bytes(), name
+    assert not list((tmp_path / "out").glob(".*.tmp"))
 
 
 def test_a_failure_in_the_sheets_process_stops_the_outputs_and_leaves_none(
@@ -219,7 +235,7 @@ def test_a_failure_in_the_sheets_process_stops_the_outputs_and_leaves_none(
     def disk_full(*args: Any) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(_outputs, "_write_sheets", disk_full)  # inherited by the forked process
+    monkeypatch.setattr(_outputs, "_write_xlsx", disk_full)  # inherited by the forked process
     with pytest.raises(_outputs.OutputProcessError, match="No space left on device"):
         rewrite_outputs(baseline, tmp_path / "out")
     assert sorted(p.name for p in (tmp_path / "out").iterdir() if not p.name.startswith(".state")) == []

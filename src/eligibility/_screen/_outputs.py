@@ -15,14 +15,15 @@ bytes. Every file is written under a temporary name and renamed when complete.
 from __future__ import annotations
 
 import csv
+import json
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from .._canonical import canonical_json, sha256_hex
 from .._errors import EligibilityError
@@ -104,16 +105,36 @@ def quoted_decisions(rows: Sequence[StoredRow], read: DecisionReader) -> list[by
     return decisions
 
 
-def jsonl_line(row: StoredRow, decision: bytes | None) -> bytes:
+def jsonl_line(result: dict[str, Any], log_id: str | None, decision: bytes | None) -> bytes:
     """Canonical JSON of the row's envelope, its decision embedded byte for byte as logged.
 
     The keys sort as ``decision`` < every other key, so the decision's own canonical bytes can
     be put in front without parsing them again; the result is canonical JSON all the same.
     """
-    result = row.result
     rest = canonical_json({"error": result["error"], "input": result["input"], "line": result["line"],
-                           "link": result["link"], "log_id": row.log_id, "schema": ROW_SCHEMA})
+                           "link": result["link"], "log_id": log_id, "schema": ROW_SCHEMA})
     return b'{"decision":' + (decision if decision is not None else b"null") + b"," + rest[1:] + b"\n"
+
+
+class DecisionsStream:
+    """decisions.jsonl written while a run goes, for a run that decides every row itself.
+
+    Rows are committed in input order, each decision in hand as the bytes just logged, so the
+    file is complete when the last row is; the end of the run then need not read 100,000
+    decisions back from the log. A resumed run (some rows decided before) writes the file at the
+    end from the log instead, quoting each decision checked against its hash; a test checks the
+    two ways give the same bytes. Written under the temporary name ``write_outputs`` renames.
+    """
+
+    def __init__(self, out_dir: Path) -> None:
+        self.path = _Atomic.temporary(out_dir, "decisions.jsonl")
+        self._handle = self.path.open("wb")
+
+    def add(self, result_json: str, log_id: str | None, decision: bytes | None) -> None:
+        self._handle.write(jsonl_line(json.loads(result_json), log_id, decision))
+
+    def close(self) -> None:
+        self._handle.close()
 
 
 def _csv_safe(value: str | int | None) -> str:
@@ -218,10 +239,13 @@ class _Atomic:
         self.paths: list[tuple[Path, Path]] = []
 
     def path(self, name: str) -> Path:
-        final = self.out_dir / name
-        temporary = self.out_dir / f".{name}.tmp"
-        self.paths.append((temporary, final))
+        temporary = self.temporary(self.out_dir, name)
+        self.paths.append((temporary, self.out_dir / name))
         return temporary
+
+    @staticmethod
+    def temporary(out_dir: Path, name: str) -> Path:
+        return out_dir / f".{name}.tmp"
 
     def commit(self) -> None:
         for temporary, final in self.paths:
@@ -242,35 +266,44 @@ def write_outputs(
     comparison: Comparison | None = None,
     decisions: DecisionReader,
     overrides: OverrideLookup | None = None,
+    decisions_streamed: bool = False,
     parallel: bool = True,
 ) -> Tally:
     """Write every output from the stored rows (``rows()`` streams them in input order); returns the counts.
 
-    With ``parallel`` (and where processes can fork), results.csv and results.xlsx are written
-    by a second process while this one writes decisions.jsonl and the summary: the two halves
-    cost about the same, and a list of 100,000 rows otherwise keeps one core idle for seconds.
-    Both ways write the same bytes (a test checks).
+    ``decisions_streamed``: decisions.jsonl was written during the run (``DecisionsStream``) and
+    is complete; otherwise it is written here, each decision quoted from the log (``decisions``).
+    With ``parallel`` (and where processes can fork), results.xlsx is written by a second
+    process while this one writes the rest: a list of 100,000 rows otherwise keeps one core idle
+    for many seconds. Both ways write the same bytes (a test checks).
     """
     columns = result_columns(criteria)
     tally = Tally(list(criteria))
     files = _Atomic(out_dir)
-    sheet_paths = (files.path("results.csv"), files.path("results.xlsx"))
+    xlsx_path = files.path("results.xlsx")
+    jsonl_path = files.path("decisions.jsonl")
     try:
-        def sheets() -> None:
-            _write_sheets(sheet_paths, rows(), columns, criteria, lang, overrides)
+        def sheet() -> None:
+            _write_xlsx(xlsx_path, rows(), columns, criteria, lang, overrides)
 
-        with _alongside(sheets, parallel) as sheets_done:
-            with files.path("decisions.jsonl").open("wb") as jsonl:
+        with _alongside(sheet, parallel) as sheet_done:
+            with ExitStack() as stack:
+                csv_handle: IO[str] = stack.enter_context(files.path("results.csv").open("w", encoding="utf-8", newline=""))
+                results_csv = csv.writer(csv_handle)
+                results_csv.writerow(columns)
+                jsonl = None if decisions_streamed else stack.enter_context(jsonl_path.open("wb"))
                 for batch in _batches(rows(), 1_000):
                     found = overrides([r.log_id for r in batch if r.log_id]) if overrides is not None else {}
-                    quoted = quoted_decisions(batch, decisions)
-                    for row, decision in zip(batch, quoted, strict=True):
+                    quoted = quoted_decisions(batch, decisions) if jsonl is not None else ()
+                    for index, row in enumerate(batch):
                         override = override_text(found.get(row.log_id)) if row.log_id else ""
-                        jsonl.write(jsonl_line(row, decision))
+                        results_csv.writerow([_csv_safe(c) for c in result_cells(row, criteria, lang, override)])
+                        if jsonl is not None:
+                            jsonl.write(jsonl_line(row.result, row.log_id, quoted[index]))
                         tally.add(row, lang, override)
                         if comparison is not None:
                             comparison.feed(row.result)
-            sheets_done()
+            sheet_done()
         tally.finish()
         if comparison is not None:
             comparison.finish()
@@ -287,31 +320,26 @@ def write_outputs(
     return tally
 
 
-def _write_sheets(paths: tuple[Path, Path], rows: Iterable[StoredRow], columns: list[str], criteria: Sequence[str],
-                  lang: str, overrides: OverrideLookup | None) -> None:
-    """results.csv and results.xlsx: one row per input row, the same cells in both."""
-    csv_path, xlsx_path = paths
-    with csv_path.open("w", encoding="utf-8", newline="") as csv_handle:
-        results_csv = csv.writer(csv_handle)
-        results_csv.writerow(columns)
-        xlsx = XlsxWriter(xlsx_path, "results", _widths(columns, criteria))
-        try:
-            xlsx.row(columns, STYLE_HEADER)
-            for batch in _batches(rows, 1_000):
-                found = overrides([r.log_id for r in batch if r.log_id]) if overrides is not None else {}
-                for row in batch:
-                    override = override_text(found.get(row.log_id)) if row.log_id else ""
-                    cells = result_cells(row, criteria, lang, override)
-                    results_csv.writerow([_csv_safe(c) for c in cells])
-                    xlsx.row(cells, _styles(cells, len(criteria)))
-        except BaseException:
-            xlsx.abandon()
-            raise
-        xlsx.close()
+def _write_xlsx(path: Path, rows: Iterable[StoredRow], columns: list[str], criteria: Sequence[str],
+                lang: str, overrides: OverrideLookup | None) -> None:
+    """results.xlsx: the cells of results.csv, verdicts and outcomes coloured."""
+    xlsx = XlsxWriter(path, "results", _widths(columns, criteria))
+    try:
+        xlsx.row(columns, STYLE_HEADER)
+        for batch in _batches(rows, 1_000):
+            found = overrides([r.log_id for r in batch if r.log_id]) if overrides is not None else {}
+            for row in batch:
+                override = override_text(found.get(row.log_id)) if row.log_id else ""
+                cells = result_cells(row, criteria, lang, override)
+                xlsx.row(cells, _styles(cells, len(criteria)))
+    except BaseException:
+        xlsx.abandon()
+        raise
+    xlsx.close()
 
 
 class OutputProcessError(EligibilityError):
-    """The process writing results.csv and results.xlsx failed."""
+    """The process writing results.xlsx failed."""
 
 
 @contextmanager
@@ -346,7 +374,7 @@ def _alongside(work: Callable[[], None], parallel: bool) -> Iterator[Callable[[]
             failure = "it ended without a word"
         process.join()
         if failure is not None or process.exitcode != 0:
-            raise OutputProcessError(f"writing results.csv and results.xlsx failed: {failure or process.exitcode}")
+            raise OutputProcessError(f"writing results.xlsx failed: {failure or process.exitcode}")
 
     try:
         yield wait

@@ -42,7 +42,7 @@ from .._pack import RulePack, load_pack
 from ._compare import Comparison, PreviousRunError, load_previous
 from ._dossiers import DossierSource, RegisterSource
 from ._lists import BadRow, ListError, ListRow, PartnerList, PartnerRow
-from ._outputs import DecisionNotInLog, OverrideLookup, RunFacts, Tally, write_outputs
+from ._outputs import DecisionNotInLog, DecisionsStream, OverrideLookup, RunFacts, Tally, write_outputs
 from ._results import decided_result, error_result
 from ._state import STATE_SCHEMA, Decided, RunState, StateMismatch
 
@@ -247,6 +247,7 @@ def screen(
         progress = _progress(options, partners, len(done), err)
         computed = 0
         _WORK = _Work(compiled, source)
+        stream = DecisionsStream(options.out_dir) if not done else None  # a resumed run quotes the log at the end
         try:
             with _mapper(workers) as mapper:
                 batch: list[tuple[Decided, LogItem | None, float]] = []
@@ -255,19 +256,22 @@ def screen(
                     if progress is not None:
                         progress.update(len(chunk))
                     if len(batch) >= options.commit_rows:
-                        computed += _commit(state, log, batch, options, pack, checkpoint, len(done) + computed, err)
+                        computed += _commit(state, log, batch, options, pack, checkpoint, len(done) + computed, err,
+                                            stream)
                         batch = []
                 if batch:
-                    computed += _commit(state, log, batch, options, pack, checkpoint, len(done) + computed, err)
+                    computed += _commit(state, log, batch, options, pack, checkpoint, len(done) + computed, err, stream)
         finally:
             _WORK = None
+            if stream is not None:
+                stream.close()
             if progress is not None:
                 progress.close()
         try:
             tally = write_outputs(
                 options.out_dir, state.reader(), criteria=[rule.id for rule in pack.rules],
                 facts=_facts(options, pack, partners), lang=options.lang, comparison=comparison,
-                overrides=_override_lookup(log), decisions=log.decisions_at,
+                overrides=_override_lookup(log), decisions=log.decisions_at, decisions_streamed=stream is not None,
             )
         except DecisionNotInLog as exc:
             raise ScreenError(f"{exc}; the outputs were not written") from exc
@@ -277,14 +281,18 @@ def screen(
 
 
 def _commit(state: RunState, log: LogLike, chunk: list[tuple[Decided, LogItem | None, float]], options: ScreenOptions,
-            pack: RulePack, checkpoint: Checkpoint | None, before: int, err: TextIO) -> int:
-    """Store the rows, log their decisions in one transaction, then store their log record ids."""
+            pack: RulePack, checkpoint: Checkpoint | None, before: int, err: TextIO,
+            stream: DecisionsStream | None = None) -> int:
+    """Store the rows, log their decisions in one transaction, then store their log record ids
+    (and write their decisions.jsonl lines when the run streams them)."""
     state.add(decided for decided, _, _ in chunk)
     if checkpoint is not None:
         checkpoint("stored", before + len(chunk))
     logged = [(decided.line, item) for decided, item, _ in chunk if item is not None]
-    if logged:
-        _log_chunk(state, log, logged, options, pack, checkpoint, before + len(chunk))
+    log_ids = _log_chunk(state, log, logged, options, pack, checkpoint, before + len(chunk)) if logged else {}
+    if stream is not None:
+        for decided, item, _ in chunk:
+            stream.add(decided.result_json, log_ids.get(decided.line), item.decision_json if item is not None else None)
     if options.verbose:
         _log_lines(chunk, err)
     if checkpoint is not None:
@@ -293,7 +301,8 @@ def _commit(state: RunState, log: LogLike, chunk: list[tuple[Decided, LogItem | 
 
 
 def _log_chunk(state: RunState, log: LogLike, logged: list[tuple[int, LogItem]], options: ScreenOptions,
-               pack: RulePack, checkpoint: Checkpoint | None, done: int) -> None:
+               pack: RulePack, checkpoint: Checkpoint | None, done: int) -> dict[int, str]:
+    """Log the decisions of one chunk; returns each line's log record id."""
     try:
         refs = log.append_many([item for _, item in logged], command="screen", region=options.region, pack=pack)
     except EligibilityError as exc:
@@ -302,6 +311,7 @@ def _log_chunk(state: RunState, log: LogLike, logged: list[tuple[int, LogItem]],
     if checkpoint is not None:
         checkpoint("logged", done)
     state.set_log_ids((line, ref.record_id, ref.decision_at) for (line, _), ref in zip(logged, refs, strict=True))
+    return {line: ref.record_id for (line, _), ref in zip(logged, refs, strict=True)}
 
 
 def _recover(state: RunState, log: LogLike, err: TextIO) -> None:
