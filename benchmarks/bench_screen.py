@@ -16,7 +16,8 @@ Run from the project root::
    partners first, half of them SNA-certified) is screened offline by ``screen`` with its
    default dossier source (the evidence store), all outputs written and every decision logged.
    Reported: partners/s and peak memory (max RSS of the parent and of the largest worker).
-3. **Where one process spends its time per partner**, stage by stage, on ``--small`` rows.
+3. **Where one process spends its time per partner**, stage by stage, for ``--profile`` partners
+   with stored searches and as many found in the bulk registers only.
 """
 
 from __future__ import annotations
@@ -121,7 +122,8 @@ print(json.dumps({{"seconds": seconds, "rows": report.rows, "verdicts": report.v
 
 
 def profile_stages(store: Path, count: int, known: list[tuple[str, str, str]]) -> None:
-    """Where one process spends its time per partner, stage by stage (no log writes, no outputs)."""
+    """Where one process spends its time per partner, stage by stage (no log writes, no outputs),
+    for ``count`` partners with stored searches and ``count`` found in the bulk registers only."""
     from eligibility import CompiledPack, load_pack
     from eligibility._evaluate import evaluate
     from eligibility._log import LogItem
@@ -131,35 +133,38 @@ def profile_stages(store: Path, count: int, known: list[tuple[str, str, str]]) -
     from eligibility._screen._state import Decided
     from scrapers._config import ScraperConfig
 
+    stages = ["dossier from the store", "evaluate (traced)", "decision to canonical JSON",
+              "log item (dossier JSON + hash)", "result row + state record"]
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "list.csv"
-        write_list(path, count, known)
-        started = time.perf_counter()
+        write_list(path, len(known) + count, known)
         rows = [r for r in PartnerList(path).rows() if isinstance(r, PartnerRow)]
-        timings = {"read list": time.perf_counter() - started}
+        groups = {"with stored searches": [r for r in rows if r.line <= count + 1],
+                  "in bulk registers only": [r for r in rows if r.line > len(known) + 1][:count]}
         source = RegisterSource(store_dir=store, offline=True, now=datetime(2026, 11, 23, tzinfo=UTC),
                                 config=ScraperConfig())
         compiled = CompiledPack(load_pack(), AS_OF)
-        stages = ["dossier from the store", "evaluate (traced)", "decision to canonical JSON",
-                  "log item (dossier JSON + hash)", "result row + state record"]
-        timings.update(dict.fromkeys(stages, 0.0))
-        for row in rows:
-            t0 = time.perf_counter()
-            built = source.build(row)
-            t1 = time.perf_counter()
-            decision = evaluate(built.dossier, compiled.pack, AS_OF, compiled=compiled)
-            t2 = time.perf_counter()
-            decision_json = decision.to_json()
-            t3 = time.perf_counter()
-            LogItem.of(decision, built.dossier, decision_json)
-            t4 = time.perf_counter()
-            Decided.of(row.line, decided_result(row, built.dossier, decision, []), decision_json)
-            t5 = time.perf_counter()
-            for stage, seconds in zip(stages, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4), strict=True):
-                timings[stage] += seconds
-    print(f"  per partner, one process, {len(rows):,} partners (the first read of each bulk register included):")
-    for stage, seconds in timings.items():
-        print(f"    {stage:42} {seconds / len(rows) * 1e6:8.0f} us")
+        for group, members in groups.items():
+            timings = dict.fromkeys(stages, 0.0)
+            for row in members:
+                t0 = time.perf_counter()
+                built = source.build(row)
+                t1 = time.perf_counter()
+                decision = evaluate(built.dossier, compiled.pack, AS_OF, compiled=compiled)
+                t2 = time.perf_counter()
+                decision_json = decision.to_json()
+                t3 = time.perf_counter()
+                LogItem.of(decision, built.dossier, decision_json)
+                t4 = time.perf_counter()
+                Decided.of(row.line, decided_result(row, built.dossier, decision, []), decision_json)
+                t5 = time.perf_counter()
+                for stage, seconds in zip(stages, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4), strict=True):
+                    timings[stage] += seconds
+            total = sum(timings.values()) / len(members)
+            print(f"  per partner {group}, one process, {len(members):,} partners "
+                  f"(the first read of each bulk register included): {total * 1e3:.2f} ms")
+            for stage, seconds in timings.items():
+                print(f"    {stage:42} {seconds / len(members) * 1e6:8.0f} us")
 
 
 def realistic_store(root: Path, known: list[tuple[str, str, str]], seed: int = 7) -> None:
