@@ -248,7 +248,7 @@ class EvidenceStore:
         Each query in autocommit mode sees every fetch committed before it (WAL). A forked
         process opens its own: SQLite connections must not cross a fork."""
         if self._reader is None or self._reader[0] != os.getpid():
-            self._reader = (os.getpid(), sqlite3.connect(f"{self._index.as_uri()}?mode=ro", uri=True,
+            self._reader = (os.getpid(), sqlite3.connect(f"{self._index.resolve().as_uri()}?mode=ro", uri=True,
                                                           check_same_thread=False))
         return self._reader[1]
 

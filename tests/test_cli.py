@@ -116,6 +116,18 @@ def test_check_by_kvk_offline_from_the_evidence_store() -> None:
     assert "NAU adapter disabled by configuration" in err
 
 
+def test_check_by_kvk_offline_with_a_store_given_as_a_relative_path(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """As the README's first command gives it (a path relative to where it runs)."""
+    import shutil
+
+    shutil.copytree(STORE, tmp_path / "evidence")  # opening a store writes its WAL files beside it
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run("check", "--kvk", "68750110", "--role", "uitlener", "--as-of", "2026-11-23",
+                       "--offline", "--store", "evidence", "--lang", "en")
+    assert code == ExitCode.NEEDS_REVIEW and "[+] Lenders are SNA-certified: met" in out
+
+
 def test_dossier_build_offline_prints_a_valid_dossier() -> None:
     from eligibility import Dossier
 
