@@ -228,7 +228,7 @@ def test_a_run_from_the_first_row_streams_its_decisions_without_reading_the_log_
     assert not list((tmp_path / "out").glob(".*.tmp"))
 
 
-def test_a_failure_in_the_sheets_process_stops_the_outputs_and_leaves_none(
+def test_a_failure_in_the_xlsx_process_stops_the_outputs_and_leaves_none(
         baseline: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from eligibility._screen import _outputs
 

@@ -293,10 +293,8 @@ def write_outputs(
                 results_csv.writerow(columns)
                 jsonl = None if decisions_streamed else stack.enter_context(jsonl_path.open("wb"))
                 for batch in _batches(rows(), 1_000):
-                    found = overrides([r.log_id for r in batch if r.log_id]) if overrides is not None else {}
                     quoted = quoted_decisions(batch, decisions) if jsonl is not None else ()
-                    for index, row in enumerate(batch):
-                        override = override_text(found.get(row.log_id)) if row.log_id else ""
+                    for index, (row, override) in enumerate(_with_overrides(batch, overrides)):
                         results_csv.writerow([_csv_safe(c) for c in result_cells(row, criteria, lang, override)])
                         if jsonl is not None:
                             jsonl.write(jsonl_line(row.result, row.log_id, quoted[index]))
@@ -327,15 +325,19 @@ def _write_xlsx(path: Path, rows: Iterable[StoredRow], columns: list[str], crite
     try:
         xlsx.row(columns, STYLE_HEADER)
         for batch in _batches(rows, 1_000):
-            found = overrides([r.log_id for r in batch if r.log_id]) if overrides is not None else {}
-            for row in batch:
-                override = override_text(found.get(row.log_id)) if row.log_id else ""
+            for row, override in _with_overrides(batch, overrides):
                 cells = result_cells(row, criteria, lang, override)
                 xlsx.row(cells, _styles(cells, len(criteria)))
     except BaseException:
         xlsx.abandon()
         raise
     xlsx.close()
+
+
+def _with_overrides(batch: list[StoredRow], overrides: OverrideLookup | None) -> list[tuple[StoredRow, str]]:
+    """Each row of a batch with its approved override as one cell ("" for none), looked up at once."""
+    found = overrides([r.log_id for r in batch if r.log_id]) if overrides is not None else {}
+    return [(row, override_text(found.get(row.log_id)) if row.log_id else "") for row in batch]
 
 
 class OutputProcessError(EligibilityError):
@@ -360,7 +362,7 @@ def _alongside(work: Callable[[], None], parallel: bool) -> Iterator[Callable[[]
             raise SystemExit(1) from None
         send.send(None)
 
-    process = multiprocessing.get_context("fork").Process(target=child, name="screen-sheets", daemon=True)
+    process = multiprocessing.get_context("fork").Process(target=child, name="screen-xlsx", daemon=True)
     process.start()
     send.close()
     waited = False
