@@ -10,7 +10,9 @@
   one is; rows already in the state are skipped on a rerun. See ``_state`` for why no decision
   is logged twice across a crash.
 - **Outputs** are written at the end from the state, in input order (``_outputs``): an
-  interrupted and resumed run writes the same bytes as one that ran through.
+  interrupted and resumed run writes the same bytes as one that ran through. A run that
+  decides every row itself writes decisions.jsonl as its rows commit (``DecisionsStream``),
+  from the decision bytes it has just logged, instead of reading them all back at the end.
 - **Never stops on a row**: a row that cannot be read, built or evaluated becomes an error row.
   What stops a run (``ScreenError``) is what makes every row impossible: no list, no pack, a
   work directory of another run, or a decision log that cannot be written (a decision that

@@ -3,7 +3,8 @@
 ``DIR/.state.sqlite`` holds what identifies the run (list hash, decision date, rule pack, mode)
 and, per input row, its output row, the hash of its decision and where the decision log keeps
 that decision (record id, and the decision's place in the record). The decision itself is
-stored once, in the log; the outputs quote it from there, checked against the hash. Outputs are
+stored once, in the log; outputs written from this table quote it from there, checked against
+the hash (a run that decided every row itself has written decisions.jsonl as it went). Outputs are
 written at the end *from this table, in input order*, so an interrupted and resumed run writes
 the same bytes as one that ran through.
 
