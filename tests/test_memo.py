@@ -106,7 +106,7 @@ def test_many_kvk_numbers_with_the_same_registers_share_one_decision_per_criteri
         assert decision.to_json() == fresh_json(dossier, DATES[0])
         assert STAND_IN.encode() not in decision.to_json() and STAND_IN not in repr(decision.as_dict())
         sna = next(c for c in decision.criteria if c.id == "art14_3_a_sna")
-        assert number in sna.reasons[0]["nl"] or sna.outcome.value == "not_applicable"
+        assert number in sna.reasons[0]["nl"]  # the certificate found is another number's: the text names this one
     assert compiled.memo.misses <= 2 * len(PACK.rules)  # each criterion decided about once, not per number
 
 

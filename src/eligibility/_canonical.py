@@ -45,8 +45,7 @@ def canonical_json_placed(data: Mapping[str, Any], raw: Mapping[str, bytes]) -> 
             if between:
                 put(canonical_json(between)[1:-1])
                 between = {}
-            name = _member_name(key)
-            put(name + raw[key])
+            put(_member_name(key) + raw[key])
             places[key] = (size - len(raw[key]), len(raw[key]))
         else:
             between[key] = data[key]

@@ -312,8 +312,9 @@ def _log_chunk(state: RunState, log: LogLike, logged: list[tuple[int, LogItem]],
                           "again to continue") from exc
     if checkpoint is not None:
         checkpoint("logged", done)
-    state.set_log_ids((line, ref.record_id, ref.decision_at) for (line, _), ref in zip(logged, refs, strict=True))
-    return {line: ref.record_id for (line, _), ref in zip(logged, refs, strict=True)}
+    placed = [(line, ref) for (line, _), ref in zip(logged, refs, strict=True)]
+    state.set_log_ids((line, ref.record_id, ref.decision_at) for line, ref in placed)
+    return {line: ref.record_id for line, ref in placed}
 
 
 def _recover(state: RunState, log: LogLike, err: TextIO) -> None:

@@ -138,15 +138,10 @@ class RunState:
         with self._tx():
             self._db.executemany("DELETE FROM rows WHERE line = ?", [(line,) for line in lines])
 
-    def rows(self) -> Iterator[StoredRow]:
-        """Every row in input order, streamed (memory does not grow with the list)."""
-        cursor = self._db.execute(f"SELECT {_COLUMNS} FROM rows ORDER BY line")
-        for record in cursor:
-            yield self._stored(record)
-
     def reader(self) -> Callable[[], Iterator[StoredRow]]:
-        """``rows`` on a connection of its own, opened when called: usable in a forked process,
-        where this object's connection must not be touched."""
+        """Every row in input order, streamed (memory does not grow with the list), on a
+        connection of its own opened when called: usable in a forked process, where this
+        object's connection must not be touched."""
         path = self.path
 
         def rows() -> Iterator[StoredRow]:
