@@ -17,10 +17,10 @@ from markupsafe import escape
 from eligibility import Dossier, evaluate, load_dossier, load_pack
 from eligibility._audit import diff_decisions, replay
 from eligibility._cli import ExitCode
-from eligibility._cli_audit import audit
+from eligibility._cli_audit import audit, impact_command
 from eligibility._canonical import canonical_json
 from eligibility._letter import render_letter, snapshot_path
-from eligibility._log import DecisionLog, LogError, LogItem
+from eligibility._log import DecisionLog, LogError, LogItem, LogWriteError
 from eligibility._pack import RULES_DIR
 
 ROOT = Path(__file__).parents[1]
@@ -256,6 +256,50 @@ def test_commands_on_a_missing_log_fail_without_creating_one(tmp_path: Path) -> 
     code, _, err = run("verify", "--log", str(tmp_path / "none.sqlite"))
     assert code == ExitCode.INVALID_INPUT and "no decision log at" in err
     assert not (tmp_path / "none.sqlite").exists()
+
+
+def older_layout(path: Path) -> None:
+    """Rewrite a log as the version before compression wrote it: plain bodies, no dictionary column."""
+    log = DecisionLog(path)
+    bodies = [(entry.body, entry.seq) for entry in log.entries()]
+    with closing(sqlite3.connect(path, isolation_level=None)) as db:
+        db.execute("DROP TABLE dictionaries")
+        db.execute("DROP TRIGGER records_append_only_u")
+        db.execute("ALTER TABLE records DROP COLUMN dictionary")
+        db.executemany("UPDATE records SET body = ? WHERE seq = ?", bodies)
+        db.execute("CREATE TRIGGER records_append_only_u BEFORE UPDATE ON records "
+                   "BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END")
+        db.execute("VACUUM")
+
+
+@pytest.mark.parametrize("layout", ["current", "older"])
+def test_reading_commands_leave_the_log_file_byte_for_byte_as_it_was(tmp_path: Path, layout: str) -> None:
+    """An auditor's verify, list, replay, show and impact analysis never write to the log: not
+    even to upgrade a log of an earlier layout (that happens on the next write, by an override)."""
+    path = tmp_path / "log.sqlite"
+    log = new_log(path)
+    ids = [log_lender(log, lender(name=name)) for name in ("Een B.V.", "Twee B.V.")]
+    base = ["--log", str(path)]
+    assert run("override", "request", ids[0], *base, "--officer", "J. Jansen", "--verdict", "not_eligible",
+               "--justification", "Municipal file", "--citation", "Bijlage 3, onder f")[0] == 0
+    if layout == "older":
+        older_layout(path)
+    before = path.read_bytes()
+    code, out, _ = run("verify", *base)
+    assert code == 0 and "3 records, chain intact" in out
+    assert run("list", *base)[0] == 0
+    assert run("replay", ids[1], *base)[0] == 0
+    code, out, _ = run("show", ids[0], *base)
+    assert code == 0 and "J. Jansen" in out
+    impact = CliRunner().invoke(impact_command, ["--pack", str(pack_copy(tmp_path)), *base])
+    assert impact.exit_code == 0, impact.output
+    assert path.read_bytes() == before
+    with pytest.raises(LogWriteError, match="opened read-only; nothing was logged"):
+        log_lender(DecisionLog(path, read_only=True))
+    assert path.read_bytes() == before
+    code, out, _ = run("override", "request", ids[1], *base, "--officer", "J. Jansen", "--verdict", "not_eligible",
+                       "--justification", "Municipal file", "--citation", "Bijlage 3, onder f")
+    assert code == 0 and len(DecisionLog(path, read_only=True)) == 4 and DecisionLog(path).verify().ok
 
 
 def test_default_log_is_under_eligibility_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -163,6 +163,23 @@ def test_log_that_cannot_be_created_raises(tmp_path: Path) -> None:
         DecisionLog(tmp_path / "file" / "decisions.sqlite")
 
 
+def test_a_read_only_log_must_exist_and_be_a_decision_log(tmp_path: Path) -> None:
+    with pytest.raises(LogError, match="no decision log at"):
+        DecisionLog(tmp_path / "missing" / "log.sqlite", read_only=True)
+    assert not (tmp_path / "missing").exists()
+    other = tmp_path / "other.sqlite"
+    with connect(other) as db:
+        db.execute("CREATE TABLE t (x)")
+    with pytest.raises(LogError, match="not a decision log"):
+        DecisionLog(other, read_only=True)
+    with connect(other) as db:
+        assert [row[0] for row in db.execute("SELECT name FROM sqlite_master")] == ["t"]  # nothing added
+    garbage = tmp_path / "garbage.sqlite"
+    garbage.write_bytes(b"not a database at all" * 100)
+    with pytest.raises(LogError, match="cannot read the decision log"):
+        DecisionLog(garbage, read_only=True)
+
+
 def test_triggers_refuse_update_and_delete(filled: tuple[DecisionLog, list[str]]) -> None:
     log, _ = filled
     with connect(log.path) as db:

@@ -22,13 +22,15 @@ log_option = click.option("--log", "log_path", type=click.Path(dir_okay=False, p
                           help="Decision log (default: $ELIGIBILITY_HOME/decisions.sqlite).")
 
 
-def _open(log_path: Path | None) -> DecisionLog:
-    """An existing log: reading commands never create an empty one by accident."""
+def _open(log_path: Path | None, *, read_only: bool = True) -> DecisionLog:
+    """An existing log: no command creates an empty one by accident, and only the override
+    commands (``read_only=False``) may write to it; verifying, listing, replaying, showing and
+    impact analysis leave the file as it was (an auditor may be handed a copy on a read-only share)."""
     path = log_path or default_log_path()
     if not path.is_file():
         _fail(f"no decision log at {path} (give --log, or set ELIGIBILITY_HOME)", ExitCode.INVALID_INPUT)
     try:
-        return DecisionLog(path)
+        return DecisionLog(path, read_only=read_only)
     except LogError as exc:
         _fail(str(exc), ExitCode.INVALID_INPUT)
 
@@ -150,7 +152,7 @@ def override() -> None:
 def override_request(record_id: str, log_path: Path | None, officer: str, verdict: str, justification: str,
                      citation: str) -> None:
     """Request an override of decision RECORD_ID; it counts only after approval by someone else."""
-    log = _open(log_path)
+    log = _open(log_path, read_only=False)
     try:
         override_id = log.request_override(record_id, officer=officer, verdict=verdict,
                                            justification=justification, citation=citation)
@@ -167,7 +169,7 @@ def override_request(record_id: str, log_path: Path | None, officer: str, verdic
 @click.option("--approver", required=True, help="Who approves: not the officer who requested it.")
 def override_approve(override_id: str, log_path: Path | None, approver: str) -> None:
     """Approve override OVERRIDE_ID (the approver must not be the requesting officer)."""
-    log = _open(log_path)
+    log = _open(log_path, read_only=False)
     try:
         approval_id = log.approve_override(override_id, approver=approver)
         decision_id = log.get(override_id).record["decision_record_id"]

@@ -88,8 +88,19 @@ CREATE TRIGGER IF NOT EXISTS meta_append_only_d BEFORE DELETE ON meta
     BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END;
 """
 
-_COLUMNS = "seq, record_id, kind, body, record_hash, dictionary"
-"""What ``_entry`` reads: a ``LogEntry`` once the body is decoded."""
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """How to select the records' columns from this file: a log written before compression has
+    no ``dictionary`` column, and a read-only reader cannot add it (it reads NULL instead)."""
+
+    dictionary: str
+
+    @property
+    def entry(self) -> str:
+        """What ``_entry`` reads: a ``LogEntry`` once the body is decoded."""
+        return f"seq, record_id, kind, body, record_hash, {self.dictionary}"
 
 
 # --- where the log lives ----------------------------------------------------------------------
@@ -299,20 +310,36 @@ class DecisionLog:
     """
 
     def __init__(self, path: Path | str, *, clock: Callable[[], datetime] = _utc_now,
-                 new_id: Callable[[], str] = _new_id) -> None:
+                 new_id: Callable[[], str] = _new_id, read_only: bool = False) -> None:
+        """Open (and create, unless ``read_only``) the log at ``path``.
+
+        ``read_only`` is for auditors: the file must exist, it is opened with SQLite's read-only
+        mode and never changed (a log written by an earlier version is read as it is, not
+        upgraded), and every write raises ``LogWriteError``.
+        """
         self.path = Path(path)
         self._clock = clock
         self._new_id = new_id
         self._codec = BodyCodec()
+        self.read_only = read_only
+        if read_only and not self.path.is_file():
+            raise LogError(f"no decision log at {self.path}")
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if not read_only:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
             with self._db() as db:
-                db.execute("PRAGMA journal_mode=WAL")
-                db.executescript(_SCHEMA_SQL)
-                _add_dictionaries(db)
-                (schema,) = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+                if not read_only:
+                    db.execute("PRAGMA journal_mode=WAL")
+                    db.executescript(_SCHEMA_SQL)
+                    _add_dictionaries(db)
+                schema = _schema(db)
+                self._columns = _columns(db)
         except (OSError, sqlite3.Error) as exc:
+            if read_only:
+                raise LogError(f"cannot read the decision log {self.path}: {exc}") from exc
             raise LogWriteError(f"cannot open the decision log {self.path}: {exc}") from exc
+        if schema is None:
+            raise LogError(f"{self.path} is an SQLite file, but not a decision log (its meta table names no schema)")
         if schema != LOG_SCHEMA:
             raise LogError(f"{self.path} holds {schema!r} records; this version reads {LOG_SCHEMA!r}")
 
@@ -397,6 +424,8 @@ class DecisionLog:
 
     def _write(self, make: Callable[[sqlite3.Connection], Iterator[tuple[dict[str, Any], dict[str, bytes]]]]) -> list[LogRef]:
         """One write transaction: take the lock, read the head, seal and insert what ``make`` yields."""
+        if self.read_only:
+            raise LogWriteError(f"the decision log {self.path} was opened read-only; nothing was logged")
         refs: list[LogRef] = []
         try:
             with self._db() as db:
@@ -452,7 +481,8 @@ class DecisionLog:
         with self._db() as db:
             found: list[bytes | None] = []
             for record_id, (offset, length) in places:
-                row = db.execute("SELECT body, dictionary FROM records WHERE record_id = ?", (record_id,)).fetchone()
+                row = db.execute(f"SELECT body, {self._columns.dictionary} FROM records WHERE record_id = ?",
+                                 (record_id,)).fetchone()
                 try:
                     body = self._codec.decode(db, *row) if row is not None else None
                 except BodyUnreadable:
@@ -469,7 +499,7 @@ class DecisionLog:
         """Every record in chain order (optionally of one kind), read lazily."""
         where, args = ("WHERE kind = ?", (kind,)) if kind else ("", ())
         with self._db() as db:
-            for row in db.execute(f"SELECT {_COLUMNS} FROM records {where} ORDER BY seq", args):
+            for row in db.execute(f"SELECT {self._columns.entry} FROM records {where} ORDER BY seq", args):
                 yield self._entry(db, row)
 
     def latest_decisions(self) -> Iterator[LogEntry]:
@@ -484,12 +514,12 @@ class DecisionLog:
                     "SELECT seq, dossier_sha256, as_of FROM records WHERE kind = 'decision' ORDER BY seq"):
                 latest[(dossier_sha, as_of)] = seq
             for seq in sorted(latest.values()):
-                yield self._entry(db, db.execute(f"SELECT {_COLUMNS} FROM records WHERE seq = ?", (seq,)).fetchone())
+                yield self._entry(db, db.execute(f"SELECT {self._columns.entry} FROM records WHERE seq = ?", (seq,)).fetchone())
 
     def tail(self, count: int) -> list[LogEntry]:
         """The newest ``count`` records, oldest of them first."""
         with self._db() as db:
-            rows = db.execute(f"SELECT {_COLUMNS} FROM records ORDER BY seq DESC LIMIT ?", (count,)).fetchall()
+            rows = db.execute(f"SELECT {self._columns.entry} FROM records ORDER BY seq DESC LIMIT ?", (count,)).fetchall()
             return [self._entry(db, row) for row in reversed(rows)]
 
     def __len__(self) -> int:
@@ -507,7 +537,7 @@ class DecisionLog:
     def all_overrides(self) -> dict[str, list[Override]]:
         """Per decision record id, its overrides (approved or pending): for reports."""
         with self._db() as db:
-            rows = db.execute(f"SELECT {_COLUMNS} FROM records WHERE kind IN ('override', 'approval') ORDER BY seq").fetchall()
+            rows = db.execute(f"SELECT {self._columns.entry} FROM records WHERE kind IN ('override', 'approval') ORDER BY seq").fetchall()
             return _overrides([self._entry(db, row) for row in rows])
 
     def effective_verdict(self, record_id: str) -> Verdict:
@@ -527,8 +557,8 @@ class DecisionLog:
         try:
             with self._db() as db:
                 rows = [self._check_row(db, *raw) for raw in db.execute(
-                    "SELECT seq, record_id, kind, subject, dossier_sha256, as_of, body, record_hash, dictionary"
-                    " FROM records ORDER BY seq")]
+                    "SELECT seq, record_id, kind, subject, dossier_sha256, as_of, body, record_hash,"
+                    f" {self._columns.dictionary} FROM records ORDER BY seq")]
                 counter = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'records'").fetchone()
         except sqlite3.DatabaseError as exc:
             return VerifyReport(self.path, 0, None, None,
@@ -538,13 +568,18 @@ class DecisionLog:
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
         """One short-lived connection per operation (processes may share the file); always closed."""
+        if self.read_only:
+            with closing(sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
+                                         timeout=60)) as db:
+                yield db
+            return
         with closing(sqlite3.connect(self.path, isolation_level=None, timeout=60)) as db:
             db.execute("PRAGMA synchronous=FULL")
             db.execute("PRAGMA journal_size_limit=67108864")
             yield db
 
     def _entry(self, db: sqlite3.Connection, row: tuple[Any, ...]) -> LogEntry:
-        """A ``_COLUMNS`` row as a ``LogEntry`` with its sealed body; raises ``LogError`` for a
+        """A ``_Columns.entry`` row as a ``LogEntry`` with its sealed body; raises ``LogError`` for a
         body that cannot be decoded (``verify`` names such records)."""
         seq, record_id, kind, stored, record_hash, dictionary = row
         try:
@@ -555,13 +590,13 @@ class DecisionLog:
         return LogEntry(seq, record_id, kind, body, record_hash)
 
     def _fetch(self, db: sqlite3.Connection, record_id: str) -> LogEntry:
-        row = db.execute(f"SELECT {_COLUMNS} FROM records WHERE record_id = ?", (record_id,)).fetchone()
+        row = db.execute(f"SELECT {self._columns.entry} FROM records WHERE record_id = ?", (record_id,)).fetchone()
         if row is None:
             raise RecordNotFound(record_id, self.path)
         return self._entry(db, row)
 
     def _overrides_of(self, db: sqlite3.Connection, decision_record_id: str) -> list[Override]:
-        rows = db.execute(f"SELECT {_COLUMNS} FROM records WHERE subject = ? ORDER BY seq",
+        rows = db.execute(f"SELECT {self._columns.entry} FROM records WHERE subject = ? ORDER BY seq",
                           (decision_record_id,)).fetchall()
         return _overrides([self._entry(db, row) for row in rows]).get(decision_record_id, [])
 
@@ -582,6 +617,20 @@ def _family(header: dict[str, Any]) -> str | None:
         return None
     pack = header.get("pack") or {}
     return f"decision {pack.get('sha256')}"
+
+
+def _schema(db: sqlite3.Connection) -> str | None:
+    """The log's record schema; None for an SQLite file that is not a decision log."""
+    try:
+        row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+    except sqlite3.OperationalError:  # no meta table
+        return None
+    return None if row is None else str(row[0])
+
+
+def _columns(db: sqlite3.Connection) -> _Columns:
+    present = {row[1] for row in db.execute("PRAGMA table_info(records)")}
+    return _Columns(dictionary="dictionary" if "dictionary" in present else "NULL")
 
 
 def _add_dictionaries(db: sqlite3.Connection) -> None:
