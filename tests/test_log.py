@@ -24,7 +24,9 @@ from eligibility._log import (
     LogItem,
     LogWriteError,
     OverrideError,
+    Problem,
     RecordNotFound,
+    VerifyReport,
     default_log_path,
 )
 from eligibility._log_bodies import ZSTD_MAGIC
@@ -264,12 +266,23 @@ def test_a_changed_dictionary_names_every_record_compressed_with_it(filled: tupl
         db.execute("UPDATE dictionaries SET data = CAST(replace(CAST(data AS TEXT), 'Partner', 'Partnar') AS BLOB)")
     report = DecisionLog(log.path).verify()  # a fresh reader: nothing cached
     assert named(report.problems) == [("changed", seq, ids[seq - 1]) for seq in (1, 2, 3, 4)]
-    assert "dictionary 1 was changed" in report.describe()
+    assert report.describe().splitlines()[1:] == [
+        "  CHANGED: 4 records, seq 1-4: the stored record cannot be read: dictionary 1 was changed after it was written"]
     with pytest.raises(LogError, match="cannot be read"):
         DecisionLog(log.path).get(ids[0])
     with pytest.raises(LogWriteError, match="dictionary 1 was changed"):  # nothing is compressed against it
         DecisionLog(log.path).append(*decided(NAMES[0]), command="check")
     assert len(DecisionLog(log.path)) == 4
+
+
+def test_many_problems_with_one_cause_are_one_line_naming_every_seq() -> None:
+    problems = [Problem("changed", seq, f"r{seq}", "same cause") for seq in (1, 2, 3, 7, 9, 10)]
+    problems.insert(3, Problem("removed", 5, None, "seq 5 missing before seq 6 (record r6)"))
+    report = VerifyReport(Path("log.sqlite"), 9, 10, "h", problems)
+    assert report.describe().splitlines()[1:] == [
+        "  CHANGED: 6 records, seq 1-3, 7, 9-10: same cause", "  REMOVED: seq 5: seq 5 missing before seq 6 (record r6)"]
+    few = VerifyReport(Path("log.sqlite"), 9, 10, "h", problems[:3])  # below GROUPED_FROM: one line each
+    assert [line.strip() for line in few.describe().splitlines()[1:]] == [str(p) for p in problems[:3]]
 
 
 def test_a_log_written_before_compression_is_read_and_extended(tmp_path: Path) -> None:

@@ -287,8 +287,41 @@ class VerifyReport:
         if self.ok:
             return f"{self.path}: {self.records} records, chain intact; {head}\n"
         lines = [f"{self.path}: {self.records} records, {len(self.problems)} problem(s); {head}"]
-        lines += [f"  {problem}" for problem in self.problems]
+        lines += [f"  {line}" for line in _grouped(self.problems)]
         return "\n".join(lines) + "\n"
+
+
+GROUPED_FROM = 4
+"""Problems with the same kind and detail (a changed dictionary breaks every record compressed
+with it) are listed as one line of seq ranges from this many on, so the cause is not lost in
+thousands of lines; each record is still named by its seq."""
+
+
+def _grouped(problems: list[Problem]) -> list[str]:
+    """One line per problem, but one line per (kind, detail) shared by ``GROUPED_FROM`` or more."""
+    by_cause: dict[tuple[str, str], list[Problem]] = {}
+    for problem in problems:
+        by_cause.setdefault((problem.kind, problem.detail), []).append(problem)
+    lines: list[str] = []
+    for problem in problems:
+        same = by_cause[(problem.kind, problem.detail)]
+        if len(same) < GROUPED_FROM:
+            lines.append(str(problem))
+        elif problem is same[0]:
+            seqs = sorted(p.seq for p in same if p.seq is not None)
+            lines.append(f"{problem.kind.upper()}: {len(same)} records, seq {_ranges(seqs)}: {problem.detail}")
+    return lines
+
+
+def _ranges(seqs: list[int]) -> str:
+    """1, 2, 3, 7, 9, 10 -> "1-3, 7, 9-10"."""
+    spans: list[list[int]] = []
+    for seq in seqs:
+        if spans and seq == spans[-1][1] + 1:
+            spans[-1][1] = seq
+        else:
+            spans.append([seq, seq])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
 
 
 # --- the log ----------------------------------------------------------------------------------
