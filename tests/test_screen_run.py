@@ -198,7 +198,7 @@ def rewrite_outputs(baseline: Path, out: Path, **changes: Any) -> Any:
     try:
         return _outputs.write_outputs(
             out, state.reader(), criteria=[rule.id for rule in pack.rules],
-            facts=_facts(options(out, baseline), pack, PartnerList(LIST)), lang="nl",
+            facts=_facts(options(out, baseline), pack, PartnerList(LIST), None), lang="nl",
             decisions=log.decisions_at, overrides=_override_lookup(log), **changes)
     finally:
         state.close()

@@ -61,6 +61,9 @@ role_option = click.option("--role", "roles", multiple=True,
 offline_option = click.option("--offline", is_flag=True, help="Read only the evidence store, never the network.")
 store_option = click.option("--store", "store_dir", type=click.Path(file_okay=False, path_type=Path),
                             help="Evidence store directory (default: $ELIGIBILITY_HOME/evidence).")
+application_option = click.option(
+    "--application", "application_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="What the partner supplied (declarations, housing, equivalence) as JSON or YAML; see 'schema application'.")
 predecessor_option = click.option("--predecessor", "predecessors", multiple=True,
                                   help="KvK number before a takeover or change of legal form (repeatable): searched too.")
 
@@ -82,17 +85,22 @@ def _now() -> Any:
 
 
 def _build(kvk: str, roles: tuple[str, ...], name: str | None, place: str | None, offline: bool,
-           store_dir: Path | None, predecessors: tuple[str, ...] = ()) -> Dossier:
-    """Fetch (or replay) the registers for one partner; problems go to stderr, the dossier is returned."""
+           store_dir: Path | None, predecessors: tuple[str, ...] = (), application_path: Path | None = None) -> Dossier:
+    """Fetch (or replay) the registers for one partner and add what it supplied (``--application``);
+    problems go to stderr, the dossier is returned."""
     from scrapers._http import PoliteClient
     from scrapers._pipeline import build_dossier
 
+    from ._application import load_application
+
     if not roles:
         raise click.UsageError("--kvk needs at least one --role")
+    application = load_application(application_path, kvk) if application_path is not None else None
     config, store = _scraping(store_dir)
     client = None if offline else PoliteClient(config, store)
     result = build_dossier(kvk, [Role(r) for r in roles], name=name, place=place, offline=offline, store=store,
-                           client=client, config=config, now=_now(), predecessor_kvk_numbers=predecessors)
+                           client=client, config=config, now=_now(), predecessor_kvk_numbers=predecessors,
+                           **(application.sections() if application is not None else {}))
     for problem in result.problems:
         click.echo(f"dossier: {problem}", err=True)
     return result.dossier
@@ -114,20 +122,25 @@ def _build(kvk: str, roles: tuple[str, ...], name: str | None, place: str | None
 @click.option("--name", help="Partner name, for registers without KvK numbers (with --kvk).")
 @click.option("--place", help="Partner place (with --kvk).")
 @predecessor_option
+@application_option
 @offline_option
 @store_option
 def check(dossier: Path | None, as_of: date, region: str | None, pack_path: Path | None, engine: str,
           cross_check: bool, output: str, lang: str, log_path: Path | None, kvk: str | None, roles: tuple[str, ...], name: str | None,
-          place: str | None, predecessors: tuple[str, ...], offline: bool, store_dir: Path | None) -> None:
+          place: str | None, predecessors: tuple[str, ...], application_path: Path | None, offline: bool,
+          store_dir: Path | None) -> None:
     """Evaluate one DOSSIER (JSON or YAML), or a partner built from the registers with --kvk.
 
     Exit code: 0 eligible, 10 not eligible, 11 needs review (see the README for the rest).
     """
     if (dossier is None) == (kvk is None):
         raise click.UsageError("give either a DOSSIER file or --kvk with --role")
+    if dossier is not None and application_path is not None:
+        raise click.UsageError("--application goes with --kvk; a DOSSIER file holds its declarations itself")
     pack = _load(pack_path, region)
     try:
-        partner = load_dossier(dossier) if dossier is not None else _build(kvk, roles, name, place, offline, store_dir, predecessors)  # type: ignore[arg-type]
+        partner = load_dossier(dossier) if dossier is not None else _build(
+            kvk, roles, name, place, offline, store_dir, predecessors, application_path)  # type: ignore[arg-type]
     except EligibilityError as exc:
         _fail(str(exc), ExitCode.INVALID_INPUT)
     decision = _decide(partner, pack, as_of, engine, cross_check)
@@ -272,16 +285,18 @@ def dossier() -> None:
 @click.option("--name", help="Partner name, for registers without KvK numbers.")
 @click.option("--place", help="Partner place.")
 @predecessor_option
+@application_option
 @offline_option
 @store_option
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the dossier here (default: stdout).")
 def dossier_build(kvk: str | None, roles: tuple[str, ...], name: str | None, place: str | None,
-                  predecessors: tuple[str, ...], offline: bool, store_dir: Path | None, out: Path | None) -> None:
+                  predecessors: tuple[str, ...], application_path: Path | None, offline: bool, store_dir: Path | None,
+                  out: Path | None) -> None:
     """Read the registers for --kvk (or replay them with --offline) and print the dossier as JSON."""
     if kvk is None:
         raise click.UsageError("--kvk is required")
     try:
-        built = _build(kvk, roles, name, place, offline, store_dir, predecessors)
+        built = _build(kvk, roles, name, place, offline, store_dir, predecessors, application_path)
     except EligibilityError as exc:
         _fail(str(exc), ExitCode.INVALID_INPUT)
     text = built.model_dump_json(indent=2, exclude_none=True)
@@ -334,14 +349,15 @@ def registers_status(store_dir: Path | None) -> None:
 
 
 @main.command()
-@click.argument("what", type=click.Choice(["dossier", "decision", "rule", "pack-index", "overlay"]))
+@click.argument("what", type=click.Choice(["dossier", "application", "decision", "rule", "pack-index", "overlay"]))
 def schema(what: str) -> None:
-    """Print the JSON Schema of a dossier, a decision, or a rule file."""
+    """Print the JSON Schema of a dossier, an application file, a decision, or a rule file."""
+    from ._application import Application
     from ._decision import Decision as DecisionModel
     from ._rules_model import Overlay, PackIndex, RuleFile
 
-    models: dict[str, Any] = {"dossier": Dossier, "decision": DecisionModel, "rule": RuleFile,
-                              "pack-index": PackIndex, "overlay": Overlay}
+    models: dict[str, Any] = {"dossier": Dossier, "application": Application, "decision": DecisionModel,
+                              "rule": RuleFile, "pack-index": PackIndex, "overlay": Overlay}
     click.echo(json.dumps(models[what].model_json_schema(by_alias=True), indent=2, ensure_ascii=False))
 
 

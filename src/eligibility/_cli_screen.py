@@ -39,13 +39,16 @@ def _iso_date(ctx: click.Context, param: click.Parameter, value: str) -> date:
               help="Decision log (default: $ELIGIBILITY_HOME/decisions.sqlite).")
 @click.option("--previous", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Work directory of an earlier run: adds changes.csv and a 'what changed' section.")
+@click.option("--applications", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Folder of application files named by KvK number (68750110.json): declarations, housing and "
+                   "equivalence the partners supplied; see 'eligibility schema application'.")
 @click.option("--workers", type=click.IntRange(min=1), help="Processes (default: the number of CPUs; live runs: 1).")
 @click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True,
               help="Language of the main reason and of summary.html.")
 @click.option("--verbose", is_flag=True, help="One JSON line per partner on stderr.")
 def screen_command(list_path: Path, as_of: date, out_dir: Path, region: str | None, pack_path: Path | None,
                    offline: bool, store_dir: Path | None, log_path: Path | None, previous: Path | None,
-                   workers: int | None, lang: str, verbose: bool) -> None:
+                   applications: Path | None, workers: int | None, lang: str, verbose: bool) -> None:
     """Screen every partner in LIST (CSV or XLSX) into --out: results.csv, results.xlsx,
     decisions.jsonl and summary.html. A bad row becomes an error row; the run goes on.
     Run the same command again to continue an interrupted run."""
@@ -55,7 +58,8 @@ def screen_command(list_path: Path, as_of: date, out_dir: Path, region: str | No
 
     options = ScreenOptions(
         list_path=list_path, out_dir=out_dir, as_of=as_of, region=region, pack_path=pack_path, offline=offline,
-        store_dir=store_dir, log_path=log_path, previous=previous, workers=workers, lang=lang, verbose=verbose,
+        store_dir=store_dir, log_path=log_path, previous=previous, applications=applications, workers=workers,
+        lang=lang, verbose=verbose,
     )
     try:
         report = screen(options)

@@ -475,8 +475,13 @@ class Dossier(_Model):
 
     @model_validator(mode="after")
     def _unique_housing_ids(self) -> Dossier:
-        ids = [location.id for location in self.housing]
-        duplicated = sorted({i for i in ids if ids.count(i) > 1})
-        if duplicated:
-            raise ValueError(f"housing location ids must be unique; repeated: {', '.join(duplicated)}")
+        unique_housing_ids(self.housing)
         return self
+
+
+def unique_housing_ids(housing: list[HousingLocation]) -> None:
+    """Housing locations are named by id in decisions, so an id may occur once."""
+    ids = [location.id for location in housing]
+    duplicated = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicated:
+        raise ValueError(f"housing location ids must be unique; repeated: {', '.join(duplicated)}")

@@ -13,23 +13,29 @@ from ._dossier import Dossier
 from ._errors import DossierError
 
 
-def _field_path(loc: tuple[Any, ...]) -> str:
+def field_path(loc: tuple[Any, ...], whole: str = "(dossier)") -> str:
+    """A pydantic error location as a dotted path: ``housing[0].floor_area_m2``."""
     path = ""
     for part in loc:
         path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-    return path or "(dossier)"
+    return path or whole
 
 
 def parse_dossier(data: Any, source: str) -> Dossier:
     try:
         return Dossier.model_validate(data)
     except ValidationError as exc:
-        problems = [(_field_path(error["loc"]), error["msg"]) for error in exc.errors()]
+        problems = [(field_path(error["loc"]), error["msg"]) for error in exc.errors()]
         raise DossierError(source, problems) from exc
 
 
 def load_dossier(path: Path) -> Dossier:
     """A dossier from JSON (or YAML, by extension). Nothing is guessed: invalid input is an error."""
+    return parse_dossier(read_data(path), str(path))
+
+
+def read_data(path: Path) -> Any:
+    """JSON (or YAML, by extension) data from a file; ``DossierError`` names the line or the reason."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
@@ -43,4 +49,4 @@ def load_dossier(path: Path) -> Dossier:
         raise DossierError(str(path), [(f"line {exc.lineno}, column {exc.colno}", f"invalid JSON: {exc.msg}")]) from exc
     except yaml.YAMLError as exc:
         raise DossierError(str(path), [("(file)", f"invalid YAML: {exc}")]) from exc
-    return parse_dossier(data, str(path))
+    return data

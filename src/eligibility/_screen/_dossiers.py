@@ -26,6 +26,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from .._application import Application
 from .._dossier import Dossier, Identity, ReadStatus, Registers, Role
 from ._lists import PartnerRow
 
@@ -44,9 +45,10 @@ class Built:
 
 
 class DossierSource(Protocol):
-    """Builds one row's dossier; must be usable in a forked worker process."""
+    """Builds one row's dossier, with what the partner supplied when there is an application;
+    must be usable in a forked worker process."""
 
-    def build(self, row: PartnerRow) -> Built: ...
+    def build(self, row: PartnerRow, application: Application | None = None) -> Built: ...
 
 
 class RegisterSource:
@@ -78,15 +80,16 @@ class RegisterSource:
         elif not self.offline and self._client is None:
             self._client = PoliteClient(self.config, self._store)
 
-    def build(self, row: PartnerRow) -> Built:
+    def build(self, row: PartnerRow, application: Application | None = None) -> Built:
         from scrapers._pipeline import build_dossier
 
         self._ready()
-        if row.kvk_number is None:
+        if row.kvk_number is None:  # applications are matched by KvK number: never to a name-only row
             return self._name_only(row)
         result = build_dossier(
             row.kvk_number, list(row.roles), name=row.name, place=row.place, offline=self.offline,
             store=self._store, client=self._client, config=self.config, now=self.now, replay=self._replay,
+            **(application.sections() if application is not None else {}),
         )
         return Built(result.dossier, list(result.problems))
 

@@ -218,6 +218,8 @@ class RunFacts:
     mode: str
     lang: str
     previous: str | None
+    applications: str | None = None
+    """The application folder's name, file count and digest, when the run had one."""
 
 
 def _batches(rows: Iterable[StoredRow], size: int) -> Iterator[list[StoredRow]]:

@@ -36,6 +36,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
+from .._application import ApplicationError, ApplicationFolder
 from .._canonical import sha256_hex
 from .._errors import EligibilityError, RuleError
 from .._evaluate import CompiledPack, evaluate
@@ -91,6 +92,8 @@ class ScreenOptions:
     store_dir: Path | None = None
     log_path: Path | None = None
     previous: Path | None = None
+    applications: Path | None = None
+    """A folder of application files (``_application``), attached to the rows by KvK number."""
     workers: int | None = None
     """None: ``os.cpu_count()``; live runs always use 1."""
     lang: str = "nl"
@@ -133,13 +136,18 @@ class ScreenReport:
 class _Work:
     compiled: CompiledPack
     source: DossierSource
+    applications: ApplicationFolder | None = None
 
     def one(self, row: ListRow) -> tuple[Decided, LogItem | None, float]:
         started = time.perf_counter()
         if isinstance(row, BadRow):
             return Decided.of(row.line, error_result(row, row.reason), None), None, 0.0
         try:
-            built = self.source.build(row)
+            application = self.applications.load(row.kvk_number) if self.applications and row.kvk_number else None
+        except ApplicationError as exc:  # this partner's file, not the run: the row says why
+            return Decided.of(row.line, error_result(row, exc.one_line()), None), None, time.perf_counter() - started
+        try:
+            built = self.source.build(row) if application is None else self.source.build(row, application)
             decision = evaluate(built.dossier, self.compiled.pack, self.compiled.as_of, compiled=self.compiled)
             decision_json = decision.to_json()
             item = LogItem.of(decision, built.dossier, decision_json)
@@ -235,9 +243,10 @@ def screen(
     started = time.perf_counter()
     pack = _load_pack(options)
     partners = _open_list(options.list_path)
+    applications = _applications(options)
     state = RunState(options.out_dir)
     try:
-        run = _bind(state, options, pack, partners)
+        run = _bind(state, options, pack, partners, applications)
         now = datetime.fromisoformat(run["started_at"])
         source = source if source is not None else _register_source(options, now)
         log = log if log is not None else _open_log(options)
@@ -248,7 +257,7 @@ def screen(
         workers = _workers(options, err)
         progress = _progress(options, partners, len(done), err)
         computed = 0
-        _WORK = _Work(compiled, source)
+        _WORK = _Work(compiled, source, applications)
         stream = DecisionsStream(options.out_dir) if not done else None  # a resumed run quotes the log at the end
         try:
             with _mapper(workers) as mapper:
@@ -269,17 +278,18 @@ def screen(
                 stream.close()
             if progress is not None:
                 progress.close()
+        facts = _facts(options, pack, partners, applications)
         try:
             tally = write_outputs(
                 options.out_dir, state.reader(), criteria=[rule.id for rule in pack.rules],
-                facts=_facts(options, pack, partners), lang=options.lang, comparison=comparison,
+                facts=facts, lang=options.lang, comparison=comparison,
                 overrides=_override_lookup(log), decisions=log.decisions_at, decisions_streamed=stream is not None,
             )
         except DecisionNotInLog as exc:
             raise ScreenError(f"{exc}; the outputs were not written") from exc
     finally:
         state.close()
-    return _report(options, tally, computed, len(done), comparison, partners, time.perf_counter() - started)
+    return _report(options, tally, computed, len(done), comparison, facts.list_warnings, time.perf_counter() - started)
 
 
 def _commit(state: RunState, log: LogLike, chunk: list[tuple[Decided, LogItem | None, float]], options: ScreenOptions,
@@ -357,8 +367,29 @@ def _open_list(path: Path) -> PartnerList:
         raise ScreenError(f"list {exc}") from exc
 
 
-def _bind(state: RunState, options: ScreenOptions, pack: RulePack, partners: PartnerList) -> dict[str, str]:
-    """The run's identity: a work directory resumes only the run it was started for."""
+def _applications(options: ScreenOptions) -> ApplicationFolder | None:
+    if options.applications is None:
+        return None
+    try:
+        return ApplicationFolder.read(options.applications)
+    except (ApplicationError, OSError) as exc:
+        raise ScreenError(f"applications: {exc}") from exc
+
+
+def _application_warnings(applications: ApplicationFolder | None, partners: PartnerList) -> list[str]:
+    """Files ignored, and applications for KvK numbers the list does not hold (likely a typo)."""
+    if applications is None:
+        return []
+    numbers = (row.kvk_number for row in partners.rows() if isinstance(row, PartnerRow) and row.kvk_number)
+    unmatched = applications.unmatched(numbers)
+    return applications.warnings + ([f"applications: no row of the list has the KvK number of {', '.join(unmatched)}"]
+                                    if unmatched else [])
+
+
+def _bind(state: RunState, options: ScreenOptions, pack: RulePack, partners: PartnerList,
+          applications: ApplicationFolder | None) -> dict[str, str]:
+    """The run's identity: a work directory resumes only the run it was started for (and with the
+    same application files, when there are any)."""
     identity = {
         "list_sha256": partners.info.sha256,
         "as_of": options.as_of.isoformat(),
@@ -369,6 +400,8 @@ def _bind(state: RunState, options: ScreenOptions, pack: RulePack, partners: Par
         "store": str(options.store_dir.resolve()) if options.store_dir else "",
         "state": STATE_SCHEMA,
     }
+    if applications is not None:
+        identity["applications"] = applications.digest
     try:
         return state.bind(identity, {"started_at": datetime.now(UTC).isoformat(timespec="seconds")})
     except StateMismatch as exc:
@@ -464,11 +497,15 @@ def _override_lookup(log: LogLike) -> OverrideLookup | None:
     return lookup
 
 
-def _facts(options: ScreenOptions, pack: RulePack, partners: PartnerList) -> RunFacts:
+def _facts(options: ScreenOptions, pack: RulePack, partners: PartnerList,
+           applications: ApplicationFolder | None) -> RunFacts:
     info = partners.info
     return RunFacts(
         list_name=info.path.name, list_sha256=info.sha256, list_format=info.format, list_encoding=info.encoding,
-        list_delimiter=info.delimiter, list_columns=dict(info.columns), list_warnings=list(info.warnings),
+        list_delimiter=info.delimiter, list_columns=dict(info.columns),
+        list_warnings=list(info.warnings) + _application_warnings(applications, partners),
+        applications=(f"{applications.directory.name}: {len(applications.files)} file(s), sha256 {applications.digest}"
+                      if applications is not None else None),
         as_of=options.as_of.isoformat(), pack=f"{pack.id} {pack.version}", pack_sha256=pack.pack_hash,
         region=options.region, mode="offline (evidence store)" if options.offline else "live registers",
         lang=options.lang, previous=options.previous.name if options.previous else None,
@@ -476,11 +513,11 @@ def _facts(options: ScreenOptions, pack: RulePack, partners: PartnerList) -> Run
 
 
 def _report(options: ScreenOptions, tally: Tally, computed: int, resumed: int, comparison: Comparison | None,
-            partners: PartnerList, seconds: float) -> ScreenReport:
+            warnings: list[str], seconds: float) -> ScreenReport:
     return ScreenReport(
         out_dir=options.out_dir, rows=tally.rows, computed=computed, resumed=resumed, verdicts=dict(tally.verdicts),
         name_only=tally.name_only, changes=dict(comparison.counts) if comparison is not None else None,
-        warnings=list(partners.info.warnings), seconds=seconds,
+        warnings=list(warnings), seconds=seconds,
     )
 
 

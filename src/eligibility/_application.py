@@ -1,0 +1,136 @@
+"""What a partner supplied with its application: the parts of a dossier no register can show.
+
+The covenant asks for signed declarations (annex 3 a, b, d, e, f), for housing providers the
+locations with their floor areas and marks, and sometimes proof of equivalence to a mark (e.g. a
+NEN 4400 report). Registers hold none of it, so a dossier built from the registers alone can at
+best be *needs review*. A region keeps what each partner handed in as an **application file**:
+JSON or YAML, named after the partner's KvK number (``68750110.json``), holding exactly the
+dossier's ``declarations``, ``housing`` and ``equivalence`` sections (same schema, same
+provenance per item: which document, received when) and optionally ``kvk_number`` (then it must
+match the file name). ``eligibility schema application`` prints the schema.
+
+``check --kvk`` and ``dossier build`` take one file (``--application``); ``screen`` takes a
+folder of them (``--applications``) and attaches each to the list row with that KvK number. The
+registers' sections are never taken from an application: a partner cannot vouch for itself in
+a register.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from hashlib import sha256
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError, model_validator
+
+from ._dossier import Declarations, EquivalenceEvidence, HousingLocation, KvkNumber, _Model, unique_housing_ids
+from ._errors import DossierError, EligibilityError
+from ._io import field_path, read_data
+
+SUFFIXES = (".json", ".yaml", ".yml")
+_FILE_NAME = re.compile(r"\d{8}")
+
+
+class Application(_Model):
+    """The partner-supplied sections of a dossier (see the module docstring)."""
+
+    kvk_number: KvkNumber | None = Field(default=None, description="The partner's KvK number; must match the file name.")
+    declarations: Declarations = Declarations()
+    housing: list[HousingLocation] = []
+    equivalence: list[EquivalenceEvidence] = []
+
+    @model_validator(mode="after")
+    def _unique_housing_ids(self) -> Application:
+        unique_housing_ids(self.housing)
+        return self
+
+    def sections(self) -> dict[str, Any]:
+        """The keyword arguments ``scrapers._pipeline.build_dossier`` takes them as."""
+        return {"declarations": self.declarations, "housing": self.housing, "equivalence": self.equivalence}
+
+
+class ApplicationError(EligibilityError):
+    """An application file that cannot be used; ``problems`` lists (field path, reason)."""
+
+    def __init__(self, source: str, problems: list[tuple[str, str]]) -> None:
+        self.source = source
+        self.problems = problems
+        lines = "\n".join(f"  {where}: {reason}" for where, reason in problems)
+        super().__init__(f"{source}: invalid application file\n{lines}")
+
+    def one_line(self) -> str:
+        """For a results row: file name and every problem on one line."""
+        return f"application file {Path(self.source).name}: " + "; ".join(f"{w}: {r}" for w, r in self.problems)
+
+
+def load_application(path: Path, kvk_number: str | None = None) -> Application:
+    """An application from JSON or YAML; ``kvk_number`` (the partner's) must match the file's.
+
+    Raises ``ApplicationError`` naming the file, the field and the reason.
+    """
+    try:
+        data = read_data(path)
+    except DossierError as exc:
+        raise ApplicationError(exc.source, exc.problems) from exc
+    try:
+        application = Application.model_validate(data)
+    except ValidationError as exc:
+        raise ApplicationError(str(path), [(field_path(e["loc"], "(application)"), e["msg"]) for e in exc.errors()]) from exc
+    if kvk_number is not None and application.kvk_number not in (None, kvk_number):
+        raise ApplicationError(str(path), [("kvk_number", f"is {application.kvk_number}, but the partner's KvK number "
+                                                          f"is {kvk_number}")])
+    return application
+
+
+@dataclass(frozen=True)
+class ApplicationFolder:
+    """A folder of application files, one per partner, named by KvK number.
+
+    Read once, in the process that starts a screening run: ``files`` maps KvK number to path;
+    ``warnings`` names files that were ignored and why; ``digest`` changes with any file's name or
+    bytes, so a resumed run can tell it is still judging the same applications.
+    """
+
+    directory: Path
+    files: dict[str, Path] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    digest: str = ""
+
+    @classmethod
+    def read(cls, directory: Path) -> ApplicationFolder:
+        if not directory.is_dir():
+            raise ApplicationError(str(directory), [("(folder)", "is not a folder of application files")])
+        files: dict[str, Path] = {}
+        warnings: list[str] = []
+        hasher = sha256()
+        for path in sorted(directory.iterdir()):
+            if not path.is_file() or path.name.startswith("."):
+                continue
+            if path.suffix.lower() not in SUFFIXES:
+                warnings.append(f"applications: {path.name} ignored: not .json, .yaml or .yml")
+                continue
+            if not _FILE_NAME.fullmatch(path.stem):
+                warnings.append(f"applications: {path.name} ignored: the name is not an 8-digit KvK number")
+                continue
+            if path.stem in files:
+                warnings.append(f"applications: {path.name} ignored: {files[path.stem].name} is for the same KvK number")
+                continue
+            files[path.stem] = path
+            hasher.update(f"{path.name}\0{sha256(path.read_bytes()).hexdigest()}\0".encode())
+        return cls(directory, files, warnings, hasher.hexdigest())
+
+    def load(self, kvk_number: str) -> Application | None:
+        """The application for a KvK number, None when there is none; raises ``ApplicationError``."""
+        path = self.files.get(kvk_number)
+        return None if path is None else load_application(path, kvk_number)
+
+    def unmatched(self, kvk_numbers: Iterable[str]) -> list[str]:
+        """File names whose KvK number is not among ``kvk_numbers`` (applications for no row)."""
+        wanted = set(kvk_numbers)
+        return [path.name for number, path in self.files.items() if number not in wanted]
+
+
+__all__ = ["Application", "ApplicationError", "ApplicationFolder", "load_application"]
