@@ -209,9 +209,21 @@ class _Reading:
 
     client: Client
     snapshots: list[Snapshot] = field(default_factory=list)
-    last_url: str | None = None
     client_error: FetchError | None = None
     """The FetchError the client itself raised, which a PoliteClient has recorded already."""
+    _last: tuple[str, dict[str, str] | None] | str | None = None
+
+    @property
+    def last_url(self) -> str | None:
+        """The URL last asked for, for a failure's provenance: built only when read (most reads
+        succeed, and offline most searches were never made)."""
+        if isinstance(self._last, tuple):
+            self._last = _full_url(*self._last)
+        return self._last
+
+    @last_url.setter
+    def last_url(self, url: str | None) -> None:
+        self._last = url
 
     def get(
         self,
@@ -221,7 +233,7 @@ class _Reading:
         params: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
     ) -> Snapshot:
-        self.last_url = _full_url(url, params)
+        self._last = (url, dict(params) if params is not None else None)
         try:
             snapshot = self.client.get(url, register=register, params=params, headers=headers)
         except FetchError as exc:

@@ -514,3 +514,26 @@ def test_demo_store_builds_every_demo_partner_offline(tmp_path: Path) -> None:
         registers = result.dossier.registers
         assert {name: getattr(registers, name).status for name in ADAPTERS} == dict.fromkeys(ADAPTERS, ReadStatus.READ)
         assert registers.kvk.provenance.retrieved_at >= ms.BUILD_AT
+
+
+def test_the_url_of_a_failed_read_is_the_url_asked_for_even_when_the_client_says_none() -> None:
+    """``_Reading.last_url`` is built only when read; it must still be the URL of the last request,
+    as it was asked (params copied, so a caller reusing its dict cannot change it)."""
+    from eligibility._errors import ScrapingError
+    from scrapers._http import _full_url
+    from scrapers._pipeline import _Reading
+
+    class Failing:
+        def get(self, url: str, **kwargs: Any) -> Any:
+            raise ScrapingError("no url in this error", "")
+
+    reading = _Reading(Failing())  # type: ignore[arg-type]
+    assert reading.last_url is None
+    params = {"q": "Jansen & Zn", "pagina": "1"}
+    with pytest.raises(ScrapingError):
+        reading.get("https://www.normeringflexwonen.nl/register", register="snf", params=params)
+    params["pagina"] = "2"
+    assert reading.last_url == _full_url("https://www.normeringflexwonen.nl/register", {"q": "Jansen & Zn", "pagina": "1"})
+    assert reading.last_url == "https://www.normeringflexwonen.nl/register?q=Jansen+%26+Zn&pagina=1"
+    reading.last_url = "https://example.org/set"
+    assert reading.last_url == "https://example.org/set"
