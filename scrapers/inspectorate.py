@@ -12,7 +12,8 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 from typing import TYPE_CHECKING, Any
 
 from eligibility._dossier import FineKind, InspectionResult, Law, Link
@@ -111,10 +112,20 @@ _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.
 _DMY_DATE = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
 
 
+DUTCH_TIME = ZoneInfo("Europe/Amsterdam")
+"""An inspection date is a Dutch calendar date: a moment with a zone is read in Dutch time."""
+
+
 def parse_date(text: str) -> date | None:
-    """ISO ("2024-03-05T00:00:00", time and zone ignored) or day-first ("05-03-2024"); else None."""
+    """ISO ("2024-03-05", "2024-03-05T00:00:00"; a moment with a zone, "2024-03-04T23:00:00Z",
+    is taken in Dutch time: 5 March) or day-first ("05-03-2024"); else None."""
     text = text.strip()
     if match := _ISO_DATE.fullmatch(text):
+        if text[-1] == "Z" or "+" in text[10:] or "-" in text[10:]:
+            try:
+                return datetime.fromisoformat(text).astimezone(DUTCH_TIME).date()
+            except ValueError:
+                return None
         year, month, day = (int(part) for part in match.groups())
     elif match := _DMY_DATE.fullmatch(text):
         day, month, year = (int(part) for part in match.groups())
@@ -413,13 +424,15 @@ def fetch_all(
     """Every page of one search (currentPage 1..PageCount), deduplicated.
 
     Raises rather than return a partial list: more pages than ``max_pages``, a page in range
-    that is empty, or a page repeating earlier results (paging parameter ignored).
+    that is empty, a page repeating earlier results (paging parameter ignored), or fewer results
+    over all pages than page 1's TotalCount (a PageCount too small would otherwise end the
+    search early, and a fine on a page never read would look like no fine).
     """
     if not search.strip():
         raise ValueError("an empty search would list the whole register; give a company name")
     snapshots: list[Snapshot] = []
     records: list[InspectionRecord] = []
-    page_number, page_count = 1, 1
+    page_number, page_count, total_count = 1, 1, 0
     while page_number <= page_count:
         snapshot = client.get(
             SEARCH_URL, register=REGISTER, params=search_params(search, page_number), headers={"Accept": "application/json"}
@@ -429,7 +442,7 @@ def fetch_all(
         snapshots.append(snapshot)
         page = parse_page(snapshot.body, snapshot.url, fields)
         if page_number == 1:
-            page_count = page.page_count
+            page_count, total_count = page.page_count, page.total_count
             if page_count > max_pages:
                 raise ScrapingError(
                     f"search {search!r} has {page_count} pages ({page.total_count} results), more than {max_pages}",
@@ -442,4 +455,9 @@ def fetch_all(
             raise LayoutChangedError(snapshot.url, f"new results on page {page_number} (it repeats earlier pages)")
         records.extend(page.records)
         page_number += 1
+    if len(records) < total_count:
+        raise ScrapingError(
+            f"search {search!r} gave {len(records)} results on {page_count} page(s), but the register counts "
+            f"{total_count}: the results would be incomplete", snapshots[-1].url,
+        )
     return snapshots, dedupe(records)

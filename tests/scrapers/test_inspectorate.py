@@ -174,6 +174,11 @@ def test_each_missing_structure_raises_with_its_name(body: bytes, missing: str) 
         ("2024-03-05", date(2024, 3, 5)),
         ("2024-03-05T23:30:00.000Z", date(2024, 3, 5)),
         ("2024-03-05T00:00:00+01:00", date(2024, 3, 5)),
+        ("2024-03-04T23:00:00Z", date(2024, 3, 5)),  # midnight in Dutch (winter) time: 5 March
+        ("2024-07-04T22:00:00Z", date(2024, 7, 5)),  # summer time, UTC+2
+        ("2024-03-04T22:59:59Z", date(2024, 3, 4)),
+        ("2024-03-04T23:00:00+0000", date(2024, 3, 5)),
+        ("2024-02-30T10:00:00Z", None),
         ("05-03-2024", date(2024, 3, 5)),
         ("5-3-2024", date(2024, 3, 5)),
         ("05/03/2024", date(2024, 3, 5)),
@@ -396,6 +401,16 @@ def test_fetch_all_detects_an_empty_page_within_the_page_count() -> None:
     client = FakeClient({"1": fixture("search_page_1.json"), "2": empty_page_two})
     with pytest.raises(LayoutChangedError, match="results on page 2 of 2"):
         fetch_all(client, "Voorbeeld")  # type: ignore[arg-type]
+
+
+def test_fetch_all_refuses_fewer_results_than_the_total_count() -> None:
+    """A PageCount too small ends the paging early: the results missing are checked by count."""
+    page_one = json.loads(fixture("search_page_1.json"))
+    page_one["SearchResultInfo"]["PageCount"] = 1  # TotalCount still says 4; page 1 holds 3
+    client = FakeClient({"1": json.dumps(page_one).encode()})
+    with pytest.raises(ScrapingError, match="gave 3 results on 1 page\\(s\\), but the register counts 4"):
+        fetch_all(client, "Voorbeeld")  # type: ignore[arg-type]
+    assert len(client.calls) == 1
 
 
 def test_fetch_all_raises_fetch_error_on_a_non_200_status() -> None:
