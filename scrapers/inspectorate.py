@@ -13,10 +13,10 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 from typing import TYPE_CHECKING, Any
 
 from eligibility._dossier import FineKind, InspectionResult, Law, Link
+from eligibility._facts import DUTCH_TIME  # an inspection date is a Dutch calendar date
 from eligibility._errors import FetchError, LayoutChangedError, ScrapingError
 
 if TYPE_CHECKING:
@@ -110,10 +110,6 @@ class InspectionPage:
 
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
 _DMY_DATE = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
-
-
-DUTCH_TIME = ZoneInfo("Europe/Amsterdam")
-"""An inspection date is a Dutch calendar date: a moment with a zone is read in Dutch time."""
 
 
 def parse_date(text: str) -> date | None:

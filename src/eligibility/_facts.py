@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Container
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from ._pack import RulePack, derived_path
 from ._rules_model import Derived, Param, Window
@@ -35,6 +36,11 @@ def flatten(value: dict[str, Any], prefix: str = "") -> Facts:
     return flat
 
 
+DUTCH_TIME = ZoneInfo("Europe/Amsterdam")
+"""Dates in a decision are Dutch calendar dates: a moment with a zone (a register read at
+2026-11-24T00:30+01:00, stored as 23:30Z the day before) is dated by the Dutch clock."""
+
+
 def _as_date(value: Any) -> date | None:
     if value is None:
         return None
@@ -43,7 +49,7 @@ def _as_date(value: Any) -> date | None:
     text = str(value)
     if "T" in text:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        return moment.astimezone(timezone.utc).date() if moment.tzinfo else moment.date()
+        return moment.astimezone(DUTCH_TIME).date() if moment.tzinfo else moment.date()
     return date.fromisoformat(text)
 
 
@@ -192,10 +198,11 @@ class Deriver:
             return None if not isinstance(values, list) else self._value(spec.value) in values
         if op == "relative_to_as_of":
             day = _as_date(self._get(spec.date, scope, top))
-            if day is None:
+            reference = self.as_of if spec.since is None else _as_date(self._value(spec.since))
+            if day is None or reference is None:
                 return None
-            return {"before": day < self.as_of, "on_or_before": day <= self.as_of,
-                    "after": day > self.as_of, "on_or_after": day >= self.as_of}[spec.test]
+            return {"before": day < reference, "on_or_before": day <= reference,
+                    "after": day > reference, "on_or_after": day >= reference}[spec.test]
         if op in ("subtract", "sum"):
             values = [self._get(p, scope, top) for p in spec.terms]
             if any(not isinstance(v, (int, float)) or isinstance(v, bool) for v in values):

@@ -27,6 +27,7 @@ Unit = Literal[
     "m2_per_person",
     "persons_per_bedroom",
     "flag",
+    "date",
     "statuses",
     "laws",
     "kinds",
@@ -231,8 +232,11 @@ class ConcatPart(_Strict):
 
 
 class RelativeDate(_Strict):
+    """Whether a date fact lies before or after the decision date, or ``since`` when given."""
+
     date: FactPath
     test: Literal["before", "on_or_before", "after", "on_or_after"]
+    since: Value | None = Field(default=None, description="Compare with this date (or date parameter) instead of the decision date.")
 
 
 class Derived(_Strict):
