@@ -81,3 +81,46 @@ def test_unknown_region_file_is_a_clear_error() -> None:
 
     with pytest.raises(RuleFileError, match="cannot read"):
         load_pack(region="no-such-region")
+
+
+def _region_rule(evidence: str, derived: str = "") -> str:
+    """An informative overlay rule on the SNA section (as a region might add one)."""
+    return f"""rules:
+  - id: region_sna_info
+    title: {{nl: SNA info, en: SNA info}}
+    description: {{nl: info, en: info}}
+    citation: {{document: Regiobesluit, article: '1', quote: q, verified_on: 2026-11-23}}
+    roles: [uitlener]
+    effective: {{from: 2025-06-18}}
+    severity: warning
+    evidence:
+{evidence}{derived}
+    outcomes:
+      pass:
+        - id: read
+          when: {{fact: registers.sna.status, eq: read}}
+          reason: {{nl: gelezen, en: read}}
+      otherwise: {{nl: "?", en: "?"}}
+"""
+
+
+def test_a_region_rule_with_a_longer_maximum_age_does_not_make_floor_evidence_fresh(tmp_path: Path) -> None:
+    """``registers.sna.fresh`` is one fact for every rule: the strictest maximum age counts."""
+    stale = load_dossier(FIXTURES / "lender-complete.json").model_dump(mode="json")
+    stale["registers"]["sna"]["provenance"]["retrieved_at"] = "2025-01-10T08:00:00Z"  # 682 days before
+    from eligibility import Dossier
+
+    dossier = Dossier.model_validate(stale)
+    overlay = _overlay(tmp_path, _region_rule("      - path: registers.sna\n        max_age_days: 3650\n"))
+    for pack in (load_pack(), load_pack(region=overlay)):
+        decision = evaluate(dossier, pack, date(2026, 11, 23))
+        assert decision.criterion("art14_3_a_sna").outcome.value == "unknown", pack.region
+        assert decision.criterion("art14_3_a_sna").clause == "stale"
+
+
+def test_a_region_rule_may_not_redefine_a_derived_fact_of_the_pack(tmp_path: Path) -> None:
+    derived = "    derived:\n      - name: sna_own_kvk\n        equals: [registers.sna.certificate.name, registers.sna.certificate.name]\n"
+    overlay = _overlay(tmp_path, _region_rule("      - path: registers.sna\n", derived))
+    with pytest.raises(OverlayError, match="derived fact 'sna_own_kvk' is already defined by the pack") as caught:
+        load_pack(region=overlay)
+    assert caught.value.location is not None and caught.value.location.line == 6

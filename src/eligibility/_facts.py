@@ -89,6 +89,7 @@ class Deriver:
         self.pack = pack
         self.as_of = as_of
         self._params: dict[str, Any] = {}
+        self._ages: dict[str, Any] | None = None
         in_effect = [r for r in pack.rules if r.effective.from_ <= as_of and (r.effective.until is None or as_of <= r.effective.until)]
         self.derived = list(pack.derived) + [d for rule in in_effect for d in rule.derived]
         self.evidence = [e for rule in in_effect for e in rule.evidence if e.max_age_days is not None]
@@ -98,6 +99,18 @@ class Deriver:
             for d in self.derived
             if d.count is not None and d.count.where is not None
         }
+
+    def _max_ages(self) -> dict[str, Any]:
+        """Per section, the strictest maximum age any rule in effect gives it: ``<path>.fresh`` is
+        one fact shared by every rule reading the section, so a rule added by an overlay with a
+        longer maximum age cannot make a floor rule's evidence fresh."""
+        if self._ages is None:
+            self._ages = {}
+            for evidence in self.evidence:
+                age = self._value(evidence.max_age_days)
+                if evidence.path not in self._ages or age < self._ages[evidence.path]:
+                    self._ages[evidence.path] = age
+        return self._ages
 
     def _param(self, name: str) -> Any:
         if name not in self._params:
@@ -112,8 +125,8 @@ class Deriver:
         facts = dict(base)
         facts["as_of"] = self.as_of.isoformat()
         result = FactSet(facts)
-        for evidence in self.evidence:
-            self._fresh(facts, evidence.path, self._value(evidence.max_age_days))
+        for path, max_age_days in self._max_ages().items():
+            self._fresh(facts, path, max_age_days)
         for derived, path in self._paths:
             if only is not None and path not in only:
                 continue

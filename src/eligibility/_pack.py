@@ -335,6 +335,7 @@ def apply_overlay(pack: RulePack, overlay_path: Path) -> RulePack:
 
     rules = [rule for rule in pack.rules if rule.id not in overlay.drop]
     locations = dict(pack.locations)
+    defined = {derived_path(d) for d in pack.all_derived()}
     for position, rule in enumerate(overlay.rules):
         where = document.location(("rules", position, "id"))
         if any(existing.id == rule.id for existing in pack.rules):
@@ -342,7 +343,12 @@ def apply_overlay(pack: RulePack, overlay_path: Path) -> RulePack:
         locations[f"rule:{rule.id}"] = where
         rules.append(rule)
         for derived in rule.derived:
-            locations[f"derived:{derived_path(derived)}"] = where
+            path = derived_path(derived)
+            if path in defined:  # derived facts are shared by name: redefining one would change the pack's rules
+                raise OverlayError(f"derived fact {path!r} is already defined by the pack (or this overlay); "
+                                   "give the region's fact another name", where)
+            defined.add(path)
+            locations[f"derived:{path}"] = where
         for pname, parameter in rule.parameters.items():
             if pname in parameters:
                 raise OverlayError(f"parameter {pname!r} is already defined by the pack", where)
