@@ -124,3 +124,18 @@ def test_a_region_rule_may_not_redefine_a_derived_fact_of_the_pack(tmp_path: Pat
     with pytest.raises(OverlayError, match="derived fact 'sna_own_kvk' is already defined by the pack") as caught:
         load_pack(region=overlay)
     assert caught.value.location is not None and caught.value.location.line == 6
+
+
+@pytest.mark.parametrize(("method", "outcome"), [("confirmed", "pass"), ("name", "fail")])
+def test_the_example_region_counts_a_confirmed_nbbu_membership(method: str, outcome: str) -> None:
+    """Its remedy says "ABU or NBBU": an NBBU member (confirmed by hand, NBBU pages carry no KvK
+    number) passes; an unconfirmed name link does not count."""
+    from eligibility import Dossier
+
+    data = load_dossier(FIXTURES / "lender-complete.json").model_dump(mode="json")
+    data["registers"]["abu"]["memberships"] = []
+    link = {"method": method, "confirmed_by": "officer"} if method == "confirmed" else {"method": method, "score": 96.0}
+    data["registers"]["nbbu"] = {"status": "read", "provenance": {"source": "nbbu", "retrieved_at": "2026-11-15T06:40:00Z"},
+                                 "memberships": [{"association": "NBBU", "member_name": "Flexwerk Oost B.V.", "link": link}]}
+    decision = evaluate(Dossier.model_validate(data), load_pack(region="voorbeeldregio"), date(2026, 11, 23))
+    assert decision.criterion("region_branch_membership").outcome.value == outcome
