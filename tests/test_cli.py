@@ -63,6 +63,18 @@ def test_invalid_dossier_names_field_and_reason(tmp_path: Path) -> None:
     assert "partner.kvk_number" in err and "partner.rsin" in err and "11-test" in err
 
 
+def test_blank_actions_and_regions_are_refused_not_counted(tmp_path: Path) -> None:
+    """B3.b asks for actions and regions: a blank entry is no action (it passed as "1 action in 1 region: ")."""
+    data = json.loads(Path(LENDER).read_text())
+    data["declarations"]["motivation"]["actions"] = ["  "]
+    data["declarations"]["motivation"]["regions"] = [""]
+    path = tmp_path / "blank.json"
+    path.write_text(json.dumps(data))
+    code, _, err = run("check", str(path), "--as-of", "2026-11-23")
+    assert code == ExitCode.INVALID_INPUT
+    assert "declarations.motivation.actions[0]" in err and "declarations.motivation.regions[0]" in err
+
+
 def test_broken_json_names_line(tmp_path: Path) -> None:
     path = tmp_path / "broken.json"
     path.write_text('{"partner": {\n  "name": "x",\n}')

@@ -147,6 +147,10 @@ class Identity(_Model):
 # --- declarations (signed by the partner, uploaded with the application) --------------------
 
 
+NonBlank = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+"""Text that says something: empty after trimming is refused (B3.b asks for non-empty actions)."""
+
+
 class _Declaration(_Model):
     signed_on: date
     signatory: Annotated[str, StringConstraints(min_length=1)] = Field(json_schema_extra={"personal_data": True})
@@ -163,8 +167,8 @@ class Motivation(_Declaration):
     """B3.b: motivation, actions and regions."""
 
     motivation: str = ""
-    actions: list[str] = []
-    regions: list[str] = []
+    actions: list[NonBlank] = Field(default=[], description="Concrete actions; a blank one is an error, not an action.")
+    regions: list[NonBlank] = Field(default=[], description="Regions the actions are for; a blank one is an error.")
 
 
 class ComplianceDeclaration(_Declaration):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, StringConstraints, Tag, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, StringConstraints, Tag, field_validator, model_validator
 
 from ._dossier import Role
 
@@ -85,6 +85,12 @@ class ParameterValue(_Strict):
     value: Any = Field(description="The value from this date on; null ends the parameter.")
     reference: Reference | list[Reference]
     note: str | None = Field(default=None, description="What was simplified or chosen, and why.")
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _dates_as_text(cls, value: Any) -> Any:
+        """A date value (YAML reads ``2025-06-18`` as one) is kept as ISO text, as a decision's JSON shows it."""
+        return value.isoformat() if isinstance(value, date) else value
 
 
 class Parameter(_Strict):
