@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import io
+import re
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from openpyxl import Workbook
 
 from eligibility._dossier import Role
 from eligibility._screen._lists import BadRow, ListError, PartnerList, PartnerRow, normalise_kvk, parse_roles
@@ -122,6 +127,24 @@ def test_xlsx_with_numbers_that_lost_their_zeros() -> None:
     ("1234567890", (None, None, "KvK number 1234567890 has 10 digits; a KvK number has 8")),
     ("KvK 12345678", (None, None, "KvK number 'KvK 12345678' is not a number of 8 digits")),
     (1.5, (None, None, "KvK number 1.5 is not a whole number")),
+    # what Excel does to a number column, and what can be undone without guessing a digit
+    ("'68750110", ("68750110", None, None)),  # Excel's "this is text" apostrophe
+    ('="01234567"', ("01234567", None, None)),  # Excel's text formula, to keep the zero
+    ("6875\u00a00110", ("68750110", None, None)),  # a non-breaking space between the groups
+    ("1.234.567", ("01234567", "KvK number 1234567 padded to 01234567 (leading zeros lost in a spreadsheet)", None)),
+    ("1 085 927", ("01085927", "KvK number 1085927 padded to 01085927 (leading zeros lost in a spreadsheet)", None)),
+    ("6.8750110E+07", ("68750110", "KvK number 6.8750110E+07 read as 68750110 (Excel's scientific notation, "
+                       "every digit shown)", None)),
+    ("1,085927E+06", ("01085927", "KvK number 1,085927E+06 read as 1085927 (Excel's scientific notation, every "
+                      "digit shown); KvK number 1085927 padded to 01085927 (leading zeros lost in a spreadsheet)",
+                      None)),
+    ("6.875011E+07", (None, None, "KvK number '6.875011E+07' is Excel's scientific notation, which does not show "
+                      "every digit: format the KvK column as text (or as a number without decimals) and export "
+                      "the list again")),
+    ("6,875011E+07", (None, None, "KvK number '6,875011E+07' is Excel's scientific notation, which does not show "
+                      "every digit: format the KvK column as text (or as a number without decimals) and export "
+                      "the list again")),
+    ("1.234", (None, None, "KvK number '1.234' is not a number of 8 digits")),  # 1234 or 1.234? not guessed
 ])
 def test_kvk_numbers(value: object, expected: tuple[str | None, str | None, str | None]) -> None:
     assert normalise_kvk(value) == expected
@@ -187,3 +210,248 @@ def test_an_unclosed_quote_is_one_error_row_and_swallows_no_other_row(tmp_path: 
     assert rows[3] == BadRow(5, "not readable as CSV: ';' expected after '\"'")
     assert isinstance(rows[4], PartnerRow) and rows[4].name == "F"
     assert rows[5] == BadRow(7, "not readable as CSV: unexpected end of data")
+
+
+@pytest.mark.parametrize(("header", "columns"), [
+    ("Naam organisatie;KvK-nummer (8 cijfers);Rol;Plaats",
+     {"name": "Naam organisatie", "kvk": "KvK-nummer (8 cijfers)", "roles": "Rol", "place": "Plaats"}),
+    ("Naam;KvK;Rol(len);Plaats", {"name": "Naam", "kvk": "KvK", "roles": "Rol(len)", "place": "Plaats"}),
+    ("Name;Chamber of Commerce;Role;City",
+     {"name": "Name", "kvk": "Chamber of Commerce", "roles": "Role", "place": "City"}),
+])
+def test_headers_with_a_note_in_parentheses_and_more_words(tmp_path: Path, header: str,
+                                                          columns: dict[str, str]) -> None:
+    path = tmp_path / "list.csv"
+    path.write_text(f"{header}\nFixture Uitzend B.V.;68750110;uitlener;Rotterdam\n", encoding="utf-8")
+    partners = PartnerList(path)
+    assert partners.info.columns == columns
+    assert partners.info.warnings == []
+    (row,) = partners.rows()
+    assert isinstance(row, PartnerRow) and row.kvk_number == "68750110"
+
+
+def test_a_header_named_twice_through_its_note_is_still_said(tmp_path: Path) -> None:
+    path = tmp_path / "list.csv"
+    path.write_text("Naam;Naam (statutair);KvK;Rol\nA;A B.V.;68750110;uitlener\n", encoding="utf-8")
+    partners = PartnerList(path)
+    assert partners.info.warnings == [
+        "repeated columns: 'Naam (statutair)' (also name; the first, 'Naam', is used)"]
+
+
+# --- whole files that are no CSV list, or a CSV list as other programs write it ----------------------
+
+
+def test_excel_unicode_text_utf16_with_tabs_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "list.txt"
+    path.write_bytes("\ufeffNaam\tKvK-nummer\tRol\tPlaats\r\nFixture Uitzend B.V.\t68750110\tuitlener\tRotterdam\r\n"
+                     "Café Zoë\t1234567\tuitlener\tVenlo\r\n".encode("utf-16-le"))
+    partners = PartnerList(path)
+    assert (partners.info.encoding, partners.info.delimiter, partners.info.header_line) == ("utf-16", "\t", 1)
+    rows = _rows(path)
+    assert [(line, r.name, r.kvk_number) for line, r in rows.items()] == [  # type: ignore[union-attr]
+        (2, "Fixture Uitzend B.V.", "68750110"), (3, "Café Zoë", "01234567")]
+
+
+def test_mac_excel_cr_only_line_ends_are_lines(tmp_path: Path) -> None:
+    path = tmp_path / "list.csv"
+    path.write_bytes(b"naam;kvk;rol;plaats\rA;68750110;uitlener;R\r\rB;01234567;bad;R\r")
+    rows = _rows(path)
+    assert sorted(rows) == [2, 4]
+    assert isinstance(rows[2], PartnerRow) and rows[2].kvk_number == "68750110"
+    assert isinstance(rows[4], BadRow) and rows[4].reason.startswith("role 'bad'")
+
+
+@pytest.mark.parametrize(("name", "content", "reason"), [
+    ("list.csv", b"", "empty file: no header and no rows"),
+    ("list.csv", b"\n\r\n  \n", "empty file: only empty lines, no header and no rows"),
+    ("list.csv", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "this is a PDF, not a list: export the list from Excel "
+     "as .xlsx or .csv"),
+    ("list.xlsx", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "this is a PDF, not a list: export the list from Excel "
+     "as .xlsx or .csv"),
+    ("list.csv", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100), "this is an old Excel workbook (.xls)"),
+])
+def test_a_file_that_is_no_list_says_what_it_is(tmp_path: Path, name: str, content: bytes, reason: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(ListError) as caught:
+        PartnerList(path)
+    assert caught.value.reason.startswith(reason)
+
+
+def test_a_zip_that_is_no_workbook_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "list.csv"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("content.xml", "<x/>")
+    with pytest.raises(ListError, match="this is a ZIP archive, not a CSV list"):
+        PartnerList(path)
+
+
+def test_an_xlsx_workbook_named_csv_is_read_as_a_workbook(tmp_path: Path) -> None:
+    path = _workbook(tmp_path, [("Partners", [HEADER, *PARTNERS], "visible")], name="list.csv")
+    partners = PartnerList(path)
+    assert partners.info.format == "xlsx"
+    assert "the file is named .csv but is an XLSX workbook: read as a workbook" in partners.info.warnings
+    assert [r.name for r in partners.rows()] == [p[0] for p in PARTNERS]
+
+
+# --- XLSX: workbooks as Excel and other programs write them --------------------------------------------
+
+
+HEADER = ["Naam", "KvK-nummer", "Rol", "Plaats"]
+PARTNERS = [["Fixture Uitzend B.V.", 68750110, "uitlener", "Rotterdam"],
+            ["Uitzendbureau De Brug B.V.", 1085927, "uitlener", "Venlo"],
+            ["Flexwerk Voorbeeld B.V.", 1234567, "werkgever", "Venlo"]]
+
+
+def _workbook(tmp_path: Path, sheets: list[tuple[str, list[list[object]], str]], name: str = "list.xlsx",
+              patch: dict[str, Callable[[str], str]] | None = None) -> Path:
+    """A workbook of (title, rows, state) sheets, its parts then edited as text to make what openpyxl won't write."""
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows, state in sheets:
+        sheet = book.create_sheet(title)
+        sheet.sheet_state = state
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    path = tmp_path / name
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w") as target:
+        for entry in source.infolist():
+            body = source.read(entry)
+            if patch and entry.filename in patch:
+                changed = patch[entry.filename](body.decode("utf-8"))
+                assert changed != body.decode("utf-8"), f"the patch of {entry.filename} changed nothing"
+                body = changed.encode("utf-8")
+            target.writestr(entry, body)
+    return path
+
+
+SHEET1 = "xl/worksheets/sheet1.xml"
+
+
+def test_one_unreadable_number_cell_is_an_error_row_and_the_rows_after_it_are_read(tmp_path: Path) -> None:
+    path = _workbook(tmp_path, [("Partners", [HEADER, *PARTNERS], "visible")],
+                     patch={SHEET1: lambda xml: xml.replace("<v>1085927</v>", "<v>1085927,0</v>")})
+    rows = _rows(path)
+    assert sorted(rows) == [2, 3, 4]
+    assert isinstance(rows[2], PartnerRow) and isinstance(rows[4], PartnerRow)
+    bad = rows[3]
+    assert isinstance(bad, BadRow) and (bad.name, bad.kvk_text, bad.roles_text) == (
+        "Uitzendbureau De Brug B.V.", "1085927,0", "uitlener")
+    assert bad.reason.startswith("cell B3 (column 'KvK-nummer') cannot be read (")
+    assert "'1085927,0'" in bad.reason and bad.reason.endswith("): type the value again in Excel and save the file")
+
+
+def test_a_bad_cell_in_a_column_that_is_not_used_is_no_error(tmp_path: Path) -> None:
+    rows = [[*HEADER, "Opmerking"], [*PARTNERS[0], 5]]
+    path = _workbook(tmp_path, [("Partners", rows, "visible")],
+                     patch={SHEET1: lambda xml: xml.replace("<v>5</v>", "<v>5,5</v>")})
+    (row,) = PartnerList(path).rows()
+    assert isinstance(row, PartnerRow) and row.kvk_number == "68750110"
+
+
+def test_a_sheet_that_cannot_be_read_further_names_the_row_where_reading_stopped(tmp_path: Path) -> None:
+    def truncate(xml: str) -> str:
+        return xml[:xml.index('<row r="3"')] + '<row r="3"><c r="A3" t="inlineStr"><is><t>Uitzend'
+
+    path = _workbook(tmp_path, [("Partners", [HEADER, *PARTNERS], "visible")], patch={SHEET1: truncate})
+    partners = PartnerList(path)
+    stopped = [w for w in partners.info.warnings if "cannot be read after row 2" in w]
+    assert len(stopped) == 1 and "rows after it were not read" in stopped[0]
+    rows = list(partners.rows())
+    assert [r.line for r in rows] == [2, 3]
+    assert isinstance(rows[0], PartnerRow)
+    assert isinstance(rows[1], BadRow) and rows[1].reason.startswith(
+        "sheet 'Partners' cannot be read after row 2 (")
+    assert rows[1].reason.endswith("rows after it were not read: open the file in Excel, save it and screen it again")
+
+
+def _start_row3() -> list[tuple[str, list[list[object]], str]]:
+    """Two empty rows, the header on row 3, an empty row 5: the sheet's used range starts at A3."""
+    return [("Partners", [[], [], ["Naam", "KvK", "Rol", "Plaats"], PARTNERS[0], [], *PARTNERS[1:]], "visible")]
+
+
+def test_rows_are_numbered_as_the_sheet_numbers_them(tmp_path: Path) -> None:
+    path = _workbook(tmp_path, _start_row3())
+    partners = PartnerList(path)
+    assert partners.info.header_line == 3
+    rows = _rows(path)
+    assert sorted(rows) == [4, 6, 7]
+    assert [rows[4].name, rows[6].name, rows[7].name] == [p[0] for p in PARTNERS]
+
+
+@pytest.mark.parametrize("dimension", ["A1", "A1:D4", "A3:B7"])
+def test_a_wrong_dimension_tag_loses_no_row_and_no_column(tmp_path: Path, dimension: str) -> None:
+    path = _workbook(tmp_path, _start_row3(), patch={
+        SHEET1: lambda xml: re.sub(r'<dimension ref="A3:D7"\s*/>', f'<dimension ref="{dimension}"/>', xml)})
+    rows = _rows(path)
+    assert sorted(rows) == [4, 6, 7]
+    assert all(isinstance(r, PartnerRow) and r.place for r in rows.values())
+
+
+def test_hidden_sheets_and_sheets_without_header_are_skipped_and_named(tmp_path: Path) -> None:
+    path = _workbook(tmp_path, [
+        ("Lookup", [["code", "rol"], ["U", "uitlener"]], "hidden"),
+        ("Oud", [HEADER, ["Oud B.V.", 12345678, "uitlener", "X"]], "hidden"),
+        ("Toelichting", [["Vul de lijst in op het tabblad Partners"]], "visible"),
+        ("Partners", [HEADER, *PARTNERS], "visible"),
+    ])
+    partners = PartnerList(path)
+    assert [r.name for r in partners.rows()] == [p[0] for p in PARTNERS]
+    assert partners.info.warnings == [
+        "read sheet 'Partners', the first visible sheet with a header; not read: 'Lookup' (hidden), 'Oud' (hidden, "
+        "has a partner list header and rows: if it is the list, unhide it or copy its rows to 'Partners'), "
+        "'Toelichting' (no header)"]
+
+
+def test_a_second_sheet_with_a_list_is_said_not_screened(tmp_path: Path) -> None:
+    path = _workbook(tmp_path, [("Noord", [HEADER, *PARTNERS[:2]], "visible"),
+                                ("Zuid", [[], HEADER, PARTNERS[2]], "visible"),
+                                ("Leeg", [HEADER], "visible")])
+    partners = PartnerList(path)
+    assert [r.name for r in partners.rows()] == [p[0] for p in PARTNERS[:2]]
+    assert partners.info.warnings == [
+        "read sheet 'Noord', the first visible sheet with a header; not read: 'Zuid' (has a partner list header and "
+        "rows: its rows are NOT screened; copy them to 'Noord' or save that sheet as its own file), "
+        "'Leeg' (a header but no rows)"]
+
+
+def test_a_workbook_without_a_visible_list_names_the_sheets_looked_at(tmp_path: Path) -> None:
+    path = _workbook(tmp_path, [("Toelichting", [["Vul de lijst in"]], "visible"),
+                                ("Oud", [HEADER, ["Oud B.V.", 12345678, "uitlener", "X"]], "hidden")])
+    with pytest.raises(ListError) as caught:
+        PartnerList(path)
+    assert caught.value.reason == (
+        "no header found in the first 10 non-empty rows of any visible sheet (looked at: 'Toelichting'; hidden, "
+        "not read: 'Oud' (has a partner list header and rows: unhide it if it is the list)): expected at least two "
+        "of naam/name, kvk/kvk-nummer/KvK number, rol/role, plaats/city")
+
+
+def test_values_in_columns_without_header_are_ignored_with_one_warning(tmp_path: Path) -> None:
+    rows: list[list[object]] = [HEADER, ["Fixture Uitzend B.V.", 68750110, "schoonmaker", "Rotterdam"],
+                                [*PARTNERS[1], None, "bellen met Piet"], PARTNERS[2]]
+    rows += [[]] * 5 + [[None] * 7 + ["x"]]  # a stray cell in H10
+    path = _workbook(tmp_path, [("Partners", rows, "visible")])
+    partners = PartnerList(path)
+    assert partners.info.warnings == ["values in columns without a header were ignored: F (row 3), H (row 10)"]
+    found = _rows(path)
+    assert sorted(found) == [2, 3, 4]  # row 10 holds nothing but the stray cell
+    assert found[2] == BadRow(2, "role 'schoonmaker' is not one of uitlener, huisvester, werkgever, dienstverlener",
+                              "Fixture Uitzend B.V.", "68750110", "schoonmaker", "Rotterdam")
+    assert isinstance(found[3], PartnerRow) and found[3].notes == (
+        "KvK number 1085927 padded to 01085927 (leading zeros lost in a spreadsheet)",)
+
+
+def test_a_formula_without_a_stored_result_and_an_excel_error_are_named(tmp_path: Path) -> None:
+    rows: list[list[object]] = [[*HEADER, "nr"], ["Fixture Uitzend B.V.", "=E2", "uitlener", "Rotterdam", 68750110],
+                                ["Uitzendbureau De Brug B.V.", "#N/A", "uitlener", "Venlo"],
+                                ["Flexwerk Voorbeeld B.V.", 1234567, "uitlener", "Venlo", "=1/0"]]
+    path = _workbook(tmp_path, [("Partners", rows, "visible")])
+    found = _rows(path)
+    assert found[2] == BadRow(2, "cell B2 (column 'KvK-nummer') is a formula without a stored result (=E2): open the "
+                                 "file in Excel and save it, so that the results are stored", "Fixture Uitzend B.V.",
+                              "=E2", "uitlener", "Rotterdam")
+    assert isinstance(found[3], BadRow) and found[3].reason == (
+        "cell B3 (column 'KvK-nummer') holds the Excel error #N/A: correct the cell in Excel")
+    assert isinstance(found[4], PartnerRow)  # the formula is in a column that is not used

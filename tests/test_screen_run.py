@@ -485,6 +485,26 @@ def test_comparison_matches_name_only_rows_by_normalised_name_and_place() -> Non
     assert len(comparison.changes) == 1  # matched: neither "new in list" nor "not in list"
 
 
+
+def test_an_error_row_is_matched_by_its_kvk_number_padded_as_the_reader_pads_it() -> None:
+    """A row that became an error keeps the list's text (1085927); the previous run had it padded (01085927)."""
+    from collections import deque
+
+    from eligibility._screen._compare import _Previous, match_key
+
+    prev = _Previous(3, "01085927", "Uitzendbureau De Brug B.V.", "Venlo", "kvk", "needs_review", {})
+    comparison = Comparison([], {"kvk:01085927": deque([prev])})
+    result = {"line": 3, "link": "", "verdict": "error", "outcomes": {}, "clauses": {},
+              "input": {"kvk": "1085927", "name": "Uitzendbureau De Brug B.V.", "place": "Venlo"}}
+    (change,) = comparison.feed(result)
+    assert (change.kind, change.row, change.previous_row, change.verdict) == ("verdict_changed", 3, 3, "error")
+    comparison.finish()
+    assert len(comparison.changes) == 1  # neither "new in list" nor "not in list"
+    # and the other way round: an error row of the previous run against a padded number now
+    assert match_key("1085927", None, None, "") == match_key("01085927", None, None, "kvk") == "kvk:01085927"
+    assert match_key("ABC123", None, None, "") == "kvk:ABC123"  # not a number: kept as written
+
+
 # --- the command -------------------------------------------------------------------------------------
 
 

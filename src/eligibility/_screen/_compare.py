@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .._errors import EligibilityError
+from ._lists import normalise_kvk
 from ._results import LINK_NAME_ONLY
 
 CHANGE_KINDS = ("newly_not_eligible", "newly_eligible", "evidence_stale", "verdict_changed", "new_in_list",
@@ -79,11 +80,16 @@ def unescape_cell(value: str) -> str:
 
 
 def match_key(kvk: str | None, name: str | None, place: str | None, link: str) -> str | None:
-    """KvK number, or for a name-only row its normalised name and place; None when neither."""
+    """KvK number, or for a name-only row its normalised name and place; None when neither.
+
+    The number as the reader normalises it: an error row keeps the list's text (``1085927``), a
+    read row has it padded (``01085927``); both are the same partner.
+    """
     from scrapers._link import normalise_name
 
     if link != LINK_NAME_ONLY and kvk:
-        return f"kvk:{kvk}"
+        number = normalise_kvk(kvk)[0]
+        return f"kvk:{number or kvk}"
     if name:
         folded_place = " ".join(normalise_name(place).split()) if place else ""
         return f"name:{normalise_name(name)}|{folded_place}"

@@ -3,16 +3,33 @@
 What is accepted, and why:
 
 - **Headers** in Dutch or English, in any case and with ``-``, ``_``, ``.`` or spaces
-  (``KvK-nummer``, ``kvk_number``, ``KvK number``); see ``HEADER_ALIASES``. A title line above the
+  (``KvK-nummer``, ``kvk_number``, ``KvK number``), and with a note in parentheses
+  (``KvK-nummer (8 cijfers)``, ``Rol(len)``); see ``HEADER_ALIASES``. A title line above the
   header is skipped (the header is the first of the top ``HEADER_SEARCH_LINES`` non-empty lines
   naming at least two known columns). Unknown columns are ignored, with a warning naming them.
 - **Separators** ``;`` (Dutch Excel), ``,`` or tab, chosen as the one under which a header is found.
 - **Encoding**: UTF-8 with or without BOM. A line that is not UTF-8 is read as Windows-1252
   (Excel's "CSV" on Dutch Windows), line by line so that one pasted line does not garble the
-  others; a warning names the lines.
+  others; a warning names the lines. UTF-16 with a BOM (Excel's "Unicode text") is read as such.
+  Line ends LF, CRLF, or CR alone (Excel for Mac).
+- **What the file is** is told by its bytes, not only its name: an empty file, a PDF, an old
+  ``.xls`` or a ZIP archive that is no workbook is refused saying so; an XLSX workbook named
+  ``.csv`` is read as a workbook, with a warning.
+- **XLSX**: the first *visible* sheet with a header is read; a warning names every other sheet and
+  why it was not read (hidden, no header), and says loudly when one holds a list too: those rows
+  are not screened. Row numbers are the sheet's own. The ``<dimension>`` tag, which other programs
+  leave stale, is not trusted: every ``<row>`` is read. Values in columns without a header (a note
+  beside the list) are ignored, with one warning naming the columns and rows. A cell that cannot
+  be read (a malformed number, a formula without a stored result, an Excel error such as ``#N/A``)
+  makes an error row naming the cell, if the row needs that column; a sheet that breaks off makes
+  one error row saying after which row reading stopped.
 - **KvK numbers** that lost their leading zeros (Excel reads ``01085927`` as the number 1085927)
   are padded to 8 digits when they have 1-7 digits; ``1085927.0`` (a number cell printed as a
-  float) is read as 1085927. Anything else (9+ digits, letters, a date) makes an error row.
+  float) is read as 1085927. Excel's marks around text are dropped (``'01234567``,
+  ``="01234567"``), digit groups joined (``6875 0110``, ``68.750.110``, ``1.234.567``), and
+  scientific notation read only when it shows every digit (``1,085927E+06``; ``6.875011E+07``
+  may have lost its last digit and is refused, saying so). Anything else (9+ digits, letters, a
+  date) makes an error row. No digit is ever guessed.
 - **Roles** in Dutch or English, several in one cell separated by ``,`` ``;`` ``/`` ``+`` ``&``
   or the words ``en``/``and``.
 - **Empty lines** (also lines of empty cells, as Excel writes ``;;;``) are skipped, not rows.
@@ -30,14 +47,17 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
+import io
 import re
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from .._dossier import Role
 from .._errors import EligibilityError
@@ -52,15 +72,17 @@ FIELDS = ("name", "kvk", "roles", "place", "housing")
 
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "name": ("naam", "name", "bedrijfsnaam", "bedrijf", "company", "company name", "organisatie",
-             "organisation", "organization", "naam partner", "partner", "partnernaam", "statutaire naam"),
+             "organisation", "organization", "naam partner", "partner", "partnernaam", "statutaire naam",
+             "naam organisatie", "organisatienaam", "naam bedrijf"),
     "kvk": ("kvk", "kvk nummer", "kvknummer", "kvk number", "kvk nr", "kvknr", "kvk no", "kvk_number",
-            "kamer van koophandel", "kamer van koophandel nummer", "coc", "coc number", "chamber of commerce number"),
+            "kamer van koophandel", "kamer van koophandel nummer", "coc", "coc number", "chamber of commerce number",
+            "chamber of commerce", "coc nr"),
     "roles": ("rol", "role", "rollen", "roles", "rol partner", "type partner", "soort partner"),
     "place": ("plaats", "city", "place", "vestigingsplaats", "woonplaats", "stad", "town", "gemeente", "municipality"),
     "housing": ("huisvestingslocaties", "huisvestingslocatie", "huisvesting locaties", "locaties",
                 "housing locations", "housing location", "housing"),
 }
-"""Folded header text (see ``fold_header``) -> field."""
+"""Folded header text (see ``fold_header``) -> field. A note in parentheses is also dropped (``_field_of``)."""
 
 ROLE_ALIASES: dict[str, Role] = {
     "uitlener": Role.UITLENER, "uitleners": Role.UITLENER, "uitzendbureau": Role.UITLENER,
@@ -78,8 +100,19 @@ _ROLE_SEPARATORS = re.compile(r"\s*(?:[,;/+&|]|\ben\b|\band\b)\s*", re.IGNORECAS
 _HOUSING_SEPARATORS = re.compile(r"\s*(?:[;|\n])\s*")
 _FLOAT_INTEGER = re.compile(r"^(\d+)\.0+$")
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+_PARENTHESISED = re.compile(r"\([^()]*\)")
 _GROUPED = re.compile(r"\d{2,4}(?:[ .]\d{2,4})+")
 """Digits in groups, as typed from a letter ("6875 0110", "68.750.110"); taken when they make 8."""
+_THOUSANDS = re.compile(r"\d{1,3}([ .,])\d{3}(?:\1\d{3})+")
+"""A number with thousands separators ("1.234.567"): two or more, so it cannot be a decimal point."""
+_SCIENTIFIC = re.compile(r"(\d)(?:[.,](\d+))?[eE]\+?(\d{1,2})")
+"""Excel's scientific notation as a CSV export prints it: "6.875011E+07", "1,085927E+06"."""
+_TEXT_FORMULA = re.compile(r'="(.*)"')
+"""Excel's way to keep leading zeros in a CSV: ="01234567"."""
+_SPACE = re.compile(r"\s")
+"""Any space, also a non-breaking one, as pasted from a web page or a letter."""
+
+_NOT_A_LIST = "export the list from Excel as .xlsx or .csv"
 
 
 class ListError(EligibilityError):
@@ -128,6 +161,20 @@ _Raw = tuple[int, list[Any], str | None]
 """(line or sheet row, cell values, why the record is unreadable or None)."""
 
 
+@dataclass(frozen=True, slots=True)
+class _Unreadable:
+    """An XLSX cell whose value cannot be taken: an error for its row only if the row uses that column."""
+
+    ref: str
+    text: str
+    """What the cell holds, as far as it can be shown (the stored text, the formula)."""
+    problem: str
+    """Completes "cell B3 (column 'KvK') ...": what is wrong and what to do."""
+
+    def __str__(self) -> str:
+        return self.text
+
+
 @dataclass
 class ListInfo:
     """How the list was read: shown in the summary so a screener can check it."""
@@ -154,6 +201,11 @@ _ALIAS_FIELD = {fold_header(alias): name for name, aliases in HEADER_ALIASES.ite
 _ROLE_FIELD = {fold_header(alias): role for alias, role in ROLE_ALIASES.items()}
 
 
+def _field_of(text: str) -> str | None:
+    """The field a header names: as written, else without its note in parentheses ("KvK-nummer (8 cijfers)")."""
+    return _ALIAS_FIELD.get(fold_header(text)) or _ALIAS_FIELD.get(fold_header(_PARENTHESISED.sub(" ", text)))
+
+
 def _map_header(cells: Sequence[str]) -> tuple[dict[str, int], dict[str, str], list[str], list[str]]:
     """(field -> column, field -> header text, unknown headers, repeated fields)."""
     columns: dict[str, int] = {}
@@ -164,7 +216,7 @@ def _map_header(cells: Sequence[str]) -> tuple[dict[str, int], dict[str, str], l
         text = cell.strip().replace("\ufeff", "")
         if not text:
             continue
-        name = _ALIAS_FIELD.get(fold_header(text))
+        name = _field_of(text)
         if name is None:
             unknown.append(text)
         elif name in columns:
@@ -182,9 +234,10 @@ def _is_header(cells: Sequence[str]) -> bool:
 def normalise_kvk(value: Any) -> tuple[str | None, str | None, str | None]:
     """(8-digit KvK number or None when empty, a note on a repair, an error reason).
 
-    Only two repairs, both for what spreadsheets do to numbers: leading zeros restored for 1-7
-    digits, and a trailing ``.0`` dropped. Spaces and dots between digit groups are removed
-    (``12 34 56 78``, ``12.345.678``). Anything else is refused with the reason.
+    Only what spreadsheets do to numbers is undone: leading zeros restored for 1-7 digits, a
+    trailing ``.0`` dropped, Excel's text marks (``'``, ``="..."``) dropped, digit groups joined
+    (``12 34 56 78``, ``12.345.678``, ``1.234.567``), and scientific notation read when it shows
+    every digit. Anything else is refused with the reason: a digit is never guessed.
     """
     if value is None:
         return None, None, None
@@ -196,16 +249,25 @@ def normalise_kvk(value: Any) -> tuple[str | None, str | None, str | None]:
         if not value.is_integer() or value < 0:
             return None, None, f"KvK number {value!r} is not a whole number"
         value = int(value)
-    text = str(value).strip()
+    written = str(value).strip()
+    text = _without_excel_marks(str(value))
     if not text:
         return None, None, None
+    notes: list[str] = []
+    scientific = _SCIENTIFIC.fullmatch(text)
     integer = _FLOAT_INTEGER.match(text)
-    if integer:
+    if scientific:
+        digits, error = _from_scientific(*scientific.groups())
+        if digits is None:
+            return None, None, f"KvK number {written!r} {error}"
+        notes.append(f"KvK number {text} read as {digits} (Excel's scientific notation, every digit shown)")
+        text = digits
+    elif integer:
         text = integer.group(1)
-    elif _GROUPED.fullmatch(text) and len(re.sub(r"[ .]", "", text)) == 8:
-        text = re.sub(r"[ .]", "", text)
+    elif (_GROUPED.fullmatch(text) and len(re.sub(r"[ .]", "", text)) == 8) or _THOUSANDS.fullmatch(text):
+        text = re.sub(r"[ .,]", "", text)
     if not text.isascii() or not text.isdigit():
-        return None, None, f"KvK number {str(value).strip()!r} is not a number of 8 digits"
+        return None, None, f"KvK number {written!r} is not a number of 8 digits"
     if len(text) > 8:
         hint = " (12 digits: a branch number, vestigingsnummer?)" if len(text) == 12 else ""
         return None, None, f"KvK number {text} has {len(text)} digits; a KvK number has 8{hint}"
@@ -213,8 +275,29 @@ def normalise_kvk(value: Any) -> tuple[str | None, str | None, str | None]:
         return None, None, f"KvK number {text!r} is all zeros"
     if len(text) < 8:
         padded = text.zfill(8)
-        return padded, f"KvK number {text} padded to {padded} (leading zeros lost in a spreadsheet)", None
-    return text, None, None
+        notes.append(f"KvK number {text} padded to {padded} (leading zeros lost in a spreadsheet)")
+        text = padded
+    return text, "; ".join(notes) or None, None
+
+
+def _without_excel_marks(text: str) -> str:
+    """The text without what Excel puts around a number kept as text: ``'68750110``, ``="01234567"``."""
+    text = _SPACE.sub(" ", text).strip()
+    formula = _TEXT_FORMULA.fullmatch(text)
+    if formula:
+        text = formula.group(1).strip()
+    return text[1:].strip() if text.startswith("'") else text
+
+
+def _from_scientific(first: str, fraction: str | None, exponent: str) -> tuple[str | None, str]:
+    """(the digits, "") when the notation shows every digit of a whole number, else (None, why not)."""
+    fraction, power = fraction or "", int(exponent)
+    if len(fraction) < power:
+        return None, ("is Excel's scientific notation, which does not show every digit: format the KvK column as "
+                      "text (or as a number without decimals) and export the list again")
+    if fraction[power:].strip("0"):
+        return None, "is not a whole number"
+    return str(int(first + fraction[:power])), ""
 
 
 def parse_roles(text: str) -> tuple[tuple[Role, ...], str | None]:
@@ -245,7 +328,7 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _row(line: int, cells: Sequence[Any], columns: dict[str, int], width: int) -> ListRow:
+def _row(line: int, cells: Sequence[Any], columns: dict[str, int], header: Sequence[str], width: int) -> ListRow:
     """One data row -> PartnerRow, or BadRow with the reason."""
     def raw(name: str) -> Any:
         index = columns.get(name)
@@ -257,6 +340,11 @@ def _row(line: int, cells: Sequence[Any], columns: dict[str, int], width: int) -
     kvk_raw = raw("kvk")
     kvk_text = _cell_text(kvk_raw) or None
     given = {"name": name, "kvk_text": kvk_text, "roles_text": roles_text or None, "place": place}
+    unreadable = [f"cell {cell.ref} (column {header[index]!r}) {cell.problem}"
+                  for index in sorted(columns.values()) if index < len(cells)
+                  and isinstance(cell := cells[index], _Unreadable)]
+    if unreadable:
+        return BadRow(line, "; ".join(unreadable), **given)
     shifted = (f" (the line has {len(cells)} values where the header has {width}: is the separator used inside "
                "a value without quotes?)") if len(cells) > width else ""
     if any(_cell_text(c) for c in cells[width:]):
@@ -278,64 +366,6 @@ def _empty(cells: Sequence[Any]) -> bool:
     return not any(_cell_text(c) for c in cells)
 
 
-# --- CSV --------------------------------------------------------------------------------------
-
-
-@dataclass
-class _Decoding:
-    """What decoding found: lines read as Windows-1252, and whether any line was UTF-8 beyond ASCII."""
-
-    cp1252_lines: list[int] = field(default_factory=list)
-    utf8_beyond_ascii: bool = False
-
-
-def _decoded_lines(path: Path, found: _Decoding) -> Iterator[str]:
-    """The file's lines as text: UTF-8 (BOM dropped), else that one line as Windows-1252."""
-    with path.open("rb") as handle:
-        for number, raw in enumerate(handle, start=1):
-            if number == 1 and raw.startswith(codecs.BOM_UTF8):
-                raw = raw[len(codecs.BOM_UTF8):]
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                found.cp1252_lines.append(number)
-                yield raw.decode("cp1252", errors="replace")
-            else:
-                found.utf8_beyond_ascii = found.utf8_beyond_ascii or not raw.isascii()
-                yield text
-
-
-def _csv_rows(path: Path, delimiter: str, found: _Decoding, first: int = 1) -> Iterator[_Raw]:
-    """(first physical line of the record, its fields, None) or (line, [], why it is unreadable).
-
-    Quoted newlines stay inside a field, so a record may span lines; its first line is its
-    number. Strict parsing: a quote opened and never closed would otherwise swallow every line
-    after it into one field. Such a record becomes one error row, and reading starts again on
-    the line after it, so the lines it swallowed are rows again.
-    """
-    lines = _decoded_lines(path, found)
-    for _ in range(first - 1):
-        next(lines, None)
-    reader = csv.reader(lines, delimiter=delimiter, strict=True)
-    start = first
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            end = first - 1 + reader.line_num
-            if end > start:  # the record ran over several lines: read them again, one by one
-                yield start, [], f"not readable as CSV: a quote opened on this line is still open on line {end} ({exc})"
-                yield from _csv_rows(path, delimiter, _Decoding(), start + 1)
-                return
-            yield start, [], f"not readable as CSV: {exc}"
-            start = end + 1
-            continue
-        yield start, cells, None
-        start = first + reader.line_num
-
-
 def _find_header(rows: Iterable[_Raw]) -> tuple[int, list[str]] | None:
     seen = 0
     for line, cells, _ in rows:
@@ -350,11 +380,146 @@ def _find_header(rows: Iterable[_Raw]) -> tuple[int, list[str]] | None:
     return None
 
 
-def _sniff_csv(path: Path) -> tuple[str, int, list[str]]:
+def _no_header_reason(where: str = "lines") -> str:
+    return (f"no header found in the first {HEADER_SEARCH_LINES} non-empty {where}: expected at least two of "
+            "naam/name, kvk/kvk-nummer/KvK number, rol/role, plaats/city")
+
+
+# --- what the file is ---------------------------------------------------------------------------
+
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP = b"PK\x03\x04"
+
+
+@dataclass
+class _Bytes:
+    """What reading the file once tells: its digest, its first bytes, whether it holds anything but blanks."""
+
+    sha256: str
+    head: bytes
+    blank: bool
+
+
+def _read_bytes(path: Path) -> _Bytes:
+    digest, head, blank = hashlib.sha256(), b"", True
+    try:
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+                head = head or block[:16]
+                blank = blank and not block.strip()
+    except OSError as exc:
+        raise ListError(path, f"cannot be read: {exc}") from exc
+    return _Bytes(digest.hexdigest(), head, blank)
+
+
+def _refuse_what_is_no_list(path: Path, found: _Bytes) -> None:
+    """An empty file, a PDF, an old .xls, a ZIP archive that is no workbook: refused, saying which."""
+    if not found.head:
+        raise ListError(path, "empty file: no header and no rows")
+    if found.head.startswith(b"%PDF-"):
+        raise ListError(path, f"this is a PDF, not a list: {_NOT_A_LIST}")
+    if found.head.startswith(_OLE):
+        raise ListError(path, "this is an old Excel workbook (.xls) or another old Office file, not a list: "
+                              "save it from Excel as .xlsx or .csv")
+    if found.head.startswith(_ZIP):
+        _refuse_zip_without_workbook(path)
+    if found.blank:
+        raise ListError(path, "empty file: only empty lines, no header and no rows")
+
+
+def _refuse_zip_without_workbook(path: Path) -> None:
+    """A ZIP archive is read only when it holds an XLSX workbook (xl/workbook.xml)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ListError(path, f"not a readable XLSX workbook: the ZIP archive it is made of is damaged or incomplete "
+                              f"({exc}): save the list again from Excel") from exc
+    if "xl/workbook.xml" not in names:
+        raise ListError(path, "this is a ZIP archive, not a CSV list or an XLSX workbook (an OpenDocument .ods or a "
+                              f"Word file?): {_NOT_A_LIST}")
+
+
+# --- CSV --------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Decoding:
+    """What decoding found: lines read as Windows-1252, and whether any line was UTF-8 beyond ASCII."""
+
+    cp1252_lines: list[int] = field(default_factory=list)
+    utf8_beyond_ascii: bool = False
+
+
+def _decoded_lines(path: Path, found: _Decoding, utf16: bool = False) -> Iterator[str]:
+    """The file's lines as text: UTF-16 if a BOM says so, else UTF-8 (BOM dropped), else that line as Windows-1252."""
+    if utf16:
+        with path.open(encoding="utf-16", errors="replace", newline="") as text:
+            yield from text
+        return
+    with path.open("rb") as handle:
+        for number, raw in enumerate(_byte_lines(handle), start=1):
+            if number == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[len(codecs.BOM_UTF8):]
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                found.cp1252_lines.append(number)
+                yield raw.decode("cp1252", errors="replace")
+            else:
+                found.utf8_beyond_ascii = found.utf8_beyond_ascii or not raw.isascii()
+                yield text
+
+
+def _byte_lines(handle: IO[bytes]) -> Iterator[bytes]:
+    """The file's lines; a file with CR line ends and no LF (Excel for Mac) is split at each CR."""
+    head = handle.read(1 << 16)
+    handle.seek(0)
+    if b"\r" not in head or b"\n" in head:
+        yield from handle
+        return
+    with io.TextIOWrapper(handle, encoding="latin-1", newline="") as text:  # latin-1: every byte as it is
+        for line in text:
+            yield line.encode("latin-1")
+
+
+def _csv_rows(path: Path, delimiter: str, found: _Decoding, first: int = 1, utf16: bool = False) -> Iterator[_Raw]:
+    """(first physical line of the record, its fields, None) or (line, [], why it is unreadable).
+
+    Quoted newlines stay inside a field, so a record may span lines; its first line is its
+    number. Strict parsing: a quote opened and never closed would otherwise swallow every line
+    after it into one field. Such a record becomes one error row, and reading starts again on
+    the line after it, so the lines it swallowed are rows again.
+    """
+    lines = _decoded_lines(path, found, utf16)
+    for _ in range(first - 1):
+        next(lines, None)
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
+    start = first
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            end = first - 1 + reader.line_num
+            if end > start:  # the record ran over several lines: read them again, one by one
+                yield start, [], f"not readable as CSV: a quote opened on this line is still open on line {end} ({exc})"
+                yield from _csv_rows(path, delimiter, _Decoding(), start + 1, utf16)
+                return
+            yield start, [], f"not readable as CSV: {exc}"
+            start = end + 1
+            continue
+        yield start, cells, None
+        start = first + reader.line_num
+
+
+def _sniff_csv(path: Path, utf16: bool) -> tuple[str, int, list[str]]:
     """(delimiter, header line, header cells): the separator under which a header is found."""
     best: tuple[int, str, int, list[str]] | None = None
     for delimiter in DELIMITERS:
-        found = _find_header(_csv_rows(path, delimiter, _Decoding()))
+        found = _find_header(_csv_rows(path, delimiter, _Decoding(), utf16=utf16))
         if found is None:
             continue
         known = len(_map_header(found[1])[0])
@@ -365,25 +530,230 @@ def _sniff_csv(path: Path) -> tuple[str, int, list[str]]:
     return best[1], best[2], best[3]
 
 
-def _no_header_reason() -> str:
-    return (f"no header found in the first {HEADER_SEARCH_LINES} non-empty lines: expected at least two of "
-            "naam/name, kvk/kvk-nummer/KvK number, rol/role, plaats/city")
-
-
 # --- XLSX -------------------------------------------------------------------------------------
+#
+# Rows are read with openpyxl's own cell parser (``WorkSheetParser.parse_cell``: types, shared
+# strings, dates), one ``<row>`` element at a time, rather than with ``iter_rows``: in read-only
+# mode ``iter_rows`` trusts the ``<dimension>`` tag (a stale one drops rows and columns; openpyxl's
+# ``reset_dimensions`` only undoes that) and pads every row to the sheet width, and one cell it
+# cannot read raises inside its generator, which ends the sheet there. Here a bad cell stays that
+# cell's problem, and XML that cannot be parsed further ends the sheet with an explicit row.
+# This uses openpyxl internals (``WorkSheetParser``, a read-only sheet's ``_get_source`` and
+# ``_shared_strings``, the book's date formats), as ``ReadOnlyWorksheet`` itself does; the
+# XLSX tests in tests/test_screen_lists.py fail if a new openpyxl changes them.
+
+_BROKEN = (SyntaxError, ValueError, EOFError, OSError, zipfile.BadZipFile, zlib.error)
+"""What a damaged part raises while it is read (XML's ParseError is a SyntaxError; zlib, zip: damaged compression)."""
 
 
-def _xlsx_rows(path: Path) -> Iterator[_Raw]:
-    """(sheet row number, cell values) of the first sheet, gaps in row numbers kept."""
+@contextmanager
+def _open_book(path: Path) -> Iterator[Any]:
+    """The workbook, read-only, cached values; opened from a handle, so that a workbook named .csv is read too."""
     from openpyxl import load_workbook
 
-    book = load_workbook(path, read_only=True, data_only=True)
+    with path.open("rb") as handle:
+        book = load_workbook(handle, read_only=True, data_only=True)
+        try:
+            yield book
+        finally:
+            book.close()
+
+
+def _sheet_rows(book: Any, sheet: Any, stopped: list[str] | None = None) -> Iterator[_Raw]:
+    """(sheet row number, values by column from A, None) of every ``<row>`` of the sheet, in file order.
+
+    If the sheet breaks off (damaged XML or compression), one last record says after which row
+    reading stopped; its text is also added to ``stopped``.
+    """
+    from openpyxl.worksheet import _reader as reader
+    from openpyxl.xml.functions import iterparse
+
+    parser = reader.WorkSheetParser(None, sheet._shared_strings, data_only=True, epoch=book.epoch,
+                                    date_formats=book._date_formats, timedelta_formats=book._timedelta_formats)
+    last = 0
     try:
-        sheet = book.worksheets[0]
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=sheet.min_row or 1):
-            yield number, list(values), None
+        with sheet._get_source() as source:
+            for _, element in iterparse(source):
+                if element.tag == reader.ROW_TAG:
+                    row = _sheet_row(parser, element, reader)
+                    element.clear()
+                    last = row[0]
+                    yield row
+    except _BROKEN as exc:
+        reason = (f"sheet {sheet.title!r} cannot be read after row {last} ({exc}): rows after it were not read: "
+                  "open the file in Excel, save it and screen it again")
+        if stopped is not None:
+            stopped.append(reason)
+        yield last + 1, [], reason
+
+
+def _sheet_row(parser: Any, element: Any, reader: Any) -> _Raw:
+    """One ``<row>``: (its number, values by column; an unreadable cell as ``_Unreadable``, None).
+
+    ``reader`` is openpyxl's worksheet reader module, for its tag names.
+    """
+    given = element.get("r")
+    number = parser.row_counter + 1
+    try:
+        number = int(float(given)) if given is not None else number
+    except (ValueError, OverflowError):
+        parser.row_counter = number
+        return number, [], f"the row after sheet row {number - 1} has no valid row number ({given!r})"
+    parser.row_counter, parser.col_counter = number, 0
+    values: list[Any] = []
+    for child in element:
+        if child.tag != reader.CELL_TAG:
+            continue
+        column, value = _sheet_cell(parser, child, reader)
+        if value is None:
+            continue
+        values.extend([None] * (column - len(values)))
+        values[column - 1] = value
+    return number, values, None
+
+
+def _sheet_cell(parser: Any, element: Any, reader: Any) -> tuple[int, Any]:
+    """(column, value) of one ``<c>``; what cannot be taken as a value is kept as ``_Unreadable``."""
+    from openpyxl.utils import get_column_letter
+
+    ref = element.get("r")
+    try:
+        cell = parser.parse_cell(element)
+    except Exception as exc:  # whatever openpyxl cannot read in one cell is that cell's problem, not the list's
+        column = parser.col_counter = _column_of(ref, parser.col_counter + 1) if ref else parser.col_counter + 1
+        return column, _Unreadable(ref or f"{get_column_letter(column)}{parser.row_counter}",
+                                   element.findtext(reader.VALUE_TAG) or "",
+                                   f"cannot be read ({exc}): type the value again in Excel and save the file")
+    column = cell["column"]
+    formula = element.find(reader.FORMULA_TAG)
+    if formula is None and cell["data_type"] != "e":
+        return column, cell["value"]
+    ref = ref or f"{get_column_letter(column)}{parser.row_counter}"
+    stored = element.find(reader.VALUE_TAG) is not None and (cell["value"] is not None or element.get("t") == "str")
+    if formula is not None and not stored:  # "str" with an empty <v>: a formula whose result is ""
+        text = f"={formula.text}" if formula.text else ""
+        shown = f" ({text})" if text else ""
+        return column, _Unreadable(ref, text, f"is a formula without a stored result{shown}: open the file in Excel "
+                                              "and save it, so that the results are stored")
+    if cell["data_type"] == "e":
+        return column, _Unreadable(ref, str(cell["value"]),
+                                   f"holds the Excel error {cell['value']}: correct the cell in Excel")
+    return column, cell["value"]
+
+
+def _column_of(ref: str, default: int) -> int:
+    """The column of a cell reference such as "B3"; ``default`` when it is not one."""
+    from openpyxl.utils import column_index_from_string
+
+    letters = ref.rstrip("0123456789")
+    try:
+        return column_index_from_string(letters)
+    except ValueError:
+        return default
+
+
+@dataclass
+class _Sheet:
+    """What a look at one sheet found: its header, whether rows follow it."""
+
+    title: str
+    hidden: bool
+    header: tuple[int, list[str]] | None = None
+    has_rows: bool = False
+    broken: str | None = None
+    """Why the sheet could not be read as far as a header, if so."""
+
+    def note(self, chosen: str | None) -> str:
+        """Why this sheet is not the list ("" for a hidden sheet without one), for a warning or an error.
+
+        ``chosen`` is the sheet read instead, None when no sheet could be read.
+        """
+        lists = self.header is not None and self.has_rows
+        if self.broken is not None:
+            return self.broken
+        if self.hidden:
+            if not lists:
+                return ""
+            todo = "unhide it if it is the list" if chosen is None else \
+                f"if it is the list, unhide it or copy its rows to {chosen!r}"
+            return f"has a partner list header and rows: {todo}"
+        if self.header is None:
+            return "no header"
+        if not lists:
+            return "a header but no rows"
+        return (f"has a partner list header and rows: its rows are NOT screened; copy them to {chosen!r} or save that "
+                "sheet as its own file")
+
+
+def _look_at(book: Any, sheet: Any) -> _Sheet:
+    """The sheet's header and whether a row follows it, reading no further than that."""
+    stopped: list[str] = []
+    rows = _sheet_rows(book, sheet, stopped)
+    try:
+        header = _find_header(rows)
+        has_rows = header is not None and any(error is not None or not _empty(cells) for _, cells, error in rows)
     finally:
-        book.close()
+        rows.close()
+    broken = f"cannot be read: {stopped[0]}" if stopped and header is None else None
+    return _Sheet(sheet.title, sheet.sheet_state != "visible", header, has_rows, broken)
+
+
+def _choose_sheet(path: Path) -> tuple[_Sheet, list[_Sheet]]:
+    """(the first visible sheet with a header, every other sheet): raises ListError naming them when none has one."""
+    with _open_book(path) as book:
+        sheets = [_look_at(book, sheet) for sheet in book.worksheets]
+    chosen = next((s for s in sheets if not s.hidden and s.header is not None), None)
+    if chosen is None:
+        raise ListError(path, _no_header_reason(f"rows of any visible sheet ({_looked_at(sheets)})"))
+    return chosen, [s for s in sheets if s is not chosen]
+
+
+def _looked_at(sheets: list[_Sheet]) -> str:
+    """ "looked at: 'A'; hidden, not read: 'B' (why)": the sheets of a workbook refused for having no header."""
+    def named(sheet: _Sheet) -> str:
+        note = sheet.note(None)
+        return f"{sheet.title!r} ({note})" if note and note != "no header" else repr(sheet.title)
+
+    looked = ", ".join(named(s) for s in sheets if not s.hidden) or "none"
+    hidden = ", ".join(named(s) for s in sheets if s.hidden)
+    return f"looked at: {looked}" + (f"; hidden, not read: {hidden}" if hidden else "")
+
+
+def _others(chosen: _Sheet, others: list[_Sheet]) -> str:
+    """A warning naming the sheet read and why each other one was not."""
+    def named(sheet: _Sheet) -> str:
+        notes = [n for n in ("hidden" if sheet.hidden else "", sheet.note(chosen.title)) if n]
+        return f"{sheet.title!r} ({', '.join(notes)})"
+
+    return (f"read sheet {chosen.title!r}, the first visible sheet with a header; not read: "
+            + ", ".join(named(s) for s in others))
+
+
+def _xlsx_rows(path: Path, title: str, stopped: list[str] | None = None) -> Iterator[_Raw]:
+    """(sheet row number, cell values, None or why unreadable) of the sheet named ``title``."""
+    with _open_book(path) as book:
+        yield from _sheet_rows(book, book[title], stopped)
+
+
+def _unheaded_values(rows: Iterable[_Raw], header_line: int, header: Sequence[str]) -> str | None:
+    """A warning naming the columns without a header that hold values below the header, and their rows."""
+    from openpyxl.utils import get_column_letter
+
+    found: dict[int, list[int]] = {}
+    for line, cells, _ in rows:
+        if line <= header_line:
+            continue
+        for index, value in enumerate(cells):
+            if (index >= len(header) or not header[index].strip()) and _cell_text(value):
+                found.setdefault(index, []).append(line)
+    if not found:
+        return None
+    parts = []
+    for index in sorted(found):
+        lines = found[index]
+        shown = ", ".join(str(n) for n in lines[:10]) + (f" and {len(lines) - 10} more" if len(lines) > 10 else "")
+        parts.append(f"{get_column_letter(index + 1)} (row{'s' if len(lines) > 1 else ''} {shown})")
+    return f"values in columns without a header were ignored: {', '.join(parts)}"
 
 
 # --- the list -----------------------------------------------------------------------------------
@@ -397,21 +767,24 @@ class PartnerList:
         if not self.path.is_file():
             raise ListError(self.path, "no such file")
         suffix = self.path.suffix.lower()
-        digest = hashlib.sha256()
-        try:
-            with self.path.open("rb") as handle:
-                for block in iter(lambda: handle.read(1 << 20), b""):
-                    digest.update(block)
-        except OSError as exc:
-            raise ListError(self.path, f"cannot be read: {exc}") from exc
-        if suffix in (".xlsx", ".xlsm"):
-            self._init_xlsx(digest.hexdigest())
-        elif suffix in (".csv", ".txt", ".tsv"):
-            self._init_csv(digest.hexdigest())
-        elif suffix == ".xls":
+        if suffix == ".xls":
             raise ListError(self.path, "old Excel format (.xls) is not read: save it as .xlsx or .csv")
-        else:
+        if suffix not in (".xlsx", ".xlsm", ".csv", ".txt", ".tsv"):
             raise ListError(self.path, f"unknown list format {suffix or '(no extension)'!r}: use .csv or .xlsx")
+        found = _read_bytes(self.path)
+        _refuse_what_is_no_list(self.path, found)
+        self._sheet = ""
+        self._utf16 = found.head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        if suffix in (".xlsx", ".xlsm"):
+            if not found.head.startswith(_ZIP):
+                raise ListError(self.path, "not a readable XLSX workbook: it is no ZIP archive, as every .xlsx file "
+                                           "is (if it is a CSV list, name it .csv)")
+            self._init_xlsx(found.sha256)
+        elif found.head.startswith(_ZIP):  # a workbook, or _refuse_what_is_no_list had refused it
+            self._init_xlsx(found.sha256)
+            self.info.warnings.insert(0, f"the file is named {suffix} but is an XLSX workbook: read as a workbook")
+        else:
+            self._init_csv(found.sha256)
         self._columns, texts, unknown, repeated = _map_header(self._header)
         if "roles" not in self._columns:
             raise ListError(self.path, f"no role column (rol/role/rollen) among the headers {self._header_names()}")
@@ -423,16 +796,23 @@ class PartnerList:
         if "kvk" not in self._columns:
             self.info.warnings.append("no KvK column: every row is linked by name and place only (name-only)")
         if self.info.header_line > 1:
-            self.info.warnings.append(f"the header is on line {self.info.header_line}; the lines above it were skipped")
+            where = (f"row {self.info.header_line} of sheet {self._sheet!r}; the rows" if self.info.format == "xlsx"
+                     else f"line {self.info.header_line}; the lines")
+            self.info.warnings.append(f"the header is on {where} above it were skipped")
+        if self.info.format == "xlsx":
+            self._check_whole_sheet()
 
     def _header_names(self) -> str:
         return ", ".join(repr(h) for h in self._header if h) or "(none)"
 
     def _init_csv(self, sha256: str) -> None:
-        self._delimiter, line, self._header = _sniff_csv(self.path)
+        self._delimiter, line, self._header = _sniff_csv(self.path, self._utf16)
         with self.path.open("rb") as handle:
             bom = handle.read(3) == codecs.BOM_UTF8
-        self.info = ListInfo(self.path, "csv", sha256, "utf-8-sig" if bom else "utf-8", self._delimiter, line, {})
+        encoding = "utf-16" if self._utf16 else "utf-8-sig" if bom else "utf-8"
+        self.info = ListInfo(self.path, "csv", sha256, encoding, self._delimiter, line, {})
+        if self._utf16:
+            return
         decoding = _Decoding()
         for _ in _decoded_lines(self.path, decoding):
             pass
@@ -446,26 +826,36 @@ class PartnerList:
             self.info.warnings.append(f"not UTF-8, read as Windows-1252: line(s) {shown}; check accented letters there")
 
     def _init_xlsx(self, sha256: str) -> None:
+        from openpyxl.utils.exceptions import InvalidFileException
+
         try:
-            found = _find_header(_xlsx_rows(self.path))
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+            chosen, others = _choose_sheet(self.path)
+        except (*_BROKEN, InvalidFileException, KeyError) as exc:
             raise ListError(self.path, f"not a readable XLSX workbook: {exc}") from exc
-        if found is None:
-            raise ListError(self.path, _no_header_reason() + " (first sheet)")
-        line, self._header = found
-        self._delimiter = ""
+        assert chosen.header is not None
+        line, self._header = chosen.header
+        self._sheet, self._delimiter = chosen.title, ""
         self.info = ListInfo(self.path, "xlsx", sha256, "xlsx", None, line, {})
+        if others:
+            self.info.warnings.append(_others(chosen, others))
+
+    def _check_whole_sheet(self) -> None:
+        """Warnings only a read of the whole sheet can give: notes beside the list, a sheet that breaks off."""
+        stopped: list[str] = []
+        unheaded = _unheaded_values(_xlsx_rows(self.path, self._sheet, stopped), self.info.header_line, self._header)
+        self.info.warnings.extend([w for w in (unheaded, *stopped) if w])
 
     def _raw(self) -> Iterator[_Raw]:
         if self.info.format == "xlsx":
-            return _xlsx_rows(self.path)
-        return _csv_rows(self.path, self._delimiter, _Decoding())
+            return _xlsx_rows(self.path, self._sheet)
+        return _csv_rows(self.path, self._delimiter, _Decoding(), utf16=self._utf16)
 
     def rows(self) -> Iterator[ListRow]:
         """Every data row after the header, in file order; empty lines skipped."""
         width = len(self._header)
         while width and not self._header[width - 1].strip():
             width -= 1  # trailing empty header cells (";;" at the end of the line) are no columns
+        headed = [bool(h.strip()) for h in self._header[:width]]
         seen_kvk: dict[str, int] = {}
         for line, cells, error in self._raw():
             if line <= self.info.header_line:
@@ -473,9 +863,11 @@ class PartnerList:
             if error is not None:
                 yield BadRow(line, error)
                 continue
+            if self.info.format == "xlsx":  # a column without a header is a note beside the list: warned, not read
+                cells = [value if known else None for value, known in zip(cells, headed)]
             if _empty(cells):
                 continue
-            row = _row(line, cells, self._columns, width)
+            row = _row(line, cells, self._columns, self._header, width)
             if isinstance(row, PartnerRow) and row.kvk_number is not None:
                 first = seen_kvk.setdefault(row.kvk_number, line)
                 if first != line:
