@@ -7,7 +7,10 @@ predecessor's (a takeover or change of legal form gives a new number), links a r
 
 Two consequences, both on purpose:
 - a record that carries a KvK number other than the partner's (or a predecessor's) is never
-  linked by name, however alike the names: a sister company with its own number is not the partner;
+  linked by name, however alike the names: a sister company with its own number is not the partner.
+  The one exception is opt-in (``name_match_other_kvk``): for fines, such a record may be an
+  undeclared predecessor's (a takeover gives a new number), so it becomes a name candidate for
+  review, its reasons saying which number it carries;
 - every KvK link is returned (a partner may have many fines); ``limit`` caps name candidates only.
 
 Name scoring uses ``token_sort_ratio`` on normalised names, not ``WRatio``. ``WRatio`` mixes in
@@ -225,7 +228,10 @@ class NameIndex(Generic[T]):
         kvk_of: Callable[[T], str | None],
         name_of: Callable[[T], str],
         place_of: Callable[[T], str | None],
+        name_match_other_kvk: bool = False,
     ) -> None:
+        """``name_match_other_kvk``: records carrying a KvK number are name candidates too, unless
+        the number is the partner's or a predecessor's (module docstring: for fines only)."""
         self._records = list(records)
         self._names = [name_of(record) for record in self._records]
         self._places = [place_of(record) for record in self._records]
@@ -237,7 +243,8 @@ class NameIndex(Generic[T]):
         for index, (name, kvk) in enumerate(zip(self._names, self._kvks)):
             if kvk is not None:
                 self._by_kvk.setdefault(kvk, []).append(index)
-                continue
+                if not name_match_other_kvk:
+                    continue
             for variant in name_variants(name):
                 self._choices.append(_sorted_words(variant))
                 self._owners.append(index)
@@ -260,11 +267,14 @@ class NameIndex(Generic[T]):
             raise ValueError(f"threshold must be between 0 and 100, got {threshold}")
         if limit < 0:
             raise ValueError(f"limit must be 0 or more, got {limit}")
-        kvk_links = self._kvk_candidates(partner_kvk, predecessor_kvks)
-        name_links = self._name_candidates(partner_names, partner_place, threshold)
+        wanted = self._wanted(partner_kvk, predecessor_kvks)
+        kvk_links = self._kvk_candidates(wanted)
+        name_links = self._name_candidates(partner_names, partner_place, threshold, wanted)
         return kvk_links + name_links[:limit]
 
-    def _kvk_candidates(self, partner_kvk: str | None, predecessor_kvks: Sequence[str]) -> list[Candidate]:
+    @staticmethod
+    def _wanted(partner_kvk: str | None, predecessor_kvks: Sequence[str]) -> dict[str, LinkMethod]:
+        """The partner's own and predecessors' numbers, each with the link method it gives."""
         own = _kvk_key(partner_kvk)
         wanted: dict[str, LinkMethod] = {}
         for kvk in predecessor_kvks:
@@ -273,6 +283,9 @@ class NameIndex(Generic[T]):
                 wanted[key] = LinkMethod.PREDECESSOR_KVK
         if own is not None:
             wanted[own] = LinkMethod.KVK  # the partner's own number wins over a listed predecessor
+        return wanted
+
+    def _kvk_candidates(self, wanted: dict[str, LinkMethod]) -> list[Candidate]:
         found = []
         for key, method in wanted.items():
             why = (
@@ -284,7 +297,7 @@ class NameIndex(Generic[T]):
         return sorted(found, key=self._order)
 
     def _name_candidates(
-        self, partner_names: Sequence[str], partner_place: str | None, threshold: float
+        self, partner_names: Sequence[str], partner_place: str | None, threshold: float, wanted: dict[str, LinkMethod]
     ) -> list[Candidate]:
         queries = dict.fromkeys(variant for name in partner_names for variant in name_variants(name))
         best: dict[int, tuple[float, str, str]] = {}  # record -> (score, partner variant, record variant)
@@ -298,6 +311,8 @@ class NameIndex(Generic[T]):
                 limit=None,
             ):
                 index = self._owners[position]
+                if self._kvks[index] in wanted:
+                    continue  # the partner's own or a predecessor's record: a KvK link already
                 if index not in best or score > best[index][0]:
                     best[index] = (score, query, self._choices[position])
         place = _place_key(partner_place)
@@ -314,6 +329,10 @@ class NameIndex(Generic[T]):
                 reasons.append(
                     f"other place: {self._places[index]} vs partner's {partner_place}"
                     f" (-{PLACE_MISMATCH_PENALTY:g})"
+                )
+            if (other := self._kvks[index]) is not None:
+                reasons.append(
+                    f"carries KvK number {other}, not the partner's: a predecessor or another company with this name"
                 )
             if score >= threshold:
                 found.append(self._candidate(index, round(score, 1), LinkMethod.NAME, reasons))
@@ -353,13 +372,17 @@ def link_records(
     place_of: Callable[[T], str | None],
     threshold: float = 85.0,
     limit: int = 5,
+    name_match_other_kvk: bool = False,
 ) -> list[Candidate]:
     """Link one partner to a register; for many partners build one ``NameIndex`` and reuse it.
 
     ``partner_names`` holds the partner's name and trade names; ``kvk_of`` returns None for a
-    record without a KvK number (only those can be name candidates).
+    record without a KvK number (only those can be name candidates, unless
+    ``name_match_other_kvk``).
     """
-    index = NameIndex(records, kvk_of=kvk_of, name_of=name_of, place_of=place_of)
+    index = NameIndex(
+        records, kvk_of=kvk_of, name_of=name_of, place_of=place_of, name_match_other_kvk=name_match_other_kvk
+    )
     return index.link(
         partner_kvk, predecessor_kvks, partner_names, partner_place, threshold=threshold, limit=limit
     )

@@ -13,8 +13,12 @@ bytes, and provenance carries the stored time and sha256. One code path for both
 makes an offline dossier equal to the online one built from the same bytes.
 
 Records are tied to the partner by ``scrapers._link``: KvK number first (the partner's own, then
-predecessors'), name (+ place) only for records without a KvK number. A name link goes into the
-dossier with method ``name`` and its score; the rules treat it as *needs review*.
+predecessors'), name (+ place) only for records without a KvK number (the inspectorate also for
+records carrying another number: a fine may sit on an undeclared predecessor's number). A name
+link goes into the dossier with method ``name`` and its score; the rules treat it as *needs review*.
+
+A parser that raises ValueError on input it did not foresee (urljoin on ``href="http://[x/"``)
+fails that register's section, or that register's refresh, like any other unreadable register.
 
 Bulk registers (SNA export, SNCU verdicts, ABU and NBBU members, NAU) can be read once for all
 partners with ``refresh``; a batch run then builds offline. KvK, the Labour Inspectorate and SNF
@@ -39,6 +43,7 @@ from eligibility._dossier import (
     Identity,
     InspectorateFinding,
     KvkFinding,
+    LinkMethod,
     MembershipFinding,
     NauFinding,
     Provenance,
@@ -55,7 +60,7 @@ from eligibility._errors import FetchError, ScrapingError
 from scrapers import inspectorate, kvk, members, nau, sna, sncu, snf
 from scrapers._config import ScraperConfig
 from scrapers._http import _full_url
-from scrapers._link import Candidate, NameIndex, to_link
+from scrapers._link import Candidate, NameIndex, normalise_name, to_link
 from scrapers._store import EvidenceStore, Snapshot
 
 NAU_REGISTER_URL = "https://www.toelatinguitleenmarkt.nl/register.json"
@@ -190,7 +195,7 @@ class StoreReplay:
         if register not in self._bulk:
             try:
                 parsed, error = read(reading), None
-            except (_NotStored, ScrapingError, ValidationError) as exc:
+            except (_NotStored, ScrapingError, ValueError) as exc:  # ValidationError is a ValueError
                 parsed, error = None, exc
             served = reading.snapshots
             # a section's provenance needs only the oldest snapshot served, a failure the last one
@@ -258,18 +263,23 @@ def _link(
     kvk_of: Callable[[Any], str | None],
     name_of: Callable[[Any], str],
     place_of: Callable[[Any], str | None],
+    limit: int = NAME_LIMIT,
+    name_match_other_kvk: bool = False,
 ) -> list[Candidate]:
-    """KvK links (own, then predecessors'), then name candidates for records without a KvK number."""
+    """KvK links (own, then predecessors'), then name candidates for records without a KvK number
+    (and, with ``name_match_other_kvk``, for records carrying another number: see ``_link.py``)."""
     if not records:  # most searches of a long list find nothing: no index to build
         return []
-    index = _index(records, kvk_of=kvk_of, name_of=name_of, place_of=place_of)
+    index = _index(
+        records, kvk_of=kvk_of, name_of=name_of, place_of=place_of, name_match_other_kvk=name_match_other_kvk
+    )
     return index.link(
         partner.kvk_number, list(partner.predecessors), list(partner.names), partner.place,
-        threshold=NAME_THRESHOLD, limit=NAME_LIMIT,
+        threshold=NAME_THRESHOLD, limit=limit,
     )
 
 
-_INDEXES: dict[tuple[int, object], tuple[Sequence[Any], NameIndex[Any]]] = {}
+_INDEXES: dict[tuple[int, object, bool], tuple[Sequence[Any], NameIndex[Any]]] = {}
 _MAX_INDEXES = 16
 
 
@@ -279,17 +289,23 @@ def _index(
     kvk_of: Callable[[Any], str | None],
     name_of: Callable[[Any], str],
     place_of: Callable[[Any], str | None],
+    name_match_other_kvk: bool = False,
 ) -> NameIndex[Any]:
     """A bulk register read for a batch (``StoreReplay``) comes back as the same immutable tuple:
     index its names once for all partners instead of once per partner."""
+    def build() -> NameIndex[Any]:
+        return NameIndex(
+            records, kvk_of=kvk_of, name_of=name_of, place_of=place_of, name_match_other_kvk=name_match_other_kvk
+        )
+
     if not isinstance(records, tuple):
-        return NameIndex(records, kvk_of=kvk_of, name_of=name_of, place_of=place_of)
-    key = (id(records), name_of.__code__)
+        return build()
+    key = (id(records), name_of.__code__, name_match_other_kvk)
     cached = _INDEXES.get(key)
     if cached is None or cached[0] is not records:
         if len(_INDEXES) >= _MAX_INDEXES:
             _INDEXES.clear()
-        cached = (records, NameIndex(records, kvk_of=kvk_of, name_of=name_of, place_of=place_of))
+        cached = (records, build())
         _INDEXES[key] = cached
     return cached[1]
 
@@ -357,9 +373,22 @@ def _read_inspectorate(
 def _map_inspectorate(
     records: list[inspectorate.InspectionRecord], partner: _Partner, prov: Provenance, notes: list[str]
 ) -> InspectorateFinding:
+    """KvK links, and name candidates both without a KvK number and with another one.
+
+    A takeover or change of legal form gives a new KvK number, so a fine under the partner's name
+    on another number may be an undeclared predecessor's: dropping it would read as "no fine".
+    As a name link it sends the fines criterion to review; SNA and the others keep the strict rule.
+    """
     candidates = _link(
-        partner, records, kvk_of=lambda r: r.kvk_number, name_of=lambda r: r.company_name, place_of=lambda r: r.company_place
+        partner, records, kvk_of=lambda r: r.kvk_number, name_of=lambda r: r.company_name,
+        place_of=lambda r: r.company_place, name_match_other_kvk=True,
     )
+    for c in candidates:
+        if c.method is LinkMethod.NAME and c.kvk_number is not None:
+            notes.append(
+                f"inspectorate: inspection {c.record.id} of {c.name!r} carries KvK number {c.kvk_number}, not the "
+                "partner's: a predecessor or another company with this name; linked by name, for review"
+            )
     results = [result for c in candidates for result in inspectorate.to_results(c.record, to_link(c))]
     return InspectorateFinding(status=ReadStatus.READ, provenance=prov, results=results)
 
@@ -368,27 +397,72 @@ def _map_inspectorate(
 class _SncuVerdicts:
     details: list[sncu.SncuDetail]
     parties: tuple[tuple[sncu.SncuDetail, str], ...]
-    """Every party of every verdict: the names linked against. Made with the read, so a batch
+    """The names linked against: every party of every verdict, and for a verdict naming no party
+    every run of words of its title and slug (``_title_windows``). Made with the read, so a batch
     replay hands every partner the same tuple and its name index is built once."""
+
+
+SNCU_WINDOW_WORDS = 12
+"""Longest run of title or slug words tried as a name for a verdict naming no party; longer
+than any partner name in practice, and it keeps the index small (a title gives at most ~150)."""
+
+
+def _title_windows(detail: sncu.SncuDetail) -> tuple[str, ...]:
+    """Every run of up to ``SNCU_WINDOW_WORDS`` words of the title, then of the slug: a party
+    that the title's wording hides ("Uitspraak inzake X B.V.") is still one of these runs, and
+    the usual name score finds it. Of runs that normalise alike the longest is kept, so the
+    officer sees "Flexwerk Voorbeeld B.V." rather than "Flexwerk Voorbeeld"."""
+    kept: dict[str, str] = {}
+    for text in (detail.title, detail.slug.replace("-", " ")):
+        words = text.split()
+        for start in range(len(words)):
+            for end in range(start + 1, min(len(words), start + SNCU_WINDOW_WORDS) + 1):
+                window = " ".join(words[start:end])
+                key = normalise_name(window)
+                if key and len(window) > len(kept.get(key, "")):
+                    kept[key] = window
+    return tuple(kept.values())
 
 
 def _read_sncu(client: Client, partner: _Partner, config: ScraperConfig) -> _SncuVerdicts:
     details = sncu.fetch_all(client)[1]
-    return _SncuVerdicts(details, tuple((detail, party) for detail in details for party in detail.parties))
+    names = [(detail, party) for detail in details for party in detail.parties]
+    names += [(detail, window) for detail in details if not detail.parties for window in _title_windows(detail)]
+    return _SncuVerdicts(details, tuple(names))
 
 
 def _map_sncu(verdicts: _SncuVerdicts, partner: _Partner, prov: Provenance, notes: list[str]) -> SncuFinding:
-    """Every party of every verdict is a name to match; a verdict is kept once, by its best party."""
+    """Every party of every verdict is a name to match; a verdict is kept once, by its best party.
+
+    A verdict naming no party is matched by the words of its title and slug: dropping it would
+    read as "no verdict". Either way the link is by name only, so the rules send it to review.
+    """
     details, parties = verdicts.details, verdicts.parties
     for detail in details:
         if not detail.parties:
-            notes.append(f"sncu: verdict {detail.url} names no party and cannot be linked to anyone")
-    candidates = _link(partner, parties, kvk_of=lambda p: None, name_of=lambda p: p[1], place_of=lambda p: None)
-    best: dict[str, Candidate] = {}
+            notes.append(
+                f"sncu: verdict {detail.url} names no party; its title and slug were matched against the partner's names"
+            )
+    # one verdict may match by several names (parties, title runs): the limit counts verdicts
+    candidates = _link(
+        partner, parties, kvk_of=lambda p: None, name_of=lambda p: p[1], place_of=lambda p: None, limit=len(parties)
+    )
+    best: dict[str, Candidate] = {}  # in the order verdicts first appear among the candidates
     for candidate in candidates:
-        best.setdefault(candidate.record[0].url, candidate)
-    verdicts = [sncu.to_verdict(c.record[0], to_link(c)) for c in best.values()]
-    return SncuFinding(status=ReadStatus.READ, provenance=prov, verdicts=verdicts)
+        url, current = candidate.record[0].url, best.get(candidate.record[0].url)
+        # of equal scores the longest name shows the officer most ("Flexwerk Voorbeeld B.V.", not "Flexwerk")
+        if current is None or (candidate.score, len(candidate.name)) > (current.score, len(current.name)):
+            best[url] = candidate
+    kept = list(best.values())[:NAME_LIMIT]
+    for candidate in kept:
+        detail = candidate.record[0]
+        if not detail.date_labelled:
+            notes.append(
+                f"sncu: verdict {detail.url}: no labelled verdict date; the latest date in the article "
+                f"({detail.date_text!r}) was taken"
+            )
+    verdicts_found = [sncu.to_verdict(c.record[0], to_link(c)) for c in kept]
+    return SncuFinding(status=ReadStatus.READ, provenance=prov, verdicts=verdicts_found)
 
 
 def _read_nau(client: Client, partner: _Partner, config: ScraperConfig) -> list[nau.NauRecord]:
@@ -515,7 +589,9 @@ class _Build:
             self.problems.append(f"{register}: not consulted: {missing}; run an online build or refresh first")
         except _NotConsulted as reason:
             self.problems.append(str(reason))
-        except (ScrapingError, ValidationError) as exc:
+        except (ScrapingError, ValueError) as exc:
+            # ValueError (pydantic's ValidationError is one) is a parser meeting input it did not
+            # foresee, e.g. urljoin on href="http://[x/": a failed read of this register, not a crash.
             return self.failed(register, adapter, reading, exc), parsed
         return None, parsed
 
@@ -641,7 +717,7 @@ def _refresh_nbbu(client: Client) -> tuple[int, str | None]:
         try:
             members.fetch_nbbu_members(client, [url])
             read += 1
-        except ScrapingError as exc:
+        except (ScrapingError, ValueError) as exc:
             errors.append(f"{type(exc).__name__}: {exc}")
     if errors:
         return read, f"{len(errors)} of {len(urls)} member pages could not be read; first: {errors[0]}"
@@ -685,7 +761,7 @@ def refresh(
         reading = _Reading(client)
         try:
             records, error = _BULK_READERS[register](reading)
-        except ScrapingError as exc:
+        except (ScrapingError, ValueError) as exc:  # a parser's ValueError: this register failed, go on
             records, error = None, f"{type(exc).__name__}: {exc}"
             if not (exc is reading.client_error and getattr(client, "store", None) is store):
                 store.record_failure(register, getattr(exc, "url", None) or reading.last_url or "", error, now)
@@ -705,7 +781,7 @@ def _stored_records(store: EvidenceStore, register: str) -> int | None:
         return None
     try:
         records, error = _BULK_READERS[register](StoreReplay(store))
-    except (_NotStored, ScrapingError):
+    except (_NotStored, ScrapingError, ValueError):
         return None
     return records if error is None else None
 

@@ -36,6 +36,8 @@ NBBU_SITEMAP = "https://www.nbbu.nl/sitemap.xml"
 _ABU_LIST = ".ledenregister"
 _ABU_ITEM = ".ledenregister__item"
 _ABU_NEXT = "link[rel~=next], a[rel~=next], .pagination a.next"
+_ABU_PATH = urlparse(ABU_FIRST_PAGE).path
+_ABU_PAGE = re.compile(re.escape(_ABU_PATH) + r"page/(\d+)/?$")
 _ABU_KVK = re.compile(r"kvk\D{0,30}?(?<!\d)(\d{8})(?!\d)", re.I)
 _NBBU_MEMBER_PATH = re.compile(r"^/nl/onze-leden/[^/]+/?$")
 _NBBU_PLACE_LABELS = {"plaats", "vestigingsplaats", "woonplaats"}
@@ -68,8 +70,12 @@ def _require_ok(snapshot: Snapshot) -> None:
 def _external_link(item: Tag, own_host: str | None) -> str | None:
     """The member's website: the first http(s) link that does not point back to ABU."""
     for anchor in item.find_all("a", href=True):
-        href = urlparse(str(anchor["href"]))
-        if href.scheme in ("http", "https") and href.hostname != own_host:
+        try:
+            href = urlparse(str(anchor["href"]))
+            host = href.hostname
+        except ValueError:  # e.g. "http://[x/": the website is never used to link or judge, so skip it
+            continue
+        if href.scheme in ("http", "https") and host != own_host:
             return href.geturl()
     return None
 
@@ -96,13 +102,43 @@ def parse_abu_page(body: bytes, url: str) -> tuple[list[Member], str | None]:
     members = [_abu_member(item, url, n) for n, item in enumerate(items, start=1)]
     next_link = soup.select_one(_ABU_NEXT)
     if next_link is None or not next_link.get("href"):
-        return members, None
-    next_url = urljoin(url, str(next_link["href"]))
-    if urlparse(next_url).hostname != urlparse(url).hostname or not urlparse(next_url).path.startswith(
-        urlparse(ABU_FIRST_PAGE).path
-    ):
+        return members, _numbered_next(soup, url)
+    href = str(next_link["href"])
+    try:
+        next_url = urljoin(url, href)
+        leaves = urlparse(next_url).hostname != urlparse(url).hostname
+    except ValueError:  # the rest of the register is behind this link: it cannot be skipped
+        raise LayoutChangedError(url, f"next-page link is not a valid URL: {href!r}") from None
+    if leaves or not urlparse(next_url).path.startswith(_ABU_PATH):
         raise LayoutChangedError(url, f"next-page link leaves the member register: {next_url}")
     return members, next_url
+
+
+def _abu_page_number(url: str) -> int:
+    """The page number in a register URL: N for .../page/N/, 1 for the first page."""
+    match = _ABU_PAGE.match(urlparse(url).path)
+    return int(match.group(1)) if match else 1
+
+
+def _numbered_next(soup: BeautifulSoup, url: str) -> str | None:
+    """The link to page N+1 when the pagination shows page numbers only (no rel=next, no a.next).
+
+    Without this the read would stop after page 1 of about 52 and members on later pages would
+    look "not a member". Malformed hrefs elsewhere on the page are not the next page: skipped.
+    """
+    wanted = _abu_page_number(url) + 1
+    host = urlparse(url).hostname
+    for anchor in soup.find_all("a", href=True):
+        try:
+            target = urljoin(url, str(anchor["href"]))
+            parts = urlparse(target)
+            same_host = parts.hostname == host
+        except ValueError:
+            continue
+        match = _ABU_PAGE.match(parts.path)
+        if same_host and match and int(match.group(1)) == wanted:
+            return target
+    return None
 
 
 def fetch_abu(client: PoliteClient, *, max_pages: int = 60) -> tuple[list[Snapshot], list[Member]]:
@@ -153,14 +189,27 @@ def _sitemap_locations(body: bytes, url: str) -> tuple[str, ...]:
     return tuple(locations)
 
 
-def _member_urls(locations: Sequence[str]) -> list[str]:
-    """The /nl/onze-leden/<slug> locations, in order, without repeats."""
-    return list(dict.fromkeys(loc for loc in locations if _NBBU_MEMBER_PATH.match(urlparse(loc).path)))
+def _member_urls(locations: Sequence[str], url: str) -> list[str]:
+    """The /nl/onze-leden/<slug> locations, in order, without repeats.
+
+    A malformed location (urlparse raises ValueError on "http://[x/") is skipped unless it may be
+    a member page: skipping that could hide a membership, so it is a changed layout."""
+    found: dict[str, None] = {}
+    for loc in locations:
+        try:
+            path = urlparse(loc).path
+        except ValueError:
+            if "/onze-leden/" in loc:
+                raise LayoutChangedError(url, f"sitemap location is not a valid URL: {loc!r}") from None
+            continue
+        if _NBBU_MEMBER_PATH.match(path):
+            found.setdefault(loc)
+    return list(found)
 
 
 def parse_nbbu_sitemap(body: bytes, url: str) -> list[str]:
     """Member page URLs in one sitemap page; [] when it lists none."""
-    return _member_urls(_sitemap_locations(body, url))
+    return _member_urls(_sitemap_locations(body, url), url)
 
 
 def parse_nbbu_member(body: bytes, url: str) -> Member:
@@ -194,7 +243,7 @@ def fetch_nbbu_sitemap(client: PoliteClient, *, max_pages: int = 10) -> tuple[li
         if seen_locations.issuperset(locations):
             break
         seen_locations.update(locations)
-        member_urls.update(dict.fromkeys(_member_urls(locations)))
+        member_urls.update(dict.fromkeys(_member_urls(locations, snapshot.url)))
     else:
         raise ScrapingError(f"NBBU sitemap has more than {max_pages} pages; members would be incomplete", NBBU_SITEMAP)
     return snapshots, list(member_urls)

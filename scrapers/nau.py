@@ -104,9 +104,27 @@ def parse_register(body: bytes, url: str) -> list[NauRecord]:
 
 
 def find(records: list[NauRecord], kvk: str) -> NauRecord | None:
-    """The record for a KvK number; of several, the one with the latest status date."""
+    """The record for a KvK number; of several, the one with the latest status date.
+
+    Raises ScrapingError when the latest status cannot be determined: a status without a date
+    beside dated ones (it may be the newest), or different statuses on the latest date. Picking
+    one would hang admission on record order; the pipeline makes the section failed (unknown).
+    Records that all give the same status are no conflict: the latest dated one is returned.
+    """
     matches = [record for record in records if record.kvk_number == kvk]
-    return max(matches, key=lambda r: r.status_date or date.min, default=None)
+    if len({record.status for record in matches}) <= 1:
+        return max(matches, key=lambda r: r.status_date or date.min, default=None)
+    problem = f"latest NAU status of KvK {kvk} cannot be determined"
+    dated = [record for record in matches if record.status_date is not None]
+    undated = sorted({record.status.value for record in matches if record.status_date is None})
+    if undated:
+        where = "beside dated ones" if dated else "and no dates at all"
+        raise ScrapingError(f"{problem}: a status without a date ({', '.join(undated)}) {where}")
+    latest = max(record.status_date for record in dated if record.status_date is not None)
+    on_latest = sorted({record.status.value for record in dated if record.status_date == latest})
+    if len(on_latest) > 1:
+        raise ScrapingError(f"{problem}: {len(on_latest)} statuses on {latest.isoformat()} ({', '.join(on_latest)})")
+    return next(record for record in dated if record.status_date == latest)
 
 
 def to_registration(record: NauRecord) -> NauRegistration:

@@ -46,7 +46,7 @@ HEADER_SEARCH_ROWS = 10
 FIELD_KEYWORDS: dict[str, tuple[str, ...]] = {
     "kvk": ("kvk", "kvk nummer", "kvknummer", "kamer van koophandel"),
     "module": ("activiteit", "module", "werkzaamheden"),
-    "status": ("status",),
+    "status": ("status", "certificaatstatus", "certificering"),
     "norm": ("norm", "nen 4400"),
     "name": ("bedrijfsnaam", "naam", "onderneming"),
     "address": ("adres", "straat"),
@@ -56,6 +56,16 @@ REQUIRED_FIELDS = ("name", "kvk", "module")
 
 # Headers holding one of these are contact details, never a field ("E-mailadres" is no address).
 _IGNORED_HEADER_WORDS = ("mail", "website", "telefoon", "contactpersoon")
+# Headers holding one of these are never that field: "Certificeringsdatum" or "Certificerende
+# instelling" mention certification but hold a date or a body, not a status.
+_EXCLUDED_HEADER_WORDS: dict[str, tuple[str, ...]] = {
+    "status": ("datum", "date", "instelling", "nummer", "geldig"),
+}
+# Cell texts that show a status column exists when none was recognised by its header: reading
+# those rows as certified would be false (they are not certified), so the parse must fail.
+_STATUS_WORDS = ("aangemeld", "opgeschort", "doorgehaald")
+# Fields whose free text may start with such a word without being a status ("Aangemeld B.V.").
+_FREE_TEXT_FIELDS = ("name", "address", "place")
 
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 _KVK_TEXT = re.compile(r"\d{1,8}")
@@ -162,6 +172,8 @@ def _map_columns(headers: Sequence[str]) -> dict[str, ColumnChoice]:
         if not folded or any(word in folded for word in _IGNORED_HEADER_WORDS):
             continue
         for rank, (field, keywords) in enumerate(FIELD_KEYWORDS.items()):
+            if any(word in folded for word in _EXCLUDED_HEADER_WORDS.get(field, ())):
+                continue
             # max() keeps the first of equal matches: earlier keywords win ties.
             matches = ((_match_quality(folded, keyword), keyword) for keyword in keywords)
             quality, keyword = max(matches, key=lambda match: match[0])
@@ -337,17 +349,38 @@ def _parse_rows(title: str, lines: Iterator[tuple[object, ...]], url: str) -> Sn
     top = [values for _, values in zip(range(HEADER_SEARCH_ROWS), lines)]
     header_index, headers, columns = _find_header(top, url)
     kvk_column, name_column = columns["kvk"], columns["name"]
+    free_text = {columns[field].index for field in _FREE_TEXT_FIELDS if field in columns}
+    check_status = "status" not in columns
     rows: list[SnaRow] = []
     rejected: list[SnaRejectedRow] = []
     for row_number, values in enumerate(chain(top[header_index:], lines), start=header_index + 1):
         if _is_blank(values):
             continue
+        if check_status:
+            _refuse_unrecognised_status(values, free_text, headers, row_number, url)
         try:
             rows.append(_read_row(values, row_number, columns))
         except _BadRow as bad:
             kvk_text, name = _text(_cell(values, kvk_column)), _text(_cell(values, name_column))
             rejected.append(SnaRejectedRow(row_number, str(bad), kvk_text, name))
     return SnaExport(title, header_index, headers, columns, tuple(rows), tuple(rejected))
+
+
+def _refuse_unrecognised_status(
+    values: tuple[object, ...], free_text: set[int], headers: Sequence[str], row_number: int, url: str
+) -> None:
+    """Without a recognised status column every row reads as certified; a cell saying
+    "Opgeschort" (or aangemeld, doorgehaald) in any other column shows that would be false."""
+    for index, value in enumerate(values):
+        if index in free_text or not isinstance(value, str):
+            continue
+        if value.strip().casefold().startswith(_STATUS_WORDS):
+            header = headers[index] if index < len(headers) else ""
+            raise LayoutChangedError(
+                url,
+                f"SNA export: column {get_column_letter(index + 1)} ({header!r}) holds status {value.strip()!r} "
+                f"in row {row_number}, but no status column was recognised",
+            )
 
 
 # --- lookups -------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import SplitResult, urljoin, urlsplit, urlunsplit
 
 from bs4 import BeautifulSoup, Tag
 
@@ -100,7 +100,8 @@ class SncuListPage:
 @dataclass(frozen=True)
 class SncuDetail:
     """One verdict page. ``date_text`` is the date as written; ``date_labelled`` says whether a
-    label ("Datum uitspraak:") named it, or it is simply the first date in the article."""
+    label ("Datum uitspraak:") named it, or it is the latest date in the article (a guess the
+    pipeline reports). ``parties`` may be empty: the title and labels named none."""
 
     url: str
     slug: str
@@ -133,9 +134,27 @@ def _main(soup: BeautifulSoup, selectors: tuple[str, ...]) -> Tag:
     return soup.body or soup
 
 
+def _resolve(href: str, base: str) -> tuple[str, SplitResult] | None:
+    """The absolute URL and its parts; None for a malformed href (urljoin and urlsplit raise
+    ValueError on e.g. "http://[x/", which must never escape a parser)."""
+    try:
+        url = urljoin(base, href)
+        return url, urlsplit(url)
+    except ValueError:
+        return None
+
+
 def _verdict_url(href: str, base: str) -> str | None:
-    """Absolute detail-page URL (query and fragment dropped), or None for any other link."""
-    parts = urlsplit(urljoin(base, href))
+    """Absolute detail-page URL (query and fragment dropped), or None for any other link.
+
+    A malformed href is skipped unless it points into the verdict section: that may be a
+    verdict, and skipping it would make the verdict vanish (read as "no verdict")."""
+    resolved = _resolve(href, base)
+    if resolved is None:
+        if _SECTION in href:
+            raise LayoutChangedError(base, f"a link into {_SECTION} is not a valid URL: {href!r}")
+        return None
+    parts = resolved[1]
     match = re.fullmatch(re.escape(_SECTION) + r"([^/]+)/?", parts.path)
     if parts.netloc != urlsplit(base).netloc or match is None or match[1] in _NOT_VERDICTS:
         return None
@@ -164,16 +183,45 @@ def _entry_element(anchor: Tag, url: str, area: Tag, base: str) -> Tag:
 _NEXT_TEXT = re.compile(r"^(volgende(\s+pagina)?|next(\s+page)?|oudere\s+berichten|older\s+(posts|entries))?\s*[»›>]?$", re.I)
 
 
+_PAGE_PATH = re.compile(re.escape(_SECTION) + r"page/(\d+)/?$")
+
+
 def _next_url(soup: BeautifulSoup, page_url: str) -> str | None:
-    """The next list page: rel="next", class "next", or a "Volgende"/"»" link within the section."""
+    """The next list page: rel="next", class "next", a "Volgende"/"»" link within the section,
+    or else the numbered link to page N+1 (a pagination of page numbers only)."""
     candidates = soup.select('link[rel~="next"][href], a[rel~="next"][href], a.next[href]') + [
         a for a in soup.find_all("a", href=True) if _clean(a.get_text()) and _NEXT_TEXT.match(_clean(a.get_text()))
     ]
+    host = urlsplit(page_url).netloc
     for candidate in candidates:
-        url = urljoin(page_url, str(candidate["href"]))
-        parts = urlsplit(url)
-        if parts.netloc == urlsplit(page_url).netloc and parts.path.startswith(_SECTION) and url != page_url:
+        href = str(candidate["href"])
+        resolved = _resolve(href, page_url)
+        if resolved is None:  # the rest of the list is behind it: never skipped
+            raise LayoutChangedError(page_url, f"next-page link is not a valid URL: {href!r}")
+        url, parts = resolved
+        if parts.netloc == host and parts.path.startswith(_SECTION) and url != page_url:
             return url
+    return _numbered_next(soup, page_url)
+
+
+def _numbered_next(soup: BeautifulSoup, page_url: str) -> str | None:
+    """The link to page N+1 (N from .../page/N/, else 1), so a list that shows only page numbers
+    is read to its end instead of stopping after page 1 (later verdicts would read "not listed").
+    A malformed href is skipped, unless it may be a list page: the list would end early."""
+    current = _PAGE_PATH.search(urlsplit(page_url).path)
+    wanted = (int(current[1]) if current else 1) + 1
+    host = urlsplit(page_url).netloc
+    for anchor in soup.find_all("a", href=True):
+        href = str(anchor["href"])
+        resolved = _resolve(href, page_url)
+        if resolved is None:
+            if f"{_SECTION}page/" in href:
+                raise LayoutChangedError(page_url, f"page link is not a valid URL: {href!r}")
+            continue
+        url, parts = resolved
+        match = _PAGE_PATH.fullmatch(parts.path)
+        if parts.netloc == host and match and int(match[1]) == wanted:
+            return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
     return None
 
 
@@ -212,7 +260,13 @@ _COURT = re.compile(
     r"|(?i:kantonrechter)\s+(?:te|in)\s+(?:'s-)?[A-Z][\w'-]*)"
 )
 _SNCU = re.compile(r"\bSNCU\b|Stichting\s+Naleving\s+C(?:AO|ao)\s+voor\s+Uitzendkrachten", re.I)
-_VERSUS = re.compile(r"\s+(?:vs\.?|versus|v\.|tegen|[-–—])\s+", re.I)
+_VERSUS = re.compile(
+    r"\s+(?:vs\.?|versus|v\.|contra|tegen|[-–—])\s+"
+    # " v " and "/" also occur inside names ("Bouw v d Berg", "Jansen / De Vries"): only next to SNCU
+    r"|(?:(?<=SNCU)|(?<=SNCU\)))(?:\s+v\s+|\s*/\s*)"
+    r"|(?:\s+v\s+|\s*/\s*)(?=\(?SNCU\b)",
+    re.I,
+)
 _TITLE_PREFIX = re.compile(
     r"^(?:(?:vonnis|arrest|uitspraak|beschikking)\b(?:\s+(?:van\s+(?:de\s+|het\s+)?)?(?:kantonrechter|rechtbank|gerechtshof|hof|hoger\s+beroep)\b)?)?\s*:?\s*",
     re.I,
@@ -252,12 +306,20 @@ def _unique(names: list[str]) -> tuple[str, ...]:
 
 
 def _verdict_date(text: str) -> tuple[date, str, bool] | None:
-    """(date, as written, labelled?): a labelled date first, else the first date in the text."""
+    """(date, as written, labelled?): a labelled date first, else the latest date in the text.
+
+    Unlabelled, the article may name earlier events ("controlerapport van 14 juli 2020 ... vonnis
+    van 2 februari 2026"); the latest date keeps a verdict inside the two-year window rather than
+    pushing it out, so a wrong guess keeps the verdict counted instead of dropping it.
+    """
     for match in _LABELLED_DATE.finditer(text):
         if (day := parse_date(match[1])) is not None:
             return day, match[1], True
     dates = find_dates(text)
-    return (dates[0][0], dates[0][1], False) if dates else None
+    if not dates:
+        return None
+    latest, written = max(dates, key=lambda found: found[0])  # max keeps the first of equal dates
+    return latest, written, False
 
 
 def parse_detail(body: bytes, url: str) -> SncuDetail:

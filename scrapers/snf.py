@@ -91,8 +91,18 @@ def _parse_row(row: Tag, columns: dict[str, int], url: str, row_number: int) -> 
         place=_cell_text(cells, columns, "place"),
         status=status.lower() if status else None,
         kvk_number=kvk_match.group() if kvk_match else None,
-        detail_url=urljoin(url, str(link["href"])) if link is not None else None,
+        detail_url=_absolute(url, str(link["href"])) if link is not None else None,
     )
+
+
+def _absolute(base: str, href: str) -> str | None:
+    """The detail link made absolute; None when malformed (urljoin raises ValueError on
+    "http://[x/"): the detail URL is shown, never used to link or judge, so one bad href must
+    not fail the whole search."""
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return None
 
 
 def parse_page(body: bytes, url: str) -> list[SnfRecord]:

@@ -134,6 +134,31 @@ def test_different_kvk_is_never_name_linked() -> None:
     assert link([sister], ["Flex Uitzend B.V."], kvk=None, place="Utrecht") == []
 
 
+def test_other_kvk_is_a_name_candidate_only_when_asked() -> None:
+    """A fine may sit on an undeclared predecessor's number (a takeover gives a new number):
+    where that matters, a namesake with another number is shown for review, never as proof."""
+    records = [
+        Rec("Flex Uitzend B.V.", kvk="12345678", place="Venlo"),
+        Rec("Flex Uitzend B.V.", kvk="87654321", place="Venlo"),
+        Rec("Oud Flex Uitzend B.V.", kvk="01085927"),
+    ]
+    found = link(records, ["Flex Uitzend B.V."], kvk="87654321", predecessors=["01085927"], place="Venlo",
+                 name_match_other_kvk=True)
+    assert [(c.kvk_number, c.method, c.score) for c in found] == [
+        ("87654321", LinkMethod.KVK, 100.0),
+        ("01085927", LinkMethod.PREDECESSOR_KVK, 100.0),
+        ("12345678", LinkMethod.NAME, 100.0),
+    ]  # the partner's own and the predecessor's records are KvK links, not also name candidates
+    assert found[2].reasons == [
+        "name 'flex uitzend' matches partner name 'flex uitzend' (token_sort_ratio 100.0)",
+        "same place: Venlo",
+        "carries KvK number 12345678, not the partner's: a predecessor or another company with this name",
+    ]
+    assert link(records, ["Flex Uitzend B.V."], kvk="87654321", predecessors=["01085927"], place="Venlo") == found[:2]
+    index = NameIndex(records, **ACCESSORS, name_match_other_kvk=True)
+    assert index.link("87654321", ["01085927"], ["Flex Uitzend B.V."], "Venlo") == found
+
+
 def test_predecessor_kvk() -> None:
     records = [Rec("Oud Uitzend B.V.", kvk="01085927"), Rec("Nieuw Uitzend B.V.", kvk="69599084")]
     found = link(records, ["Nieuw Uitzend B.V."], kvk="69599084", predecessors=["01085927"])

@@ -252,3 +252,61 @@ def test_to_membership(member: members.Member, association: str) -> None:
     link = Link(method=LinkMethod.NAME, score=93.5, matched_name=member.name)
     membership = members.to_membership(member, link)
     assert (membership.association, membership.member_name, membership.link) == (association, member.name, link)
+
+
+# --- malformed links and numbered-only paging ---------------------------------------------
+
+
+def test_abu_malformed_website_link_is_left_out_and_the_page_still_reads() -> None:
+    """``http://[www...`` makes urlparse raise ValueError; the website is not needed for linking,
+    so only that link is dropped (the member, its KvK number and the other members stay)."""
+    found, next_url = members.parse_abu_page(
+        fixture("abu/ledenregister-page-1-bad-website-href.html"), members.ABU_FIRST_PAGE
+    )
+    assert [(m.name, m.kvk_number) for m in found][:2] == [
+        ("Uitzendgroep Noordkant B.V.", "33112233"), ("Uitzendbureau De Brug B.V.", "01085927")
+    ]
+    assert (found[0].website, found[1].website) == (None, "https://www.debrug-uitzend.example/")
+    assert next_url == ABU_PAGE.format(2)
+
+
+def test_abu_malformed_next_link_is_a_layout_change() -> None:
+    body = b'<div class="ledenregister"></div><a class="next" rel="next" href="http://[x/page/2/">x</a>'
+    with pytest.raises(LayoutChangedError, match="next-page link is not a valid URL") as caught:
+        members.parse_abu_page(body, members.ABU_FIRST_PAGE)
+    assert caught.value.url == members.ABU_FIRST_PAGE
+
+
+def test_abu_numbered_pagination_without_next_link_is_followed() -> None:
+    """WordPress may render only page numbers: page 1 links /page/2/ and /page/3/, no rel=next."""
+    _, next_url = members.parse_abu_page(fixture("abu/ledenregister-page-1-numbered-only.html"), members.ABU_FIRST_PAGE)
+    assert next_url == ABU_PAGE.format(2)
+    numbered_2 = b'<div class="ledenregister"></div><nav><a href="/over-abu/ledenregister/">1</a>' \
+                 b'<span class="current">2</span><a href="/over-abu/ledenregister/page/3/">3</a></nav>'
+    assert members.parse_abu_page(numbered_2, ABU_PAGE.format(2))[1] == ABU_PAGE.format(3)
+    last = b'<div class="ledenregister"></div><nav><a href="/over-abu/ledenregister/page/2/">2</a><span>3</span></nav>'
+    assert members.parse_abu_page(last, ABU_PAGE.format(3))[1] is None
+
+
+def test_fetch_abu_reads_every_page_when_pagination_is_numbered_only() -> None:
+    pages = abu_pages()
+    pages[members.ABU_FIRST_PAGE] = (200, fixture("abu/ledenregister-page-1-numbered-only.html"))
+    client = FakeClient(pages)
+    _, found = members.fetch_abu(client)
+    assert client.calls == [members.ABU_FIRST_PAGE, ABU_PAGE.format(2), ABU_PAGE.format(3)]
+    assert len(found) == 7
+
+
+def test_nbbu_sitemap_malformed_location_never_escapes_as_value_error() -> None:
+    """A malformed <loc> outside the member pages is skipped; one that may be a member page
+    raises LayoutChangedError (skipping it could hide a membership)."""
+    def sitemap(*locations: str) -> bytes:
+        entries = "".join(f"<url><loc>{loc}</loc></url>" for loc in locations)
+        return f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>'.encode()
+
+    good = NBBU_MEMBER.format("payroll-plus-nederland")
+    url = sitemap_url(1)
+    assert members.parse_nbbu_sitemap(sitemap("http://[x/nieuws/a", good), url) == [good]
+    with pytest.raises(LayoutChangedError, match="sitemap location is not a valid URL") as caught:
+        members.parse_nbbu_sitemap(sitemap(good, "http://[x/nl/onze-leden/b"), url)
+    assert caught.value.url == url

@@ -119,6 +119,39 @@ def test_find_takes_the_latest_of_several_records() -> None:
     assert found is not None and (found.status, found.status_date) == (NauStatus.GESCHORST, date(2027, 9, 30))
 
 
+def _record(status: NauStatus, day: date | None) -> nau.NauRecord:
+    return nau.NauRecord(kvk_number="70209458", name="Snelwerk Personeel B.V.", status=status, status_date=day)
+
+
+def test_find_refuses_a_null_dated_status_beside_dated_ones() -> None:
+    """Toegelaten on 2027-07-10 and Ingetrokken without a date: which is current is unknown, and
+    taking the dated one would make a possibly withdrawn admission look valid."""
+    records = nau.parse_register(fixture("register-null-date-history.json"), URL)
+    with pytest.raises(ScrapingError, match="latest NAU status of KvK 70209458 cannot be determined") as caught:
+        nau.find(records, "70209458")
+    assert type(caught.value) is ScrapingError
+    assert "a status without a date (ingetrokken) beside dated ones" in str(caught.value)
+
+
+def test_find_refuses_two_statuses_on_the_latest_date() -> None:
+    records = [
+        _record(NauStatus.TOEGELATEN, date(2027, 7, 1)),
+        _record(NauStatus.GESCHORST, date(2027, 9, 30)),
+        _record(NauStatus.TOEGELATEN, date(2027, 9, 30)),
+    ]
+    for ordered in (records, records[::-1]):
+        with pytest.raises(ScrapingError, match=r"2 statuses on 2027-09-30 \(geschorst, toegelaten\)"):
+            nau.find(ordered, "70209458")
+
+
+def test_find_accepts_repeats_that_agree() -> None:
+    same_day = [_record(NauStatus.GESCHORST, date(2027, 9, 30)), _record(NauStatus.GESCHORST, date(2027, 9, 30))]
+    found = nau.find([_record(NauStatus.TOEGELATEN, date(2027, 7, 1)), *same_day], "70209458")
+    assert found is not None and found.status is NauStatus.GESCHORST
+    undated = nau.find([_record(NauStatus.AANGEMELD, None)], "70209458")
+    assert undated is not None and undated.status is NauStatus.AANGEMELD
+
+
 def test_to_registration() -> None:
     record = nau.parse_register(fixture("register.json"), URL)[2]
     assert nau.to_registration(record) == NauRegistration(

@@ -260,6 +260,81 @@ def test_a_changed_layout_fails_the_section_and_is_recorded(store: EvidenceStore
     assert result.dossier.registers.sna.status is ReadStatus.READ
 
 
+def _raise_value_error(*args: Any, **kwargs: Any) -> Any:
+    raise ValueError("Invalid IPv6 URL")  # what urljoin/urlparse raise for href="http://[x/"
+
+
+def test_a_value_error_from_a_parser_fails_only_its_section_and_is_recorded(
+    store: EvidenceStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A parser bug on one odd page must not crash the build: that register is a failed read."""
+    monkeypatch.setattr(members, "parse_abu_page", _raise_value_error)
+    result = online(FINED, store)
+    registers = result.dossier.registers
+    assert registers.abu.status is ReadStatus.FAILED
+    assert registers.abu.error == "ValueError: Invalid IPv6 URL"
+    assert registers.abu.provenance.url == members.ABU_FIRST_PAGE
+    others = {name: getattr(registers, name).status for name in ADAPTERS if name != "abu"}
+    assert others == dict.fromkeys(others, ReadStatus.READ)
+    assert "abu: failed: ValueError: Invalid IPv6 URL" in result.problems
+    assert failures(store) == {"abu": 1}
+
+
+def test_a_value_error_from_a_parser_fails_the_section_offline_in_a_batch(
+    store: EvidenceStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    online(FINED, store)
+    monkeypatch.setattr(sncu, "parse_detail", _raise_value_error)
+    replay = StoreReplay(store)
+    for partner in (FINED, LENDER):
+        section = offline(partner, store, replay=replay).dossier.registers.sncu
+        assert (section.status, section.error) == (ReadStatus.FAILED, "ValueError: Invalid IPv6 URL")
+
+
+def test_refresh_records_a_value_error_and_goes_on_with_the_next_register(
+    store: EvidenceStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(members, "parse_abu_page", _raise_value_error)
+    client = ms.FixtureClient(ROUTES, store, ms.ticking(ms.REFRESH_AT))
+    abu, sncu_report = refresh(["abu", "sncu"], client=client, store=store, config=CONFIG, now=ms.REFRESH_AT)
+    assert (abu.ok, abu.records, abu.error) == (False, None, "ValueError: Invalid IPv6 URL")
+    assert (sncu_report.ok, sncu_report.records) == (True, 4)
+    assert failures(store) == {"abu": 1}
+    rows = {row.register: row for row in status(store, ms.REFRESH_AT)}
+    assert rows["abu"].records is None and rows["abu"].last_error == "ValueError: Invalid IPv6 URL"
+
+
+def test_refresh_of_nbbu_counts_a_value_error_on_one_member_page(
+    store: EvidenceStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = members.parse_nbbu_member
+
+    def flaky(body: bytes, url: str) -> members.Member:
+        if "payroll-plus" in url:
+            raise ValueError("Invalid IPv6 URL")
+        return real(body, url)
+
+    monkeypatch.setattr(members, "parse_nbbu_member", flaky)
+    client = ms.FixtureClient(ROUTES, store, ms.ticking(ms.REFRESH_AT))
+    (nbbu,) = refresh(["nbbu"], client=client, store=store, config=CONFIG, now=ms.REFRESH_AT)
+    assert (nbbu.ok, nbbu.records) == (False, 1)  # De Brug read; 2 pages 404 and 1 ValueError
+    assert nbbu.error is not None and nbbu.error.startswith("3 of 4 member pages could not be read")
+
+
+def test_a_malformed_link_on_a_real_page_does_not_crash_a_build(store: EvidenceStore) -> None:
+    """End to end: ABU page 1 whose next-page link is malformed fails the ABU section only."""
+    page = ms.fixture_file("abu", "ledenregister-page-1.html")
+    broken = ms.Route("abu", 200, page.body.replace(
+        b'href="https://www.abu.nl/over-abu/ledenregister/page/2/"', b'href="http://[x/over-abu/ledenregister/page/2/"'
+    ), page.content_type)
+    assert broken.body != page.body
+    result = online(FINED, store, routes={**ROUTES, members.ABU_FIRST_PAGE: broken})
+    section = result.dossier.registers.abu
+    assert section.status is ReadStatus.FAILED
+    assert section.error is not None and section.error.startswith("LayoutChangedError:")
+    assert result.dossier.registers.sncu.status is ReadStatus.READ
+
+
 def test_an_unreadable_sna_row_of_the_partner_fails_the_section(store: EvidenceStore) -> None:
     """Row 10 of the export (KvK 60000001) has no name: absence from the rows would be false."""
     result = online(BRUG, store, routes={**ROUTES, **kvk_not_found("60000001")}, kvk_number="60000001", name=None)
@@ -483,6 +558,119 @@ def test_a_name_linked_verdict_goes_to_review(store: EvidenceStore, pack: RulePa
     (sncu_decision,) = [c for c in decision.criteria if c.id == "b3_g_sncu"]
     assert (sncu_decision.outcome, sncu_decision.clause) == (Outcome.UNKNOWN, "linked_by_name")
     assert decision.verdict is not Verdict.ELIGIBLE
+
+
+def test_a_fine_under_the_partners_name_with_another_kvk_number_goes_to_review(
+    store: EvidenceStore, pack: RulePack
+) -> None:
+    """A takeover gives a new KvK number: a fine under the partner's name on another number may
+    be an undeclared predecessor's. It is kept as a name candidate, so the fines rule asks for review."""
+    from scrapers import inspectorate
+
+    url = ms.url_of(inspectorate.SEARCH_URL, inspectorate.search_params(FINED.name, 1))
+    page = json.loads(ROUTES[url].body)
+    (own,) = [r for r in page["Results"] if r.get("KvkNummer") == FINED.kvk_number]
+    own["KvkNummer"] = "87654321"
+    own["Inspectiedatum"] = "2026-03-05T00:00:00"  # inside the two-year window on AS_OF
+    routes = {**ROUTES, url: ms.Route("inspectorate", 200, json.dumps(page).encode(), "application/json")}
+    result = online(FINED, store, routes=routes, declarations=DECLARATIONS)
+    results = result.dossier.registers.inspectorate.results
+    other = [r for r in results if r.inspection_id == str(own["Id"])]
+    assert other and {(r.link.method, r.link.score, r.link.matched_name) for r in other} == {
+        (LinkMethod.NAME, 100.0, FINED.name)
+    }
+    assert sorted({(r.inspection_id, r.link.method) for r in results}) == [
+        ("46001", LinkMethod.KVK), (str(own["Id"]), LinkMethod.NAME)
+    ]  # page 2's inspection still carries the partner's own number
+    assert (
+        f"inspectorate: inspection {own['Id']} of {FINED.name!r} carries KvK number 87654321, not the partner's: "
+        "a predecessor or another company with this name; linked by name, for review"
+    ) in result.problems
+    decision = evaluate(result.dossier, pack, AS_OF)
+    (fines,) = [c for c in decision.criteria if c.id == "b3_f_fines"]
+    assert fines.outcome is Outcome.UNKNOWN  # dropped, it would pass as "no violations in the window"
+    assert fines.clause in ("not_final", "linked_by_name")
+
+
+def test_an_undeterminable_nau_status_fails_the_section(store: EvidenceStore) -> None:
+    """Toegelaten (dated) and Ingetrokken (no date) for one number: never pick one silently."""
+    number = "70209458"
+    routes = {**ROUTES, **kvk_not_found(number), ms.url_of(NAU_REGISTER_URL): ms.fixture_file(
+        "nau", "register-null-date-history.json")}
+    result = online(BRUG, store, routes=routes, kvk_number=number)
+    section = result.dossier.registers.nau
+    assert section.status is ReadStatus.FAILED and section.registration is None
+    assert section.error is not None
+    assert section.error.startswith("ScrapingError: latest NAU status of KvK 70209458 cannot be determined")
+    assert failures(store) == {"nau": 1}
+    assert result.dossier.registers.sna.status is ReadStatus.READ
+
+
+FLEXWERK_VERDICT = ms.url_of(f"{sncu.LIST_URL}vonnis-sncu-vs-flexwerk-voorbeeld-bv-2024/")
+
+
+def sncu_detail(body: bytes) -> dict[str, Any]:
+    """Routes serving ``body`` as FINED's verdict page (the list links it)."""
+    return {FLEXWERK_VERDICT: ms.Route("sncu", 200, body, "text/html; charset=utf-8")}
+
+
+def _page(title: str, *paragraphs: str) -> bytes:
+    text = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return f"<html><body><main><article><h1>{title}</h1>{text}</article></main></body></html>".encode()
+
+
+@pytest.mark.parametrize("separator", [b" / ", b" v ", b" contra "])
+def test_a_verdict_with_an_unusual_title_is_linked_by_its_party(store: EvidenceStore, separator: bytes) -> None:
+    """"Vonnis SNCU / X", "SNCU v X", "SNCU contra X": X is a party, linked by name for review."""
+    body = ms.fixture_file("sncu", "detail_slash_title.html").body.replace(b" / ", separator)
+    routes = {**ROUTES, **sncu_detail(body)}
+    (verdict,) = online(FINED, store, routes=routes).dossier.registers.sncu.verdicts
+    assert (verdict.link.method, verdict.link.score, verdict.link.matched_name) == (
+        LinkMethod.NAME, 100.0, "Flexwerk Voorbeeld B.V."
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "matched"),
+    [
+        (_page("Uitspraak kantonrechter Venlo inzake Flexwerk Voorbeeld B.V.", "Datum uitspraak: 12 mrt 2024"),
+         "Flexwerk Voorbeeld B.V."),
+        (_page("Uitspraak kantonrechter Venlo", "Datum uitspraak: 12 mrt 2024"), "flexwerk voorbeeld bv"),
+    ],
+    ids=["name-in-title", "name-in-slug-only"],
+)
+def test_a_verdict_naming_no_party_is_name_linked_by_its_title_or_slug(
+    store: EvidenceStore, pack: RulePack, body: bytes, matched: str
+) -> None:
+    """No separator, no "Partijen:" label: the verdict must not vanish as "not listed"."""
+    result = online(FINED, store, routes={**ROUTES, **sncu_detail(body)}, declarations=DECLARATIONS)
+    (verdict,) = result.dossier.registers.sncu.verdicts
+    assert verdict.parties == [] and verdict.url == FLEXWERK_VERDICT
+    assert (verdict.link.method, verdict.link.score, verdict.link.matched_name) == (LinkMethod.NAME, 100.0, matched)
+    assert any(p.startswith(f"sncu: verdict {FLEXWERK_VERDICT} names no party") for p in result.problems)
+    decision = evaluate(result.dossier, pack, date(2025, 12, 1))
+    (judged,) = [c for c in decision.criteria if c.id == "b3_g_sncu"]
+    assert (judged.outcome, judged.clause) == (Outcome.UNKNOWN, "linked_by_name")
+
+
+def test_a_verdict_naming_no_party_is_not_linked_to_another_partner(store: EvidenceStore) -> None:
+    body = _page("Uitspraak kantonrechter Venlo inzake Flexwerk Voorbeeld B.V.", "Datum uitspraak: 12 mrt 2024")
+    assert online(LENDER, store, routes={**ROUTES, **sncu_detail(body)}).dossier.registers.sncu.verdicts == []
+
+
+def test_an_unlabelled_verdict_date_is_the_latest_and_is_noted(store: EvidenceStore, pack: RulePack) -> None:
+    """"controlerapport van 14 juli 2020 ... vonnis van 2 februari 2026": in the window on 2026-11-23."""
+    routes = {**ROUTES, **sncu_detail(ms.fixture_file("sncu", "detail_unlabelled_dates.html").body)}
+    result = online(FINED, store, routes=routes, declarations=DECLARATIONS)
+    (verdict,) = result.dossier.registers.sncu.verdicts
+    assert verdict.verdict_date == date(2026, 2, 2)
+    assert (
+        f"sncu: verdict {FLEXWERK_VERDICT}: no labelled verdict date; the latest date in the article "
+        "('2 februari 2026') was taken"
+    ) in result.problems
+    decision = evaluate(result.dossier, pack, AS_OF)
+    (judged,) = [c for c in decision.criteria if c.id == "b3_g_sncu"]
+    assert judged.outcome is Outcome.UNKNOWN
 
 
 # --- the committed demo store ---------------------------------------------------------------

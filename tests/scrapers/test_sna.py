@@ -297,6 +297,36 @@ def test_status_column() -> None:
     ]
 
 
+@pytest.mark.parametrize("header", ["Certificering", "Certificaatstatus", "Status certificaat", "Certificeringsstatus"])
+def test_status_column_found_by_other_header_words(header: str) -> None:
+    """A status column headed "Certificering" must not leave every row "gecertificeerd"."""
+    headers = ("Naam onderneming", "KvK-nummer", "Plaats", "Activiteit", "Norm", header)
+    rows = [
+        ("Flexwerk Voorbeeld B.V.", "01234567", "Venlo", TBA, "NEN 4400-1", "Aangemeld"),
+        ("Snelwerk Personeel B.V.", "70209458", "Tilburg", TBA, "NEN 4400-1", "Opgeschort"),
+    ]
+    export = parse(workbook(rows, headers=headers))
+    assert export.column_map["status"].index == 5
+    assert [row.status for row in export.rows] == [SnaStatus.AANGEMELD, SnaStatus.OPGESCHORT]
+
+
+@pytest.mark.parametrize("header", ["Certificeringsdatum", "Datum certificering", "Certificeringsinstelling"])
+def test_a_certification_date_or_body_column_is_not_a_status(header: str) -> None:
+    """Guard for the keyword above: these hold dates and names, never a status."""
+    export = parse(workbook([("A B.V.", 11111111, "Venlo", TBA, "2025-03-01")], headers=(*SHORT_HEADERS, header)))
+    assert "status" not in export.column_map
+    assert [row.status for row in export.rows] == [SnaStatus.GECERTIFICEERD] and export.rejected == ()
+
+
+def test_status_words_in_an_unrecognised_column_are_a_layout_change() -> None:
+    """No column is recognised as status, yet one holds "Opgeschort": reading every row as
+    certified would be false, so the parse fails and names the column and row."""
+    headers = (*SHORT_HEADERS, "Stand van zaken")
+    rows = [("A B.V.", 11111111, "Venlo", TBA, "Gecertificeerd"), ("B B.V.", 22222222, "Venlo", TBA, "Opgeschort")]
+    with pytest.raises(LayoutChangedError, match=r"column E \('Stand van zaken'\) holds status 'Opgeschort' in row 3"):
+        parse(workbook(rows, headers=headers))
+
+
 def test_norm_from_its_column_or_from_the_activity_text() -> None:
     with_column = parse(workbook(
         [("A", 1, "x", TBA, "NEN 4400-1"), ("B", 2, "x", TBA, "NEN4400-2"), ("C", 3, "x", TBA, None)],

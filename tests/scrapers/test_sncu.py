@@ -85,6 +85,49 @@ def test_list_next_link_found_by_its_text_and_kept_within_the_section() -> None:
     assert parse_list(body, LIST_URL).next_url == PAGE_2
 
 
+def test_list_malformed_link_outside_the_section_is_skipped() -> None:
+    """A malformed href (urljoin raises ValueError) that cannot be a verdict link is left out."""
+    page = parse_list(fixture("list_page_1_bad_href.html"), LIST_URL)
+    assert [e.url for e in page.entries] == [FLEXWERK, PROEFPERSONEEL, DE_PROEF]
+    assert page.next_url == PAGE_2
+
+
+def test_list_malformed_link_into_the_section_is_a_layout_change() -> None:
+    """A malformed link that may be a verdict cannot be skipped: the verdict would vanish."""
+    body = (
+        b'<html><body><main><a href="/vonnissen-en-arresten/a/">Vonnis SNCU vs. A</a>'
+        b'<a href="http://[x/vonnissen-en-arresten/b/">Vonnis SNCU vs. B</a></main></body></html>'
+    )
+    with pytest.raises(LayoutChangedError, match="not a valid URL") as caught:
+        parse_list(body, LIST_URL)
+    assert caught.value.url == LIST_URL
+
+
+def test_list_malformed_next_link_is_a_layout_change() -> None:
+    body = (
+        b'<html><body><main><a href="/vonnissen-en-arresten/a/">Vonnis SNCU vs. A</a>'
+        b'<a rel="next" href="http://[x/vonnissen-en-arresten/page/2/">Volgende</a></main></body></html>'
+    )
+    with pytest.raises(LayoutChangedError, match="not a valid URL"):
+        parse_list(body, LIST_URL)
+
+
+def test_list_numbered_pagination_without_next_link_is_followed() -> None:
+    """Only page numbers (no rel=next, no "Volgende"): page N links page N+1."""
+    assert parse_list(fixture("list_page_1_numbered_only.html"), LIST_URL).next_url == PAGE_2
+    body = (
+        b'<html><body><main><a href="/vonnissen-en-arresten/a/">Vonnis SNCU vs. A</a>'
+        b'<a class="page-numbers" href="/vonnissen-en-arresten/">1</a><span class="current">2</span>'
+        b'<a class="page-numbers" href="/vonnissen-en-arresten/page/3/">3</a></main></body></html>'
+    )
+    assert parse_list(body, PAGE_2).next_url == f"{SITE}page/3/"
+    last = body.replace(b"page/3/", b"page/1/")
+    assert parse_list(last, PAGE_2).next_url is None
+    malformed = body.replace(b'href="/vonnissen-en-arresten/page/3/"', b'href="http://[x/vonnissen-en-arresten/page/3/"')
+    with pytest.raises(LayoutChangedError, match="is not a valid URL"):
+        parse_list(malformed, PAGE_2)
+
+
 def test_changed_list_layout_names_url_and_what_is_missing() -> None:
     with pytest.raises(LayoutChangedError) as caught:
         parse_list(fixture("list_changed_layout.html"), LIST_URL)
@@ -161,6 +204,20 @@ def test_labelled_date_wins_over_an_earlier_invalid_or_unlabelled_one() -> None:
     assert (detail.verdict_date, detail.date_labelled) == (date(2020, 5, 28), True)
 
 
+def test_title_with_a_slash_between_sncu_and_the_party_names_the_party() -> None:
+    detail = parse_detail(fixture("detail_slash_title.html"), f"{SITE}vonnis-sncu-flexwerk-voorbeeld-2024/")
+    assert detail.parties == ("Flexwerk Voorbeeld B.V.",)
+    assert (detail.verdict_date, detail.date_labelled) == (date(2026, 3, 12), True)
+
+
+def test_without_a_label_the_latest_date_in_the_article_is_the_verdict_date() -> None:
+    """"controlerapport van 14 juli 2020 ... vonnis van 2 februari 2026": the first date would put
+    the verdict outside a two-year window; the latest keeps it in (the conservative reading)."""
+    detail = parse_detail(fixture("detail_unlabelled_dates.html"), f"{SITE}x/")
+    assert (detail.verdict_date, detail.date_text, detail.date_labelled) == (date(2026, 2, 2), "2 februari 2026", False)
+    assert detail.parties == ("Flexwerk Voorbeeld B.V.",)
+
+
 def test_to_verdict_carries_every_field_and_the_link() -> None:
     link = Link(method=LinkMethod.NAME, score=92.5, matched_name="Flexwerk Voorbeeld B.V.")
     verdict = to_verdict(parse_detail(fixture("detail_flexwerk_voorbeeld_2024.html"), FLEXWERK), link)
@@ -230,7 +287,15 @@ def test_find_dates_skips_invalid_dates_and_keeps_order() -> None:
         ("X B.V. en de heer J. de Vries (bestuurder)", ["X B.V.", "J. de Vries"]),
         ("Arrest Gerechtshof: Y N.V. tegen SNCU", ["Y N.V."]),
         ("Stichting Naleving CAO voor Uitzendkrachten (SNCU) tegen Z V.O.F. (2017)", ["Z V.O.F."]),
+        ("Vonnis SNCU / Flexwerk Voorbeeld B.V.", ["Flexwerk Voorbeeld B.V."]),
+        ("SNCU v Flexwerk Voorbeeld B.V.", ["Flexwerk Voorbeeld B.V."]),
+        ("Vonnis SNCU contra Flexwerk Voorbeeld B.V. (2024)", ["Flexwerk Voorbeeld B.V."]),
+        ("Uitspraak: SNCU v Jansen/De Vries Personeel B.V.", ["Jansen/De Vries Personeel B.V."]),
+        ("Vonnis SNCU vs. Bouwbedrijf v d Berg B.V.", ["Bouwbedrijf v d Berg B.V."]),
+        ("Flexwerk Voorbeeld B.V. / SNCU", ["Flexwerk Voorbeeld B.V."]),
     ],
+    ids=["vs", "vs-year", "tegen", "company-and-director", "honorific", "appeal", "full-name", "slash", "v",
+         "contra", "slash-inside-a-name", "v-inside-a-name", "slash-before-sncu"],
 )
 def test_parties_from(text: str, parties: list[str]) -> None:
     assert parties_from(text) == parties
@@ -274,6 +339,13 @@ def test_fetch_all_follows_pagination_then_reads_each_verdict_once() -> None:
         (DE_PROEF, date(2019, 1, 17)),
         (TESTMAN, date(2017, 5, 3)),
     ]
+
+
+def test_fetch_all_follows_numbered_only_pagination() -> None:
+    client = FakeClient({**SERVED, LIST_URL: "list_page_1_numbered_only.html"})
+    _, details = fetch_all(client)  # type: ignore[arg-type]
+    assert client.calls[:2] == [LIST_URL, PAGE_2]
+    assert TESTMAN in [d.url for d in details]
 
 
 def test_fetch_all_refuses_more_list_pages_than_allowed() -> None:

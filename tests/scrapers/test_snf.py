@@ -148,3 +148,17 @@ def test_search_http_error_is_a_fetch_error() -> None:
     client = FakeClient({search_url("x", 1): (404, b"<html>Niet gevonden</html>")})
     with pytest.raises(FetchError, match="HTTP 404"):
         snf.search(client, "x")
+
+
+def test_malformed_detail_link_is_left_out_and_the_row_still_reads() -> None:
+    """The detail URL is not used for linking or judging: a malformed one is dropped, not fatal."""
+    body = (
+        b'<table><tr><th>Naam</th><th>Plaats</th></tr>'
+        b'<tr><td><a href="http://[x/detail">Flexhuis B.V.</a></td><td>Venlo</td></tr>'
+        b'<tr><td><a href="/register/b">B B.V.</a></td><td>Tiel</td></tr></table>'
+    )
+    records = snf.parse_page(body, PAGE_URL)
+    assert [(r.name, r.place, r.detail_url) for r in records] == [
+        ("Flexhuis B.V.", "Venlo", None),
+        ("B B.V.", "Tiel", "https://www.normeringflexwonen.nl/register/b"),
+    ]
