@@ -27,7 +27,7 @@ from typing import Any
 from pydantic import Field, ValidationError, model_validator
 
 from ._dossier import Declarations, EquivalenceEvidence, HousingLocation, KvkNumber, _Model, unique_housing_ids
-from ._errors import DossierError, EligibilityError
+from ._errors import DossierError
 from ._io import field_path, read_data
 
 SUFFIXES = (".json", ".yaml", ".yml")
@@ -52,14 +52,10 @@ class Application(_Model):
         return {"declarations": self.declarations, "housing": self.housing, "equivalence": self.equivalence}
 
 
-class ApplicationError(EligibilityError):
+class ApplicationError(DossierError):
     """An application file that cannot be used; ``problems`` lists (field path, reason)."""
 
-    def __init__(self, source: str, problems: list[tuple[str, str]]) -> None:
-        self.source = source
-        self.problems = problems
-        lines = "\n".join(f"  {where}: {reason}" for where, reason in problems)
-        super().__init__(f"{source}: invalid application file\n{lines}")
+    WHAT = "application file"
 
     def one_line(self) -> str:
         """For a results row: file name and every problem on one line."""

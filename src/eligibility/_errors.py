@@ -77,11 +77,14 @@ class ParameterNotInForce(RuleError):
 class DossierError(EligibilityError):
     """A dossier failed validation. ``problems`` lists (field path, reason)."""
 
+    WHAT = "dossier"
+    """What the file is, in the message ("invalid dossier")."""
+
     def __init__(self, source: str, problems: list[tuple[str, str]]) -> None:
         self.source = source
         self.problems = problems
         lines = "\n".join(f"  {field}: {reason}" for field, reason in problems)
-        super().__init__(f"{source}: invalid dossier\n{lines}")
+        super().__init__(f"{source}: invalid {self.WHAT}\n{lines}")
 
 
 class EngineError(EligibilityError):
