@@ -309,8 +309,9 @@ def _verdict_date(text: str) -> tuple[date, str, bool] | None:
     """(date, as written, labelled?): a labelled date first, else the latest date in the text.
 
     Unlabelled, the article may name earlier events ("controlerapport van 14 juli 2020 ... vonnis
-    van 2 februari 2026"); the latest date keeps a verdict inside the two-year window rather than
-    pushing it out, so a wrong guess keeps the verdict counted instead of dropping it.
+    van 2 februari 2026") and later ones (a hearing in appeal): no date is certain. The latest is
+    taken, and the verdict says it was not labelled (``SncuVerdict.date_labelled``), which sends
+    the SNCU criterion to review whatever the date (rule b3_g_sncu, ``date_not_labelled``).
     """
     for match in _LABELLED_DATE.finditer(text):
         if (day := parse_date(match[1])) is not None:
@@ -360,6 +361,7 @@ def to_verdict(detail: SncuDetail, link: Link) -> SncuVerdict:
     return SncuVerdict(
         title=detail.title,
         verdict_date=detail.verdict_date,
+        date_labelled=detail.date_labelled,
         court=detail.court,
         ecli=detail.ecli,
         url=detail.url,

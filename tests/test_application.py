@@ -106,6 +106,16 @@ def test_a_folder_indexes_files_by_kvk_number_and_says_what_it_ignored(tmp_path:
     assert folder.unmatched(["01234567"]) == ["68750110.json"] and folder.unmatched(["68750110"]) == []
 
 
+def test_what_is_judged_is_what_was_read_and_digested(tmp_path: Path) -> None:
+    """A file changed during a run does not change the applications the run judges by."""
+    path = Path(shutil.copy(APPLICATION, tmp_path / "68750110.json"))
+    folder = ApplicationFolder.read(tmp_path)
+    path.write_bytes(path.read_bytes().replace(b"J. de Vries", b"Iemand Anders"))
+    loaded = folder.load("68750110")
+    assert loaded is not None and loaded.declarations.endorsement is not None
+    assert loaded.declarations.endorsement.signatory == "J. de Vries"
+
+
 def test_the_folder_digest_changes_with_any_byte(tmp_path: Path) -> None:
     path = shutil.copy(APPLICATION, tmp_path / "68750110.json")
     before = ApplicationFolder.read(tmp_path).digest
@@ -207,3 +217,25 @@ def test_a_changed_application_is_another_run(tmp_path: Path, store: Path) -> No
     Path(path).write_bytes(Path(path).read_bytes().replace(b"Twente", b"Limburg"))
     with pytest.raises(ScreenError, match="holds another screening run"):
         screened(tmp_path, store, folder)
+
+
+def test_housing_locations_in_the_list_make_the_partner_a_housing_provider(tmp_path: Path, store: Path) -> None:
+    """An employer whose row lists housing locations offers housing (art. 14.3): without the
+    locations' areas and marks in its application, its housing criteria are unknown, not "not
+    applicable" (it came out eligible with only its declarations)."""
+    folder = tmp_path / "applications"
+    folder.mkdir()
+    shutil.copy(APPLICATION, folder / "68750110.json")
+    listed = tmp_path / "list.csv"
+    listed.write_text("naam;kvk-nummer;rol;plaats;huisvestingslocaties\n"
+                      "Fixture Uitzend B.V.;68750110;werkgever;Rotterdam;Achterweg 3, Deil\n"
+                      "Fixture Uitzend B.V.;68750110;werkgever;Rotterdam;\n", encoding="utf-8")
+    report = screen(ScreenOptions(list_path=listed, out_dir=tmp_path / "out", as_of=AS_OF, offline=True,
+                                  store_dir=store, log_path=tmp_path / "log.sqlite", applications=folder, workers=1,
+                                  progress=False), err=io.StringIO())
+    with (tmp_path / "out" / "results.csv").open(encoding="utf-8", newline="") as handle:
+        housing, plain = list(csv.DictReader(handle))
+    assert report.rows == 2
+    assert housing["verdict"] == "needs_review" and housing["art14_3_b_housing_marks"] == "unknown"
+    assert "judged as a housing provider (huisvester) too" in housing["notes"]
+    assert plain["verdict"] == "eligible" and plain["art14_3_b_housing_marks"] == "not_applicable"

@@ -62,13 +62,12 @@ class ApplicationError(DossierError):
         return f"application file {Path(self.source).name}: " + "; ".join(f"{w}: {r}" for w, r in self.problems)
 
 
-def load_application(path: Path, kvk_number: str | None = None) -> Application:
-    """An application from JSON or YAML; ``kvk_number`` (the partner's) must match the file's.
-
-    Raises ``ApplicationError`` naming the file, the field and the reason.
+def load_application(path: Path, kvk_number: str | None = None, raw: bytes | None = None) -> Application:
+    """An application from JSON or YAML (``raw``: its bytes, already read); ``kvk_number`` (the
+    partner's) must match the file's. Raises ``ApplicationError`` naming the file, the field and the reason.
     """
     try:
-        data = read_data(path)
+        data = read_data(path, raw)
     except DossierError as exc:
         raise ApplicationError(exc.source, exc.problems) from exc
     try:
@@ -85,21 +84,25 @@ def load_application(path: Path, kvk_number: str | None = None) -> Application:
 class ApplicationFolder:
     """A folder of application files, one per partner, named by KvK number.
 
-    Read once, in the process that starts a screening run: ``files`` maps KvK number to path;
-    ``warnings`` names files that were ignored and why; ``digest`` changes with any file's name or
-    bytes, so a resumed run can tell it is still judging the same applications.
+    Read and parsed once, in the process that starts a screening run (forked workers inherit it):
+    ``files`` maps KvK number to path, ``parsed`` to the application or why it cannot be used;
+    ``warnings`` names files that were ignored and why; ``digest`` is taken of the very bytes
+    parsed, so a resumed run can tell it is judging the same applications, even if a file
+    changes during a run.
     """
 
     directory: Path
     files: dict[str, Path] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     digest: str = ""
+    parsed: dict[str, Application | ApplicationError] = field(default_factory=dict)
 
     @classmethod
     def read(cls, directory: Path) -> ApplicationFolder:
         if not directory.is_dir():
             raise ApplicationError(str(directory), [("(folder)", "is not a folder of application files")])
         files: dict[str, Path] = {}
+        parsed: dict[str, Application | ApplicationError] = {}
         warnings: list[str] = []
         hasher = sha256()
         for path in sorted(directory.iterdir()):
@@ -114,14 +117,21 @@ class ApplicationFolder:
             if path.stem in files:
                 warnings.append(f"applications: {path.name} ignored: {files[path.stem].name} is for the same KvK number")
                 continue
+            raw = path.read_bytes()
             files[path.stem] = path
-            hasher.update(f"{path.name}\0{sha256(path.read_bytes()).hexdigest()}\0".encode())
-        return cls(directory, files, warnings, hasher.hexdigest())
+            hasher.update(f"{path.name}\0{sha256(raw).hexdigest()}\0".encode())
+            try:
+                parsed[path.stem] = load_application(path, path.stem, raw)
+            except ApplicationError as exc:
+                parsed[path.stem] = exc
+        return cls(directory, files, warnings, hasher.hexdigest(), parsed)
 
     def load(self, kvk_number: str) -> Application | None:
         """The application for a KvK number, None when there is none; raises ``ApplicationError``."""
-        path = self.files.get(kvk_number)
-        return None if path is None else load_application(path, kvk_number)
+        found = self.parsed.get(kvk_number)
+        if isinstance(found, ApplicationError):
+            raise ApplicationError(found.source, found.problems)  # a fresh one each time: no traceback piling up
+        return found
 
     def unmatched(self, kvk_numbers: Iterable[str]) -> list[str]:
         """File names whose KvK number is not among ``kvk_numbers`` (applications for no row)."""

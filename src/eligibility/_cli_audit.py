@@ -25,7 +25,8 @@ log_option = click.option("--log", "log_path", type=click.Path(dir_okay=False, p
 def _open(log_path: Path | None, *, read_only: bool = True) -> DecisionLog:
     """An existing log: no command creates an empty one by accident, and only the override
     commands (``read_only=False``) may write to it; verifying, listing, replaying, showing and
-    impact analysis leave the file as it was (an auditor may be handed a copy on a read-only share)."""
+    impact analysis leave the log file byte for byte as it was (SQLite may still put its -wal and
+    -shm side files next to it, so the folder must be writable: copy a log from a read-only share first)."""
     path = log_path or default_log_path()
     if not path.is_file():
         _fail(f"no decision log at {path} (give --log, or set ELIGIBILITY_HOME)", ExitCode.INVALID_INPUT)

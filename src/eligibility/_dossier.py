@@ -323,6 +323,8 @@ class InspectorateFinding(_RegisterSection):
 class SncuVerdict(_Model):
     title: str
     verdict_date: date
+    date_labelled: bool = Field(default=True, description="False when the page does not label the verdict date and "
+                                "the date was taken from the text: it may be another date (a hearing, a report).")
     court: str | None = None
     ecli: str | None = None
     url: str | None = None

@@ -343,7 +343,11 @@ def format_value(value: Any) -> str:
     if isinstance(value, bool):
         return "ja/yes" if value else "nee/no"
     if isinstance(value, float):
-        return f"{value:.1f}" if round(value, 1) == value else f"{value:.2f}"
+        if round(value, 1) == value:
+            return f"{value:.1f}"
+        if round(value, 2) == value:
+            return f"{value:.2f}"
+        return f"{value:.4f}".rstrip("0")  # 11.996667 shows as 11.9967, not as 12.00: a norm missed must show
     if isinstance(value, list):
         return ", ".join(format_value(v) for v in value)
     if isinstance(value, dict):

@@ -34,10 +34,11 @@ def load_dossier(path: Path) -> Dossier:
     return parse_dossier(read_data(path), str(path))
 
 
-def read_data(path: Path) -> Any:
-    """JSON (or YAML, by extension) data from a file; ``DossierError`` names the line or the reason."""
+def read_data(path: Path, raw: bytes | None = None) -> Any:
+    """JSON (or YAML, by extension) data from a file, or from its ``raw`` bytes already read;
+    ``DossierError`` names the line or the reason."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = (path.read_bytes() if raw is None else raw).decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise DossierError(str(path), [("(file)", str(exc))]) from exc
     try:

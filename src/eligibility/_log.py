@@ -348,7 +348,8 @@ class DecisionLog:
 
         ``read_only`` is for auditors: the file must exist, it is opened with SQLite's read-only
         mode and never changed (a log written by an earlier version is read as it is, not
-        upgraded), and every write raises ``LogWriteError``.
+        upgraded), and every write raises ``LogWriteError``. SQLite may still create the -wal and
+        -shm side files of a WAL log next to it: the folder must be writable.
         """
         self.path = Path(path)
         self._clock = clock

@@ -224,6 +224,7 @@ def test_to_verdict_carries_every_field_and_the_link() -> None:
     assert verdict.model_dump() == {
         "title": "Vonnis SNCU vs. Flexwerk Voorbeeld B.V.",
         "verdict_date": date(2024, 3, 12),
+        "date_labelled": True,
         "court": "Rechtbank Limburg",
         "ecli": "ECLI:NL:RBLIM:2024:1873",
         "url": FLEXWERK,
@@ -232,6 +233,13 @@ def test_to_verdict_carries_every_field_and_the_link() -> None:
         "link": link.model_dump(),
     }
     assert verdict.outcome is not None and "€ 25.000" in verdict.outcome
+
+
+def test_to_verdict_says_when_the_date_was_not_labelled() -> None:
+    """The rules send such a verdict to review (b3_g_sncu date_not_labelled): the date is a guess."""
+    link = Link(method=LinkMethod.NAME, score=92.5, matched_name="Flexwerk Voorbeeld B.V.")
+    verdict = to_verdict(parse_detail(fixture("detail_unlabelled_dates.html"), FLEXWERK), link)
+    assert verdict.date_labelled is False
 
 
 # --- dates and parties ------------------------------------------------------------------------

@@ -84,16 +84,18 @@ class RegisterSource:
         from scrapers._pipeline import build_dossier
 
         self._ready()
+        roles, notes = roles_of(row)
         if row.kvk_number is None:  # applications are matched by KvK number: never to a name-only row
-            return self._name_only(row)
+            built = self._name_only(row, roles)
+            return Built(built.dossier, notes + built.problems)
         result = build_dossier(
-            row.kvk_number, list(row.roles), name=row.name, place=row.place, offline=self.offline,
+            row.kvk_number, roles, name=row.name, place=row.place, offline=self.offline,
             store=self._store, client=self._client, config=self.config, now=self.now, replay=self._replay,
             **(application.sections() if application is not None else {}),
         )
-        return Built(result.dossier, list(result.problems))
+        return Built(result.dossier, notes + list(result.problems))
 
-    def _name_only(self, row: PartnerRow) -> Built:
+    def _name_only(self, row: PartnerRow, roles: list[Role]) -> Built:
         from scrapers._pipeline import ADAPTERS, _Build, _Partner
 
         assert row.name is not None  # the list reader refuses rows with neither number nor name
@@ -123,10 +125,25 @@ class RegisterSource:
         problems.extend(build.problems)
         dossier = Dossier(
             partner=Identity(name=row.name, place=row.place),
-            roles=list(row.roles),
+            roles=roles,
             registers=Registers(**sections),
         )
         return Built(dossier, problems)
+
+
+def roles_of(row: PartnerRow) -> tuple[list[Role], list[str]]:
+    """The row's roles, and huisvester too when the list gives housing locations for it.
+
+    A partner that houses workers offers housing (art. 14.3: "partijen die huisvesting
+    aanbieden"), whatever role the list gives it. The list names the locations but not their
+    floor areas or marks, so as a housing provider without those in its dossier (they come from
+    its application file) its housing criteria are unknown, never "not applicable".
+    """
+    roles = list(row.roles)
+    if not row.housing or Role.HUISVESTER in roles:
+        return roles, []
+    return roles + [Role.HUISVESTER], [
+        f"the list gives {len(row.housing)} housing location(s): judged as a housing provider (huisvester) too"]
 
 
 def _links_something(section: Any) -> bool:
