@@ -71,3 +71,12 @@ def test_window_exit_after_leap_day_fine() -> None:
     # a fine of 2026-02-28 is inside on 2028-02-29 (window start clamps to 28 Feb): leaves on 1 March
     decision = evaluate(_lender_with_fine("2026-02-28"), PACK, date(2027, 6, 1))
     assert any("2028-03-01" in r["en"] for r in decision.criterion("b3_f_fines").remedies)
+
+
+@pytest.mark.parametrize(("value", "shown"), [(12.0, "12.0"), (12.5, "12.5"), (13.33, "13.33"), (11.996667, "11.9967"),
+                                              (0.003333, "0.0033"), (True, "ja/yes")])
+def test_a_number_in_a_reason_never_hides_a_difference_by_rounding(value: object, shown: str) -> None:
+    """35.99 m² for 3 persons is 11.996667 m² each, below the 12 m² norm: it must not read "12.00"."""
+    from eligibility._evaluate import format_value
+
+    assert format_value(value) == shown
