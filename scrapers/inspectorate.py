@@ -12,11 +12,11 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from eligibility._dossier import FineKind, InspectionResult, Law, Link
-from eligibility._facts import DUTCH_TIME  # an inspection date is a Dutch calendar date
+from eligibility._facts import as_dutch_date  # an inspection date is a Dutch calendar date
 from eligibility._errors import FetchError, LayoutChangedError, ScrapingError
 
 if TYPE_CHECKING:
@@ -119,7 +119,7 @@ def parse_date(text: str) -> date | None:
     if match := _ISO_DATE.fullmatch(text):
         if text[-1] == "Z" or "+" in text[10:] or "-" in text[10:]:
             try:
-                return datetime.fromisoformat(text).astimezone(DUTCH_TIME).date()
+                return as_dutch_date(text)
             except ValueError:
                 return None
         year, month, day = (int(part) for part in match.groups())

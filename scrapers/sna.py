@@ -63,7 +63,7 @@ _EXCLUDED_HEADER_WORDS: dict[str, tuple[str, ...]] = {
 }
 # Cell texts that show a status column exists when none was recognised by its header: reading
 # those rows as certified would be false (they are not certified), so the parse must fail.
-_STATUS_WORDS = ("aangemeld", "opgeschort", "doorgehaald")
+_STATUS_WORDS = tuple(status.value for status in SnaStatus if status is not SnaStatus.GECERTIFICEERD)
 # Fields whose free text may start with such a word without being a status ("Aangemeld B.V.").
 _FREE_TEXT_FIELDS = ("name", "address", "place")
 

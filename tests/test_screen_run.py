@@ -246,10 +246,10 @@ def test_a_row_whose_dossier_cannot_be_built_is_an_error_row(store: Path, tmp_pa
         def __init__(self) -> None:
             self.real = RegisterSource(store_dir=store, offline=True, now=datetime(2026, 11, 23, tzinfo=UTC))
 
-        def build(self, row: PartnerRow) -> Built:
+        def build(self, row: PartnerRow, application: Any = None) -> Built:
             if row.kvk_number == "01234567":
                 raise RuntimeError("register replay broke")
-            return self.real.build(row)
+            return self.real.build(row, application)
 
     report = screen(options(tmp_path / "out", store), source=Failing(), log=deterministic_log(tmp_path / "log.sqlite"),
                     err=io.StringIO())

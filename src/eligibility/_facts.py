@@ -41,7 +41,8 @@ DUTCH_TIME = ZoneInfo("Europe/Amsterdam")
 2026-11-24T00:30+01:00, stored as 23:30Z the day before) is dated by the Dutch clock."""
 
 
-def _as_date(value: Any) -> date | None:
+def as_dutch_date(value: Any) -> date | None:
+    """A date, or the Dutch calendar date of a moment ("2026-05-23T22:30:00Z" is 24 May); None for None."""
     if value is None:
         return None
     if isinstance(value, date) and not isinstance(value, datetime):
@@ -152,7 +153,7 @@ class Deriver:
         retrieved = facts.get(f"{section}.provenance.retrieved_at")
         if retrieved is None:
             return
-        age = (self.as_of - _as_date(retrieved)).days  # type: ignore[operator]
+        age = (self.as_of - as_dutch_date(retrieved)).days  # type: ignore[operator]
         facts[f"{section}.age_days"] = age
         facts[f"{section}.fresh"] = _is_fresh(age, max_age)
 
@@ -184,7 +185,7 @@ class Deriver:
             self._leap_day_note(derived, int(self._value(spec.years)), result)
             return self._window(op, spec, scope, top)
         if op == "fresh":
-            day = _as_date(self._get(spec.date, scope, top))
+            day = as_dutch_date(self._get(spec.date, scope, top))
             return None if day is None else _is_fresh((self.as_of - day).days, int(self._value(spec.max_age_days)))
         if op == "count":
             items = self._get(spec.items, scope, top)
@@ -210,8 +211,8 @@ class Deriver:
             values = self._get(spec.list, scope, top)
             return None if not isinstance(values, list) else self._value(spec.value) in values
         if op == "relative_to_as_of":
-            day = _as_date(self._get(spec.date, scope, top))
-            reference = self.as_of if spec.since is None else _as_date(self._value(spec.since))
+            day = as_dutch_date(self._get(spec.date, scope, top))
+            reference = self.as_of if spec.since is None else as_dutch_date(self._value(spec.since))
             if day is None or reference is None:
                 return None
             return {"before": day < reference, "on_or_before": day <= reference,
@@ -237,7 +238,7 @@ class Deriver:
         raise AssertionError(f"unhandled derived operation {op}")  # the model admits no other
 
     def _window(self, op: str, spec: Window, scope: Facts, top: Facts) -> Any:
-        day = _as_date(self._first(spec.date, scope, top))
+        day = as_dutch_date(self._first(spec.date, scope, top))
         if day is None:
             return None
         years = int(self._value(spec.years))

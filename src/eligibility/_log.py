@@ -89,18 +89,10 @@ CREATE TRIGGER IF NOT EXISTS meta_append_only_d BEFORE DELETE ON meta
 """
 
 
-
-@dataclass(frozen=True)
-class _Columns:
-    """How to select the records' columns from this file: a log written before compression has
-    no ``dictionary`` column, and a read-only reader cannot add it (it reads NULL instead)."""
-
-    dictionary: str
-
-    @property
-    def entry(self) -> str:
-        """What ``_entry`` reads: a ``LogEntry`` once the body is decoded."""
-        return f"seq, record_id, kind, body, record_hash, {self.dictionary}"
+def _entry_columns(dictionary: str) -> str:
+    """What ``_entry`` reads: a ``LogEntry`` once the body is decoded. ``dictionary`` is the column,
+    or NULL in a log written before compression (a read-only reader cannot add the column)."""
+    return f"seq, record_id, kind, body, record_hash, {dictionary}"
 
 
 # --- where the log lives ----------------------------------------------------------------------
@@ -367,7 +359,8 @@ class DecisionLog:
                     db.executescript(_SCHEMA_SQL)
                     _add_dictionaries(db)
                 schema = _schema(db)
-                self._columns = _columns(db)
+                self._dictionary = _dictionary_column(db)
+                self._entry_columns = _entry_columns(self._dictionary)
         except (OSError, sqlite3.Error) as exc:
             if read_only:
                 raise LogError(f"cannot read the decision log {self.path}: {exc}") from exc
@@ -517,7 +510,7 @@ class DecisionLog:
         with self._db() as db:
             found: list[bytes | None] = []
             for record_id, (offset, length) in places:
-                row = db.execute(f"SELECT body, {self._columns.dictionary} FROM records WHERE record_id = ?",
+                row = db.execute(f"SELECT body, {self._dictionary} FROM records WHERE record_id = ?",
                                  (record_id,)).fetchone()
                 try:
                     body = self._codec.decode(db, *row) if row is not None else None
@@ -535,7 +528,7 @@ class DecisionLog:
         """Every record in chain order (optionally of one kind), read lazily."""
         where, args = ("WHERE kind = ?", (kind,)) if kind else ("", ())
         with self._db() as db:
-            for row in db.execute(f"SELECT {self._columns.entry} FROM records {where} ORDER BY seq", args):
+            for row in db.execute(f"SELECT {self._entry_columns} FROM records {where} ORDER BY seq", args):
                 yield self._entry(db, row)
 
     def latest_decisions(self) -> Iterator[LogEntry]:
@@ -550,12 +543,12 @@ class DecisionLog:
                     "SELECT seq, dossier_sha256, as_of FROM records WHERE kind = 'decision' ORDER BY seq"):
                 latest[(dossier_sha, as_of)] = seq
             for seq in sorted(latest.values()):
-                yield self._entry(db, db.execute(f"SELECT {self._columns.entry} FROM records WHERE seq = ?", (seq,)).fetchone())
+                yield self._entry(db, db.execute(f"SELECT {self._entry_columns} FROM records WHERE seq = ?", (seq,)).fetchone())
 
     def tail(self, count: int) -> list[LogEntry]:
         """The newest ``count`` records, oldest of them first."""
         with self._db() as db:
-            rows = db.execute(f"SELECT {self._columns.entry} FROM records ORDER BY seq DESC LIMIT ?", (count,)).fetchall()
+            rows = db.execute(f"SELECT {self._entry_columns} FROM records ORDER BY seq DESC LIMIT ?", (count,)).fetchall()
             return [self._entry(db, row) for row in reversed(rows)]
 
     def __len__(self) -> int:
@@ -573,7 +566,7 @@ class DecisionLog:
     def all_overrides(self) -> dict[str, list[Override]]:
         """Per decision record id, its overrides (approved or pending): for reports."""
         with self._db() as db:
-            rows = db.execute(f"SELECT {self._columns.entry} FROM records WHERE kind IN ('override', 'approval') ORDER BY seq").fetchall()
+            rows = db.execute(f"SELECT {self._entry_columns} FROM records WHERE kind IN ('override', 'approval') ORDER BY seq").fetchall()
             return _overrides([self._entry(db, row) for row in rows])
 
     def effective_verdict(self, record_id: str) -> Verdict:
@@ -594,7 +587,7 @@ class DecisionLog:
             with self._db() as db:
                 rows = [self._check_row(db, *raw) for raw in db.execute(
                     "SELECT seq, record_id, kind, subject, dossier_sha256, as_of, body, record_hash,"
-                    f" {self._columns.dictionary} FROM records ORDER BY seq")]
+                    f" {self._dictionary} FROM records ORDER BY seq")]
                 counter = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'records'").fetchone()
         except sqlite3.DatabaseError as exc:
             return VerifyReport(self.path, 0, None, None,
@@ -615,7 +608,7 @@ class DecisionLog:
             yield db
 
     def _entry(self, db: sqlite3.Connection, row: tuple[Any, ...]) -> LogEntry:
-        """A ``_Columns.entry`` row as a ``LogEntry`` with its sealed body; raises ``LogError`` for a
+        """A ``_entry_columns`` row as a ``LogEntry`` with its sealed body; raises ``LogError`` for a
         body that cannot be decoded (``verify`` names such records)."""
         seq, record_id, kind, stored, record_hash, dictionary = row
         try:
@@ -626,13 +619,13 @@ class DecisionLog:
         return LogEntry(seq, record_id, kind, body, record_hash)
 
     def _fetch(self, db: sqlite3.Connection, record_id: str) -> LogEntry:
-        row = db.execute(f"SELECT {self._columns.entry} FROM records WHERE record_id = ?", (record_id,)).fetchone()
+        row = db.execute(f"SELECT {self._entry_columns} FROM records WHERE record_id = ?", (record_id,)).fetchone()
         if row is None:
             raise RecordNotFound(record_id, self.path)
         return self._entry(db, row)
 
     def _overrides_of(self, db: sqlite3.Connection, decision_record_id: str) -> list[Override]:
-        rows = db.execute(f"SELECT {self._columns.entry} FROM records WHERE subject = ? ORDER BY seq",
+        rows = db.execute(f"SELECT {self._entry_columns} FROM records WHERE subject = ? ORDER BY seq",
                           (decision_record_id,)).fetchall()
         return _overrides([self._entry(db, row) for row in rows]).get(decision_record_id, [])
 
@@ -664,9 +657,9 @@ def _schema(db: sqlite3.Connection) -> str | None:
     return None if row is None else str(row[0])
 
 
-def _columns(db: sqlite3.Connection) -> _Columns:
+def _dictionary_column(db: sqlite3.Connection) -> str:
     present = {row[1] for row in db.execute("PRAGMA table_info(records)")}
-    return _Columns(dictionary="dictionary" if "dictionary" in present else "NULL")
+    return "dictionary" if "dictionary" in present else "NULL"
 
 
 def _add_dictionaries(db: sqlite3.Connection) -> None:

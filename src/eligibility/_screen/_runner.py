@@ -147,7 +147,7 @@ class _Work:
         except ApplicationError as exc:  # this partner's file, not the run: the row says why
             return Decided.of(row.line, error_result(row, exc.one_line()), None), None, time.perf_counter() - started
         try:
-            built = self.source.build(row) if application is None else self.source.build(row, application)
+            built = self.source.build(row, application)
             decision = evaluate(built.dossier, self.compiled.pack, self.compiled.as_of, compiled=self.compiled)
             decision_json = decision.to_json()
             item = LogItem.of(decision, built.dossier, decision_json)
