@@ -7,9 +7,10 @@ Run from the project root::
 1. **A local evidence store of realistic size** is written once (``--keep DIR`` keeps it for a
    next run), through the real adapters' fetch functions: the SNA export with 6,000 companies,
    the SNCU list with 300 verdicts (320 pages), ABU, NBBU and NAU as in the demo store, and for
-   ``--known`` partners their KvK profile, their Labour Inspectorate search (about 20,000
-   results in all) and their SNF search. Every other partner has only the bulk registers to go
-   on, as after ``registers refresh`` without online searches.
+   ``--known`` partners their KvK profile, their Labour Inspectorate searches by name and by
+   trade name (about 20,000 results in all) and their SNF searches by name and by trade name.
+   Every other partner has only the bulk registers to go on, as after ``registers refresh``
+   without online searches.
 2. **Screening runs, end to end**, at two list lengths (``--small`` and ``--n``), each in a fresh
    child process, output directory and decision log: a generated CSV (Dutch headers, ``;``, KvK
    numbers that lost their leading zero, 2% rows without a KvK number, 0.5% bad rows; the known
@@ -65,6 +66,11 @@ def _load(path: Path, name: str) -> ModuleType:
 def known_partners(count: int) -> list[tuple[str, str, str]]:
     """(KvK number, name, place) of the partners whose searches are in the store."""
     return [(f"{20_000_000 + i:08d}", f"Bekend Uitzend {i} B.V.", PLACES[i % len(PLACES)]) for i in range(count)]
+
+
+def trade_name(name: str) -> str:
+    """A known partner's trade name in its KvK profile (the fixture's "Fixture Flex", made its own)."""
+    return name.replace("Uitzend", "Flex").removesuffix(" B.V.")
 
 
 def write_list(path: Path, count: int, known: list[tuple[str, str, str]], seed: int = 4) -> None:
@@ -170,8 +176,9 @@ def profile_stages(store: Path, count: int, known: list[tuple[str, str, str]]) -
 def realistic_store(root: Path, known: list[tuple[str, str, str]], seed: int = 7) -> None:
     """SNA 6,000 companies (half the known partners among them), SNCU 300 verdicts on 20 list
     pages, ABU/NBBU/NAU from the demo fixtures, and per known partner a KvK profile, an
-    inspectorate search (about 20,000 results over 8,000 partners) and an SNF search, all read
-    through the real adapters' fetch functions from ``FixtureClient`` into the store."""
+    inspectorate search by its name and one by its trade name (about 20,000 results over 8,000
+    partners) and an SNF search by each of the two, all read through the real adapters' fetch
+    functions from ``FixtureClient`` into the store."""
     demo = _load(ROOT / "fixtures" / "registers" / "store-demo" / "make_store.py", "make_store")
     sna_gen = _load(ROOT / "fixtures" / "registers" / "sna" / "make_fixtures.py", "sna_make")
     from scrapers import inspectorate, kvk, sna, sncu, snf
@@ -212,17 +219,21 @@ def realistic_store(root: Path, known: list[tuple[str, str, str]], seed: int = 7
                         .read_text(encoding="utf-8"))["Results"][0]
     profile = (ROOT / "fixtures" / "registers" / "kvk" / "basisprofiel-lender-78201.json").read_text(encoding="utf-8")
     no_snf = demo.fixture_file("snf", "search-no-results.html")
+    no_inspections = demo.fixture_file("inspectorate", "empty.json")
     for index, (number, name, _) in enumerate(known):
         found = [{**result, "Id": 100_000 + 10 * index + k, "Bedrijfsnaam": name, "KvkNummer": number}
                  for k in range(rng.choice([0, 0, 1, 2, 3, 4, 5, 5]))]
         page = {"SearchResultInfo": {"PageCount": 1, "TotalCount": len(found)}, "Results": found}
         routes[demo.url_of(inspectorate.SEARCH_URL, inspectorate.search_params(name, 1))] = demo.Route(
             "inspectorate", 200, json.dumps(page).encode("utf-8"), "application/json")
+        # the profile's trade name, one per partner: the inspectorate is searched by every name
+        routes[demo.url_of(inspectorate.SEARCH_URL, inspectorate.search_params(trade_name(name), 1))] = no_inspections
+        body = profile.replace("68750110", number).replace("Fixture Uitzend B.V.", name)
         routes[demo.url_of(f"{kvk.DEFAULT_BASE_URL}/v1/basisprofielen/{number}")] = demo.Route(
-            "kvk", 200, profile.replace("68750110", number).replace("Fixture Uitzend B.V.", name).encode("utf-8"),
-            "application/hal+json")
-        params = {"q": name, "pagina": "1", "limiet": str(snf.PAGE_SIZE), "volgorde": ""}
-        routes[demo.url_of(snf.REGISTER_URL, params)] = no_snf
+            "kvk", 200, body.replace("Fixture Flex", trade_name(name)).encode("utf-8"), "application/hal+json")
+        for search in (name, trade_name(name)):  # SNF too is searched by every name
+            params = {"q": search, "pagina": "1", "limiet": str(snf.PAGE_SIZE), "volgorde": ""}
+            routes[demo.url_of(snf.REGISTER_URL, params)] = no_snf
     store = EvidenceStore(root)
     config = ScraperConfig(nau_enabled=True)
     at = datetime(2026, 11, 20, 6, tzinfo=UTC)
@@ -232,7 +243,9 @@ def realistic_store(root: Path, known: list[tuple[str, str, str]], seed: int = 7
     for number, name, _ in known:
         kvk.fetch_basisprofiel(client, number, base_url=config.kvk_base_url, api_key=config.kvk_api_key)
         results += len(inspectorate.fetch_all(client, name)[1])
+        results += len(inspectorate.fetch_all(client, trade_name(name))[1])
         snf.search(client, name)
+        snf.search(client, trade_name(name))
     print(f"  store: SNA {len(rows):,} companies, SNCU {per_page * pages} verdicts, {len(known):,} partners searched "
           f"({results:,} inspectorate results)")
 

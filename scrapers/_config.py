@@ -72,11 +72,23 @@ class ScraperConfig:
     nau_enabled: bool = False
     """Read the Wtta register of the NAU (env ELIGIBILITY_NAU_ENABLED); off until it is live."""
 
+    evidence_retention_days: int | None = None
+    """Days a stored body is kept after its last fetch (env ELIGIBILITY_EVIDENCE_RETENTION_DAYS),
+    applied by ``eligibility registers prune``; None keeps every body (the default, as before).
+
+    An operator's choice, not a legal number (LEGAL.md art. 10.3 asks for a setting and names no
+    period): snapshots hold sole traders' and directors' names, and they are also the evidence
+    an auditor reads, so the period should cover how long decisions must be explainable. The
+    fetch index (URL, time, sha256) is kept whatever the setting."""
+
     def __post_init__(self) -> None:
         if self.min_interval_s < 0 or self.connect_timeout_s <= 0 or self.read_timeout_s <= 0:
             raise ValueError("min_interval_s must be >= 0 and timeouts > 0")
         if self.retries < 0 or self.backoff_factor < 0:
             raise ValueError("retries and backoff_factor must be >= 0")
+        if self.evidence_retention_days is not None and self.evidence_retention_days < 1:
+            raise ValueError(f"evidence_retention_days must be at least 1 day, or None to keep every body "
+                             f"(got {self.evidence_retention_days})")
 
     @property
     def user_agent(self) -> str:
@@ -101,7 +113,22 @@ class ScraperConfig:
             kvk_base_url=env.get("ELIGIBILITY_KVK_BASE_URL") or KVK_TEST_BASE_URL,
             kvk_api_key=env.get("ELIGIBILITY_KVK_API_KEY") or KVK_TEST_API_KEY,
             nau_enabled=_flag(env, "ELIGIBILITY_NAU_ENABLED"),
+            evidence_retention_days=retention_days(env),
         )
+
+
+RETENTION_VARIABLE = "ELIGIBILITY_EVIDENCE_RETENTION_DAYS"
+
+
+def retention_days(env: Mapping[str, str]) -> int | None:
+    """ELIGIBILITY_EVIDENCE_RETENTION_DAYS as whole days (at least 1); None when unset or empty."""
+    text = env.get(RETENTION_VARIABLE, "").strip()
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
+        raise ValueError(f"{RETENTION_VARIABLE}={env[RETENTION_VARIABLE]!r}: give a whole number of days, at least 1, "
+                         "or leave it unset to keep every stored body")
+    return int(text)
 
 
 def _flag(env: Mapping[str, str], name: str) -> bool:

@@ -11,7 +11,9 @@ Each concern is a well-kept library, composed in ``build_session`` and switchabl
 
 ``PoliteClient`` adds what no library does for us: a robots.txt check before every hop of a
 redirect, timeouts and User-Agent on every request, every transport error mapped to
-``FetchError``, and every body (or failure) recorded in the evidence store.
+``FetchError``, and every body (or failure) recorded in the evidence store, a redirect's too:
+each hop under its own URL with its Location, so that an offline replay asking for the URL
+first asked for follows the hops to the final body (``redirect_target``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import lru_cache
+from pathlib import Path
 from types import TracebackType
 from urllib.parse import urlencode, urljoin, urlsplit
 
@@ -27,7 +30,8 @@ import requests
 import urllib3
 from protego import Protego
 from requests.adapters import HTTPAdapter
-from requests_cache import CachedSession, CacheMixin
+from requests.models import REDIRECT_STATI
+from requests_cache import CachedSession, CacheMixin, SQLiteCache
 from requests_cache.policy import EXPIRE_IMMEDIATELY
 from requests_ratelimiter import LimiterMixin, LimiterSession
 from urllib3.util.retry import Retry
@@ -75,6 +79,31 @@ def build_session(config: ScraperConfig, *, cache: bool = True, rate_limit: bool
     mount_retries(session, config)
     session.headers["User-Agent"] = config.user_agent
     return session
+
+
+def prune_http_cache(path: Path, cutoff: datetime, *, dry_run: bool = False) -> int:
+    """Delete the cached responses first received before ``cutoff``; their number.
+
+    The HTTP cache keeps each URL's last body with a validator, for conditional requests: a copy
+    of what the evidence store holds, so the store's retention setting applies to it too. A
+    response deleted here costs one full download on the next request, nothing else. No file, no
+    cache: 0."""
+    if not Path(path).is_file():
+        return 0
+    cache = SQLiteCache(str(path))
+    try:
+        old = [response.cache_key for response in cache.filter(valid=True, expired=True)
+               if _aware(response.created_at) < cutoff]
+        if old and not dry_run:
+            cache.delete(*old)  # and vacuums: the bodies leave the file too
+        return len(old)
+    finally:
+        cache.close()
+
+
+def _aware(moment: datetime) -> datetime:
+    """requests-cache keeps times in UTC; older versions without a zone."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def mount_retries(session: requests.Session, config: ScraperConfig) -> None:
@@ -132,7 +161,7 @@ class PoliteClient:
         redirects, and 408/429/5xx after retries; each such failure is recorded in the store.
         """
         try:
-            final_url, response = self._follow(_full_url(url, params), headers or {})
+            final_url, response = self._follow(register, _full_url(url, params), headers or {})
         except FetchError as exc:
             self._record_failure(register, exc.url or url, str(exc))
             raise
@@ -156,10 +185,11 @@ class PoliteClient:
     ) -> None:
         self.close()
 
-    def _follow(self, url: str, headers: dict[str, str]) -> tuple[str, requests.Response]:
+    def _follow(self, register: str, url: str, headers: dict[str, str]) -> tuple[str, requests.Response]:
         """Follow redirects by hand so that robots.txt is checked for every hop.
 
-        The caller's headers (which may carry an API key) go only to the host first asked.
+        The caller's headers (which may carry an API key) go only to the host first asked. Each
+        redirect is stored under its URL: the final body is stored under the final URL only.
         """
         origin = _origin(url)
         for _ in range(MAX_REDIRECTS + 1):
@@ -168,6 +198,8 @@ class PoliteClient:
             response = self._send(url, sent, allow_redirects=False)
             if not response.is_redirect:
                 return url, response
+            if self.store is not None:
+                self._snapshot(register, url, response)
             url = _redirect_target(url, response.headers["Location"])
         raise FetchError(f"more than {MAX_REDIRECTS} redirects", url)
 
@@ -247,6 +279,15 @@ def _prepared_url(url: str, params: tuple[tuple[str, str], ...]) -> str:
         return str(requests.Request("GET", url, params=list(params) or None).prepare().url)
     except (ValueError, requests.RequestException) as exc:  # InvalidURL is both
         raise FetchError(f"{type(exc).__name__}: {exc}", url) from exc
+
+
+def redirect_target(snapshot: Snapshot) -> str | None:
+    """Where a stored redirect leads (its Location, resolved as ``PoliteClient`` followed it);
+    None for any other answer. Raises FetchError for a Location that cannot be followed."""
+    location = snapshot.headers.get("location")
+    if snapshot.status not in REDIRECT_STATI or location is None:
+        return None
+    return _redirect_target(snapshot.url, location)
 
 
 def _redirect_target(url: str, location: str) -> str:

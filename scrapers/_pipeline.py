@@ -22,7 +22,9 @@ fails that register's section, or that register's refresh, like any other unread
 
 Bulk registers (SNA export, SNCU verdicts, ABU and NBBU members, NAU) can be read once for all
 partners with ``refresh``; a batch run then builds offline. KvK, the Labour Inspectorate and SNF
-are searched per partner and are read by online builds only.
+are searched per partner and are read by online builds only; the Labour Inspectorate and SNF by
+every distinct name of the partner (registered and trade names), since each may list a company
+under a trade name.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -59,7 +61,7 @@ from eligibility._dossier import (
 from eligibility._errors import FetchError, ScrapingError
 from scrapers import inspectorate, kvk, members, nau, sna, sncu, snf
 from scrapers._config import ScraperConfig
-from scrapers._http import _full_url
+from scrapers._http import MAX_REDIRECTS, _full_url, redirect_target
 from scrapers._link import Candidate, NameIndex, normalise_name, to_link
 from scrapers._store import EvidenceStore, Snapshot
 
@@ -160,6 +162,9 @@ class _NotConsulted(Exception):
 class StoreReplay:
     """A client that serves the latest stored snapshot of each URL and never touches the network.
 
+    A stored redirect is followed, hop by hop, as ``PoliteClient`` followed it online: the body
+    was stored under the final URL, which the snapshot (and so the provenance) names.
+
     Keep one for a whole batch (``build_dossier(..., replay=...)``): the bulk registers (SNA,
     SNCU, ABU, NAU) are then read and parsed once, on first use, and every partner of the batch
     is judged on the same snapshots, even if ``registers refresh`` stores newer ones meanwhile.
@@ -182,13 +187,18 @@ class StoreReplay:
         params: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
     ) -> Snapshot:
-        full = _full_url(url, params)  # the URL PoliteClient stored the body under
+        full = _full_url(url, params)  # the URL PoliteClient stored the body (or first hop) under
         if register not in self._stored:
             self._stored[register] = frozenset(self.store.urls(register))
-        snapshot = self._latest(register, full) if full in self._stored[register] else None
-        if snapshot is None:
-            raise _NotStored(register, full)
-        return snapshot
+        for _ in range(MAX_REDIRECTS + 1):
+            snapshot = self._latest(register, full) if full in self._stored[register] else None
+            if snapshot is None:
+                raise _NotStored(register, full)
+            target = redirect_target(snapshot)
+            if target is None:
+                return snapshot
+            full = target
+        raise FetchError(f"more than {MAX_REDIRECTS} redirects", full)  # as online
 
     def read_bulk(self, register: str, reading: _Reading, read: Callable[[Client], Any]) -> Any:
         """``read(reading)`` the first time; afterwards the same result (or error) and snapshots."""
@@ -363,22 +373,113 @@ def _map_sna(export: sna.SnaExport, partner: _Partner, prov: Provenance, notes: 
     return SnaFinding(status=ReadStatus.READ, provenance=prov, certificate=sna.to_certificate(row, to_link(best)))
 
 
+SEARCH_MAX_NAMES = 20
+"""Most distinct names (registered name and trade names) a partner is searched by, in each
+register searched by name (the Labour Inspectorate, SNF).
+
+Each search costs a request a second or more. A partner with more names fails the section
+(unknown) instead of being searched by the first ones only: a note would not stop a criterion
+from passing on a partial search, and a fine or a registration under a name left out would read
+as none."""
+
+
+def search_names(names: Sequence[str]) -> tuple[str, ...]:
+    """Each distinct name once, first spelling kept: names differing only in case or spacing give
+    the same search, so searching both would only cost a request."""
+    distinct: dict[str, str] = {}
+    for name in names:
+        key = " ".join(name.split()).casefold()
+        if key and key not in distinct:
+            distinct[key] = name.strip()
+    return tuple(distinct.values())
+
+
+_R = TypeVar("_R")
+
+
+@dataclass(frozen=True)
+class _Searches(Generic[_R]):
+    """The union of the searches by every name (repeats counted once), and the names searched."""
+
+    records: list[_R]
+    names: tuple[str, ...]
+
+
+def _search_every_name(
+    partner: _Partner,
+    search: Callable[[str], list[_R]],
+    dedupe: Callable[[list[_R]], list[_R]],
+    url: str,
+    *,
+    unseen: str,
+) -> _Searches[_R]:
+    """``search`` by every distinct name of the partner; the results of all, in name order, ``dedupe``d.
+
+    ``unseen`` says what a search left out would hide ("a fine under {} would look like no fine").
+    More names than ``SEARCH_MAX_NAMES`` fails the section before any request. Offline, a name
+    whose search was never stored fails the section when another name's search was stored: "not
+    stored" is not "no results". When none was stored, the register was not consulted.
+    """
+    names = search_names(partner.names)
+    if len(names) > SEARCH_MAX_NAMES:
+        raise ScrapingError(
+            f"the partner has {len(names)} distinct names, more than the {SEARCH_MAX_NAMES} searched: "
+            f"{unseen.format('a name left out')}; check the register by hand",
+            url,
+        )
+    records: list[_R] = []
+    missing: list[tuple[str, _NotStored]] = []
+    for name in names:
+        try:
+            records += search(name)
+        except _NotStored as exc:
+            missing.append((name, exc))
+    if missing and len(missing) == len(names):
+        raise missing[0][1]
+    if missing:
+        unsearched = ", ".join(repr(name) for name, _ in missing)
+        raise ScrapingError(
+            f"the search by {unsearched} was never stored (searched by {len(names) - len(missing)} of "
+            f"{len(names)} names): {unseen.format('that name')}; run an online build",
+            missing[0][1].url,
+        )
+    return _Searches(dedupe(records), names)
+
+
+def _note_names(register: str, names: tuple[str, ...], found: str, notes: list[str]) -> None:
+    """The provenance names one search only (the oldest page): a note lists every name searched."""
+    if len(names) > 1:
+        notes.append(
+            f"{register}: searched by {len(names)} names ({', '.join(repr(n) for n in names)}); "
+            f"{found} found by several counts once"
+        )
+
+
 def _read_inspectorate(
     client: Client, partner: _Partner, config: ScraperConfig
-) -> list[inspectorate.InspectionRecord]:
-    """Searched by the registered name: whether the API's search also matches KvK numbers is unknown."""
-    return inspectorate.fetch_all(client, partner.names[0])[1]
+) -> _Searches[inspectorate.InspectionRecord]:
+    """Searched by every distinct name, registered and trade names: the site publishes an inspection
+    under the company name the inspector saw, which may be a trade name. Whether the API's search
+    also matches KvK numbers is unknown. An inspection found by several names counts once (by Id).
+    """
+    return _search_every_name(
+        partner, lambda name: inspectorate.fetch_all(client, name)[1], inspectorate.dedupe, inspectorate.SEARCH_URL,
+        unseen="a fine under {} would look like no fine",
+    )
 
 
 def _map_inspectorate(
-    records: list[inspectorate.InspectionRecord], partner: _Partner, prov: Provenance, notes: list[str]
+    found: _Searches[inspectorate.InspectionRecord], partner: _Partner, prov: Provenance, notes: list[str]
 ) -> InspectorateFinding:
     """KvK links, and name candidates both without a KvK number and with another one.
 
     A takeover or change of legal form gives a new KvK number, so a fine under the partner's name
     on another number may be an undeclared predecessor's: dropping it would read as "no fine".
     As a name link it sends the fines criterion to review; SNA and the others keep the strict rule.
+    The provenance names one search only (the oldest page): a note lists every name searched.
     """
+    records = found.records
+    _note_names("inspectorate", found.names, "an inspection", notes)
     candidates = _link(
         partner, records, kvk_of=lambda r: r.kvk_number, name_of=lambda r: r.company_name,
         place_of=lambda r: r.company_place, name_match_other_kvk=True,
@@ -457,9 +558,11 @@ def _map_sncu(verdicts: _SncuVerdicts, partner: _Partner, prov: Provenance, note
     for candidate in kept:
         detail = candidate.record[0]
         if not detail.date_labelled:
+            skipped = f"; dates that do not exist were skipped: {', '.join(map(repr, detail.dates_skipped))}" \
+                if detail.dates_skipped else ""
             notes.append(
                 f"sncu: verdict {detail.url}: no labelled verdict date; the latest date in the article "
-                f"({detail.date_text!r}) was taken"
+                f"({detail.date_text!r}) was taken{skipped}"
             )
     verdicts_found = [sncu.to_verdict(c.record[0], to_link(c)) for c in kept]
     return SncuFinding(status=ReadStatus.READ, provenance=prov, verdicts=verdicts_found)
@@ -509,11 +612,20 @@ def _map_members(
     return MembershipFinding(status=ReadStatus.READ, provenance=prov, memberships=memberships)
 
 
-def _read_snf(client: Client, partner: _Partner, config: ScraperConfig) -> list[snf.SnfRecord]:
-    return snf.search(client, partner.names[0])[1]
+def _read_snf(client: Client, partner: _Partner, config: ScraperConfig) -> _Searches[snf.SnfRecord]:
+    """Searched by every distinct name, registered and trade names: a housing provider may be
+    certified under a trade name, and searched by the first name only it read as not certified.
+    A row found by several names counts once (``snf.dedupe``)."""
+    return _search_every_name(
+        partner, lambda name: snf.search(client, name)[1], snf.dedupe, snf.REGISTER_URL,
+        unseen="an SNF registration under {} would look like none",
+    )
 
 
-def _map_snf(records: list[snf.SnfRecord], partner: _Partner, prov: Provenance, notes: list[str]) -> SnfFinding:
+def _map_snf(found: _Searches[snf.SnfRecord], partner: _Partner, prov: Provenance, notes: list[str]) -> SnfFinding:
+    """The best-linked row; the provenance names one search only, a note every name searched."""
+    records = found.records
+    _note_names("snf", found.names, "a registration", notes)
     best = _best(
         _link(partner, records, kvk_of=lambda r: r.kvk_number, name_of=lambda r: r.name, place_of=lambda r: r.place),
         "snf",

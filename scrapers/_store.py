@@ -4,10 +4,16 @@ Registers drop entries (SNA removes ended certificates, the Labour Inspectorate 
 three years), so what we saw must be kept as we saw it. Layout under ``root``::
 
     snapshots/<sha[:2]>/<sha[2:4]>/<sha>   the raw bytes, written once, named by hash only
-    index.sqlite                           fetches (every read, even of identical bytes) and
-                                           failures (a register that could not be read)
+    index.sqlite                           fetches (every read, even of identical bytes),
+                                           failures (a register that could not be read) and
+                                           removals (bodies deleted under the retention setting)
 
-Nothing is ever updated or deleted: triggers refuse it.
+No index row is ever updated or deleted: triggers refuse it. Bodies are kept for ever unless an
+operator sets a retention period (``ScraperConfig.evidence_retention_days``, LEGAL.md art. 10.3:
+KvK profiles and SNCU pages hold sole traders' and directors' names) and runs ``prune``: a body
+whose every fetch is older than the period is deleted, and a ``removals`` row says so. The
+fetches stay, so what was read, where, when and its sha256 remain known; reading a removed body
+raises ``SnapshotRemovedError`` naming the day and the period, never "nothing stored".
 """
 
 from __future__ import annotations
@@ -17,17 +23,17 @@ import json
 import os
 import sqlite3
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from eligibility._dossier import Provenance
 from eligibility._errors import ScrapingError
 
-KEPT_HEADERS = ("content-type", "etag", "last-modified", "date", "retry-after")
-"""Response headers worth keeping as evidence (lower case)."""
+KEPT_HEADERS = ("content-type", "etag", "last-modified", "date", "retry-after", "location")
+"""Response headers worth keeping as evidence (lower case); a redirect's Location lets a replay follow it."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS fetches (
@@ -59,8 +65,74 @@ CREATE TRIGGER IF NOT EXISTS failures_append_only_d BEFORE DELETE ON failures
 """
 
 
+_REMOVALS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS removals (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    sha256 TEXT NOT NULL,
+    removed_at TEXT NOT NULL,
+    cutoff TEXT NOT NULL,
+    older_than_days INTEGER NOT NULL,
+    setting TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS removals_by_sha ON removals (sha256, removed_at);
+CREATE TRIGGER IF NOT EXISTS removals_append_only_u BEFORE UPDATE ON removals
+    BEGIN SELECT RAISE(ABORT, 'removals are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS removals_append_only_d BEFORE DELETE ON removals
+    BEGIN SELECT RAISE(ABORT, 'removals are append-only'); END;
+"""
+"""Made by the first ``prune``: a store that was never pruned keeps the layout it had."""
+
+
 class TamperedSnapshotError(ScrapingError):
-    """A stored body no longer hashes to its name: the evidence was altered or damaged."""
+    """A stored body no longer hashes to its name, or is gone without a removal on record: the
+    evidence was altered or damaged."""
+
+
+@dataclass(frozen=True)
+class Removal:
+    """A body deleted under the retention setting: when, and under which period."""
+
+    sha256: str
+    removed_at: datetime
+    cutoff: datetime
+    """Every fetch of the body was older than this."""
+    older_than_days: int
+    setting: str
+    """Where the period came from: the environment variable or the command's option."""
+
+    def describe(self) -> str:
+        return (f"removed on {self.removed_at:%Y-%m-%d} under the retention setting "
+                f"(older than {self.older_than_days} days, {self.setting})")
+
+
+class SnapshotRemovedError(ScrapingError):
+    """The body of a stored reading was deleted under the retention setting: the reading is known
+    (URL, time, sha256) but can no longer be parsed. Not "nothing found", not "never stored"."""
+
+    def __init__(self, removal: Removal, register: str = "", url: str = "", retrieved_at: datetime | None = None) -> None:
+        self.removal, self.register, self.retrieved_at = removal, register, retrieved_at
+        reading = f"the stored {register} reading" if register else "the stored body"
+        when = f" of {retrieved_at:%Y-%m-%d %H:%M} UTC" if retrieved_at is not None else ""
+        super().__init__(
+            f"{reading}{when} (sha256 {removal.sha256}) was {removal.describe()}; "
+            "read the register again (an online build, or registers refresh)",
+            url or None,
+        )
+
+
+@dataclass(frozen=True)
+class PruneReport:
+    """What ``prune`` removed (or, in a dry run, would remove)."""
+
+    cutoff: datetime
+    older_than_days: int
+    dry_run: bool
+    bodies: int
+    bytes: int
+    fetches: int
+    """Fetch rows whose body is now gone (they stay in the index)."""
+    removed: tuple[str, ...]
+    """sha256 of each body removed."""
 
 
 @dataclass(frozen=True)
@@ -146,9 +218,19 @@ class EvidenceStore:
             )
         return snap
 
-    def get_body(self, sha256: str) -> bytes:
-        """The stored bytes; raises TamperedSnapshotError when they no longer match the hash."""
-        body = self._blob_path(sha256).read_bytes()
+    def get_body(self, sha256: str, *, register: str = "", url: str = "",
+                 retrieved_at: datetime | None = None) -> bytes:
+        """The stored bytes. Raises SnapshotRemovedError when retention removed them (the fetch
+        being read, when given, is named in the message) and TamperedSnapshotError when they no
+        longer match the hash or are gone without a removal on record."""
+        try:
+            body = self._blob_path(sha256).read_bytes()
+        except FileNotFoundError:
+            removal = self.removal(sha256, retrieved_at)
+            if removal is not None:
+                raise SnapshotRemovedError(removal, register, url, retrieved_at) from None
+            raise TamperedSnapshotError(f"snapshot {sha256} is missing from the store and no removal under "
+                                        "the retention setting is on record", url or None) from None
         actual = hashlib.sha256(body).hexdigest()
         if actual != sha256:
             raise TamperedSnapshotError(f"snapshot {sha256} was altered: its bytes hash to {actual}")
@@ -162,7 +244,8 @@ class EvidenceStore:
         if not records:
             return None
         r = records[0]
-        return Snapshot(r.sha256, r.url, r.retrieved_at, r.status, r.headers, r.register, self.get_body(r.sha256))
+        body = self.get_body(r.sha256, register=r.register, url=r.url, retrieved_at=r.retrieved_at)
+        return Snapshot(r.sha256, r.url, r.retrieved_at, r.status, r.headers, r.register, body)
 
     def urls(self, register: str) -> list[str]:
         """Every URL fetched for a register (once each)."""
@@ -209,6 +292,58 @@ class EvidenceStore:
                 RegisterStatus(reg, count, _parse(last), fail_count, _parse(fail_last), error)
             )
         return summaries
+
+    def removal(self, sha256: str, retrieved_at: datetime | None = None) -> Removal | None:
+        """The latest removal of this body (of one that covered a fetch at ``retrieved_at``), or None."""
+        return latest_removals(self.root, [sha256], retrieved_at).get(sha256)
+
+    def prune(self, older_than_days: int, now: datetime, *, setting: str, dry_run: bool = False) -> PruneReport:
+        """Delete every body whose every fetch is older than ``older_than_days`` before ``now``.
+
+        The fetch index is kept; a ``removals`` row per body, written before the file is deleted,
+        says when and under which period (``setting``: where the period came from). A body also
+        fetched within the period stays (bodies are shared by identical readings). ``dry_run``
+        reports the same and changes nothing.
+        """
+        if isinstance(older_than_days, bool) or not isinstance(older_than_days, int) or older_than_days < 1:
+            raise ValueError(f"a retention period is a whole number of days, at least 1 (got {older_than_days!r})")
+        now = _utc(now)
+        cutoff = now - timedelta(days=older_than_days)
+        with self._db() as db:
+            if not dry_run:
+                db.executescript(_REMOVALS_SCHEMA)
+                db.execute("BEGIN IMMEDIATE")  # no fetch slips in between choosing and recording
+            rows = db.execute(
+                "SELECT sha256, COUNT(*), MAX(size) FROM fetches GROUP BY sha256 HAVING MAX(retrieved_at) < ?"
+                " ORDER BY MIN(retrieved_at), sha256",
+                (_iso(cutoff),),
+            ).fetchall()
+            present = [(sha, count, size) for sha, count, size in rows if self._blob_path(sha).is_file()]
+            report = PruneReport(cutoff, older_than_days, dry_run, len(present), sum(size for _, _, size in present),
+                                 sum(count for _, count, _ in present), tuple(sha for sha, _, _ in present))
+            if not dry_run:
+                db.executemany(
+                    "INSERT INTO removals (sha256, removed_at, cutoff, older_than_days, setting) VALUES (?, ?, ?, ?, ?)",
+                    [(sha, _iso(now), _iso(cutoff), older_than_days, setting) for sha in report.removed],
+                )
+        if dry_run:
+            return report
+        for sha in report.removed:  # after the removals are on record: a crash leaves a body too many, never a gap
+            path = self._blob_path(sha)
+            path.unlink(missing_ok=True)
+            for folder in (path.parent, path.parent.parent):
+                try:
+                    folder.rmdir()
+                except OSError:  # not empty
+                    break
+        return report
+
+    def removals(self) -> list[Removal]:
+        """Every removal on record, oldest first."""
+        with _removals_db(self.root) as db:
+            if db is None:
+                return []
+            return [_removal(row) for row in db.execute(_REMOVAL_COLUMNS + " ORDER BY removed_at, id")]
 
     def _blob_path(self, sha256: str) -> Path:
         if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
@@ -257,6 +392,43 @@ class EvidenceStore:
         """One short-lived connection per operation, committed on success and always closed."""
         with closing(sqlite3.connect(self._index)) as db, db:
             yield db
+
+
+_REMOVAL_COLUMNS = "SELECT sha256, removed_at, cutoff, older_than_days, setting FROM removals"
+
+
+def latest_removals(root: Path, sha256s: Iterable[str], retrieved_at: datetime | None = None) -> dict[str, Removal]:
+    """The latest removal on record of each body (of those that covered a fetch at ``retrieved_at``,
+    when given) in the store at ``root``, read-only: the letter asks without opening the store."""
+    found: dict[str, Removal] = {}
+    with _removals_db(root) as db:
+        if db is None:
+            return found
+        for sha in dict.fromkeys(sha256s):
+            where, args = " WHERE sha256 = ?", (sha,)
+            if retrieved_at is not None:
+                where, args = where + " AND cutoff > ?", (sha, _iso(_utc(retrieved_at)))
+            row = db.execute(_REMOVAL_COLUMNS + where + " ORDER BY removed_at DESC, id DESC LIMIT 1", args).fetchone()
+            if row is not None:
+                found[sha] = _removal(row)
+    return found
+
+
+@contextmanager
+def _removals_db(root: Path) -> Iterator[sqlite3.Connection | None]:
+    """The index opened read-only when it has a removals table (a store never pruned has none), else None."""
+    index = Path(root) / "index.sqlite"
+    if not index.is_file():
+        yield None
+        return
+    with closing(sqlite3.connect(f"{index.resolve().as_uri()}?mode=ro", uri=True)) as db:
+        table = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'removals'").fetchone()
+        yield db if table is not None else None
+
+
+def _removal(row: tuple[str, str, str, int, str]) -> Removal:
+    sha, removed_at, cutoff, days, setting = row
+    return Removal(sha, datetime.fromisoformat(removed_at), datetime.fromisoformat(cutoff), days, setting)
 
 
 def snapshot_of(

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from scrapers._store import Snapshot
 
 REGISTER = "inspectorate"
-PARSER_VERSION = "inspectorate/1"
+PARSER_VERSION = "inspectorate/2"
 BASE = "https://resultaten.nlarbeidsinspectie.nl"
 SEARCH_URL = f"{BASE}/api/inspecties"
 
@@ -109,28 +109,41 @@ class InspectionPage:
 # --- value parsing ----------------------------------------------------------------------------
 
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
-_DMY_DATE = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
+_DMY_DATE = re.compile(r"(\d{1,2})([-/.])(\d{1,2})\2(\d{2}|\d{4})")
 
 
 def parse_date(text: str) -> date | None:
     """ISO ("2024-03-05", "2024-03-05T00:00:00"; a moment with a zone, "2024-03-04T23:00:00Z",
-    is taken in Dutch time: 5 March) or day-first ("05-03-2024"); else None."""
+    is taken in Dutch time: 5 March) or day-first ("05-03-2024", "05/03/2024"); None for text in
+    neither shape.
+
+    An ISO value that does not exist ("2024-02-30", "2024-13-01", "2024-03-05T25:00:00") raises
+    ValueError naming it: as None, an optional date became an "ignored" note and went unread.
+
+    [assumed] Day-first, as on the Dutch site: "03/04/2025" is 3 April. The order is never
+    guessed: a value in that shape that is no valid day-first date ("03/13/2025", "30-02-2025")
+    raises ValueError, as does a two-digit year (century unknown). A month above 12 means the
+    site may write month-first, and then every other slash date would be misread as well: such a
+    value must fail the reading, never be swapped into a date.
+    """
     text = text.strip()
-    if match := _ISO_DATE.fullmatch(text):
-        if text[-1] == "Z" or "+" in text[10:] or "-" in text[10:]:
-            try:
-                return as_dutch_date(text)
-            except ValueError:
-                return None
-        year, month, day = (int(part) for part in match.groups())
-    elif match := _DMY_DATE.fullmatch(text):
-        day, month, year = (int(part) for part in match.groups())
-    else:
-        return None
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
+    if _ISO_DATE.fullmatch(text):
+        try:  # a moment is read whole (its time must exist too), "T" or " " between date and time
+            return as_dutch_date(f"{text[:10]}T{text[11:]}" if len(text) > 10 else text)
+        except ValueError:
+            raise ValueError(f"date {text!r} does not exist; refused rather than ignored") from None
+    if match := _DMY_DATE.fullmatch(text):
+        day_text, _, month_text, year_text = match.groups()
+        if len(year_text) != 4:
+            raise ValueError(f"date {text!r} has a two-digit year; refused, the century is not known")
+        try:
+            return date(int(year_text), int(month_text), int(day_text))
+        except ValueError:
+            raise ValueError(
+                f"date {text!r} is not a valid day-month-year date (the order assumed for the Dutch site); "
+                "refused rather than read in another order"
+            ) from None
+    return None
 
 
 def parse_amount(value: object) -> float | None:
@@ -233,7 +246,7 @@ class _Reader:
         if picked is None:
             return None
         name, raw = picked
-        value = convert(raw)
+        value = _converted(convert, raw, f"{where}.{name}")
         if value is None:
             self.notes.append(f"{where}.{name}: value {raw!r} not understood as {attr}; ignored")
             return None
@@ -292,6 +305,14 @@ def _date_value(raw: object) -> date | None:
     return parse_date(raw) if isinstance(raw, str) else None
 
 
+def _converted(convert: Callable[[object], Any], raw: object, where: str) -> Any:
+    """``convert(raw)``; a ValueError (a date in no safe order) names the field and still fails the read."""
+    try:
+        return convert(raw)
+    except ValueError as exc:
+        raise ValueError(f"{where}: {exc}") from exc
+
+
 def _bool_value(raw: object) -> bool | None:
     return raw if isinstance(raw, bool) else None
 
@@ -305,7 +326,7 @@ def _record(item: Any, url: str, where: str, fields: OptionalFields) -> Inspecti
         raise LayoutChangedError(url, f"{where} as an object")
     reader = _Reader(url, fields)
     raw_date = reader.require(item, "Inspectiedatum", where)
-    inspection_date = _date_value(raw_date)
+    inspection_date = _converted(_date_value, raw_date, f"{where}.Inspectiedatum")
     if inspection_date is None:
         raise LayoutChangedError(url, f"{where}.Inspectiedatum as a date (got {raw_date!r})")
     entries = item.get("Inspectieresultaten")
@@ -379,11 +400,20 @@ def _collapse(findings: Iterable[InspectionFinding]) -> tuple[InspectionFinding,
 
 
 def dedupe(records: Iterable[InspectionRecord]) -> list[InspectionRecord]:
-    """Drop repeats of an inspection (by id, e.g. across shifting pages) and collapse repeated
-    findings per law: one violation is sometimes listed per employee [observed]."""
+    """One record per inspection (by id: across shifting pages, or found by several names) and one
+    finding per law: one violation is sometimes listed per employee [observed].
+
+    Copies of one inspection may differ (searches stored at different times, a fine added since):
+    their findings are pooled before collapsing, so the most severe finding of any copy is kept
+    and an earlier "no violation" copy never hides a later fine."""
     unique: dict[str, InspectionRecord] = {}
     for record in records:
-        unique.setdefault(record.id, record)
+        first = unique.get(record.id)
+        if first is None:
+            unique[record.id] = record
+        elif record.findings != first.findings:
+            extra = tuple(finding for finding in record.findings if finding not in first.findings)
+            unique[record.id] = replace(first, findings=first.findings + extra)
     return [replace(record, findings=_collapse(record.findings)) for record in unique.values()]
 
 

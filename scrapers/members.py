@@ -15,12 +15,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
-from urllib.parse import urljoin, urlparse
+from urllib.parse import SplitResult, urlparse
 
 from bs4 import BeautifulSoup, Tag
 
 from eligibility._dossier import Link, Membership
 from eligibility._errors import FetchError, LayoutChangedError, ScrapingError
+from scrapers._pages import numbered_next, resolve
 
 if TYPE_CHECKING:
     from scrapers._http import PoliteClient
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 
 ABU_REGISTER = "abu"
 NBBU_REGISTER = "nbbu"
-PARSER_VERSION = "members/1"
+PARSER_VERSION = "members/2"
 
 ABU_FIRST_PAGE = "https://www.abu.nl/over-abu/ledenregister/"
 NBBU_SITEMAP = "https://www.nbbu.nl/sitemap.xml"
@@ -37,7 +38,7 @@ _ABU_LIST = ".ledenregister"
 _ABU_ITEM = ".ledenregister__item"
 _ABU_NEXT = "link[rel~=next], a[rel~=next], .pagination a.next"
 _ABU_PATH = urlparse(ABU_FIRST_PAGE).path
-_ABU_PAGE = re.compile(re.escape(_ABU_PATH) + r"page/(\d+)/?$")
+_ABU_PAGE = re.compile(re.escape(_ABU_PATH) + r"page/(\d+)/?")
 _ABU_KVK = re.compile(r"kvk\D{0,30}?(?<!\d)(\d{8})(?!\d)", re.I)
 _NBBU_MEMBER_PATH = re.compile(r"^/nl/onze-leden/[^/]+/?$")
 _NBBU_PLACE_LABELS = {"plaats", "vestigingsplaats", "woonplaats"}
@@ -91,54 +92,40 @@ def _abu_member(item: Tag, url: str, number: int) -> Member:
 
 
 def parse_abu_page(body: bytes, url: str) -> tuple[list[Member], str | None]:
-    """Members on one register page and the next page's URL (None on the last page)."""
+    """Members on one register page and the next page's URL (None on the last page).
+
+    The register is never empty and has no search, so a page without members is a changed
+    layout, e.g. a list now rendered by JavaScript (every partner would read "not a member").
+    """
     soup = BeautifulSoup(body, "html.parser")
     register = soup.select_one(_ABU_LIST)
     if register is None:
         raise LayoutChangedError(url, f"no member list ({_ABU_LIST})")
     items = register.select(_ABU_ITEM)
-    if not items and register.find(True) is not None:
-        raise LayoutChangedError(url, f"member list holds elements but no members ({_ABU_ITEM})")
+    if not items:
+        held = "holds elements but no members" if register.find(True) is not None else "is empty"
+        raise LayoutChangedError(url, f"member list {held} ({_ABU_ITEM}); rendered by JavaScript?")
     members = [_abu_member(item, url, n) for n, item in enumerate(items, start=1)]
     next_link = soup.select_one(_ABU_NEXT)
     if next_link is None or not next_link.get("href"):
-        return members, _numbered_next(soup, url)
+        # Malformed hrefs elsewhere on the page are skipped; one into the register's pages may be the
+        # next page itself, and skipping it would end the register early: it raises.
+        numbered = numbered_next(soup, url, _abu_page_number, raise_if_malformed=f"{_ABU_PATH}page/")
+        return members, numbered[0] if numbered else None
     href = str(next_link["href"])
-    try:
-        next_url = urljoin(url, href)
-        leaves = urlparse(next_url).hostname != urlparse(url).hostname
-    except ValueError:  # the rest of the register is behind this link: it cannot be skipped
-        raise LayoutChangedError(url, f"next-page link is not a valid URL: {href!r}") from None
-    if leaves or not urlparse(next_url).path.startswith(_ABU_PATH):
+    resolved = resolve(url, href)
+    if resolved is None:  # the rest of the register is behind this link: it cannot be skipped
+        raise LayoutChangedError(url, f"next-page link is not a valid URL: {href!r}")
+    next_url, parts = resolved
+    if parts.hostname != urlparse(url).hostname or not parts.path.startswith(_ABU_PATH):
         raise LayoutChangedError(url, f"next-page link leaves the member register: {next_url}")
     return members, next_url
 
 
-def _abu_page_number(url: str) -> int:
-    """The page number in a register URL: N for .../page/N/, 1 for the first page."""
-    match = _ABU_PAGE.match(urlparse(url).path)
-    return int(match.group(1)) if match else 1
-
-
-def _numbered_next(soup: BeautifulSoup, url: str) -> str | None:
-    """The link to page N+1 when the pagination shows page numbers only (no rel=next, no a.next).
-
-    Without this the read would stop after page 1 of about 52 and members on later pages would
-    look "not a member". Malformed hrefs elsewhere on the page are not the next page: skipped.
-    """
-    wanted = _abu_page_number(url) + 1
-    host = urlparse(url).hostname
-    for anchor in soup.find_all("a", href=True):
-        try:
-            target = urljoin(url, str(anchor["href"]))
-            parts = urlparse(target)
-            same_host = parts.hostname == host
-        except ValueError:
-            continue
-        match = _ABU_PAGE.match(parts.path)
-        if same_host and match and int(match.group(1)) == wanted:
-            return target
-    return None
+def _abu_page_number(parts: SplitResult) -> int | None:
+    """N for a register page .../page/N/; None for any other URL."""
+    match = _ABU_PAGE.fullmatch(parts.path)
+    return int(match.group(1)) if match else None
 
 
 def fetch_abu(client: PoliteClient, *, max_pages: int = 60) -> tuple[list[Snapshot], list[Member]]:

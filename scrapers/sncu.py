@@ -14,19 +14,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
-from urllib.parse import SplitResult, urljoin, urlsplit, urlunsplit
+from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 from bs4 import BeautifulSoup, Tag
 
 from eligibility._dossier import Link, SncuVerdict
 from eligibility._errors import FetchError, LayoutChangedError, ScrapingError
+from scrapers._pages import next_links, numbered_next, resolve
 
 if TYPE_CHECKING:
     from scrapers._http import PoliteClient
     from scrapers._store import Snapshot
 
 REGISTER = "sncu"
-PARSER_VERSION = "sncu/1"
+PARSER_VERSION = "sncu/2"
 LIST_URL = "https://www.sncu.nl/vonnissen-en-arresten/"
 _SECTION = "/vonnissen-en-arresten/"
 _NOT_VERDICTS = frozenset({"page", "feed"})
@@ -60,25 +61,56 @@ _LABELLED_DATE = re.compile(
 
 
 def parse_date(text: str) -> date | None:
-    """A date such as "17 Jan 2019", "17 januari 2019", "17 mrt. 2021" or "17-01-2019"; else None."""
+    """A date such as "17 Jan 2019", "17 januari 2019", "17 mrt. 2021" or "17-01-2019"; None for
+    text in neither shape (or with a word that is no month).
+
+    A date in one of these shapes that does not exist ("31-02-2024", "30 feb 2020") raises
+    ValueError naming the text: dropped, the verdict date would be another date of the article
+    (an earlier one, or one read as labelled when the labelled date was this one).
+    """
     match = re.fullmatch(r"(\d{1,2})\s+([a-z]+)\.?\s+(\d{4})|(\d{1,2})-(\d{1,2})-(\d{4})", text.strip(), re.I)
     if match is None:
         return None
     if match[1]:
         month = MONTHS.get(match[2].lower())
+        if month is None:
+            return None
         day, year = int(match[1]), int(match[3])
     else:
         day, month, year = int(match[4]), int(match[5]), int(match[6])
     try:
-        return date(year, month, day) if month else None
+        return date(year, month, day)
     except ValueError:
-        return None
+        raise ValueError(f"date {text.strip()!r} does not exist (day-month-year); refused rather than skipped") from None
+
+
+def impossible_dates(text: str) -> list[str]:
+    """The dates in the text that do not exist, as written (``find_dates`` skips them)."""
+    found = []
+    for match in _DATE_RE.finditer(text):
+        try:
+            parse_date(match[0])
+        except ValueError:
+            found.append(match[0])
+    return found
 
 
 def find_dates(text: str) -> list[tuple[date, str]]:
-    """Every valid date in the text, in order, with the text it was read from."""
-    found = ((parse_date(m[0]), m[0]) for m in _DATE_RE.finditer(text))
-    return [(day, raw) for day, raw in found if day is not None]
+    """Every date in the text that exists, in order, with the text it was read from.
+
+    A date that does not exist ("31-02-2024") in running text is skipped, not raised: such a date
+    only ever dates a verdict that labels none, and an unlabelled verdict goes to review anyway
+    (``date_labelled``); raising would fail the register for every partner over one typo in a list
+    excerpt. A *labelled* verdict date that does not exist raises (``_verdict_date``)."""
+    found: list[tuple[date, str]] = []
+    for match in _DATE_RE.finditer(text):
+        try:
+            day = parse_date(match[0])
+        except ValueError:
+            continue
+        if day is not None:
+            found.append((day, match[0]))
+    return found
 
 
 # --- records ----------------------------------------------------------------------------------
@@ -113,6 +145,9 @@ class SncuDetail:
     ecli: str | None
     parties: tuple[str, ...]
     outcome: str | None
+    dates_skipped: tuple[str, ...] = ()
+    """Dates in the article that do not exist ("30-02-2026"), skipped when no date was labelled:
+    one of them may have been the verdict date, so the pipeline names them to the officer."""
 
 
 # --- list pages -------------------------------------------------------------------------------
@@ -134,22 +169,12 @@ def _main(soup: BeautifulSoup, selectors: tuple[str, ...]) -> Tag:
     return soup.body or soup
 
 
-def _resolve(href: str, base: str) -> tuple[str, SplitResult] | None:
-    """The absolute URL and its parts; None for a malformed href (urljoin and urlsplit raise
-    ValueError on e.g. "http://[x/", which must never escape a parser)."""
-    try:
-        url = urljoin(base, href)
-        return url, urlsplit(url)
-    except ValueError:
-        return None
-
-
 def _verdict_url(href: str, base: str) -> str | None:
     """Absolute detail-page URL (query and fragment dropped), or None for any other link.
 
     A malformed href is skipped unless it points into the verdict section: that may be a
     verdict, and skipping it would make the verdict vanish (read as "no verdict")."""
-    resolved = _resolve(href, base)
+    resolved = resolve(base, href)
     if resolved is None:
         if _SECTION in href:
             raise LayoutChangedError(base, f"a link into {_SECTION} is not a valid URL: {href!r}")
@@ -180,49 +205,33 @@ def _entry_element(anchor: Tag, url: str, area: Tag, base: str) -> Tag:
     return entry
 
 
-_NEXT_TEXT = re.compile(r"^(volgende(\s+pagina)?|next(\s+page)?|oudere\s+berichten|older\s+(posts|entries))?\s*[»›>]?$", re.I)
+_PAGE_PATH = re.compile(re.escape(_SECTION) + r"page/(\d+)/?")
 
 
-_PAGE_PATH = re.compile(re.escape(_SECTION) + r"page/(\d+)/?$")
+def _page_number(parts: SplitResult) -> int | None:
+    """N for a list page .../page/N/; None for any other URL."""
+    match = _PAGE_PATH.fullmatch(parts.path)
+    return int(match[1]) if match else None
 
 
 def _next_url(soup: BeautifulSoup, page_url: str) -> str | None:
     """The next list page: rel="next", class "next", a "Volgende"/"»" link within the section,
     or else the numbered link to page N+1 (a pagination of page numbers only)."""
-    candidates = soup.select('link[rel~="next"][href], a[rel~="next"][href], a.next[href]') + [
-        a for a in soup.find_all("a", href=True) if _clean(a.get_text()) and _NEXT_TEXT.match(_clean(a.get_text()))
-    ]
     host = urlsplit(page_url).netloc
-    for candidate in candidates:
+    for candidate in next_links(soup):
         href = str(candidate["href"])
-        resolved = _resolve(href, page_url)
+        resolved = resolve(page_url, href)
         if resolved is None:  # the rest of the list is behind it: never skipped
             raise LayoutChangedError(page_url, f"next-page link is not a valid URL: {href!r}")
         url, parts = resolved
         if parts.netloc == host and parts.path.startswith(_SECTION) and url != page_url:
             return url
-    return _numbered_next(soup, page_url)
-
-
-def _numbered_next(soup: BeautifulSoup, page_url: str) -> str | None:
-    """The link to page N+1 (N from .../page/N/, else 1), so a list that shows only page numbers
-    is read to its end instead of stopping after page 1 (later verdicts would read "not listed").
-    A malformed href is skipped, unless it may be a list page: the list would end early."""
-    current = _PAGE_PATH.search(urlsplit(page_url).path)
-    wanted = (int(current[1]) if current else 1) + 1
-    host = urlsplit(page_url).netloc
-    for anchor in soup.find_all("a", href=True):
-        href = str(anchor["href"])
-        resolved = _resolve(href, page_url)
-        if resolved is None:
-            if f"{_SECTION}page/" in href:
-                raise LayoutChangedError(page_url, f"page link is not a valid URL: {href!r}")
-            continue
-        url, parts = resolved
-        match = _PAGE_PATH.fullmatch(parts.path)
-        if parts.netloc == host and match and int(match[1]) == wanted:
-            return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
-    return None
+    # A malformed link into .../page/ may be page N+1: the list would end early, so it raises.
+    numbered = numbered_next(soup, page_url, _page_number, raise_if_malformed=f"{_SECTION}page/")
+    if numbered is None:
+        return None
+    parts = numbered[1]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
 
 
 def parse_list(body: bytes, url: str) -> SncuListPage:
@@ -354,10 +363,15 @@ def parse_detail(body: bytes, url: str) -> SncuDetail:
         ecli=ecli[0] if ecli else None,
         parties=_unique(title_parties + [p for value in labelled_parties for p in parties_from(value)]),
         outcome=outcomes[0] if outcomes else None,
+        dates_skipped=() if is_labelled else tuple(impossible_dates(text)),
     )
 
 
 def to_verdict(detail: SncuDetail, link: Link) -> SncuVerdict:
+    """The dossier's view of a verdict, without its parties (LEGAL.md art. 10.3, "keep only what a
+    decision needs"): they are often directors, the pipeline links by them before this, no rule
+    reads them, and the party that matched is in ``link.matched_name``. Title and outcome stay:
+    the rules quote the title, and the officer reviewing a name link reads what the court decided."""
     return SncuVerdict(
         title=detail.title,
         verdict_date=detail.verdict_date,
@@ -365,7 +379,6 @@ def to_verdict(detail: SncuDetail, link: Link) -> SncuVerdict:
         court=detail.court,
         ecli=detail.ecli,
         url=detail.url,
-        parties=list(detail.parties),
         outcome=detail.outcome,
         link=link,
     )

@@ -3,29 +3,36 @@
 The list's URL and query parameters are known; its columns, detail pages and whether it shows
 KvK numbers are not (REGISTERS.md). So the parser finds the result table by its header texts
 (keywords, like the SNA export) and treats place, status, KvK number and detail link as optional.
-The name column is required: a page without it has changed layout, unless it says "no results".
+The name column is required: a results area without it has changed layout, unless it says "no
+results" and lists nothing. How many rows a page holds is not known either: paging follows the
+page's own next/numbered links and checks the result count the page shows, if it shows one.
 Locations (addresses, beds, m²) are login-only and never come from here.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-from urllib.parse import urljoin
+from urllib.parse import SplitResult, parse_qs, urlsplit
 
 from bs4 import BeautifulSoup, Tag
+from bs4.element import NavigableString, PreformattedString
 
 from eligibility._dossier import Link, SnfOrganisation
 from eligibility._errors import FetchError, LayoutChangedError, ScrapingError
+from scrapers._pages import next_links, numbered_next, resolve
 
 if TYPE_CHECKING:
     from scrapers._http import PoliteClient
     from scrapers._store import Snapshot
 
 REGISTER = "snf"
-PARSER_VERSION = "snf/1"
+PARSER_VERSION = "snf/2"
 REGISTER_URL = "https://www.normeringflexwonen.nl/register"
+# The ``limiet`` asked for, as in the register's known URL. The server may show more or fewer:
+# nothing is concluded from how many rows a page holds.
 PAGE_SIZE = 25
 
 # Header keywords per field, checked in this order ("Vestigingsplaats" is a place, not a name).
@@ -36,7 +43,11 @@ _COLUMN_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("name", ("naam", "organisatie", "bedrijf", "huisvester")),
 )
 _NO_RESULTS = re.compile(r"geen\s+(zoek)?resultaten|geen\s+organisaties|niets\s+gevonden|\b0\s+resultaten", re.I)
+_TOTAL = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d{3})+|\d+)\s+(?:zoek)?resulta(?:ten|at)\b(?!\s+per\s+pagina)", re.I)
 _KVK = re.compile(r"(?<!\d)\d{8}(?!\d)")
+_REGISTER_PATH = urlsplit(REGISTER_URL).path
+# Not read for a "no results" message or a count: never shown, or beside the results.
+_NOT_SHOWN = frozenset({"script", "style", "template", "select", "aside"})
 
 
 @dataclass(frozen=True)
@@ -50,17 +61,38 @@ class SnfRecord:
     detail_url: str | None
 
 
+@dataclass(frozen=True)
+class SnfPage:
+    """One result page: its rows, whether it links to a next page, and the result count it
+    shows (None when it shows none)."""
+
+    records: list[SnfRecord]
+    has_next: bool
+    total: int | None
+
+
 def _text(tag: Tag) -> str:
     return " ".join(tag.get_text(" ").split())
 
 
-def _header_columns(table: Tag) -> dict[str, int]:
-    """Map field -> column index from the table's header cells (empty when it has none)."""
-    header_row = next((row for row in table.find_all("tr") if row.find("th")), None)
-    if header_row is None:
-        return {}
+def _cells(row: Tag) -> list[Tag]:
+    """The row's own cells (its children: bs4's find_all costs more than the parse of the row)."""
+    return [cell for cell in row.children if isinstance(cell, Tag) and cell.name in ("th", "td")]
+
+
+def _header_row(table: Tag) -> Tag | None:
+    """The column-heading row: the first row of <th> cells only, in <thead> if there is one.
+
+    Rows below it may carry the name in a <th> (a row header): they are results, not headings."""
+    head = table.find("thead")
+    rows = head.find_all("tr") if head is not None else table.find_all("tr")
+    return next((row for row in rows if _cells(row) and not row.find("td")), None)
+
+
+def _header_columns(header_row: Tag) -> dict[str, int]:
+    """Map field -> column index from the header row's cells."""
     columns: dict[str, int] = {}
-    for index, cell in enumerate(header_row.find_all(["th", "td"])):
+    for index, cell in enumerate(_cells(header_row)):
         label = _text(cell).lower()
         for field, keywords in _COLUMN_KEYWORDS:
             if field not in columns and any(keyword in label for keyword in keywords):
@@ -77,52 +109,142 @@ def _cell_text(cells: list[Tag], columns: dict[str, int], field: str) -> str | N
     return _text(cells[index]) or None
 
 
-def _parse_row(row: Tag, columns: dict[str, int], url: str, row_number: int) -> SnfRecord:
-    cells = row.find_all("td")
+def _parse_row(cells: list[Tag], row: Tag, columns: dict[str, int], url: str, row_number: int) -> SnfRecord:
     name = _cell_text(cells, columns, "name")
     if name is None:
         raise LayoutChangedError(url, f"result row {row_number} has no organisation name")
     kvk_match = _KVK.search(_cell_text(cells, columns, "kvk") or "")
     status = _cell_text(cells, columns, "status")
-    name_link = cells[columns["name"]].find("a", href=True)
-    link = name_link or row.find("a", href=True)
+    link = cells[columns["name"]].find("a", href=True) or row.find("a", href=True)
+    # The detail URL is shown, never used to link or judge: a malformed one is left out.
+    resolved = resolve(url, str(link["href"])) if link is not None else None
     return SnfRecord(
         name=name,
         place=_cell_text(cells, columns, "place"),
         status=status.lower() if status else None,
         kvk_number=kvk_match.group() if kvk_match else None,
-        detail_url=_absolute(url, str(link["href"])) if link is not None else None,
+        detail_url=resolved[0] if resolved is not None else None,
     )
 
 
-def _absolute(base: str, href: str) -> str | None:
-    """The detail link made absolute; None when malformed (urljoin raises ValueError on
-    "http://[x/"): the detail URL is shown, never used to link or judge, so one bad href must
-    not fail the whole search."""
-    try:
-        return urljoin(base, href)
-    except ValueError:
-        return None
-
-
-def parse_page(body: bytes, url: str) -> list[SnfRecord]:
-    """Rows of one result page; [] for a page that says it found nothing."""
-    soup = BeautifulSoup(body, "html.parser")
-    for table in soup.find_all("table"):
-        columns = _header_columns(table)
-        if "name" not in columns:
+def _result_rows(table: Tag, header: Tag) -> Iterator[tuple[Tag, list[Tag]]]:
+    """Rows that may be results, with their cells. Not results: rows in <thead> or <tfoot>, the
+    heading row or a repeat of it, and a row whose only cell says "no results" (the message)."""
+    headings = [_text(cell) for cell in _cells(header)]
+    for row in table.find_all("tr"):
+        cells = _cells(row)
+        texts = [_text(cell) for cell in cells]
+        if not cells or texts == headings or (row.parent is not None and row.parent.name in ("thead", "tfoot")):
             continue
-        records = []
-        data_rows = [row for row in table.find_all("tr") if not row.find("th")]
-        for row_number, row in enumerate(data_rows, start=1):
-            cells = row.find_all("td")
-            if len(cells) == 1 and _NO_RESULTS.search(_text(cells[0])):
-                continue  # a "no results" row spanning the table
-            records.append(_parse_row(row, columns, url, row_number))
-        return records
-    if _NO_RESULTS.search(_text(soup)):
-        return []
-    raise LayoutChangedError(url, "no result table with a name column, and no 'no results' message")
+        if len(cells) == 1 and _NO_RESULTS.search(texts[0]):
+            continue
+        yield row, cells
+
+
+def _table_records(area: Tag, url: str) -> list[SnfRecord] | None:
+    """Rows of the first table with a name column; None when the area has no such table."""
+    for table in area.find_all("table"):
+        header = _header_row(table)
+        columns = _header_columns(header) if header is not None else {}
+        if header is None or "name" not in columns:
+            continue
+        rows = enumerate(_result_rows(table, header), start=1)
+        return [_parse_row(cells, row, columns, url, number) for number, (row, cells) in rows]
+    return None
+
+
+def _hidden(tag: Tag) -> bool:
+    style = str(tag.get("style", "")).replace(" ", "").lower()
+    return tag.name in _NOT_SHOWN or tag.has_attr("hidden") or "display:none" in style or "visibility:hidden" in style
+
+
+def _shown_text(area: Tag) -> str:
+    """The text a reader of the results area sees: no hidden elements, templates, scripts or
+    sidebars (iterative: a deeply nested page must not hit the recursion limit)."""
+    strings: list[str] = []
+    stack: list[object] = [area]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Tag):
+            if node is area or not _hidden(node):
+                stack.extend(reversed(node.contents))
+        elif isinstance(node, NavigableString) and not isinstance(node, PreformattedString):
+            strings.append(str(node))
+    return " ".join(" ".join(strings).split())
+
+
+def _total(shown: str, url: str) -> int | None:
+    """The result count the page shows ("28 resultaten"); None when it shows none."""
+    counts = {int(match[1].replace(".", "")) for match in _TOTAL.finditer(shown)}
+    if len(counts) > 1:
+        raise LayoutChangedError(url, f"one result count, not several ({sorted(counts)})")
+    return counts.pop() if counts else None
+
+
+def _page_number(parts: SplitResult) -> int | None:
+    """The ``pagina`` of a register URL; None for any other URL."""
+    if parts.path.rstrip("/") != _REGISTER_PATH:
+        return None
+    value = parse_qs(parts.query).get("pagina", [""])[-1]
+    return int(value) if value.isdecimal() else None
+
+
+def _links_to_next(soup: BeautifulSoup, url: str) -> bool:
+    """Whether the page links to page N+1: a "next" link, or else a numbered one.
+
+    A "next" link into the register that leads elsewhere, or is malformed, raises: guessing
+    would either stop early (results unread) or read the wrong pages."""
+    wanted = (_page_number(urlsplit(url)) or 1) + 1
+    here = urlsplit(url)._replace(fragment="")
+    for candidate in next_links(soup):
+        href = str(candidate["href"])
+        resolved = resolve(url, href)
+        if resolved is None:
+            raise LayoutChangedError(url, f"next-page link is not a valid URL: {href!r}")
+        parts = resolved[1]
+        into_register = parts.hostname == here.hostname and parts.path.rstrip("/") == _REGISTER_PATH
+        if not into_register or parts._replace(fragment="") == here:
+            continue
+        if _page_number(parts) != wanted:
+            raise LayoutChangedError(url, f"a next-page link to page {wanted} (got {href!r})")
+        return True
+    return numbered_next(soup, url, _page_number, raise_if_malformed="pagina=") is not None
+
+
+def parse_page(body: bytes, url: str) -> SnfPage:
+    """One result page. No rows is a result only when the results area says so: rows beside a
+    "no results" message, or neither, is a changed layout."""
+    soup = BeautifulSoup(body, "html.parser")
+    # The results area: a sidebar or menu outside it may say "geen resultaten" about something else.
+    area = soup.find("main") or soup.find(attrs={"role": "main"}) or soup.find(id="content") or soup.body or soup
+    records = _table_records(area, url)
+    shown = _shown_text(area)
+    says_none = _NO_RESULTS.search(shown) is not None
+    if records is None and not says_none:
+        raise LayoutChangedError(url, "no result table with a name column, and no 'no results' message")
+    if records and says_none:
+        raise LayoutChangedError(url, f"either result rows or a 'no results' message (got {len(records)} rows and one)")
+    if records == [] and not says_none:
+        raise LayoutChangedError(url, "result rows or a 'no results' message (the result table is empty)")
+    records = records or []
+    total = _total(shown, url)
+    if total is not None and len(records) > total:
+        raise LayoutChangedError(url, f"at most the {total} results the page counts (got {len(records)} rows)")
+    has_next = _links_to_next(soup, url)
+    if has_next and not records:
+        raise LayoutChangedError(url, "a page that lists no results links to a next page")
+    return SnfPage(records, has_next, total)
+
+
+def dedupe(records: Iterable[SnfRecord]) -> list[SnfRecord]:
+    """Each row once, first seen first: a registration found by several searches (the partner's
+    name and a trade name) comes back as the same row.
+
+    A row has no id: only a row equal in every field shown (name, place, status, KvK number,
+    detail link) is a repeat. Rows that differ in any field are kept, as within one search, and
+    the linking chooses among them with a note: dropping one (another status, say) would be a guess.
+    """
+    return list(dict.fromkeys(records))
 
 
 def to_organisation(record: SnfRecord, link: Link) -> SnfOrganisation:
@@ -131,9 +253,11 @@ def to_organisation(record: SnfRecord, link: Link) -> SnfOrganisation:
 
 
 def search(client: PoliteClient, text: str, max_pages: int = 20) -> tuple[list[Snapshot], list[SnfRecord]]:
-    """All result pages for a query; raises rather than return a list cut short at max_pages."""
+    """All result pages for a query, as far as the pages link on; raises rather than return a
+    list cut short (at max_pages, or fewer rows read than the pages count)."""
     snapshots: list[Snapshot] = []
     records: list[SnfRecord] = []
+    total: int | None = None
     for page in range(1, max_pages + 1):
         params = {"q": text, "pagina": str(page), "limiet": str(PAGE_SIZE), "volgorde": ""}
         snapshot = client.get(REGISTER_URL, register=REGISTER, params=params)
@@ -141,11 +265,16 @@ def search(client: PoliteClient, text: str, max_pages: int = 20) -> tuple[list[S
             raise FetchError(f"SNF register answered HTTP {snapshot.status}", snapshot.url)
         if snapshots and snapshot.sha256 == snapshots[-1].sha256:
             raise LayoutChangedError(snapshot.url, f"page {page} is identical to page {page - 1}: 'pagina' ignored")
-        page_records = parse_page(snapshot.body, snapshot.url)
+        result = parse_page(snapshot.body, snapshot.url)
+        if page > 1 and not result.records:
+            raise LayoutChangedError(snapshot.url, f"results on page {page}, which page {page - 1} links to")
         snapshots.append(snapshot)
-        records.extend(page_records)
-        if len(page_records) < PAGE_SIZE:
+        records.extend(result.records)
+        total = result.total if result.total is not None else total
+        if not result.has_next:
+            if total is not None and total != len(records):
+                raise LayoutChangedError(snapshot.url, f"the {total} results the pages count (read {len(records)})")
             return snapshots, records
     raise ScrapingError(
-        f"SNF search {text!r} has more than {max_pages} full pages; results would be incomplete", REGISTER_URL
+        f"SNF search {text!r} links on past page {max_pages}; results would be incomplete", REGISTER_URL
     )

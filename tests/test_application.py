@@ -68,6 +68,8 @@ def test_yaml_reads_the_same_as_json(tmp_path: Path) -> None:
     (lambda d: d["declarations"]["fines"]["provenance"].update(retrieved_at="2026-09-02T10:00:00"),
      "declarations.fines.provenance", "time zone"),
     (lambda d: d.update(kvk_number="01234567"), "kvk_number", "the partner's KvK number is 68750110"),
+    (lambda d: d["declarations"]["languages"].update(languages=["nl", "zz"]), "declarations.languages.languages[1]",
+     "'zz' is not an ISO 639-1 language code"),
 ])
 def test_a_bad_file_names_the_file_the_field_and_the_reason(tmp_path: Path, change: Any, where: str, reason: str) -> None:
     content = data()
@@ -239,3 +241,28 @@ def test_housing_locations_in_the_list_make_the_partner_a_housing_provider(tmp_p
     assert housing["verdict"] == "needs_review" and housing["art14_3_b_housing_marks"] == "unknown"
     assert "judged as a housing provider (huisvester) too" in housing["notes"]
     assert plain["verdict"] == "eligible" and plain["art14_3_b_housing_marks"] == "not_applicable"
+
+
+def test_an_employer_whose_application_gives_its_locations_keeps_its_role_and_the_employer_norms(
+        tmp_path: Path, store: Path) -> None:
+    """With the locations in its application the housing criteria apply anyway; judged as a housing
+    provider, the employer's AKF seasonal site at 11 m² would be held to art. 5.5's 12 m² (it was:
+    not eligible from screen, eligible from check)."""
+    agri = json.loads((ROOT / "fixtures" / "dossiers" / "agri-employer-seasonal.json").read_text(encoding="utf-8"))
+    content = data()
+    content["housing"] = agri["housing"]
+    content["declarations"]["fines"]["housing_municipalities"] = ["West Betuwe"]
+    folder = tmp_path / "applications"
+    folder.mkdir()
+    write(folder / "68750110.json", content)
+    listed = tmp_path / "list.csv"
+    listed.write_text("naam;kvk-nummer;rol;plaats;huisvestingslocaties\n"
+                      "Fixture Uitzend B.V.;68750110;werkgever;Rotterdam;Achterweg 3, Deil\n", encoding="utf-8")
+    screen(ScreenOptions(list_path=listed, out_dir=tmp_path / "out", as_of=AS_OF, offline=True, store_dir=store,
+                         log_path=tmp_path / "log.sqlite", applications=folder, workers=1, progress=False),
+           err=io.StringIO())
+    with (tmp_path / "out" / "results.csv").open(encoding="utf-8", newline="") as handle:
+        (row,) = list(csv.DictReader(handle))
+    assert row["roles"] == "werkgever" and "judged as a housing provider" not in row["notes"]
+    assert row["art5_floor_area"] == "pass" and row["art5_seasonal"] == "pass"
+

@@ -9,6 +9,7 @@ import stat
 from contextlib import closing
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -160,7 +161,7 @@ def test_letter_has_the_criteria_table_pack_and_citations(tmp_path: Path) -> Non
     html = render_letter(entry, [], "en")
     decision = entry.decision
     assert "Partner eligibility decision" in html and "Flexwerk Oost B.V." in html and "68750110" in html
-    assert decision.pack.sha256 in html and "convenant-2025 1.1.0" in html and "2026-11-23" in html
+    assert decision.pack.sha256 in html and "convenant-2025 1.2.0" in html and "2026-11-23" in html
     assert "Eligible" in html and entry.record_id in html and entry.record_hash in html
     for criterion in decision.criteria:
         assert criterion.id in html and str(escape(criterion.title["en"])) in html
@@ -202,16 +203,24 @@ def test_letter_shows_an_approved_override_apart_from_the_automatic_verdict(tmp_
     assert "not in force" not in html
 
 
-def test_evidence_appendix_links_stored_snapshots(tmp_path: Path) -> None:
+def logged_with_snapshot(tmp_path: Path, register: str, url: str, body: bytes,
+                         at: datetime) -> tuple[Any, DecisionLog, str, Any]:
+    """(evidence store, log, record id, snapshot): the lender logged with its ``register``
+    reading pointing at a body stored in ``tmp_path / "evidence"``."""
     from scrapers._store import EvidenceStore
 
     store = EvidenceStore(tmp_path / "evidence")
-    snapshot = store.put("kvk", "https://api.kvk.nl/test/api/v1/basisprofielen/68750110", 200, {},
-                         b'{"kvkNummer": "68750110"}', datetime(2026, 11, 20, 8, 0, tzinfo=UTC))
+    snapshot = store.put(register, url, 200, {}, body, at)
     data = json.loads(LENDER.read_text(encoding="utf-8"))
-    data["registers"]["kvk"]["provenance"]["sha256"] = snapshot.sha256
+    data["registers"][register]["provenance"]["sha256"] = snapshot.sha256
     log = new_log(tmp_path / "log.sqlite")
-    record_id = log_lender(log, Dossier.model_validate(data))
+    return store, log, log_lender(log, Dossier.model_validate(data)), snapshot
+
+
+def test_evidence_appendix_links_stored_snapshots(tmp_path: Path) -> None:
+    _, log, record_id, snapshot = logged_with_snapshot(
+        tmp_path, "kvk", "https://api.kvk.nl/test/api/v1/basisprofielen/68750110", b'{"kvkNummer": "68750110"}',
+        datetime(2026, 11, 20, 8, 0, tzinfo=UTC))
     entry = log.get(record_id)
     html = render_letter(entry, [], "en", store_dir=tmp_path / "evidence")
     link = snapshot_path(tmp_path / "evidence", snapshot.sha256).resolve().as_uri()
@@ -221,6 +230,54 @@ def test_evidence_appendix_links_stored_snapshots(tmp_path: Path) -> None:
     assert "2026-11-15T06:00:00Z" in html or "2026-11-15T06:00:00" in html
     assert html.count("1111111111111111111111111111111111111111111111111111111111111111") == 1  # one reading, five declarations
     assert "no store given" in render_letter(entry, [], "en")
+
+
+def test_a_snapshot_removed_by_retention_is_said_to_be_removed_not_linked(tmp_path: Path) -> None:
+    store, log, record_id, snapshot = logged_with_snapshot(
+        tmp_path, "kvk", "https://api.kvk.nl/test/api/v1/basisprofielen/68750110", b'{"kvkNummer": "68750110"}',
+        datetime(2026, 11, 20, 8, 0, tzinfo=UTC))
+    store.prune(30, datetime(2027, 1, 1, 3, 0, tzinfo=UTC), setting="ELIGIBILITY_EVIDENCE_RETENTION_DAYS=30")
+
+    html = render_letter(log.get(record_id), [], "en", store_dir=tmp_path / "evidence")
+    link = snapshot_path(tmp_path / "evidence", snapshot.sha256).resolve().as_uri()
+    assert link not in html and "href=\"file:" not in html
+    (row,) = [row for row in html.split("<tr>") if snapshot.sha256 in row]
+    assert "removed on 2027-01-01 under the retention setting (older than 30 days)" in row
+    assert "not in the store" in html  # the other readings were never stored here: still said apart
+    dutch = render_letter(log.get(record_id), [], "nl", store_dir=tmp_path / "evidence")
+    assert "verwijderd op 2027-01-01 volgens de bewaartermijn (ouder dan 30 dagen)" in dutch
+    assert replay(log, record_id).identical  # the log keeps the dossier: replay does not need the body
+
+
+def test_a_body_deleted_after_a_later_reading_is_missing_not_removed_by_retention(tmp_path: Path) -> None:
+    """Pruned, fetched again, then deleted by hand: the old removal does not cover the new reading,
+    so the letter must not explain the damage away as retention."""
+    from scrapers._store import EvidenceStore
+
+    url, body = "https://api.kvk.nl/test/api/v1/basisprofielen/68750110", b'{"kvkNummer": "68750110"}'
+    store = EvidenceStore(tmp_path / "evidence")
+    store.put("kvk", url, 200, {}, body, datetime(2026, 11, 20, 8, 0, tzinfo=UTC))
+    store.prune(30, datetime(2027, 1, 1, 3, 0, tzinfo=UTC), setting="--older-than 30")
+    again = store.put("kvk", url, 200, {}, body, datetime(2027, 2, 1, 8, 0, tzinfo=UTC))
+    data = json.loads(LENDER.read_text(encoding="utf-8"))
+    data["registers"]["kvk"]["provenance"].update(sha256=again.sha256, retrieved_at="2027-02-01T08:00:00Z")
+    log = new_log(tmp_path / "log.sqlite")
+    record_id = log_lender(log, Dossier.model_validate(data))
+    snapshot_path(tmp_path / "evidence", again.sha256).unlink()  # not by prune
+
+    html = render_letter(log.get(record_id), [], "en", store_dir=tmp_path / "evidence")
+    (row,) = [row for row in html.split("<tr>") if again.sha256 in row]
+    assert "removed on" not in row and "not in the store" in row
+
+
+def test_show_names_a_removed_snapshot(tmp_path: Path) -> None:
+    store, _, record_id, _ = logged_with_snapshot(
+        tmp_path, "sna", "https://www.normeringarbeid.nl/snakeurmerk/gecertificeerde-ondernemingen/export", b"export",
+        datetime(2026, 11, 15, 6, 0, tzinfo=UTC))
+    store.prune(7, datetime(2026, 11, 30, tzinfo=UTC), setting="--older-than 7")
+    code, out, _ = run("show", record_id, "--log", str(tmp_path / "log.sqlite"), "--store", str(tmp_path / "evidence"),
+                       "--lang", "en")
+    assert code == 0 and "removed on 2026-11-30 under the retention setting (older than 7 days)" in out
 
 
 def test_snapshot_path_follows_the_evidence_store_layout(tmp_path: Path) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -161,3 +163,72 @@ def test_registers_status_names_every_register() -> None:
 def test_check_needs_a_dossier_or_kvk() -> None:
     code, _, err = run("check", "--as-of", "2026-11-23")
     assert code == ExitCode.USAGE and "DOSSIER" in err
+
+
+# --- retention of the evidence store (LEGAL.md art. 10.3) -------------------------------------
+
+PRUNED_AT = datetime(2027, 1, 1, 3, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def demo_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the demo store (readings of 2026-11-20), a fresh home, and the clock on PRUNED_AT."""
+    monkeypatch.setenv("ELIGIBILITY_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("ELIGIBILITY_EVIDENCE_RETENTION_DAYS", raising=False)
+    monkeypatch.setattr("eligibility._cli._now", lambda: PRUNED_AT)
+    return Path(shutil.copytree(STORE, tmp_path / "evidence"))
+
+
+def _bodies(store: Path) -> list[Path]:
+    return sorted(p for p in (store / "snapshots").rglob("*") if p.is_file())
+
+
+def test_prune_needs_a_period_and_names_a_bad_one(demo_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    code, _, err = run("registers", "prune", "--store", str(demo_copy))
+    assert code == ExitCode.USAGE and "--older-than" in err and "ELIGIBILITY_EVIDENCE_RETENTION_DAYS" in err
+    code, _, err = run("registers", "prune", "--store", str(demo_copy), "--older-than", "0")
+    assert code == ExitCode.USAGE and "--older-than" in err
+    monkeypatch.setenv("ELIGIBILITY_EVIDENCE_RETENTION_DAYS", "two years")
+    code, _, err = run("registers", "prune", "--store", str(demo_copy))
+    assert code == ExitCode.INVALID_INPUT and "ELIGIBILITY_EVIDENCE_RETENTION_DAYS='two years'" in err
+    code, _, err = run("registers", "status", "--store", str(demo_copy))  # every scraper command names it
+    assert code == ExitCode.INVALID_INPUT and "ELIGIBILITY_EVIDENCE_RETENTION_DAYS" in err
+    partners = demo_copy.parent / "list.csv"
+    partners.write_text("kvk;role\n68750110;uitlener\n", encoding="utf-8")
+    code, _, err = run("screen", str(partners), "--as-of", "2026-11-23", "--out", str(demo_copy.parent / "out"),
+                       "--offline", "--store", str(demo_copy))
+    assert code == ExitCode.INVALID_INPUT and "ELIGIBILITY_EVIDENCE_RETENTION_DAYS='two years'" in err
+    assert not (demo_copy.parent / "out").exists()
+    monkeypatch.delenv("ELIGIBILITY_EVIDENCE_RETENTION_DAYS")
+    code, _, err = run("registers", "prune", "--older-than", "30", "--store", str(demo_copy.parent / "none"))
+    assert code == ExitCode.INVALID_INPUT and "no evidence store at" in err
+    assert not (demo_copy.parent / "none").exists()
+    assert len(_bodies(demo_copy)) == len(_bodies(Path(STORE)))
+
+
+def test_prune_dry_run_says_what_would_go_and_changes_nothing(demo_copy: Path) -> None:
+    before = [(p, p.read_bytes()) for p in _bodies(demo_copy)] + [(demo_copy / "index.sqlite",
+                                                                  (demo_copy / "index.sqlite").read_bytes())]
+    code, out, _ = run("registers", "prune", "--store", str(demo_copy), "--older-than", "30", "--dry-run")
+    assert code == 0 and f"would remove {len(before) - 1} snapshot bodies" in out
+    assert "before 2026-12-02 03:00 UTC (--older-than 30)" in out
+    assert [(p, p.read_bytes()) for p in [*_bodies(demo_copy), demo_copy / "index.sqlite"]] == before
+
+
+def test_prune_by_the_setting_then_offline_checks_say_the_evidence_was_removed(
+    demo_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ELIGIBILITY_EVIDENCE_RETENTION_DAYS", "30")
+    code, out, _ = run("registers", "prune", "--store", str(demo_copy), "--older-than", "45", "--dry-run")
+    assert code == 0 and "(--older-than 45)" in out  # the option wins over the setting
+    code, out, _ = run("registers", "prune", "--store", str(demo_copy))
+    assert code == 0 and out.startswith("removed ") and "(ELIGIBILITY_EVIDENCE_RETENTION_DAYS=30)" in out
+    assert _bodies(demo_copy) == []
+
+    code, out, _ = run("registers", "status", "--store", str(demo_copy))
+    assert code == 0 and "snapshot bodies removed under the retention setting" in out
+    code, out, err = run("check", "--kvk", "68750110", "--role", "uitlener", "--as-of", "2026-11-23",
+                         "--offline", "--store", str(demo_copy), "--lang", "en")
+    assert code == ExitCode.NEEDS_REVIEW
+    assert "[?] Registered with the Chamber of Commerce: unknown" in out
+    assert "kvk: failed: SnapshotRemovedError" in err and "removed on 2027-01-01 under the retention setting" in out

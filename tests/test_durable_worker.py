@@ -59,3 +59,25 @@ def test_an_error_in_the_worker_is_an_engine_error_naming_it(durable: DurableEng
     with pytest.raises(EngineError, match="no-such-ruleset|not found|KeyError"):
         durable._call("match", ("no-such-ruleset", [{"sid": "1"}]))
     durable.match(COMPILED, [])  # the worker is still usable
+
+
+def test_an_internal_engine_error_is_retried_once_on_a_fresh_worker(durable: DurableEngine,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """durable-rules' occasional "error code: 307" in a long-lived worker: a fresh worker answers;
+    a second failure is real and raises."""
+    facts = [COMPILED.derive(Dossier.model_validate_json(LENDER.read_bytes()))]
+    expected = durable.match(COMPILED, facts)
+    real_call = DurableEngine._call
+    failures = {"left": 1}
+
+    def flaky(self: DurableEngine, command: str, payload: object, timeout: float = 300) -> object:
+        if command == "match" and failures["left"]:
+            failures["left"] -= 1
+            raise EngineError("error: Could not complete and start action, error code: 307")
+        return real_call(self, command, payload, timeout)
+
+    monkeypatch.setattr(DurableEngine, "_call", flaky)
+    assert durable.match(COMPILED, facts) == expected
+    failures["left"] = 2
+    with pytest.raises(EngineError, match="error code: 307"):
+        durable.match(COMPILED, facts)

@@ -80,3 +80,47 @@ def test_a_number_in_a_reason_never_hides_a_difference_by_rounding(value: object
     from eligibility._evaluate import format_value
 
     assert format_value(value) == shown
+
+
+def _housing_facts(roles: tuple[str, ...] = ("werkgever",), **location: object) -> dict[str, object]:
+    from eligibility._facts import Deriver
+
+    item = {"id": "loc", "persons": 20, "floor_area_m2": 210.0, "mark.category": "snf_logies", **location}
+    derived = Deriver(PACK, date(2026, 11, 23)).derive({"roles": list(roles), "housing": [item]}).facts
+    return derived["housing"][0]  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(
+    ("location", "seasonal_use", "required"),
+    [
+        ({"seasonal": True, "months_in_use_per_year": 6}, True, 10),  # at most seasonal_max_months: seasonal norm
+        ({"seasonal": True, "months_in_use_per_year": 0}, False, 12),  # not in use: no seasonal use
+        ({"seasonal": True, "months_in_use_per_year": 7}, False, 12),
+        ({"seasonal": True}, False, 12),  # months not given: a missing fact makes the condition false
+        ({"seasonal": False, "months_in_use_per_year": 3}, False, 12),
+        ({"seasonal": True, "mark.category": "akf_seizoen"}, True, 10),
+        ({"seasonal": True, "months_in_use_per_year": 4, "mark.category": "snf_wonen"}, True, 12),
+        ({"seasonal": True, "months_in_use_per_year": 4, "mark.category": "snf_nieuwbouw"}, True, 15),
+    ],
+)
+def test_holds_and_choose_pick_the_seasonal_norm_only_for_seasonal_use(
+        location: dict[str, object], seasonal_use: bool, required: int) -> None:
+    facts = _housing_facts(**location)
+    assert facts["seasonal_use"] is seasonal_use
+    assert facts["required_area_m2"] == required
+    provider = _housing_facts(("huisvester",), **location)  # art. 5.5: at least 12 m², no seasonal norm
+    assert provider["seasonal_use"] is False
+    assert provider["required_area_m2"] == max(12, facts["required_area_year_round_m2"])  # type: ignore[call-overload]
+
+
+def test_choose_is_missing_when_its_flag_is() -> None:
+    from eligibility._facts import Deriver
+    from eligibility._rules_model import Derived
+
+    choose = Derived.model_validate({"name": "x", "choose": {"when": "flag", "then": "a", "otherwise": "b"}})
+    deriver = Deriver(PACK, date(2026, 11, 23))
+    from eligibility._facts import FactSet
+
+    for facts, expected in (({"flag": True, "a": 1, "b": 2}, 1), ({"flag": False, "a": 1, "b": 2}, 2),
+                            ({"a": 1, "b": 2}, None), ({"flag": "yes", "a": 1, "b": 2}, None)):
+        assert deriver._compute(choose, facts, facts, FactSet(facts)) == expected

@@ -118,6 +118,19 @@ def test_a_region_rule_with_a_longer_maximum_age_does_not_make_floor_evidence_fr
         assert decision.criterion("art14_3_a_sna").clause == "stale"
 
 
+def test_a_stale_reason_quotes_the_maximum_age_that_decided(tmp_path: Path) -> None:
+    """A region rule with a shorter maximum age (30 days) makes SNA evidence of 60 days stale: the
+    floor rule's reason must say 30, not its own parameter's 183."""
+    from eligibility import Dossier
+
+    data = load_dossier(FIXTURES / "lender-complete.json").model_dump(mode="json")
+    data["registers"]["sna"]["provenance"]["retrieved_at"] = "2026-09-24T08:00:00Z"  # 60 days before
+    overlay = _overlay(tmp_path, _region_rule("      - path: registers.sna\n        max_age_days: 30\n"))
+    criterion = evaluate(Dossier.model_validate(data), load_pack(region=overlay), date(2026, 11, 23)).criterion("art14_3_a_sna")
+    assert criterion.clause == "stale"
+    assert "0 to 30 allowed" in criterion.reasons[0]["en"], criterion.reasons
+
+
 def test_a_region_rule_may_not_redefine_a_derived_fact_of_the_pack(tmp_path: Path) -> None:
     derived = "    derived:\n      - name: sna_own_kvk\n        equals: [registers.sna.certificate.name, registers.sna.certificate.name]\n"
     overlay = _overlay(tmp_path, _region_rule("      - path: registers.sna\n", derived))

@@ -68,12 +68,21 @@ predecessor_option = click.option("--predecessor", "predecessors", multiple=True
                                   help="KvK number before a takeover or change of legal form (repeatable): searched too.")
 
 
+def _config() -> Any:
+    """The scraper configuration from the environment; a bad setting is named, exit 3."""
+    from scrapers._config import ScraperConfig
+
+    try:
+        return ScraperConfig.from_env()
+    except ValueError as exc:
+        _fail(f"configuration: {exc}", ExitCode.INVALID_INPUT)
+
+
 def _scraping(store_dir: Path | None) -> tuple[Any, Any]:
     """The scraper configuration (from the environment) and the evidence store to use."""
-    from scrapers._config import ScraperConfig
     from scrapers._store import EvidenceStore
 
-    config = ScraperConfig.from_env()
+    config = _config()
     return config, EvidenceStore(store_dir or config.evidence_dir)
 
 
@@ -346,6 +355,51 @@ def registers_status(store_dir: Path | None) -> None:
         records = "" if row.records is None else str(row.records)
         error = f"{row.last_error} ({row.last_error_at:%Y-%m-%d})" if row.last_error and row.last_error_at else (row.last_error or "")
         click.echo(f"{row.register:14} {last:20} {age:>5} {records:>8}  {error}")
+    removals = store.removals()
+    if removals:
+        last = removals[-1]
+        click.echo(f"\n{len({r.sha256 for r in removals})} snapshot bodies removed under the retention setting, "
+                   f"the last {last.describe().removeprefix('removed ')}: a reading of one is known by URL, time "
+                   "and sha256 but cannot be read offline")
+
+
+@registers.command("prune")
+@click.option("--older-than", "older_than", type=click.IntRange(min=1), metavar="DAYS",
+              help="Remove bodies last read more than DAYS days ago (default: $ELIGIBILITY_EVIDENCE_RETENTION_DAYS).")
+@click.option("--dry-run", is_flag=True, help="Say what would be removed; change nothing.")
+@store_option
+def registers_prune(older_than: int | None, dry_run: bool, store_dir: Path | None) -> None:
+    """Remove stored snapshot bodies older than the retention period (LEGAL.md art. 10.3).
+
+    A body goes when every reading of it is older than the period; the index keeps each reading's
+    URL, time and sha256 and notes the removal, so letters and offline builds say the body was
+    removed (never "nothing found"). Old responses in the HTTP cache go too.
+    """
+    from scrapers._config import RETENTION_VARIABLE
+    from scrapers._http import prune_http_cache
+    from scrapers._store import EvidenceStore
+
+    config = _config()
+    if older_than is not None:
+        days, setting = older_than, f"--older-than {older_than}"
+    elif config.evidence_retention_days is not None:
+        days, setting = config.evidence_retention_days, f"{RETENTION_VARIABLE}={config.evidence_retention_days}"
+    else:
+        raise click.UsageError(f"no retention period: give --older-than DAYS or set {RETENTION_VARIABLE} "
+                               "(unset, every stored body is kept)")
+    root = store_dir or config.evidence_dir
+    if not (root / "index.sqlite").is_file():
+        _fail(f"no evidence store at {root} (give --store, or set ELIGIBILITY_HOME)", ExitCode.INVALID_INPUT)
+    report = EvidenceStore(root).prune(days, _now(), setting=setting, dry_run=dry_run)
+    cached = prune_http_cache(config.cache_path, report.cutoff, dry_run=dry_run)
+    verb = "would remove" if dry_run else "removed"
+    click.echo(f"{verb} {report.bodies} snapshot bodies ({report.bytes} bytes) of {report.fetches} readings, "
+               f"every one before {report.cutoff:%Y-%m-%d %H:%M} UTC ({setting}); the index keeps each reading's "
+               f"URL, time and sha256 and the removal")
+    if config.cache_path.is_file():
+        click.echo(f"{verb} {cached} HTTP cache responses first received before then ({config.cache_path})")
+    else:
+        click.echo(f"no HTTP cache at {config.cache_path}: nothing to remove there")
 
 
 @main.command()

@@ -52,10 +52,12 @@ def screen_command(list_path: Path, as_of: date, out_dir: Path, region: str | No
     """Screen every partner in LIST (CSV or XLSX) into --out: results.csv, results.xlsx,
     decisions.jsonl and summary.html. A bad row becomes an error row; the run goes on.
     Run the same command again to continue an interrupted run."""
+    from ._cli import _config
     from ._exit import ExitCode
     from ._errors import LogError
     from ._screen import ScreenError, ScreenOptions, screen
 
+    _config()  # a bad ELIGIBILITY_* setting is named here (exit 3), not met as a traceback mid-run
     options = ScreenOptions(
         list_path=list_path, out_dir=out_dir, as_of=as_of, region=region, pack_path=pack_path, offline=offline,
         store_dir=store_dir, log_path=log_path, previous=previous, applications=applications, workers=workers,

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ._canonical import canonical_json, canonical_json_with
+from ._dossier import personal_data
 
 DECISION_SCHEMA = "eligibility.decision/1"
 
@@ -94,7 +95,9 @@ class Decision(_Record):
     verdict: Verdict
     verdict_reason: dict[str, str]
     as_of: str
-    partner: dict[str, Any]
+    partner: dict[str, Any] = personal_data(
+        "The partner's name and KvK number (the name is a person's name for a sole trader). The reasons "
+        "quote names found in the registers too.")
     roles: list[str]
     pack: PackInfo
     engine: EngineInfo

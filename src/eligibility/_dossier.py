@@ -3,13 +3,34 @@
 A register section that is absent was not consulted. A section with ``status: read`` and no
 record means "read, and nothing found" (itself a fact, with provenance); ``status: failed``
 means the register could not be read. Rules treat the three differently (PRODUCT.md, principle 4).
+
+**Personal data** (LEGAL.md, "Privacy (art. 10.3)"): a field that can hold a person's name is
+made with ``personal_data(...)``, which marks it ``x-personal-data: true`` in the JSON Schema
+(``eligibility schema dossier``); ``eligibility._privacy.personal_data_fields`` lists them. What
+is kept, and why:
+
+- the partner's own names as each register lists them (for a sole trader, an eenmanszaak, they
+  are a person's name): the decision is about the partner; they identify it, they are what the
+  name-only registers are searched and linked by, and the rules quote them where a record is
+  shown to the officer (``registers.sna.certificate.name``, ``company_name``, ``link.matched_name``);
+- the signatory of each declaration: annex 3 asks for a *signed* declaration (LEGAL.md: "signed
+  declaration (date, signatory)"), and who signed is what makes it one;
+- the officer who confirmed a name link (``link.confirmed_by``): that a person, and who, turned a
+  name match into a fact is part of the evidence;
+- an SNCU verdict's title and outcome, as published: the rules quote the title, the officer
+  reviewing a name link reads the outcome; both are the register's free text and may name a
+  director, which cannot be taken out reliably.
+
+Left out: the other parties of an SNCU verdict (often directors). The scraper links by them
+(``scrapers._pipeline._map_sncu``), but no rule reads them; the party that matched is in
+``link.matched_name``. ``SncuVerdict.parties`` stays in the schema so older dossiers still load.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Annotated, Any
 
 from pydantic import (
@@ -34,9 +55,27 @@ Vestigingsnummer = Annotated[
     Field(description="Branch number (vestigingsnummer): exactly 12 digits, kept as text."),
 ]
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+
+
+@lru_cache(maxsize=1)
+def _iso_639_1() -> frozenset[str]:
+    """The ISO 639-1 codes (pycountry's ISO 639-3 table, the entries that have one); loaded on first use."""
+    import pycountry
+
+    return frozenset(language.alpha_2 for language in pycountry.languages if hasattr(language, "alpha_2"))
+
+
+def _known_language(code: str) -> str:
+    """B3.e asks for a language migrants understand: a code no language has ('zz') shows none."""
+    if code not in _iso_639_1():
+        raise ValueError(f"{code!r} is not an ISO 639-1 language code (nl, en, pl, ro, bg, ...)")
+    return code
+
+
 LanguageCode = Annotated[
     str,
     StringConstraints(pattern=r"^[a-z]{2}$"),
+    AfterValidator(_known_language),
     Field(description="ISO 639-1 language code, lower case (nl, en, pl, ro, bg, ...)."),
 ]
 
@@ -60,6 +99,15 @@ class _Model(BaseModel):
     """Strict base: unknown fields are errors, nothing is guessed."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+PERSONAL_DATA = "x-personal-data"
+"""JSON Schema keyword marking a field that can hold a person's name (LEGAL.md art. 10.3)."""
+
+
+def personal_data(description: str, **field: Any) -> Any:
+    """A pydantic ``Field`` marked as personal data: ``x-personal-data: true`` in the JSON Schema."""
+    return Field(description=description, json_schema_extra={PERSONAL_DATA: True}, **field)
 
 
 class Role(StrEnum):
@@ -102,8 +150,10 @@ class LinkMethod(StrEnum):
 class Link(_Model):
     method: LinkMethod
     score: float | None = Field(default=None, ge=0, le=100, description="Name-match score 0-100 for name links.")
-    matched_name: str | None = None
-    confirmed_by: str | None = Field(default=None, description="Officer who confirmed a name match by hand.")
+    matched_name: str | None = personal_data(
+        "The register's name that was matched (for a sole trader, or a director in an SNCU verdict, a person's name).",
+        default=None)
+    confirmed_by: str | None = personal_data("Officer who confirmed a name match by hand.", default=None)
 
 
 class _RegisterSection(_Model):
@@ -129,14 +179,18 @@ class SbiCode(_Model):
     main: bool = False
 
 
+_SOLE_TRADER = " For a sole trader (eenmanszaak) a person's name."
+
+
 class Identity(_Model):
-    name: Annotated[str, StringConstraints(min_length=1)]
+    name: Annotated[str, StringConstraints(min_length=1)] = personal_data("The partner's name." + _SOLE_TRADER)
     kvk_number: KvkNumber | None = None
     branches: list[Vestigingsnummer] = []
     rsin: Rsin | None = None
     legal_form: str | None = None
     sbi_codes: list[SbiCode] = []
-    trade_names: list[str] = []
+    trade_names: list[str] = personal_data(
+        "Other names the partner trades under (searched and linked by)." + _SOLE_TRADER, default=[])
     place: str | None = None
     predecessor_kvk_numbers: list[KvkNumber] = Field(
         default=[], description="KvK numbers before a takeover or change of legal form."
@@ -153,7 +207,8 @@ NonBlank = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)
 
 class _Declaration(_Model):
     signed_on: date
-    signatory: Annotated[str, StringConstraints(min_length=1)] = Field(json_schema_extra={"personal_data": True})
+    signatory: Annotated[str, StringConstraints(min_length=1)] = personal_data(
+        "Who signed the declaration: annex 3 asks for a signed declaration (date and signatory).")
     provenance: Provenance
 
 
@@ -250,7 +305,7 @@ class Declarations(_Model):
 
 class KvkRegistration(_Model):
     kvk_number: KvkNumber
-    name: str | None = None
+    name: str | None = personal_data("The name KvK registers." + _SOLE_TRADER, default=None)
     registered_on: date | None = Field(default=None, description="formeleRegistratiedatum; None when partly unknown.")
     started_on: date | None = Field(default=None, description="materieleRegistratie.datumAanvang")
     ended_on: date | None = Field(default=None, description="materieleRegistratie.datumEinde: set means deregistered.")
@@ -282,7 +337,7 @@ class SnaNorm(StrEnum):
 
 class SnaCertificate(_Model):
     kvk_number: KvkNumber | None = None
-    name: str
+    name: str = personal_data("The name the SNA register lists." + _SOLE_TRADER)
     status: SnaStatus
     norm: SnaNorm | None = None
     modules: list[SnaModule] = []
@@ -305,7 +360,7 @@ class InspectionResult(_Model):
     decision_date: date | None = None
     publication_date: date | None = None
     inspection_start_date: date | None = None
-    company_name: str | None = None
+    company_name: str | None = personal_data("The name the result is published under." + _SOLE_TRADER, default=None)
     place: str | None = None
     link: Link
 
@@ -321,15 +376,18 @@ class InspectorateFinding(_RegisterSection):
 
 
 class SncuVerdict(_Model):
-    title: str
+    title: str = personal_data("The verdict's title as published; may name a director (the rules quote it).")
     verdict_date: date
     date_labelled: bool = Field(default=True, description="False when the page does not label the verdict date and "
                                 "the date was taken from the text: it may be another date (a hearing, a report).")
     court: str | None = None
     ecli: str | None = None
     url: str | None = None
-    parties: list[str] = []
-    outcome: str | None = None
+    parties: list[str] = personal_data(
+        "Parties named by the verdict (directors among them). Not filled by the scrapers (LEGAL.md art. 10.3): "
+        "no rule reads it and the party that matched is in link.matched_name; kept so older dossiers load.",
+        default=[])
+    outcome: str | None = personal_data("What the court decided, as published; may name a director.", default=None)
     link: Link
 
 
@@ -359,7 +417,7 @@ class NauFinding(_RegisterSection):
 
 
 class SnfOrganisation(_Model):
-    name: str
+    name: str = personal_data("The name the SNF register lists." + _SOLE_TRADER)
     kvk_number: KvkNumber | None = None
     status: str | None = None
     link: Link
@@ -371,7 +429,7 @@ class SnfFinding(_RegisterSection):
 
 class Membership(_Model):
     association: str
-    member_name: str | None = None
+    member_name: str | None = personal_data("The name the association lists." + _SOLE_TRADER, default=None)
     link: Link
 
 

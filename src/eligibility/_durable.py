@@ -190,7 +190,7 @@ class DurableEngine:
         self._ruleset(compiled)
         for start in range(0, len(facts), _CHUNK):
             chunk = [durable_fact(f.facts, i) for i, f in enumerate(facts[start:start + _CHUNK])]
-            for fired in self._call("match", (self._ruleset(compiled), chunk)):
+            for fired in self._match_chunk(compiled, chunk):
                 matches: Matches = {r.id: set() for r in compiled.pack.rules if compiled.in_effect[r.id]}
                 for rule_clause in fired:
                     rule_id, clause_id = rule_clause.split(_SEPARATOR, 1)
@@ -204,6 +204,18 @@ class DurableEngine:
         except EngineUnavailable:
             return False
         return True
+
+    def _match_chunk(self, compiled: CompiledPack, chunk: list[dict[str, Any]]) -> Any:
+        """One chunk's fired clauses; a worker whose engine reports an internal error is replaced and
+        asked once more. durable-rules 2.0.28 now and then answers "Could not complete and start
+        action, error code: 307" in a worker that has matched many facts (seen twice in about a
+        thousand batches, never again for the same facts in a fresh worker); a second failure is
+        real and raises."""
+        try:
+            return self._call("match", (self._ruleset(compiled), chunk))
+        except EngineError:
+            self.close()
+            return self._call("match", (self._ruleset(compiled), chunk))
 
     def close(self) -> None:
         if self._connection is not None:

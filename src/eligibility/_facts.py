@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ._pack import RulePack, derived_path
-from ._rules_model import Derived, Param, Window
+from ._rules_model import Derived, FactValue, Param, Window
 from ._conditions import compile_condition
 
 Facts = dict[str, Any]
@@ -95,10 +95,11 @@ class Deriver:
         self.derived = list(pack.derived) + [d for rule in in_effect for d in rule.derived]
         self.evidence = [e for rule in in_effect for e in rule.evidence if e.max_age_days is not None]
         self._paths = [(d, derived_path(d)) for d in self.derived]
-        self._counts = {
-            id(d): compile_condition(d.count.where, self._param, traced=False)
+        self._conditions = {
+            id(d): compile_condition(condition, self._param, traced=False)
             for d in self.derived
-            if d.count is not None and d.count.where is not None
+            if (condition := d.holds if d.holds is not None else d.count.where if d.count is not None else None)
+            is not None
         }
 
     def _max_ages(self) -> dict[str, Any]:
@@ -155,6 +156,7 @@ class Deriver:
             return
         age = (self.as_of - as_dutch_date(retrieved)).days  # type: ignore[operator]
         facts[f"{section}.age_days"] = age
+        facts[f"{section}.max_age_days"] = max_age  # the strictest of the rules in effect: what reasons must quote
         facts[f"{section}.fresh"] = _is_fresh(age, max_age)
 
     def _set(self, target: Facts, derived: Derived, scope: Facts, top: Facts, result: FactSet) -> Facts:
@@ -191,7 +193,7 @@ class Deriver:
             items = self._get(spec.items, scope, top)
             if not isinstance(items, list):
                 return None
-            where = self._counts.get(id(derived))
+            where = self._conditions.get(id(derived))
             return sum(1 for item in items if where is None or where(item if isinstance(item, dict) else {"value": item}, top))
         if op == "divide":
             numerator = self._get(spec.numerator, scope, top)
@@ -209,7 +211,12 @@ class Deriver:
             return None if left is None or right is None else left == right
         if op == "contains":
             values = self._get(spec.list, scope, top)
-            return None if not isinstance(values, list) else self._value(spec.value) in values
+            needle = self._get(spec.value.fact, scope, top) if isinstance(spec.value, FactValue) else self._value(spec.value)
+            if not isinstance(values, list) or needle is None:
+                return None
+            if spec.ignore_case:
+                return _folded(needle) in {_folded(value) for value in values}
+            return needle in values
         if op == "relative_to_as_of":
             day = as_dutch_date(self._get(spec.date, scope, top))
             reference = self.as_of if spec.since is None else as_dutch_date(self._value(spec.since))
@@ -230,6 +237,13 @@ class Deriver:
             return [{**item, **extra} for items, extra in parts if isinstance(items, list) for item in items]
         if op == "param":
             return self._param(spec)
+        if op == "holds":
+            return self._conditions[id(derived)](scope, top)
+        if op == "choose":
+            flag = self._get(spec.when, scope, top)
+            if not isinstance(flag, bool):
+                return None
+            return self._get(spec.then if flag else spec.otherwise, scope, top)
         if op == "first_present":
             for path in spec:
                 if self._get(path, scope, top) is not None:
@@ -249,6 +263,11 @@ class Deriver:
                 candidate += timedelta(days=1)
             return candidate.isoformat()
         return _inside(day, self.as_of, years, spec)
+
+
+def _folded(value: Any) -> Any:
+    """A text without case or surrounding/double spaces ("Den  Haag " is "den haag"); other values as they are."""
+    return " ".join(value.casefold().split()) if isinstance(value, str) else value
 
 
 def _is_fresh(age_days: int, max_age_days: int) -> bool:

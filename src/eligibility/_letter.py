@@ -4,7 +4,8 @@ What an auditor or officer needs on paper: the partner, the verdict (and an appr
 shown apart from the automatic verdict with who asked, who approved, why and on what basis),
 the decision date, the exact rule pack (id, version, hash), every criterion with its reasons,
 remedies and the quoted article, and an appendix of every piece of evidence (URL, time read,
-hash of the bytes) linking to the stored snapshot when an evidence store is given.
+hash of the bytes) linking to the stored snapshot when an evidence store is given, or saying
+when the store removed it under its retention setting (``scrapers/_store.py``, ``prune``).
 
 Everything from the dossier is untrusted text (a partner may call itself ``<script>``): the
 template is rendered with autoescaping, and only http(s) URLs become links.
@@ -15,6 +16,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +43,7 @@ _WORDS = {
         "parameters": "Parameters", "appendix": "Bijlage: bewijs", "where": "Onderdeel", "register": "Register",
         "url": "Adres", "retrieved_at": "Gelezen op", "sha256": "sha256 van de ruwe bytes", "snapshot": "Opgeslagen kopie",
         "open": "openen", "not_stored": "niet in de opslag", "no_store": "geen opslag opgegeven",
+        "removed": "verwijderd op {date} volgens de bewaartermijn (ouder dan {days} dagen)",
         "no_evidence": "Het dossier bevat geen herkomstgegevens.",
         "footer": "Dit besluit is vastgelegd in een verzegeld, alleen-toevoegen logboek; "
                   "'eligibility audit verify' en 'eligibility audit replay' tonen of het ongewijzigd en reproduceerbaar is.",
@@ -59,6 +62,7 @@ _WORDS = {
         "parameters": "Parameters", "appendix": "Appendix: evidence", "where": "Part", "register": "Register",
         "url": "Address", "retrieved_at": "Read at", "sha256": "sha256 of the raw bytes", "snapshot": "Stored copy",
         "open": "open", "not_stored": "not in the store", "no_store": "no store given",
+        "removed": "removed on {date} under the retention setting (older than {days} days)",
         "no_evidence": "The dossier holds no provenance.",
         "footer": "This decision is kept in a sealed, append-only log; "
                   "'eligibility audit verify' and 'eligibility audit replay' show whether it is unaltered and reproducible.",
@@ -80,7 +84,11 @@ class EvidenceItem:
     snapshot: str | None
     """file URI of the stored snapshot, when an evidence store holds it."""
     snapshot_state: str
-    """stored, missing, or no_store"""
+    """stored, removed (by the store's retention setting), missing, or no_store"""
+    removed_on: str | None = None
+    """When the store removed the bytes under its retention setting (YYYY-MM-DD)."""
+    retention_days: int | None = None
+    """The retention period it removed them under."""
 
 
 def render_letter(entry: LogEntry, overrides: list[Override] | None = None, lang: str = "nl", *,
@@ -135,16 +143,40 @@ def evidence_items(dossier: dict[str, Any], store_dir: Path | None) -> list[Evid
     items = []
     for places, provenance in found.values():
         digest = provenance.get("sha256")
-        snapshot, state = None, "no_store"
+        snapshot, state, removal = None, "no_store", None
         if store_dir is not None and digest:
             path = snapshot_path(store_dir, digest)
-            snapshot, state = (path.resolve().as_uri(), "stored") if path.is_file() else (None, "missing")
+            if path.is_file():
+                snapshot, state = path.resolve().as_uri(), "stored"
+            else:
+                removal = _removal_of(store_dir, digest, provenance.get("retrieved_at"))
+                state = "missing" if removal is None else "removed"
         elif store_dir is not None:
             state = "missing"
         url = provenance.get("url")
         items.append(EvidenceItem(places, str(provenance.get("source", "")), url, _http(url),
-                                  provenance.get("retrieved_at"), digest, snapshot, state))
+                                  provenance.get("retrieved_at"), digest, snapshot, state,
+                                  f"{removal.removed_at:%Y-%m-%d}" if removal else None,
+                                  removal.older_than_days if removal else None))
     return items
+
+
+def as_moment(value: Any) -> datetime | None:
+    """A provenance's ``retrieved_at`` (ISO text with a zone) as a datetime; None when unreadable."""
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else None
+    except ValueError:
+        return None
+
+
+def _removal_of(store_dir: Path, digest: str, retrieved_at: Any) -> Any:
+    """The retention removal that took this reading's body, read-only; None when none did (a body
+    gone without one is missing, i.e. damaged: a removal of an earlier reading of the same bytes
+    does not explain it)."""
+    from scrapers._store import latest_removals
+
+    moment = as_moment(retrieved_at)
+    return latest_removals(store_dir, [digest], moment).get(digest) if moment is not None else None
 
 
 def _provenances(node: Any, path: str) -> list[tuple[str, dict[str, Any]]]:

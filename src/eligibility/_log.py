@@ -49,7 +49,7 @@ from typing import Any
 
 from ._canonical import canonical_json, canonical_json_placed
 from ._decision import Decision, Verdict
-from ._dossier import Dossier
+from ._dossier import PERSONAL_DATA, Dossier
 from ._home import eligibility_home
 from ._errors import LogError, LogWriteError, OverrideError, RecordNotFound
 from ._io import parse_dossier
@@ -226,7 +226,7 @@ class Override:
 
     override_id: str
     decision_record_id: str
-    officer: str
+    officer: str = field(metadata={PERSONAL_DATA: True})
     verdict: Verdict
     automatic_verdict: Verdict
     justification: str
@@ -234,7 +234,7 @@ class Override:
     requested_at: str
     requested_seq: int
     approval_id: str | None = None
-    approver: str | None = None
+    approver: str | None = field(default=None, metadata={PERSONAL_DATA: True})
     approved_at: str | None = None
     approved_seq: int | None = None
 

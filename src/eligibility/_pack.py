@@ -21,6 +21,7 @@ from ._rules_model import (
     ConceptFile,
     Condition,
     Derived,
+    FactValue,
     Overlay,
     PackIndex,
     Param,
@@ -128,6 +129,8 @@ def derived_inputs(derived: Derived) -> set[str]:
         visit(operation.key)
     elif derived.operation == "contains":
         add(operation.list)
+        if isinstance(operation.value, FactValue):
+            add(operation.value.fact)
     elif derived.operation in ("coalesce", "equals", "first_present"):
         visit(operation)
     elif derived.operation in ("subtract", "sum"):
@@ -136,6 +139,11 @@ def derived_inputs(derived: Derived) -> set[str]:
         visit([part.list for part in operation])
     elif derived.operation == "relative_to_as_of":
         add(operation.date)
+    elif derived.operation == "holds":
+        for path, _ in walk_compares(operation):
+            add(path)
+    elif derived.operation == "choose":
+        visit([operation.when, operation.then, operation.otherwise])
     return found
 
 

@@ -220,9 +220,18 @@ class Lookup(_Strict):
     default_key: str | None = None
 
 
+class FactValue(_Strict):
+    """The value of another fact, where an operation compares with one (``{fact: municipality}``)."""
+
+    fact: FactPath
+
+
 class Contains(_Strict):
+    """Whether a list holds a value, or the value of another fact (missing when either is missing)."""
+
     list: FactPath
-    value: Value
+    value: FactValue | Value
+    ignore_case: bool = Field(default=False, description="Compare texts case-insensitively (place names).")
 
 
 class Arithmetic(_Strict):
@@ -243,6 +252,15 @@ class RelativeDate(_Strict):
     date: FactPath
     test: Literal["before", "on_or_before", "after", "on_or_after"]
     since: Value | None = Field(default=None, description="Compare with this date (or date parameter) instead of the decision date.")
+
+
+class Choose(_Strict):
+    """One of two facts by a boolean fact: ``then`` when ``when`` is true, ``otherwise`` when it is
+    false, missing when ``when`` is missing (e.g. the seasonal or the year-round floor-area norm)."""
+
+    when: FactPath
+    then: FactPath
+    otherwise: FactPath
 
 
 class Derived(_Strict):
@@ -266,6 +284,10 @@ class Derived(_Strict):
     concat: list[ConcatPart] | None = Field(default=None, min_length=1)
     param: ParamRef | None = None
     first_present: list[FactPath] | None = Field(default=None, min_length=1)
+    holds: Condition | None = Field(default=None, description=(
+        "Whether a condition holds, true or false, never missing: a comparison with a missing fact is false (as in "
+        "any condition), so use it where false is the stricter side (e.g. 'seasonal use shown', not 'no fine')."))
+    choose: Choose | None = None
 
     @model_validator(mode="after")
     def _one_operation(self) -> Derived:

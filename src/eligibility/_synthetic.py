@@ -44,6 +44,9 @@ def _section(rng: random.Random, source: str, as_of: date, payload: dict[str, An
     return {"status": "read", "provenance": _provenance(rng, source, as_of), **payload}
 
 
+_MUNICIPALITIES = ("Venlo", "Westland")
+
+
 def _declaration(rng: random.Random, as_of: date, **fields: Any) -> dict[str, Any] | None:
     if rng.random() < 0.1:
         return None
@@ -75,12 +78,14 @@ def _location(rng: random.Random, as_of: date, index: int) -> dict[str, Any]:
         if rng.random() < 0.3:
             mark["valid_until"] = (as_of + timedelta(days=rng.choice([-1, 0, 1, 200]))).isoformat()
     persons = rng.choice([None, 1, 2, 4, 8, 12])
-    return {"id": f"L{index}", "address": f"Straat {index}", "seasonal": rng.random() < 0.3,
-            "months_in_use_per_year": rng.choice([None, 3, 6, 7, 12]), "persons": persons,
-            "beds": rng.choice([None, 2, 4, 8, 12]),
-            "floor_area_m2": rng.choice([None, 20.0, 47.99, 48.0, 60.0, 96.0, 130.0, 180.0]),
-            "bedrooms": rng.choice([None, 1, 2, 4]), "max_persons_per_bedroom": rng.choice([None, 1, 2, 3]),
-            "mark": mark, "provenance": _provenance(rng, "declaration", as_of)}
+    location = {"id": f"L{index}", "address": f"Straat {index}", "seasonal": rng.random() < 0.3,
+                "months_in_use_per_year": rng.choice([None, 3, 6, 7, 12]), "persons": persons,
+                "beds": rng.choice([None, 2, 4, 8, 12]),
+                "floor_area_m2": rng.choice([None, 20.0, 47.99, 48.0, 60.0, 96.0, 130.0, 180.0]),
+                "bedrooms": rng.choice([None, 1, 2, 4]), "max_persons_per_bedroom": rng.choice([None, 1, 2, 3]),
+                "mark": mark, "provenance": _provenance(rng, "declaration", as_of)}
+    location["municipality"] = rng.choice([None, *_MUNICIPALITIES])  # drawn last: earlier draws keep their seeds
+    return location
 
 
 def synthetic_dossier(seed: int, as_of: date) -> dict[str, Any]:
@@ -115,7 +120,7 @@ def synthetic_dossier(seed: int, as_of: date) -> dict[str, Any]:
         {"municipality": "Gemeente", "kind": rng.choice(["fine", "permit_withdrawn", "management_takeover", "warning", "other"]),
          "decision_date": _day(rng, as_of), "final": rng.choice([True, False, None])}
         for _ in range(rng.choice([0, 0, 0, 1]))])
-    return {
+    dossier = {
         "partner": {"name": "Synthetic B.V.", "kvk_number": kvk if rng.random() < 0.95 else None,
                     "foreign": rng.random() < 0.05},
         "roles": roles,
@@ -133,6 +138,9 @@ def synthetic_dossier(seed: int, as_of: date) -> dict[str, Any]:
             {"scope": rng.choice(["labour_supply", "housing"]), "kind": "nen_4400_inspection_report",
              "issued_on": as_of.isoformat(), "provenance": _provenance(rng, "upload", as_of)}],
     }
+    if fines is not None:  # drawn last: earlier draws keep their seeds
+        fines["housing_municipalities"] = rng.choice([[], _MUNICIPALITIES[:1], list(_MUNICIPALITIES)])
+    return dossier
 
 
 def strip_none(value: Any) -> Any:

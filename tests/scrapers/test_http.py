@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -23,7 +23,7 @@ import responses
 
 from eligibility._errors import FetchError
 from scrapers._config import KVK_TEST_API_KEY, KVK_TEST_BASE_URL, ScraperConfig
-from scrapers._http import MAX_REDIRECTS, MAX_RETRY_AFTER_S, PoliteClient, build_session
+from scrapers._http import MAX_REDIRECTS, MAX_RETRY_AFTER_S, PoliteClient, build_session, prune_http_cache, redirect_target
 from scrapers._store import EvidenceStore
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -102,6 +102,22 @@ def test_config_from_env(tmp_path: Path) -> None:
 def test_config_refuses_an_unclear_flag() -> None:
     with pytest.raises(ValueError, match="ELIGIBILITY_NAU_ENABLED"):
         ScraperConfig.from_env({"ELIGIBILITY_NAU_ENABLED": "maybe"})
+
+
+def test_evidence_retention_is_off_unless_set() -> None:
+    """Unset, every stored body is kept, as before the setting existed."""
+    assert ScraperConfig().evidence_retention_days is None
+    assert ScraperConfig.from_env({}).evidence_retention_days is None
+    assert ScraperConfig.from_env({"ELIGIBILITY_EVIDENCE_RETENTION_DAYS": " "}).evidence_retention_days is None
+    assert ScraperConfig.from_env({"ELIGIBILITY_EVIDENCE_RETENTION_DAYS": " 400 "}).evidence_retention_days == 400
+
+
+@pytest.mark.parametrize("value", ["0", "-30", "30 days", "1.5", "abc", "٣"])
+def test_evidence_retention_refuses_what_is_not_a_whole_number_of_days(value: str) -> None:
+    with pytest.raises(ValueError, match=f"ELIGIBILITY_EVIDENCE_RETENTION_DAYS='{value}'.*whole number of days"):
+        ScraperConfig.from_env({"ELIGIBILITY_EVIDENCE_RETENTION_DAYS": value})
+    with pytest.raises(ValueError, match="at least 1 day"):
+        ScraperConfig(evidence_retention_days=0)
 
 
 def test_retry_after_is_capped(tmp_path: Path) -> None:
@@ -208,6 +224,24 @@ def test_redirect_is_followed_and_the_final_url_recorded(
     snap = make_client().get(PAGE, register="sncu", headers={"apikey": "k"})
     assert (snap.url, snap.body) == (f"{PAGE}/", b"final")
     assert mocked.calls[1].request.headers["apikey"] == "k"
+
+
+def test_each_redirect_is_stored_under_its_url_with_its_location(
+    make_client: Callable[..., PoliteClient], mocked: responses.RequestsMock, store: EvidenceStore
+) -> None:
+    """The body lies under the final URL only: the hops lead an offline replay of the URL asked for to it."""
+    mocked.add(responses.GET, PAGE, status=301, headers={"Location": "/list/"})
+    mocked.add(responses.GET, f"{PAGE}/", status=302, headers={"Location": "https://other.example/x"})
+    mocked.add(responses.GET, "https://other.example/x", body=b"final")
+    snap = make_client().get(PAGE, register="sncu")
+    assert snap.url == "https://other.example/x"
+    assert [(r.url, r.status, r.headers.get("location")) for r in store.history("sncu")] == [
+        (PAGE, 301, "/list/"), (f"{PAGE}/", 302, "https://other.example/x"), ("https://other.example/x", 200, None)
+    ]  # fmt: skip
+    assert [redirect_target(store.latest("sncu", url)) for url in (PAGE, f"{PAGE}/")] == [  # type: ignore[arg-type]
+        f"{PAGE}/", "https://other.example/x"
+    ]
+    assert redirect_target(snap) is None
 
 
 def test_caller_headers_do_not_follow_a_redirect_to_another_host(
@@ -458,6 +492,27 @@ def test_default_session_composes_robots_cache_throttle_and_store(
     assert min(b.at - a.at for a, b in zip(server.seen, server.seen[1:])) >= 0.3 * 0.95
     assert config.cache_path.exists()
     assert [r.status for r in store.history("abu")] == [200, 200]
+
+
+def test_prune_http_cache_drops_responses_first_received_before_the_cutoff(
+    make_client: Callable[..., PoliteClient], server: LocalServer, tmp_path: Path
+) -> None:
+    """The cache keeps a copy of each body for revalidation: retention applies to it too."""
+    server.routes["/verdict"] = reply(200, b"Gedaagden: J. de Vries", {"ETag": '"v1"'})
+    client = make_client(cache=True)
+    client.get(server.url("/verdict"), register="sncu")
+    cache = tmp_path / "http-cache.sqlite"
+    now = datetime.now(UTC)
+
+    assert prune_http_cache(cache, now - timedelta(days=1)) == 0  # received after that: kept
+    assert prune_http_cache(cache, now + timedelta(minutes=1), dry_run=True) == 1
+    client.get(server.url("/verdict"), register="sncu")
+    assert server.seen[-1].headers.get("if-none-match") == '"v1"'  # the dry run kept it
+
+    assert prune_http_cache(cache, now + timedelta(minutes=1)) == 1
+    client.get(server.url("/verdict"), register="sncu")
+    assert "if-none-match" not in server.seen[-1].headers  # gone: asked for in full
+    assert prune_http_cache(tmp_path / "no-cache.sqlite", now) == 0
 
 
 def test_429_with_retry_after_waits_then_succeeds(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -178,20 +179,71 @@ def test_each_missing_structure_raises_with_its_name(body: bytes, missing: str) 
         ("2024-07-04T22:00:00Z", date(2024, 7, 5)),  # summer time, UTC+2
         ("2024-03-04T22:59:59Z", date(2024, 3, 4)),
         ("2024-03-04T23:00:00+0000", date(2024, 3, 5)),
-        ("2024-02-30T10:00:00Z", None),
+        ("2024-03-04 23:00:00Z", date(2024, 3, 5)),  # a space for the "T": the same moment
         ("05-03-2024", date(2024, 3, 5)),
         ("5-3-2024", date(2024, 3, 5)),
         ("05/03/2024", date(2024, 3, 5)),
+        ("03/04/2025", date(2025, 4, 3)),  # [assumed] day-first, as on the Dutch site: 3 April
+        ("13/04/2025", date(2025, 4, 13)),  # a day above 12: only day-first can read it
+        ("31.12.2024", date(2024, 12, 31)),
         (" 29-02-2024 ", date(2024, 2, 29)),
-        ("29-02-2023", None),
-        ("2024-13-01", None),
-        ("03/05/24", None),
+        ("\t03/04/2025\n", date(2025, 4, 3)),
+        ("05-03/2024", None),  # mixed separators: no known shape
         ("5 maart 2024", None),
         ("", None),
     ],
 )
 def test_parse_date(text: str, expected: date | None) -> None:
     assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("03/13/2025", "not a valid day-month-year date"),  # month 13: month-first? never swapped
+        ("12/31/2024", "not a valid day-month-year date"),
+        (" 04/13/2024 ", "not a valid day-month-year date"),
+        ("29-02-2023", "not a valid day-month-year date"),
+        ("00/01/2024", "not a valid day-month-year date"),
+        ("03/05/24", "two-digit year"),
+        ("3.4.25", "two-digit year"),
+    ],
+)
+def test_parse_date_refuses_a_slash_date_that_is_not_a_valid_day_first_date(text: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        parse_date(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2024-02-30", "2023-02-29", "2024-13-01", "2024-00-10", "2024-02-30T00:00:00", "2024-02-30T10:00:00Z",
+     "2024-04-31T00:00:00+02:00", "2024-03-05T25:00:00", "2024-03-05T10:60:00Z", " 2024-02-30 "],
+)  # fmt: skip
+def test_parse_date_refuses_an_iso_date_that_does_not_exist_naming_it(text: str) -> None:
+    """As None, an optional date became an "ignored" note: the decision went on without it."""
+    with pytest.raises(ValueError, match=re.escape(f"date '{text.strip()}' does not exist")):
+        parse_date(text)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        # day-first would be month 13: the site may write month-first, every other date would be wrong too
+        ("Inspectiedatum", "09/13/2022", r"Results\[0\]\.Inspectiedatum: date '09/13/2022' is not a valid"),
+        ("Publicatiedatum", "02/13/2023", r"Results\[0\]\.Inspectieresultaten\[0\]\.Publicatiedatum: date '02/13/2023' is not"),
+        # a date that does not exist: as None, an optional one became an "ignored" note
+        ("Inspectiedatum", "2022-09-31T00:00:00", r"Results\[0\]\.Inspectiedatum: date '2022-09-31T00:00:00' does not exist"),
+        ("Publicatiedatum", "2023-02-29T00:00:00",
+         r"Results\[0\]\.Inspectieresultaten\[0\]\.Publicatiedatum: date '2023-02-29T00:00:00' does not exist"),
+    ],
+)  # fmt: skip
+def test_a_date_refused_fails_the_page_naming_the_field_rather_than_becoming_a_note(
+    field: str, value: str, message: str
+) -> None:
+    data = json.loads(fixture("search_page_2.json"))
+    data["Results"][0][field] = value
+    with pytest.raises(ValueError, match=message):
+        parse_page(json.dumps(data).encode(), URL)
 
 
 @pytest.mark.parametrize(
@@ -302,6 +354,18 @@ def test_dedupe_keeps_the_most_severe_then_the_largest_amount() -> None:
     fines = InspectionRecord(**{**record.__dict__, "findings": record.findings[::2] + (_finding(FineKind.NO_VIOLATION),)})
     (kept,) = dedupe([fines])[0].findings
     assert (kept.sanction, kept.amount_eur, kept.collapsed) == (FineKind.FINE, 24000.0, 2)
+
+
+def test_copies_of_one_inspection_that_differ_pool_their_findings() -> None:
+    """Found by two names from searches stored at different times: an earlier "no violation" copy
+    must not hide the fine a later copy shows, whichever comes first."""
+    earlier = InspectionRecord(
+        id="123", company_name="X", company_place=None, inspection_place=None, inspection_date=date(2025, 3, 1),
+        kvk_number=None, findings=(_finding(FineKind.NO_VIOLATION),))
+    later = InspectionRecord(**{**earlier.__dict__, "findings": (_finding(FineKind.FINE, 30000),)})
+    for order in ([earlier, later], [later, earlier]):
+        (kept,) = dedupe(order)
+        assert [(f.sanction, f.amount_eur) for f in kept.findings] == [(FineKind.FINE, 30000.0)]
 
 
 def test_to_results_gives_one_result_per_law_with_the_inspection_date() -> None:

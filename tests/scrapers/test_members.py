@@ -16,6 +16,7 @@ from scrapers._store import Snapshot
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "registers"
 ABU_PAGE = "https://www.abu.nl/over-abu/ledenregister/page/{}/"
+ONE_MEMBER = b'<div class="ledenregister"><div class="ledenregister__item"><h3>Test BV Donald</h3></div></div>'
 NBBU_MEMBER = "https://www.nbbu.nl/nl/onze-leden/{}"
 
 
@@ -88,8 +89,22 @@ def test_abu_last_page_has_no_next() -> None:
     ]
 
 
-def test_abu_empty_list_is_empty() -> None:
-    assert members.parse_abu_page(b'<main><div class="ledenregister"></div></main>', ABU_PAGE.format(9)) == ([], None)
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'<main><div class="ledenregister"></div></main>',
+        b'<main><h1>Ledenregister</h1><div class="ledenregister" data-source="/wp-json/abu/v1/leden"></div>'
+        b'<script src="/wp-content/themes/abu/js/ledenregister.js"></script><nav class="pagination">'
+        b'<span class="current">1</span><a href="/over-abu/ledenregister/page/2/">2</a></nav></main>',
+    ],
+    ids=["empty-list", "list-rendered-by-javascript"],
+)
+def test_abu_page_without_members_is_a_layout_change(body: bytes) -> None:
+    """The register is never empty and has no search: an empty member list (e.g. one a script
+    fills in the browser) must not read as "no members", which makes every partner a non-member."""
+    with pytest.raises(LayoutChangedError, match="member list is empty") as caught:
+        members.parse_abu_page(body, members.ABU_FIRST_PAGE)
+    assert caught.value.url == members.ABU_FIRST_PAGE
 
 
 @pytest.mark.parametrize(
@@ -99,7 +114,7 @@ def test_abu_empty_list_is_empty() -> None:
         (b'<div class="ledenregister"><div class="ledenregister__item"><p>KvK 12345678</p></div></div>', "no name heading"),
         (b'<div class="ledenregister"><div class="lid"><h3>Test BV Donald</h3></div></div>', "holds elements but no members"),
         (
-            b'<div class="ledenregister"></div><a class="next" rel="next" href="https://evil.example/page/2/">x</a>',
+            ONE_MEMBER + b'<a class="next" rel="next" href="https://evil.example/page/2/">x</a>',
             "leaves the member register",
         ),
     ],
@@ -271,7 +286,7 @@ def test_abu_malformed_website_link_is_left_out_and_the_page_still_reads() -> No
 
 
 def test_abu_malformed_next_link_is_a_layout_change() -> None:
-    body = b'<div class="ledenregister"></div><a class="next" rel="next" href="http://[x/page/2/">x</a>'
+    body = ONE_MEMBER + b'<a class="next" rel="next" href="http://[x/page/2/">x</a>'
     with pytest.raises(LayoutChangedError, match="next-page link is not a valid URL") as caught:
         members.parse_abu_page(body, members.ABU_FIRST_PAGE)
     assert caught.value.url == members.ABU_FIRST_PAGE
@@ -281,11 +296,21 @@ def test_abu_numbered_pagination_without_next_link_is_followed() -> None:
     """WordPress may render only page numbers: page 1 links /page/2/ and /page/3/, no rel=next."""
     _, next_url = members.parse_abu_page(fixture("abu/ledenregister-page-1-numbered-only.html"), members.ABU_FIRST_PAGE)
     assert next_url == ABU_PAGE.format(2)
-    numbered_2 = b'<div class="ledenregister"></div><nav><a href="/over-abu/ledenregister/">1</a>' \
+    numbered_2 = ONE_MEMBER + b'<nav><a href="/over-abu/ledenregister/">1</a>' \
                  b'<span class="current">2</span><a href="/over-abu/ledenregister/page/3/">3</a></nav>'
     assert members.parse_abu_page(numbered_2, ABU_PAGE.format(2))[1] == ABU_PAGE.format(3)
-    last = b'<div class="ledenregister"></div><nav><a href="/over-abu/ledenregister/page/2/">2</a><span>3</span></nav>'
+    last = ONE_MEMBER + b'<nav><a href="/over-abu/ledenregister/page/2/">2</a><span>3</span></nav>'
     assert members.parse_abu_page(last, ABU_PAGE.format(3))[1] is None
+
+
+def test_abu_malformed_numbered_page_link_is_a_layout_change_not_the_end_of_the_register() -> None:
+    """Without rel=next, a malformed link into the register's pages may be page N+1 itself:
+    skipping it would end the register there and every later member would read "not a member"."""
+    body = ONE_MEMBER + b'<nav><span class="current">1</span><a href="http://[x/over-abu/ledenregister/page/2/">2</a></nav>'
+    with pytest.raises(LayoutChangedError, match="page link is not a valid URL"):
+        members.parse_abu_page(body, members.ABU_FIRST_PAGE)
+    elsewhere = ONE_MEMBER + b'<footer><a href="http://[x/contact/">contact</a></footer>'
+    assert members.parse_abu_page(elsewhere, members.ABU_FIRST_PAGE)[1] is None
 
 
 def test_fetch_abu_reads_every_page_when_pagination_is_numbered_only() -> None:

@@ -195,13 +195,47 @@ def test_title_without_versus_gives_parties_only_from_labels() -> None:
     assert parse_detail(body, FLEXWERK).parties == ("Proef Flex B.V.",)
 
 
-def test_labelled_date_wins_over_an_earlier_invalid_or_unlabelled_one() -> None:
+def test_labelled_date_wins_over_an_earlier_unlabelled_one() -> None:
     body = (
         "<html><body><article><h1>Vonnis SNCU vs. X B.V.</h1><p>Geplaatst 2 juni 2020</p>"
-        "<p>Datum uitspraak: 31 feb 2020</p><p>Datum uitspraak: 28 mei 2020</p></article></body></html>"
+        "<p>Datum uitspraak: 28 mei 2020</p></article></body></html>"
     ).encode()
     detail = parse_detail(body, FLEXWERK)
     assert (detail.verdict_date, detail.date_labelled) == (date(2020, 5, 28), True)
+
+
+@pytest.mark.parametrize(
+    ("dates", "impossible"),
+    [
+        # skipped, the next label's date was taken as the labelled verdict date: 2020, out of the window
+        (("Datum uitspraak: 31-02-2026", "Datum: 14-07-2020"), "31-02-2026"),
+        (("Datum uitspraak: 31 feb 2026", "Datum uitspraak: 28 mei 2020"), "31 feb 2026"),
+    ],
+)
+def test_an_impossible_labelled_date_fails_the_page_instead_of_another_date_being_taken(
+    dates: tuple[str, ...], impossible: str
+) -> None:
+    paragraphs = "".join(f"<p>{text}</p>" for text in dates)
+    body = f"<html><body><article><h1>Vonnis SNCU vs. X B.V.</h1>{paragraphs}</article></body></html>".encode()
+    with pytest.raises(ValueError, match=f"date '{impossible}' does not exist"):
+        parse_detail(body, FLEXWERK)
+
+
+def test_an_impossible_date_in_running_text_is_skipped_and_the_verdict_goes_to_review() -> None:
+    """Unlabelled, the verdict date is a guess whatever is skipped: ``date_labelled`` is False, which
+    sends B3.g to review; failing the page would fail SNCU for every partner over one typo."""
+    body = ("<html><body><article><h1>Vonnis SNCU vs. X B.V.</h1><p>Controlerapport van 14 juli 2020.</p>"
+            "<p>Vonnis van 30-02-2026.</p></article></body></html>").encode()
+    detail = parse_detail(body, FLEXWERK)
+    assert (detail.verdict_date, detail.date_labelled) == (date(2020, 7, 14), False)
+    assert detail.dates_skipped == ("30-02-2026",)  # named to the officer by the pipeline's note
+
+
+def test_an_impossible_date_on_the_list_page_is_skipped() -> None:
+    body = fixture("list_page_1.html").replace(b"12 mrt 2024", b"31-04-2024", 1)
+    assert body != fixture("list_page_1.html")
+    entries = parse_list(body, LIST_URL).entries
+    assert [entry.url for entry in entries] == [entry.url for entry in parse_list(fixture("list_page_1.html"), LIST_URL).entries]
 
 
 def test_title_with_a_slash_between_sncu_and_the_party_names_the_party() -> None:
@@ -228,11 +262,22 @@ def test_to_verdict_carries_every_field_and_the_link() -> None:
         "court": "Rechtbank Limburg",
         "ecli": "ECLI:NL:RBLIM:2024:1873",
         "url": FLEXWERK,
-        "parties": ["Flexwerk Voorbeeld B.V."],
+        "parties": [],  # linked against, not kept (LEGAL.md art. 10.3): see the next test
         "outcome": verdict.outcome,
         "link": link.model_dump(),
     }
     assert verdict.outcome is not None and "€ 25.000" in verdict.outcome
+
+
+def test_to_verdict_leaves_out_a_director_named_as_a_party() -> None:
+    """Directors' names are personal data that no rule reads; the party that matched is in the link."""
+    detail = parse_detail(fixture("detail_uitzendbureau_de_proef_2019.html"), DE_PROEF)
+    assert "J. de Vries" in detail.parties  # linked against by the pipeline
+    link = Link(method=LinkMethod.NAME, score=100, matched_name="Uitzendbureau De Proef B.V.")
+    verdict = to_verdict(detail, link)
+    assert verdict.parties == [] and "de Vries" not in verdict.model_dump_json(exclude={"title"})
+    assert "J. de Vries" in verdict.title  # the title as published stays: the rules quote it
+    assert verdict.link.matched_name == "Uitzendbureau De Proef B.V."
 
 
 def test_to_verdict_says_when_the_date_was_not_labelled() -> None:
@@ -266,8 +311,9 @@ def test_every_month_has_dutch_and_english_forms() -> None:
         ("17 mrt 2021", date(2021, 3, 17)),
         ("1 mei 2020", date(2020, 5, 1)),
         ("17-01-2019", date(2019, 1, 17)),
-        ("31 feb 2019", None),
-        ("17 foo 2019", None),
+        (" 29-02-2024 ", date(2024, 2, 29)),
+        ("17 foo 2019", None),  # no month: not a date at all
+        ("31 foo 2019", None),
         ("januari 2019", None),
         ("2019-01-17", None),
     ],
@@ -276,13 +322,28 @@ def test_parse_date(text: str, expected: date | None) -> None:
     assert parse_date(text) == expected
 
 
-def test_find_dates_skips_invalid_dates_and_keeps_order() -> None:
-    text = "Zitting 30 feb 2020, vonnis 3 maart 2020, hoger beroep 1 Oct 2021 en 02-11-2021."
+@pytest.mark.parametrize(
+    "text", ["31-02-2024", "31 feb 2019", "30 Februari 2020", "29-02-2023", "0 januari 2020", "00-01-2020",
+             "17-13-2019", "32 mei 2020", " 31-04-2024 "],
+)  # fmt: skip
+def test_parse_date_refuses_a_date_that_does_not_exist_naming_it(text: str) -> None:
+    """Returned as None it was dropped: the verdict date became another date of the article."""
+    with pytest.raises(ValueError, match=f"date '{text.strip()}' does not exist"):
+        parse_date(text)
+
+
+def test_find_dates_keeps_order() -> None:
+    text = "Zitting 3 feb 2020, vonnis 3 maart 2020, hoger beroep 1 Oct 2021 en 02-11-2021."
     assert find_dates(text) == [
+        (date(2020, 2, 3), "3 feb 2020"),
         (date(2020, 3, 3), "3 maart 2020"),
         (date(2021, 10, 1), "1 Oct 2021"),
         (date(2021, 11, 2), "02-11-2021"),
     ]
+
+
+def test_find_dates_skips_a_date_that_does_not_exist() -> None:
+    assert find_dates("Zitting 30 feb 2020, vonnis 3 maart 2020.") == [(date(2020, 3, 3), "3 maart 2020")]
 
 
 @pytest.mark.parametrize(

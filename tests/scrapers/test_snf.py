@@ -44,7 +44,7 @@ class FakeClient:
 
 
 def test_first_page_has_25_rows_with_all_columns() -> None:
-    records = snf.parse_page(fixture("search-p1.html"), PAGE_URL)
+    records = snf.parse_page(fixture("search-p1.html"), PAGE_URL).records
     assert len(records) == 25
     assert records[3] == snf.SnfRecord(
         name="Flexwonen De Brug B.V.",
@@ -57,14 +57,14 @@ def test_first_page_has_25_rows_with_all_columns() -> None:
 
 
 def test_empty_cells_become_none() -> None:
-    records = snf.parse_page(fixture("search-p2.html"), PAGE_URL)
+    records = snf.parse_page(fixture("search-p2.html"), PAGE_URL).records
     assert [r.name for r in records] == ["Residence Regio 26 B.V.", "Test BV Donald", "Huisvesting & Zorg Oost"]
     last = records[2]
     assert (last.place, last.status, last.kvk_number) == ("Zwolle", None, None)
 
 
 def test_missing_optional_columns_and_links() -> None:
-    records = snf.parse_page(fixture("search-minimal-columns.html"), PAGE_URL)
+    records = snf.parse_page(fixture("search-minimal-columns.html"), PAGE_URL).records
     assert records == [
         snf.SnfRecord("Seizoenswonen Maasland", "Maasland", None, None, None),
         snf.SnfRecord(
@@ -74,17 +74,14 @@ def test_missing_optional_columns_and_links() -> None:
 
 
 def test_no_results_message_is_an_empty_list() -> None:
-    assert snf.parse_page(fixture("search-no-results.html"), PAGE_URL) == []
+    assert snf.parse_page(fixture("search-no-results.html"), PAGE_URL) == snf.SnfPage([], has_next=False, total=None)
 
 
 def test_table_with_only_a_no_results_row_is_an_empty_list() -> None:
     body = b"<table><tr><th>Naam</th><th>Plaats</th></tr><tr><td colspan=2>Geen resultaten gevonden</td></tr></table>"
-    assert snf.parse_page(body, PAGE_URL) == []
+    assert snf.parse_page(body, PAGE_URL).records == []
 
 
-def test_empty_table_is_an_empty_list() -> None:
-    body = b"<table><thead><tr><th>Naam</th><th>Plaats</th></tr></thead><tbody></tbody></table>"
-    assert snf.parse_page(body, PAGE_URL) == []
 
 
 @pytest.mark.parametrize(
@@ -93,8 +90,9 @@ def test_empty_table_is_an_empty_list() -> None:
         (fixture("search-layout-changed.html"), "no result table with a name column"),
         (b"<table><tr><th>Titel</th><th>Plaats</th></tr><tr><td>X</td><td>Y</td></tr></table>", "name column"),
         (b"<table><tr><th>Naam</th><th>Plaats</th></tr><tr><td></td><td>Venlo</td></tr></table>", "row 1 has no"),
+        (b"<table><thead><tr><th>Naam</th><th>Plaats</th></tr></thead><tbody></tbody></table>", "table is empty"),
     ],
-    ids=["cards-instead-of-table", "renamed-name-column", "empty-name-cell"],
+    ids=["cards-instead-of-table", "renamed-name-column", "empty-name-cell", "empty-table-without-message"],
 )
 def test_changed_layout_raises(body: bytes, missing: str) -> None:
     with pytest.raises(LayoutChangedError, match=missing) as caught:
@@ -102,8 +100,167 @@ def test_changed_layout_raises(body: bytes, missing: str) -> None:
     assert caught.value.url == PAGE_URL
 
 
+# --- a name in a row header (<th>) -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        "<table><thead><tr><th>Naam</th><th>Plaats</th><th>KvK</th></tr></thead><tbody>{rows}</tbody></table>",
+        "<table><tr><th>Naam</th><th>Plaats</th><th>KvK</th></tr>{rows}</table>",
+    ],
+    ids=["header-in-thead", "header-as-first-row"],
+)
+def test_rows_whose_name_is_a_row_header_are_results(table: str) -> None:
+    """<tr><th>Name</th><td>...</td></tr> is a result (a certified provider must not read "not
+    found"); only the column-heading row is the header."""
+    rows = (
+        '<tr><th scope="row"><a href="/register/flexhuis">Flexhuis B.V.</a></th><td>Venlo</td><td>70000000</td></tr>'
+        "<tr><th>Logies Zuid B.V.</th><td>Tiel</td><td>70104729</td></tr>"
+    )
+    records = snf.parse_page(table.format(rows=rows).encode(), PAGE_URL).records
+    assert records == [
+        snf.SnfRecord("Flexhuis B.V.", "Venlo", None, "70000000", snf.REGISTER_URL + "/flexhuis"),
+        snf.SnfRecord("Logies Zuid B.V.", "Tiel", None, "70104729", None),
+    ]
+
+
+# --- "no results" only from the results area, and never beside results ---------------------
+
+CARDS = b'<div class="register-cards"><div class="card"><h3>Flexhuis Noord 01 B.V.</h3></div></div>'
+ROWS = b"<table><tr><th>Naam</th><th>Plaats</th></tr><tr><td>Flexhuis B.V.</td><td>Venlo</td></tr></table>"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"<body><aside>Geen resultaten? Bel ons.</aside><main>" + CARDS + b"</main></body>",
+        b"<body><main><aside>Geen resultaten? Bel ons.</aside>" + CARDS + b"</main></body>",
+        b"<body><main>" + CARDS + b"<template><p>Geen resultaten gevonden</p></template></main></body>",
+        b'<body><main>' + CARDS + b'<p class="empty" hidden>Geen resultaten gevonden</p></main></body>',
+        b'<body><main>' + CARDS + b'<p style="display: none">Geen resultaten gevonden</p></main></body>',
+        b"<body><main>" + CARDS + b"<script>const empty = 'Geen resultaten gevonden';</script></main></body>",
+    ],
+    ids=["sidebar", "sidebar-in-main", "template", "hidden", "display-none", "script"],
+)
+def test_no_results_text_outside_the_shown_results_area_is_not_an_empty_result(body: bytes) -> None:
+    """Results shown as cards (a changed layout) beside a "Geen resultaten" that the results
+    area does not show: a changed layout, not "not found"."""
+    with pytest.raises(LayoutChangedError, match="no result table with a name column"):
+        snf.parse_page(body, PAGE_URL)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"<main>" + ROWS + b'<p class="register-empty">Er zijn geen resultaten gevonden.</p></main>',
+        b"<table><tr><th>Naam</th></tr><tr><td>Flexhuis B.V.</td></tr><tr><td>Geen resultaten</td></tr></table>",
+        b'<main><p class="register-count">0 resultaten</p>' + ROWS + b"</main>",
+    ],
+    ids=["message-below-table", "message-row-among-rows", "zero-count"],
+)
+def test_result_rows_beside_a_no_results_message_are_a_contradiction(body: bytes) -> None:
+    with pytest.raises(LayoutChangedError, match="either result rows or a 'no results' message"):
+        snf.parse_page(body, PAGE_URL)
+
+
+def test_a_hidden_no_results_message_beside_rows_is_not_read() -> None:
+    hidden = b"<template><p>Geen resultaten gevonden</p></template><p hidden>Geen resultaten</p>"
+    body = b"<main>" + ROWS + hidden + b"</main>"
+    assert [r.name for r in snf.parse_page(body, PAGE_URL).records] == ["Flexhuis B.V."]
+
+
+# --- paging by the page's own links and count, not by an assumed page size ------------------
+
+
+def results_page(names: list[str], page: int, *, pages: int, total: int | None = None, volgende: bool = True) -> bytes:
+    """A result page like the fixtures: a count (when given), the rows, and a pagination of page
+    numbers with "Volgende" on every page but the last (``volgende=False``: numbers only)."""
+    rows = "".join(f'<tr><td><a href="/register/{n.lower()}">{n}</a></td><td>Venlo</td></tr>' for n in names)
+    link = '<a href="/register?q=x&amp;pagina={}&amp;limiet=25">{}</a>'
+    numbers = "".join(link.format(n, n) if n != page else f"<span>{n}</span>" for n in range(1, pages + 1))
+    more = link.format(page + 1, "Volgende") if volgende and page < pages else ""
+    count = f'<p class="register-count">{total} resultaten</p>' if total is not None else ""
+    return (
+        f'<html><body><main id="content">{count}<div class="register-results"><table><thead><tr><th>Naam</th>'
+        f'<th>Plaats</th></tr></thead><tbody>{rows}</tbody></table><nav class="pagination">{numbers}{more}</nav>'
+        "</div></main></body></html>"
+    ).encode()
+
+
+def names(start: int, count: int) -> list[str]:
+    return [f"Huisvester{n:03d}" for n in range(start, start + count)]
+
+
+def test_fixture_pages_say_where_paging_ends() -> None:
+    first = snf.parse_page(fixture("search-p1.html"), PAGE_URL)
+    last = snf.parse_page(fixture("search-p2.html"), search_url("", 2))
+    assert (first.has_next, first.total, last.has_next, last.total) == (True, 28, False, 28)
+
+
+@pytest.mark.parametrize("volgende", [True, False], ids=["volgende-link", "page-numbers-only"])
+def test_search_reads_on_after_a_page_of_fewer_than_25_rows(volgende: bool) -> None:
+    """A server that shows 10 rows a page: page 1 is not the last because it is short."""
+    client = FakeClient({
+        search_url("x", 1): (200, results_page(names(0, 10), 1, pages=3, total=24, volgende=volgende)),
+        search_url("x", 2): (200, results_page(names(10, 10), 2, pages=3, total=24, volgende=volgende)),
+        search_url("x", 3): (200, results_page(names(20, 4), 3, pages=3, total=24, volgende=volgende)),
+    })
+    snapshots, records = snf.search(client, "x")
+    assert [r.name for r in records] == names(0, 24)
+    assert len(snapshots) == 3
+
+
+@pytest.mark.parametrize("total", [30, None], ids=["counted", "not-counted"])
+def test_search_stops_after_a_page_of_more_than_25_rows_that_links_no_further(total: int | None) -> None:
+    client = FakeClient({search_url("x", 1): (200, results_page(names(0, 30), 1, pages=1, total=total))})
+    snapshots, records = snf.search(client, "x")
+    assert len(records) == 30
+    assert len(snapshots) == len(client.calls) == 1
+
+
+def test_search_raises_when_the_pages_count_more_results_than_were_read() -> None:
+    """The page counts 12 but shows 10 and links to no page 2: two results would go unread."""
+    client = FakeClient({search_url("x", 1): (200, results_page(names(0, 10), 1, pages=1, total=12))})
+    with pytest.raises(LayoutChangedError, match="the 12 results the pages count") as caught:
+        snf.search(client, "x")
+    assert caught.value.url == search_url("x", 1)
+
+
+def test_search_raises_when_a_linked_page_lists_nothing() -> None:
+    client = FakeClient({
+        search_url("x", 1): (200, results_page(names(0, 10), 1, pages=2)),
+        search_url("x", 2): (200, fixture("search-no-results.html")),
+    })
+    with pytest.raises(LayoutChangedError, match="results on page 2, which page 1 links to"):
+        snf.search(client, "x")
+
+
+@pytest.mark.parametrize(
+    ("nav", "missing"),
+    [
+        ('<a rel="next" href="/register?q=x&amp;page=2">Volgende</a>', "a next-page link to page 2"),
+        ('<a class="next" href="http://[x/register?pagina=2">Volgende</a>', "next-page link is not a valid URL"),
+        ('<span>1</span><a href="http://[x/register?q=x&amp;pagina=2">2</a>', "page link is not a valid URL"),
+        ("<p>12 resultaten</p><p>14 resultaten</p>", "one result count, not several"),
+        ("<p>9 resultaten</p>", "at most the 9 results the page counts"),
+    ],
+    ids=["next-link-elsewhere", "malformed-next-link", "malformed-page-number", "two-counts", "more-rows-than-count"],
+)
+def test_paging_the_parser_cannot_follow_raises(nav: str, missing: str) -> None:
+    body = results_page(names(0, 10), 1, pages=1).replace(b"</nav>", nav.encode() + b"</nav>")
+    with pytest.raises(LayoutChangedError, match=missing):
+        snf.parse_page(body, PAGE_URL)
+
+
+def test_a_page_size_choice_is_not_a_result_count() -> None:
+    page = results_page(names(0, 10), 1, pages=1, total=10)
+    body = page.replace(b"</nav>", b"<p>Toon 25 resultaten per pagina</p></nav>")
+    assert snf.parse_page(body, PAGE_URL).total == 10
+
+
 def test_to_organisation() -> None:
-    record = snf.parse_page(fixture("search-p1.html"), PAGE_URL)[3]
+    record = snf.parse_page(fixture("search-p1.html"), PAGE_URL).records[3]
     link = Link(method=LinkMethod.KVK)
     organisation = snf.to_organisation(record, link)
     assert (organisation.name, organisation.kvk_number, organisation.status) == (
@@ -114,7 +271,7 @@ def test_to_organisation() -> None:
     assert organisation.link == link
 
 
-def test_search_follows_pages_until_a_short_page() -> None:
+def test_search_follows_the_next_link_to_the_last_page() -> None:
     client = FakeClient({search_url("", 1): (200, fixture("search-p1.html")), search_url("", 2): (200, fixture("search-p2.html"))})
     snapshots, records = snf.search(client, "")
     assert len(records) == 28
@@ -132,7 +289,7 @@ def test_search_with_no_results_reads_one_page() -> None:
 
 def test_search_refuses_to_cut_results_short() -> None:
     client = FakeClient({search_url("", 1): (200, fixture("search-p1.html"))})
-    with pytest.raises(ScrapingError, match="more than 1 full pages") as caught:
+    with pytest.raises(ScrapingError, match="links on past page 1") as caught:
         snf.search(client, "", max_pages=1)
     assert type(caught.value) is ScrapingError
 
@@ -157,7 +314,7 @@ def test_malformed_detail_link_is_left_out_and_the_row_still_reads() -> None:
         b'<tr><td><a href="http://[x/detail">Flexhuis B.V.</a></td><td>Venlo</td></tr>'
         b'<tr><td><a href="/register/b">B B.V.</a></td><td>Tiel</td></tr></table>'
     )
-    records = snf.parse_page(body, PAGE_URL)
+    records = snf.parse_page(body, PAGE_URL).records
     assert [(r.name, r.place, r.detail_url) for r in records] == [
         ("Flexhuis B.V.", "Venlo", None),
         ("B B.V.", "Tiel", "https://www.normeringflexwonen.nl/register/b"),

@@ -10,11 +10,13 @@ from pathlib import Path
 import pytest
 
 from eligibility._errors import ScrapingError
-from scrapers._store import EvidenceStore, TamperedSnapshotError
+from scrapers._store import EvidenceStore, SnapshotRemovedError, TamperedSnapshotError, latest_removals
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 URL = "https://api.kvk.nl/test/api/v1/basisprofielen/68750110"
 BODY = b'{"kvkNummer": "68750110", "naam": "Test BV Donald"}'
+NOW = T0 + timedelta(days=400)
+"""When retention is applied in the tests below."""
 
 
 @pytest.fixture
@@ -136,10 +138,12 @@ def test_status_of_an_empty_store_is_empty(store: EvidenceStore) -> None:
     assert store.status() == []
 
 
-@pytest.mark.parametrize("statement", ["DELETE FROM fetches", "UPDATE fetches SET status = 200", "DELETE FROM failures"])
+@pytest.mark.parametrize("statement", ["DELETE FROM fetches", "UPDATE fetches SET status = 200", "DELETE FROM failures",
+                                       "DELETE FROM removals", "UPDATE removals SET older_than_days = 1"])
 def test_index_is_append_only(store: EvidenceStore, statement: str) -> None:
     store.put("kvk", URL, 404, {}, BODY, T0)
     store.record_failure("kvk", URL, "boom", T0)
+    store.prune(30, NOW, setting="--older-than 30")
     db = sqlite3.connect(store.root / "index.sqlite")
     try:
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
@@ -175,3 +179,103 @@ def test_snapshot_provenance_names_register_url_time_hash_and_parser(store: Evid
     assert (prov.source, prov.url, prov.retrieved_at, prov.sha256, prov.parser_version) == (
         "kvk", URL, T0, snap.sha256, "kvk/1",
     )
+
+
+# --- retention (LEGAL.md art. 10.3) ----------------------------------------------------------
+
+SNCU_PAGE = "https://www.sncu.nl/vonnissen-en-arresten/vonnis-sncu-vs-de-proef-2019/"
+DIRECTOR_PAGE = b"<h1>Vonnis SNCU vs Uitzendbureau De Proef B.V.</h1><p>Gedaagden: ... en de heer J. de Vries</p>"
+
+
+def _blob(store: EvidenceStore, sha: str) -> Path:
+    return store.root / "snapshots" / sha[:2] / sha[2:4] / sha
+
+
+def test_prune_removes_bodies_whose_every_reading_is_older_and_keeps_the_index(store: EvidenceStore) -> None:
+    old = store.put("sncu", SNCU_PAGE, 200, {}, DIRECTOR_PAGE, T0)
+    shared = store.put("kvk", URL, 200, {}, BODY, T0)
+    store.put("kvk", URL + "?again", 200, {}, BODY, NOW - timedelta(days=1))  # the same bytes, read recently
+    recent = store.put("sna", "https://sna.example/export", 200, {}, b"rows", NOW - timedelta(days=10))
+
+    report = store.prune(30, NOW, setting="ELIGIBILITY_EVIDENCE_RETENTION_DAYS=30")
+
+    assert (report.removed, report.bodies, report.bytes, report.fetches) == ((old.sha256,), 1, len(DIRECTOR_PAGE), 1)
+    assert report.cutoff == NOW - timedelta(days=30) and not report.dry_run
+    assert not _blob(store, old.sha256).exists()
+    assert not _blob(store, old.sha256).parent.exists()  # no empty folders left behind
+    assert store.get_body(shared.sha256) == BODY and store.get_body(recent.sha256) == b"rows"
+    (fetch,) = store.history("sncu")  # what was read, where, when, and its hash: all still known
+    assert (fetch.url, fetch.retrieved_at, fetch.sha256, fetch.size) == (SNCU_PAGE, T0, old.sha256, len(DIRECTOR_PAGE))
+    (removal,) = store.removals()
+    assert (removal.sha256, removal.removed_at, removal.older_than_days) == (old.sha256, NOW, 30)
+    assert removal.setting == "ELIGIBILITY_EVIDENCE_RETENTION_DAYS=30"
+    assert store.prune(30, NOW, setting="again").bodies == 0  # nothing left to remove
+
+
+def test_a_removed_body_is_said_to_be_removed_never_absent(store: EvidenceStore) -> None:
+    snap = store.put("sncu", SNCU_PAGE, 200, {}, DIRECTOR_PAGE, T0)
+    store.prune(30, NOW, setting="--older-than 30")
+
+    with pytest.raises(SnapshotRemovedError) as caught:
+        store.latest("sncu", SNCU_PAGE)
+    error = caught.value
+    assert isinstance(error, ScrapingError) and error.url == SNCU_PAGE
+    assert error.removal.removed_at == NOW and error.retrieved_at == T0
+    for text in (snap.sha256, "2027-12-28", "older than 30 days", "--older-than 30", "2026-11-23 09:00 UTC"):
+        assert text in str(error), text
+    with pytest.raises(SnapshotRemovedError):
+        store.get_body(snap.sha256)
+
+
+def test_a_body_missing_without_a_removal_on_record_is_damage(store: EvidenceStore) -> None:
+    snap = store.put("kvk", URL, 200, {}, BODY, T0)
+    _blob(store, snap.sha256).unlink()
+    with pytest.raises(TamperedSnapshotError, match="no removal"):
+        store.latest("kvk", URL)
+
+
+def test_a_reading_after_a_removal_brings_the_body_back(store: EvidenceStore) -> None:
+    first = store.put("kvk", URL, 200, {}, BODY, T0)
+    store.prune(30, NOW, setting="--older-than 30")
+    again = store.put("kvk", URL, 200, {}, BODY, NOW + timedelta(hours=1))
+    assert again.sha256 == first.sha256 and store.latest("kvk", URL).body == BODY
+
+
+def test_a_body_gone_after_a_later_reading_is_not_blamed_on_the_removal(store: EvidenceStore) -> None:
+    """A removal covers the readings before its cutoff; a later reading's missing body is damage."""
+    snap = store.put("kvk", URL, 200, {}, BODY, T0)
+    store.prune(30, NOW, setting="--older-than 30")
+    store.put("kvk", URL, 200, {}, BODY, NOW + timedelta(hours=1))
+    _blob(store, snap.sha256).unlink()
+    with pytest.raises(TamperedSnapshotError):
+        store.latest("kvk", URL)
+
+
+def test_a_dry_run_reports_the_same_and_changes_nothing(store: EvidenceStore) -> None:
+    old = store.put("sncu", SNCU_PAGE, 200, {}, DIRECTOR_PAGE, T0)
+    index = store.root / "index.sqlite"
+    before = (_files(store.root / "snapshots"), index.read_bytes())
+
+    report = store.prune(30, NOW, setting="--older-than 30", dry_run=True)
+
+    assert report.dry_run and (report.removed, report.bodies, report.fetches) == ((old.sha256,), 1, 1)
+    assert (_files(store.root / "snapshots"), index.read_bytes()) == before
+    assert store.removals() == [] and store.latest("sncu", SNCU_PAGE).body == DIRECTOR_PAGE
+
+
+@pytest.mark.parametrize("days", [0, -1, 1.5, True, "30"])
+def test_prune_needs_a_whole_number_of_days(store: EvidenceStore, days: object) -> None:
+    with pytest.raises(ValueError, match="whole number of days"):
+        store.prune(days, NOW, setting="x")  # type: ignore[arg-type]
+
+
+def test_a_store_never_pruned_keeps_its_layout_and_has_no_removals(store: EvidenceStore) -> None:
+    store.put("kvk", URL, 200, {}, BODY, T0)
+    db = sqlite3.connect(store.root / "index.sqlite")
+    try:
+        tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    finally:
+        db.close()
+    assert "removals" not in tables
+    assert store.removals() == [] and latest_removals(store.root, ["ab" * 32]) == {}
+    assert latest_removals(store.root / "nowhere", ["ab" * 32]) == {}

@@ -84,7 +84,7 @@ class RegisterSource:
         from scrapers._pipeline import build_dossier
 
         self._ready()
-        roles, notes = roles_of(row)
+        roles, notes = roles_of(row, housing_given=application is not None and bool(application.housing))
         if row.kvk_number is None:  # applications are matched by KvK number: never to a name-only row
             built = self._name_only(row, roles)
             return Built(built.dossier, notes + built.problems)
@@ -131,16 +131,20 @@ class RegisterSource:
         return Built(dossier, problems)
 
 
-def roles_of(row: PartnerRow) -> tuple[list[Role], list[str]]:
-    """The row's roles, and huisvester too when the list gives housing locations for it.
+def roles_of(row: PartnerRow, housing_given: bool = False) -> tuple[list[Role], list[str]]:
+    """The row's roles, and huisvester too when the list gives housing locations for it that no
+    application describes.
 
     A partner that houses workers offers housing (art. 14.3: "partijen die huisvesting
     aanbieden"), whatever role the list gives it. The list names the locations but not their
-    floor areas or marks, so as a housing provider without those in its dossier (they come from
-    its application file) its housing criteria are unknown, never "not applicable".
+    floor areas or marks, so without an application giving them the dossier has no locations,
+    and as a housing provider its housing criteria are unknown, never "not applicable". When an
+    application gives the locations (``housing_given``), they are in the dossier, the housing
+    criteria apply to whatever role the list gives, and the role decides the norm (art. 5.4 for
+    employers, 5.5 for housing providers): the row's roles are kept as they are.
     """
     roles = list(row.roles)
-    if not row.housing or Role.HUISVESTER in roles:
+    if not row.housing or Role.HUISVESTER in roles or housing_given:
         return roles, []
     return roles + [Role.HUISVESTER], [
         f"the list gives {len(row.housing)} housing location(s): judged as a housing provider (huisvester) too"]
