@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import shutil
@@ -266,3 +267,38 @@ def test_an_employer_whose_application_gives_its_locations_keeps_its_role_and_th
     assert row["roles"] == "werkgever" and "judged as a housing provider" not in row["notes"]
     assert row["art5_floor_area"] == "pass" and row["art5_seasonal"] == "pass"
 
+
+
+def test_a_location_the_list_names_and_no_application_describes_is_unknown_not_left_out(
+        tmp_path: Path, store: Path) -> None:
+    """The list names two locations, the application describes one: the other was never judged and
+    the partner came out eligible on the described one alone. It is now in the dossier by name only
+    (source "list"), so its housing criteria are unknown; the described one is matched by its words."""
+    agri = json.loads((ROOT / "fixtures" / "dossiers" / "agri-employer-seasonal.json").read_text(encoding="utf-8"))
+    content = data()
+    content["housing"] = agri["housing"]
+    content["declarations"]["fines"]["housing_municipalities"] = ["West Betuwe"]
+    folder = tmp_path / "applications"
+    folder.mkdir()
+    write(folder / "68750110.json", content)
+    listed = tmp_path / "list.csv"
+    listed.write_text("naam;kvk-nummer;rol;plaats;huisvestingslocaties\n"
+                      'Fixture Uitzend B.V.;68750110;werkgever;Rotterdam;"achterweg 3 DEIL; Kerkstraat 9, Venlo"\n'
+                      'Fixture Uitzend B.V.;68750110;werkgever;Rotterdam;"Achterweg 3, Deil; Rijksstraatweg 112"\n',
+                      encoding="utf-8")
+    screen(ScreenOptions(list_path=listed, out_dir=tmp_path / "out", as_of=AS_OF, offline=True, store_dir=store,
+                         log_path=tmp_path / "log.sqlite", applications=folder, workers=1, progress=False),
+           err=io.StringIO())
+    with (tmp_path / "out" / "results.csv").open(encoding="utf-8", newline="") as handle:
+        more, described = list(csv.DictReader(handle))
+    assert more["verdict"] == "needs_review"
+    assert more["art14_3_b_housing_marks"] == more["art5_floor_area"] == more["art5_bedrooms"] == "unknown"
+    assert "the list names 1 housing location(s) no application describes (Kerkstraat 9, Venlo)" in more["notes"]
+    assert described["verdict"] == "eligible" and "no application describes" not in described["notes"]
+    decision = json.loads((tmp_path / "out" / "decisions.jsonl").read_bytes().splitlines()[0])
+    entry = DecisionLog(tmp_path / "log.sqlite").get(decision["log_id"])
+    named = [location for location in entry.dossier.housing if location.provenance.source == "list"]
+    assert [(location.id, location.address, location.mark) for location in named] == [
+        ("list-row-2-location-2", "Kerkstraat 9, Venlo", None)]
+    assert named[0].provenance.url == "list.csv" and named[0].provenance.sha256 == hashlib.sha256(
+        listed.read_bytes()).hexdigest()

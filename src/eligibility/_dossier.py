@@ -120,7 +120,7 @@ class Role(StrEnum):
 class Provenance(_Model):
     """Where a fact came from: enough for an auditor to find the raw bytes again."""
 
-    source: str = Field(description="Register or origin: kvk, sna, snf, akf, inspectorate, sncu, nau, abu, nbbu, declaration, upload.")
+    source: str = Field(description="Register or origin: kvk, sna, snf, akf, inspectorate, sncu, nau, abu, nbbu, declaration, upload, list (a housing location named only in a screening list).")
     url: str | None = Field(default=None, description="URL that was read, or the uploaded file's name.")
     retrieved_at: datetime = Field(description="When the source was read (ISO 8601 with time zone).")
     sha256: Sha256 | None = Field(default=None, description="sha256 of the raw bytes as received.")

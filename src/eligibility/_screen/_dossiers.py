@@ -26,8 +26,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from rapidfuzz.utils import default_process
+
 from .._application import Application
-from .._dossier import Dossier, Identity, ReadStatus, Registers, Role
+from .._dossier import Dossier, HousingLocation, Identity, Provenance, ReadStatus, Registers, Role
 from ._lists import PartnerRow
 
 NAME_ONLY_SKIPPED = ("kvk", "nau")
@@ -54,8 +56,11 @@ class DossierSource(Protocol):
 class RegisterSource:
     """Dossiers from the registers: offline from the evidence store, or live (one process only)."""
 
-    def __init__(self, *, store_dir: Path, offline: bool, now: datetime, config: Any = None, client: Any = None) -> None:
-        """``client`` (live only) replaces the ``PoliteClient`` made from ``config``: for tests."""
+    def __init__(self, *, store_dir: Path, offline: bool, now: datetime, config: Any = None, client: Any = None,
+                 list_provenance: Provenance | None = None) -> None:
+        """``client`` (live only) replaces the ``PoliteClient`` made from ``config``: for tests.
+        ``list_provenance`` is the list's (file name, sha256, modification time), given to the
+        housing locations only the list names; without it they are dated ``now``."""
         from scrapers._config import ScraperConfig
         from scrapers._store import EvidenceStore
 
@@ -63,6 +68,7 @@ class RegisterSource:
         self.offline = offline
         self.now = now
         self.store_dir = store_dir
+        self.list_provenance = list_provenance or Provenance(source="list", retrieved_at=now)
         self._client: Any = client
         self._replay: Any = None
         self._store: Any = EvidenceStore(store_dir)  # fails early (in the parent) when unusable
@@ -85,17 +91,24 @@ class RegisterSource:
 
         self._ready()
         roles, notes = roles_of(row, housing_given=application is not None and bool(application.housing))
+        sections = application.sections() if application is not None else {}
+        described = list(sections.get("housing", ()))
+        named_only = listed_not_described(row, described, self.list_provenance)
+        if named_only:
+            notes.append(f"the list names {len(named_only)} housing location(s) no application describes "
+                         f"({'; '.join(str(location.address) for location in named_only)}): their housing "
+                         "criteria are unknown")
         if row.kvk_number is None:  # applications are matched by KvK number: never to a name-only row
-            built = self._name_only(row, roles)
+            built = self._name_only(row, roles, named_only)
             return Built(built.dossier, notes + built.problems)
         result = build_dossier(
             row.kvk_number, roles, name=row.name, place=row.place, offline=self.offline,
             store=self._store, client=self._client, config=self.config, now=self.now, replay=self._replay,
-            **(application.sections() if application is not None else {}),
+            **{**sections, "housing": described + named_only},
         )
         return Built(result.dossier, notes + list(result.problems))
 
-    def _name_only(self, row: PartnerRow, roles: list[Role]) -> Built:
+    def _name_only(self, row: PartnerRow, roles: list[Role], housing: list[HousingLocation]) -> Built:
         from scrapers._pipeline import ADAPTERS, _Build, _Partner
 
         assert row.name is not None  # the list reader refuses rows with neither number nor name
@@ -127,8 +140,41 @@ class RegisterSource:
             partner=Identity(name=row.name, place=row.place),
             roles=roles,
             registers=Registers(**sections),
+            housing=housing,
         )
         return Built(dossier, problems)
+
+
+def listed_not_described(row: PartnerRow, described: Sequence[HousingLocation],
+                         listed: Provenance) -> list[HousingLocation]:
+    """The housing locations the list names that no described location matches, by name only.
+
+    A list naming three locations for a partner whose application describes one would otherwise
+    be judged on that one (PRODUCT.md principle 1: what is not described is unknown). A named
+    location matches a described one when every word of it is in the described location's id,
+    address or municipality ("Zandstraat 14 Veldhoven" matches "Zandstraat 14, 5504 AB
+    Veldhoven"); each described location matches one named location at most. The rules read a
+    location with ``provenance.source`` "list" as not described: its housing criteria are unknown.
+    ``listed`` is the list's provenance (source "list").
+    """
+    unmatched = [_words(" ".join(filter(None, (location.id, location.address, location.municipality))))
+                 for location in described]
+    named_only: list[HousingLocation] = []
+    for number, text in enumerate(row.housing, start=1):
+        words = _words(text)
+        match = next((i for i, candidate in enumerate(unmatched) if words and words <= candidate), None)
+        if match is not None:
+            unmatched.pop(match)
+            continue
+        named_only.append(HousingLocation(
+            id=f"list-row-{row.line}-location-{number}", address=text,
+            provenance=listed))
+    return named_only
+
+
+def _words(text: str) -> set[str]:
+    """Lower-case words without punctuation (rapidfuzz's normalisation)."""
+    return set(default_process(text).split())
 
 
 def roles_of(row: PartnerRow, housing_given: bool = False) -> tuple[list[Role], list[str]]:

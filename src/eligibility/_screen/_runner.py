@@ -38,13 +38,14 @@ from typing import Any, Protocol, TextIO
 
 from .._application import ApplicationError, ApplicationFolder
 from .._canonical import sha256_hex
+from .._dossier import Provenance
 from .._errors import EligibilityError, RuleError
 from .._evaluate import CompiledPack, evaluate
 from .._log import DecisionLog, LogItem, LogRef
 from .._pack import RulePack, load_pack
 from ._compare import Comparison, PreviousRunError, load_previous
 from ._dossiers import DossierSource, RegisterSource
-from ._lists import BadRow, ListError, ListRow, PartnerList, PartnerRow
+from ._lists import BadRow, ListError, ListInfo, ListRow, PartnerList, PartnerRow
 from ._outputs import DecisionNotInLog, DecisionsStream, OverrideLookup, RunFacts, Tally, write_outputs
 from ._results import decided_result, error_result
 from ._state import STATE_SCHEMA, Decided, RunState, StateMismatch
@@ -248,7 +249,7 @@ def screen(
     try:
         run = _bind(state, options, pack, partners, applications)
         now = datetime.fromisoformat(run["started_at"])
-        source = source if source is not None else _register_source(options, now)
+        source = source if source is not None else _register_source(options, now, partners.info)
         log = log if log is not None else _open_log(options)
         comparison = _previous(options, pack)  # read before the work: a bad previous run stops us early
         _recover(state, log, err)
@@ -409,14 +410,16 @@ def _bind(state: RunState, options: ScreenOptions, pack: RulePack, partners: Par
                           f"{state.path} to start over") from exc
 
 
-def _register_source(options: ScreenOptions, now: datetime) -> RegisterSource:
+def _register_source(options: ScreenOptions, now: datetime, info: ListInfo) -> RegisterSource:
     from scrapers._config import ScraperConfig
 
     config = ScraperConfig.from_env()
     store_dir = options.store_dir or config.evidence_dir
     if options.offline and not (store_dir / "index.sqlite").is_file():
         raise ScreenError(f"no evidence store at {store_dir}: run 'eligibility registers refresh' first, or give --store")
-    return RegisterSource(store_dir=store_dir, offline=options.offline, now=now, config=config)
+    listed = Provenance(source="list", url=info.path.name, sha256=info.sha256,
+                        retrieved_at=datetime.fromtimestamp(info.path.stat().st_mtime, UTC))
+    return RegisterSource(store_dir=store_dir, offline=options.offline, now=now, config=config, list_provenance=listed)
 
 
 def _open_log(options: ScreenOptions) -> DecisionLog:
