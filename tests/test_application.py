@@ -249,24 +249,9 @@ def test_an_employer_whose_application_gives_its_locations_keeps_its_role_and_th
     """With the locations in its application the housing criteria apply anyway; judged as a housing
     provider, the employer's AKF seasonal site at 11 m² would be held to art. 5.5's 12 m² (it was:
     not eligible from screen, eligible from check)."""
-    agri = json.loads((ROOT / "fixtures" / "dossiers" / "agri-employer-seasonal.json").read_text(encoding="utf-8"))
-    content = data()
-    content["housing"] = agri["housing"]
-    content["declarations"]["fines"]["housing_municipalities"] = ["West Betuwe"]
-    folder = tmp_path / "applications"
-    folder.mkdir()
-    write(folder / "68750110.json", content)
-    listed = tmp_path / "list.csv"
-    listed.write_text("naam;kvk-nummer;rol;plaats;huisvestingslocaties\n"
-                      "Fixture Uitzend B.V.;68750110;werkgever;Rotterdam;Achterweg 3, Deil\n", encoding="utf-8")
-    screen(ScreenOptions(list_path=listed, out_dir=tmp_path / "out", as_of=AS_OF, offline=True, store_dir=store,
-                         log_path=tmp_path / "log.sqlite", applications=folder, workers=1, progress=False),
-           err=io.StringIO())
-    with (tmp_path / "out" / "results.csv").open(encoding="utf-8", newline="") as handle:
-        (row,) = list(csv.DictReader(handle))
+    (row,) = screen_the_agri_locations(tmp_path, store, ["Achterweg 3, Deil"])
     assert row["roles"] == "werkgever" and "judged as a housing provider" not in row["notes"]
     assert row["art5_floor_area"] == "pass" and row["art5_seasonal"] == "pass"
-
 
 
 def test_a_location_the_list_names_and_no_application_describes_is_unknown_not_left_out(
@@ -274,23 +259,8 @@ def test_a_location_the_list_names_and_no_application_describes_is_unknown_not_l
     """The list names two locations, the application describes one: the other was never judged and
     the partner came out eligible on the described one alone. It is now in the dossier by name only
     (source "list"), so its housing criteria are unknown; the described one is matched by its words."""
-    agri = json.loads((ROOT / "fixtures" / "dossiers" / "agri-employer-seasonal.json").read_text(encoding="utf-8"))
-    content = data()
-    content["housing"] = agri["housing"]
-    content["declarations"]["fines"]["housing_municipalities"] = ["West Betuwe"]
-    folder = tmp_path / "applications"
-    folder.mkdir()
-    write(folder / "68750110.json", content)
-    listed = tmp_path / "list.csv"
-    listed.write_text("naam;kvk-nummer;rol;plaats;huisvestingslocaties\n"
-                      'Fixture Uitzend B.V.;68750110;werkgever;Rotterdam;"achterweg 3 DEIL; Kerkstraat 9, Venlo"\n'
-                      'Fixture Uitzend B.V.;68750110;werkgever;Rotterdam;"Achterweg 3, Deil; Rijksstraatweg 112"\n',
-                      encoding="utf-8")
-    screen(ScreenOptions(list_path=listed, out_dir=tmp_path / "out", as_of=AS_OF, offline=True, store_dir=store,
-                         log_path=tmp_path / "log.sqlite", applications=folder, workers=1, progress=False),
-           err=io.StringIO())
-    with (tmp_path / "out" / "results.csv").open(encoding="utf-8", newline="") as handle:
-        more, described = list(csv.DictReader(handle))
+    more, described = screen_the_agri_locations(
+        tmp_path, store, ["achterweg 3 DEIL; Kerkstraat 9, Venlo", "Achterweg 3, Deil; Rijksstraatweg 112"])
     assert more["verdict"] == "needs_review"
     assert more["art14_3_b_housing_marks"] == more["art5_floor_area"] == more["art5_bedrooms"] == "unknown"
     assert "the list names 1 housing location(s) no application describes (Kerkstraat 9, Venlo)" in more["notes"]
@@ -301,4 +271,24 @@ def test_a_location_the_list_names_and_no_application_describes_is_unknown_not_l
     assert [(location.id, location.address, location.mark) for location in named] == [
         ("list-row-2-location-2", "Kerkstraat 9, Venlo", None)]
     assert named[0].provenance.url == "list.csv" and named[0].provenance.sha256 == hashlib.sha256(
-        listed.read_bytes()).hexdigest()
+        (tmp_path / "list.csv").read_bytes()).hexdigest()
+
+
+def screen_the_agri_locations(tmp_path: Path, store: Path, locations: list[str]) -> list[dict[str, str]]:
+    """Screen one row per locations cell for the lender fixture as an employer whose application
+    describes the two locations of agri-employer-seasonal.json (Achterweg 3 Deil, Rijksstraatweg 112)."""
+    agri = json.loads((ROOT / "fixtures" / "dossiers" / "agri-employer-seasonal.json").read_text(encoding="utf-8"))
+    content = data()
+    content["housing"] = agri["housing"]
+    content["declarations"]["fines"]["housing_municipalities"] = ["West Betuwe"]
+    folder = tmp_path / "applications"
+    folder.mkdir()
+    write(folder / "68750110.json", content)
+    listed = tmp_path / "list.csv"
+    listed.write_text("naam;kvk-nummer;rol;plaats;huisvestingslocaties\n" + "".join(
+        f'Fixture Uitzend B.V.;68750110;werkgever;Rotterdam;"{cell}"\n' for cell in locations), encoding="utf-8")
+    screen(ScreenOptions(list_path=listed, out_dir=tmp_path / "out", as_of=AS_OF, offline=True, store_dir=store,
+                         log_path=tmp_path / "log.sqlite", applications=folder, workers=1, progress=False),
+           err=io.StringIO())
+    with (tmp_path / "out" / "results.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
