@@ -29,7 +29,7 @@ from openpyxl import load_workbook
 
 from eligibility._canonical import canonical_json
 from eligibility._log import DecisionLog, LogWriteError
-from eligibility._screen import ScreenError, ScreenOptions, screen
+from eligibility._screen import ScreenError, ScreenOptions, _runner, screen
 from eligibility._screen._compare import Comparison, load_previous
 from eligibility._screen._dossiers import Built, RegisterSource
 from eligibility._screen._lists import PartnerRow
@@ -44,6 +44,8 @@ LINES = [3, 4, 6, 7, 8, 9, 11, 12, 13]
 DECIDED = [3, 4, 6, 7, 13]
 ERRORS = [8, 9, 11, 12]
 NAME_ONLY = 7
+START = datetime(2026, 11, 23, 8, tzinfo=UTC)
+"""When every run here starts (``_runs_start_at_one_moment``)."""
 
 
 class Interrupted(Exception):
@@ -56,6 +58,15 @@ def deterministic_log(path: Path) -> DecisionLog:
     counter = itertools.count(existing + 1)
     return DecisionLog(path, new_id=lambda: f"rec{next(counter):06d}",
                        clock=lambda: datetime(2026, 11, 23, 12, tzinfo=UTC))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _runs_start_at_one_moment() -> Iterator[None]:
+    """Every run here starts at the same moment, so separate runs give the same bytes (a location
+    only the list names is dated by its run's start)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_runner, "_clock", lambda: START)
+        yield
 
 
 @pytest.fixture(scope="module")
@@ -323,8 +334,9 @@ def test_kill_9_in_the_middle_of_a_run_then_the_rerun_finishes_it(baseline: Path
     driver = textwrap.dedent(f"""
         import io, os, signal, sys
         sys.path.insert(0, {str(ROOT)!r})
-        from tests.test_screen_run import deterministic_log, options
-        from eligibility._screen import screen
+        from tests.test_screen_run import START, deterministic_log, options
+        from eligibility._screen import _runner, screen
+        _runner._clock = lambda: START
         from pathlib import Path
 
         def checkpoint(stage, done):

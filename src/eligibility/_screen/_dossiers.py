@@ -26,10 +26,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from rapidfuzz.utils import default_process
-
 from .._application import Application
 from .._dossier import Dossier, HousingLocation, Identity, Provenance, ReadStatus, Registers, Role
+from ._locations import pair_listed_locations
 from ._lists import PartnerRow
 
 NAME_ONLY_SKIPPED = ("kvk", "nau")
@@ -59,8 +58,8 @@ class RegisterSource:
     def __init__(self, *, store_dir: Path, offline: bool, now: datetime, config: Any = None, client: Any = None,
                  list_provenance: Provenance | None = None) -> None:
         """``client`` (live only) replaces the ``PoliteClient`` made from ``config``: for tests.
-        ``list_provenance`` is the list's (file name, sha256, modification time), given to the
-        housing locations only the list names; without it they are dated ``now``."""
+        ``list_provenance`` is the list's (file name, sha256, read at ``now``: the run's start,
+        kept for a resumed run), given to the housing locations only the list names."""
         from scrapers._config import ScraperConfig
         from scrapers._store import EvidenceStore
 
@@ -93,7 +92,9 @@ class RegisterSource:
         roles, notes = roles_of(row, housing_given=application is not None and bool(application.housing))
         sections = application.sections() if application is not None else {}
         described = list(sections.get("housing", ()))
-        named_only = listed_not_described(row, described, self.list_provenance)
+        paired = pair_listed_locations(row.housing, row.line, described, self.list_provenance)
+        named_only = paired.named_only
+        notes.extend(paired.notes)
         if named_only:
             notes.append(f"the list names {len(named_only)} housing location(s) no application describes "
                          f"({'; '.join(str(location.address) for location in named_only)}): their housing "
@@ -145,46 +146,14 @@ class RegisterSource:
         return Built(dossier, problems)
 
 
-def listed_not_described(row: PartnerRow, described: Sequence[HousingLocation],
-                         listed: Provenance) -> list[HousingLocation]:
-    """The housing locations the list names that no described location matches, by name only.
-
-    A list naming three locations for a partner whose application describes one would otherwise
-    be judged on that one (PRODUCT.md principle 1: what is not described is unknown). A named
-    location matches a described one when every word of it is in the described location's id,
-    address or municipality ("Zandstraat 14 Veldhoven" matches "Zandstraat 14, 5504 AB
-    Veldhoven"); each described location matches one named location at most. The rules read a
-    location with ``provenance.source`` "list" as not described: its housing criteria are unknown.
-    ``listed`` is the list's provenance (source "list").
-    """
-    unmatched = [_words(" ".join(filter(None, (location.id, location.address, location.municipality))))
-                 for location in described]
-    named_only: list[HousingLocation] = []
-    for number, text in enumerate(row.housing, start=1):
-        words = _words(text)
-        match = next((i for i, candidate in enumerate(unmatched) if words and words <= candidate), None)
-        if match is not None:
-            unmatched.pop(match)
-            continue
-        named_only.append(HousingLocation(
-            id=f"list-row-{row.line}-location-{number}", address=text,
-            provenance=listed))
-    return named_only
-
-
-def _words(text: str) -> set[str]:
-    """Lower-case words without punctuation (rapidfuzz's normalisation)."""
-    return set(default_process(text).split())
-
-
 def roles_of(row: PartnerRow, housing_given: bool = False) -> tuple[list[Role], list[str]]:
     """The row's roles, and huisvester too when the list gives housing locations for it that no
     application describes.
 
     A partner that houses workers offers housing (art. 14.3: "partijen die huisvesting
     aanbieden"), whatever role the list gives it. The list names the locations but not their
-    floor areas or marks, so without an application giving them the dossier has no locations,
-    and as a housing provider its housing criteria are unknown, never "not applicable". When an
+    floor areas or marks, so without an application giving them the dossier has them by name
+    only (``_locations``), and as a housing provider its housing criteria are unknown. When an
     application gives the locations (``housing_given``), they are in the dossier, the housing
     criteria apply to whatever role the list gives, and the role decides the norm (art. 5.4 for
     employers, 5.5 for housing providers): the row's roles are kept as they are.

@@ -404,10 +404,15 @@ def _bind(state: RunState, options: ScreenOptions, pack: RulePack, partners: Par
     if applications is not None:
         identity["applications"] = applications.digest
     try:
-        return state.bind(identity, {"started_at": datetime.now(UTC).isoformat(timespec="seconds")})
+        return state.bind(identity, {"started_at": _clock().isoformat(timespec="seconds")})
     except StateMismatch as exc:
         raise ScreenError(f"{options.out_dir} holds another screening run ({exc}): use another --out, or remove "
                           f"{state.path} to start over") from exc
+
+
+def _clock() -> datetime:
+    """The moment a new run starts (kept in its state; a resumed run keeps it). Tests fix it."""
+    return datetime.now(UTC)
 
 
 def _register_source(options: ScreenOptions, now: datetime, info: ListInfo) -> RegisterSource:
@@ -417,8 +422,7 @@ def _register_source(options: ScreenOptions, now: datetime, info: ListInfo) -> R
     store_dir = options.store_dir or config.evidence_dir
     if options.offline and not (store_dir / "index.sqlite").is_file():
         raise ScreenError(f"no evidence store at {store_dir}: run 'eligibility registers refresh' first, or give --store")
-    listed = Provenance(source="list", url=info.path.name, sha256=info.sha256,
-                        retrieved_at=datetime.fromtimestamp(info.path.stat().st_mtime, UTC))
+    listed = Provenance(source="list", url=info.path.name, sha256=info.sha256, retrieved_at=now)
     return RegisterSource(store_dir=store_dir, offline=options.offline, now=now, config=config, list_provenance=listed)
 
 

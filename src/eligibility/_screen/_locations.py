@@ -1,0 +1,82 @@
+"""Housing locations a list names, paired with the ones the partner's application describes.
+
+A list naming three locations for a partner whose application describes one would otherwise be
+judged on that one (PRODUCT.md principle 1: what nobody described is unknown). Each location the
+list names is paired with a described one when its words say the same address; the rest go into
+the dossier by name only (``provenance.source`` "list"), and the rules leave their housing
+criteria unknown. A wrong pairing would hide a location, so pairing is strict: when in doubt the
+location stays undescribed and the partner goes to review.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz.utils import default_process
+
+from .._dossier import HousingLocation, Provenance
+
+
+@dataclass(frozen=True)
+class Paired:
+    """The locations the list names that no described location matches, and how the others were paired."""
+
+    named_only: list[HousingLocation]
+    notes: list[str]
+
+
+def pair_listed_locations(listed: Sequence[str], line: int, described: Sequence[HousingLocation],
+                          provenance: Provenance) -> Paired:
+    """Pair each location of a list row (``line``) with at most one described location.
+
+    A listed text matches a described location when every word of it is in the described
+    address (with its municipality) and every number in it follows the same word there: a house
+    number after its street ("Industrieweg 3" is not "Industrieweg 12 unit 3"). The id is not
+    read: partners choose ids freely ("venlo-2"). The closest pairs (fewest words the described
+    address has beyond the listed text) are made first, so "Kerkstraat 14" does not take
+    "Kerkstraat 14 unit 2" from the text that names it. A pairing that is not word for word is
+    noted, so the officer can check it. ``provenance`` is the list's (source "list").
+    """
+    texts = [_words(text) for text in listed]
+    addresses = [_words(" ".join(filter(None, (location.address, location.municipality)))) for location in described]
+    candidates = sorted(
+        (len(set(address) - set(text)), i, j)
+        for i, text in enumerate(texts) for j, address in enumerate(addresses) if _says(text, address))
+    pairs: dict[int, int] = {}
+    for _, i, j in candidates:
+        if i not in pairs and j not in pairs.values():
+            pairs[i] = j
+    notes = [f"the list's location '{listed[i]}' is taken as the application's {described[j].id} "
+             f"({described[j].address})" for i, j in sorted(pairs.items()) if set(texts[i]) != set(addresses[j])]
+    taken = {location.id for location in described}
+    named_only = []
+    for i, text in enumerate(listed):
+        if i not in pairs:
+            named_only.append(HousingLocation(id=_free_id(f"list-row-{line}-location-{i + 1}", taken), address=text,
+                                              provenance=provenance))
+    return Paired(named_only, notes)
+
+
+def _says(text: list[str], address: list[str]) -> bool:
+    """Whether the listed words are all in the address, each number after the word before it."""
+    if not text or not set(text) <= set(address):
+        return False
+    return all(
+        any(address[j] == word and (k == 0 or (j > 0 and address[j - 1] == text[k - 1])) for j in range(len(address)))
+        for k, word in enumerate(text) if any(char.isdigit() for char in word))
+
+
+def _words(text: str) -> list[str]:
+    """Lower-case words without punctuation, in order (rapidfuzz's normalisation)."""
+    return default_process(text).split()
+
+
+def _free_id(wanted: str, taken: set[str]) -> str:
+    """``wanted``, or with a suffix when the application already uses that id."""
+    candidate, suffix = wanted, 1
+    while candidate in taken:
+        suffix += 1
+        candidate = f"{wanted}-{suffix}"
+    taken.add(candidate)
+    return candidate
