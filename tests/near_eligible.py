@@ -174,6 +174,16 @@ def stale_location(rng: random.Random, data: Data) -> str:
     return f"location {location['id']} given long ago"
 
 
+def location_only_listed(rng: random.Random, data: Data) -> str:
+    """A location a screening list names and no application describes (``_screen._locations``)."""
+    if not data.get("housing") and rng.random() < 0.5:
+        return "skip: a partner without locations"
+    data.setdefault("housing", []).append({
+        "id": f"list-row-{rng.randint(2, 99)}-location-1", "address": rng.choice(["Kerkstraat 9, Venlo", "Spoorweg 8"]),
+        "provenance": {"source": "list", "url": "partners.csv", "retrieved_at": _moment(rng.choice([0, 1, 400]))}})
+    return "location only the list names"
+
+
 def housing_without_declared_municipality(rng: random.Random, data: Data) -> str:
     fines = data["declarations"].get("fines")
     if not fines:
@@ -213,7 +223,8 @@ def other_roles(rng: random.Random, data: Data) -> str:
 CHANGES: tuple[Change, ...] = (
     stale_register, read_after_decision_date, failed_register, absent_register, missing_declaration,
     declaration_signed_on, final_fine, sncu_verdict, sna_status, kvk_ended, crowded_location,
-    location_data_missing, stale_location, housing_without_declared_municipality, name_link, only_dutch,
+    location_data_missing, stale_location, location_only_listed, housing_without_declared_municipality, name_link,
+    only_dutch,
     other_roles,
 )
 
