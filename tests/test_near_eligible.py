@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from eligibility import CompiledPack, Dossier, Outcome, Verdict, evaluate, load_pack
 from eligibility._crosscheck import cross_check
 from eligibility._durable import DurableEngine
+from eligibility._memo import _pieces
 from eligibility._pack import derived_inputs, derived_path, walk_compares
 from eligibility._rules_model import Rule
 
@@ -98,16 +99,17 @@ def _blocking_readers(register: str, roles: list[str]) -> list[str]:
 
 
 def _facts_read(rule: Rule) -> set[str]:
-    """Every fact path the rule's clauses read, with the inputs of the derived facts they use."""
-    derived = {derived_path(d): d for d in [*PACK.derived, *rule.derived]}
+    """Every fact path the rule's clauses test, with the inputs of the derived facts they use
+    (an item path reaching back to the top, ``housing.$employer_norms``, reads both halves).
+    Narrower than ``_memo.rule_reads``, which also counts evidence lists and texts."""
+    derived = {derived_path(d): d for d in PACK.all_derived()}
     pending = [path for _, clause in rule.outcomes.clauses() for path, _ in walk_compares(clause.when)]
     seen: set[str] = set()
     while pending:
-        path = pending.pop()
-        if path not in seen:
-            seen.add(path)
-            if path in derived:
-                pending.extend(derived_inputs(derived[path]))
+        for piece in _pieces(pending.pop()):
+            if piece not in seen:
+                seen.add(piece)
+                pending.extend(derived_inputs(derived[piece]) if piece in derived else ())
     return seen
 
 

@@ -89,9 +89,9 @@ class RegisterSource:
         from scrapers._pipeline import build_dossier
 
         self._ready()
-        roles, notes = roles_of(row, housing_given=application is not None and bool(application.housing))
         sections = application.sections() if application is not None else {}
         described = list(sections.get("housing", ()))
+        roles, notes = roles_of(row, housing_given=bool(described))
         paired = pair_listed_locations(row.housing, row.line, described, self.list_provenance)
         named_only = paired.named_only
         notes.extend(paired.notes)
