@@ -455,3 +455,47 @@ def test_a_formula_without_a_stored_result_and_an_excel_error_are_named(tmp_path
     assert isinstance(found[3], BadRow) and found[3].reason == (
         "cell B3 (column 'KvK-nummer') holds the Excel error #N/A: correct the cell in Excel")
     assert isinstance(found[4], PartnerRow)  # the formula is in a column that is not used
+
+
+def test_a_workbook_is_parsed_once_and_every_pass_gives_the_same_rows(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sheet's XML is parsed when the list is opened; the run, the progress count and the
+    applications' check replay those rows (an unreadable cell and a date included)."""
+    from eligibility._screen import _lists
+
+    bad_cell = [*PARTNERS[1][:1], 1085927, "uitlener", "Venlo"]
+    path = _workbook(tmp_path, [("Partners", [HEADER, PARTNERS[0], bad_cell, PARTNERS[2]], "visible")],
+                     patch={SHEET1: lambda xml: xml.replace("<v>1085927</v>", "<v>1085927,0</v>")})
+    parsed = []
+    real = _lists._sheet_rows
+    monkeypatch.setattr(_lists, "_sheet_rows", lambda *a, **k: (parsed.append(a[1].title), real(*a, **k))[1])
+    partners = PartnerList(path)
+    parses_to_open = len(parsed)
+    first, second = list(partners.rows()), list(partners.rows())
+    assert len(parsed) == parses_to_open, "rows() parsed the workbook again"
+    assert first == second and [type(r) for r in first] == [PartnerRow, BadRow, PartnerRow]
+    assert isinstance(first[1], BadRow) and "cell B3" in first[1].reason
+
+
+def test_the_parsed_rows_file_is_removed_with_the_list(tmp_path: Path) -> None:
+    import gc
+
+    partners = PartnerList(_workbook(tmp_path, [("Partners", [HEADER, *PARTNERS], "visible")]))
+    spooled = partners._spool.path
+    assert spooled.is_file() and spooled.stat().st_size > 0
+    del partners
+    gc.collect()
+    assert not spooled.exists()
+
+
+def test_a_spool_not_recorded_to_its_end_is_not_replayed() -> None:
+    from eligibility._screen._spool import RowSpool
+
+    spool = RowSpool()
+    rows = spool.record(iter([(1, ["a"], None), (2, ["b"], None)]))
+    next(rows)
+    with pytest.raises(RuntimeError, match="not recorded to its end"):
+        list(spool.replay())
+    assert list(rows) == [(2, ["b"], None)] and list(spool.replay()) == [(1, ["a"], None), (2, ["b"], None)]
+    spool.close()
+    assert not spool.path.exists()

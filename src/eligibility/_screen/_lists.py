@@ -61,6 +61,7 @@ from typing import IO, Any
 
 from .._dossier import Role
 from .._errors import EligibilityError
+from ._spool import RowSpool
 
 HEADER_SEARCH_LINES = 10
 """The header is looked for in this many non-empty lines from the top."""
@@ -760,7 +761,11 @@ def _unheaded_values(rows: Iterable[_Raw], header_line: int, header: Sequence[st
 
 
 class PartnerList:
-    """A partner list on disk: ``info`` is read at once; ``rows()`` streams (call it again to re-read)."""
+    """A partner list on disk: ``info`` is read at once; ``rows()`` streams (call it again to re-read).
+
+    A CSV list is read from the file at every ``rows()``; a workbook's sheet is parsed once, when
+    the list is opened, and replayed from a temporary file (``RowSpool``).
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
@@ -842,12 +847,14 @@ class PartnerList:
     def _check_whole_sheet(self) -> None:
         """Warnings only a read of the whole sheet can give: notes beside the list, a sheet that breaks off."""
         stopped: list[str] = []
-        unheaded = _unheaded_values(_xlsx_rows(self.path, self._sheet, stopped), self.info.header_line, self._header)
+        self._spool = RowSpool()  # this is the sheet's one parse: every later pass replays it
+        rows = self._spool.record(_xlsx_rows(self.path, self._sheet, stopped))
+        unheaded = _unheaded_values(rows, self.info.header_line, self._header)
         self.info.warnings.extend([w for w in (unheaded, *stopped) if w])
 
     def _raw(self) -> Iterator[_Raw]:
         if self.info.format == "xlsx":
-            return _xlsx_rows(self.path, self._sheet)
+            return self._spool.replay()
         return _csv_rows(self.path, self._delimiter, _Decoding(), utf16=self._utf16)
 
     def rows(self) -> Iterator[ListRow]:
