@@ -16,7 +16,9 @@ Run from the project root::
    numbers that lost their leading zero, 2% rows without a KvK number, 0.5% bad rows; the known
    partners first, half of them SNA-certified) is screened offline by ``screen`` with its
    default dossier source (the evidence store), all outputs written and every decision logged.
-   Reported: partners/s and peak memory (max RSS of the parent and of the largest worker).
+   Reported: partners/s, peak memory (max RSS of the parent and of the largest worker), and the
+   CPU time per partner of the parent and of its children (workers, XLSX writer): what that cost
+   allows on this machine's cores if they were fully used, the ceiling of the design as it runs.
 3. **Where one process spends its time per partner**, stage by stage, for ``--profile`` partners
    with stored searches and as many found in the bulk registers only.
 """
@@ -104,17 +106,19 @@ def screen_once(work: Path, store: Path, count: int, workers: int, known: list[t
     shutil.rmtree(out, ignore_errors=True)
     log_path.unlink(missing_ok=True)
     code = f"""
-import io, json, resource, sys, time
+import io, json, os, resource, sys, time
 sys.path.insert(0, {str(ROOT)!r})
 from pathlib import Path
 from datetime import date
 from eligibility._screen import ScreenOptions, screen
-started = time.perf_counter()
+started, cpu = time.perf_counter(), os.times()
 report = screen(ScreenOptions(list_path=Path({str(list_path)!r}), out_dir=Path({str(out)!r}), as_of=date(2026, 11, 23),
                               offline=True, store_dir=Path({str(store)!r}), log_path=Path({str(log_path)!r}),
                               workers={workers}, progress=False), err=io.StringIO())
-seconds = time.perf_counter() - started
+seconds, done = time.perf_counter() - started, os.times()
 print(json.dumps({{"seconds": seconds, "rows": report.rows, "verdicts": report.verdicts,
+                  "parent_cpu": done.user + done.system - cpu.user - cpu.system,
+                  "children_cpu": done.children_user + done.children_system - cpu.children_user - cpu.children_system,
                   "parent_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}}))
 """
@@ -278,6 +282,10 @@ def main() -> None:
             figures = screen_once(work, store, count, args.workers, known)
             print(f"  {count:>7,} partners: {count / figures['seconds']:>7,.0f} partners/s ({figures['seconds']:.1f} s); "
                   f"peak RSS parent {figures['parent_mb']:.0f} MB, largest worker {figures['worker_mb']:.0f} MB")
+            parent_ms, children_ms = (figures[key] / count * 1e3 for key in ("parent_cpu", "children_cpu"))
+            print(f"           CPU per partner: parent {parent_ms:.2f} ms, workers and the XLSX writer {children_ms:.2f} ms; "
+                  f"at that cost {os.cpu_count()} fully used cores reach "
+                  f"{(os.cpu_count() or 1) / (parent_ms + children_ms) * 1e3:,.0f} partners/s")
             print(f"           verdicts {figures['verdicts']}")
             print(f"           sizes MB {figures['sizes_mb']}")
         if args.profile:
