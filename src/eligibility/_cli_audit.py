@@ -25,15 +25,20 @@ log_option = click.option("--log", "log_path", type=click.Path(dir_okay=False, p
 def _open(log_path: Path | None, *, read_only: bool = True) -> DecisionLog:
     """An existing log: no command creates an empty one by accident, and only the override
     commands (``read_only=False``) may write to it; verifying, listing, replaying, showing and
-    impact analysis leave the log file byte for byte as it was (SQLite may still put its -wal and
-    -shm side files next to it, so the folder must be writable: copy a log from a read-only share first)."""
+    impact analysis leave the log file byte for byte as it was. On a read-only share the log is
+    read as immutable or from a private copy (``DecisionLog.opened_as``); one line on stderr says
+    so, because an auditor must know how the records they see were read."""
     path = log_path or default_log_path()
     if not path.is_file():
         _fail(f"no decision log at {path} (give --log, or set ELIGIBILITY_HOME)", ExitCode.INVALID_INPUT)
     try:
-        return DecisionLog(path, read_only=read_only)
+        log = DecisionLog(path, read_only=read_only)
     except LogError as exc:
         _fail(str(exc), ExitCode.INVALID_INPUT)
+    if log.open_error is not None:
+        click.echo(f"note: {path} could not be opened read-only in place ({log.open_error}); "
+                   f"read as {log.opened_as}", err=True)
+    return log
 
 
 @click.group("audit")

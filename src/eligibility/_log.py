@@ -27,6 +27,10 @@ Logging time is metadata from an injectable clock; the decision itself never rea
 Unlike OPA's decision logs, an event is never dropped: when writing fails, ``append`` raises
 ``LogWriteError`` and the caller's evaluation fails with it (STYLE.md, "Decisions and logs").
 
+An auditor often has only a copy on a read-only share, where SQLite cannot put the side files it
+reads a WAL log through: ``read_only`` then falls back, visibly (``DecisionLog.opened_as``), to
+ways that need none and still read every committed record (``_log_reading``).
+
 Known limit of any hash chain without an outside anchor: whoever can write the file can cut off
 the newest records, or rewrite the tail and re-seal it. ``verify`` reports the head (last seq
 and hash) so it can be noted elsewhere and compared later; the AUTOINCREMENT counter also
@@ -45,7 +49,7 @@ from datetime import UTC, datetime
 from functools import cached_property
 from hashlib import sha256
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from ._canonical import canonical_json, canonical_json_placed
 from ._decision import Decision, Verdict
@@ -54,6 +58,7 @@ from ._home import eligibility_home
 from ._errors import LogError, LogWriteError, OverrideError, RecordNotFound
 from ._io import parse_dossier
 from ._log_bodies import DICTIONARIES_SQL, BodyCodec, BodyUnreadable
+from ._log_reading import READ_WRITE, ReadOnlyReading
 from ._pack import RULES_DIR, RulePack
 
 LOG_SCHEMA = "eligibility.log-record/1"
@@ -332,6 +337,8 @@ class DecisionLog:
 
     Safe for several processes: each append takes the write lock (``BEGIN IMMEDIATE``) before
     reading the chain's head, so records from different writers still form one chain.
+    Connections are short-lived (one per operation), so the object holds no file open; only a
+    read-only log read from a private copy holds that copy, until ``close`` or the end of the process.
     """
 
     def __init__(self, path: Path | str, *, clock: Callable[[], datetime] = _utc_now,
@@ -340,16 +347,19 @@ class DecisionLog:
 
         ``read_only`` is for auditors: the file must exist, it is opened with SQLite's read-only
         mode and never changed (a log written by an earlier version is read as it is, not
-        upgraded), and every write raises ``LogWriteError``. SQLite may still create the -wal and
-        -shm side files of a WAL log next to it: the folder must be writable.
+        upgraded), and every write raises ``LogWriteError``. Where SQLite cannot use its -shm and
+        -wal side files beside the log (a read-only share), the log is read as immutable or from a
+        private copy instead (``opened_as`` says which); ``path`` stays the original file.
         """
         self.path = Path(path)
         self._clock = clock
         self._new_id = new_id
         self._codec = BodyCodec()
         self.read_only = read_only
+        self._closed = False
         if read_only and not self.path.is_file():
             raise LogError(f"no decision log at {self.path}")
+        self._reading = ReadOnlyReading(self.path) if read_only else None
         try:
             if not read_only:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -594,12 +604,35 @@ class DecisionLog:
                                 [Problem("changed", None, None, f"the log file cannot be read as SQLite: {exc}")])
         return _verify(self.path, rows, counter[0] if counter else None)
 
+    @property
+    def opened_as(self) -> str:
+        """How the log is read: READ_WRITE, READ_ONLY, or a read-only fallback (``_log_reading``)."""
+        return self._reading.opened_as if self._reading is not None else READ_WRITE
+
+    @property
+    def open_error(self) -> str | None:
+        """Why the plain read-only open failed when a fallback is used; None otherwise."""
+        return self._reading.open_error if self._reading is not None else None
+
+    def close(self) -> None:
+        """Remove the private copy a fallback reading made (if any); no reading or writing after it."""
+        self._closed = True
+        if self._reading is not None:
+            self._reading.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
         """One short-lived connection per operation (processes may share the file); always closed."""
-        if self.read_only:
-            with closing(sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
-                                         timeout=60)) as db:
+        if self._closed:
+            raise LogError(f"the decision log {self.path} was closed")
+        if self._reading is not None:
+            with closing(sqlite3.connect(self._reading.uri(), uri=True, isolation_level=None, timeout=60)) as db:
                 yield db
             return
         with closing(sqlite3.connect(self.path, isolation_level=None, timeout=60)) as db:
