@@ -44,7 +44,7 @@ import sqlite3
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cached_property
 from hashlib import sha256
@@ -60,6 +60,7 @@ from ._io import parse_dossier
 from ._log_bodies import DICTIONARIES_SQL, BodyCodec, BodyUnreadable
 from ._log_reading import READ_WRITE, ReadOnlyReading
 from ._pack import RULES_DIR, RulePack
+from ._wal_check import check_wal
 
 LOG_SCHEMA = "eligibility.log-record/1"
 GENESIS = "0" * 64
@@ -262,6 +263,8 @@ class Problem:
     detail: str
 
     def __str__(self) -> str:
+        if self.seq is None and not self.record_id:  # the file, not a record (the write-ahead file, say)
+            return f"{self.kind.upper()}: {self.detail}"
         where = f"seq {self.seq}" if self.seq is not None else "seq ?"
         who = f" (record {self.record_id})" if self.record_id else ""
         return f"{self.kind.upper()}: {where}{who}: {self.detail}"
@@ -274,6 +277,8 @@ class VerifyReport:
     head_seq: int | None
     head_hash: str | None
     problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """What may be a change or may be harmless (a write cut off by a crash): shown, not a failure."""
 
     @property
     def ok(self) -> bool:
@@ -281,11 +286,12 @@ class VerifyReport:
 
     def describe(self) -> str:
         head = f"head seq {self.head_seq} hash {self.head_hash}" if self.head_seq is not None else "empty"
+        notes = [f"  NOTE: {note}" for note in self.notes]
         if self.ok:
-            return f"{self.path}: {self.records} records, chain intact; {head}\n"
+            return "\n".join([f"{self.path}: {self.records} records, chain intact; {head}", *notes]) + "\n"
         lines = [f"{self.path}: {self.records} records, {len(self.problems)} problem(s); {head}"]
         lines += [f"  {line}" for line in _grouped(self.problems)]
-        return "\n".join(lines) + "\n"
+        return "\n".join([*lines, *notes]) + "\n"
 
 
 GROUPED_FROM = 4
@@ -602,7 +608,10 @@ class DecisionLog:
         except sqlite3.DatabaseError as exc:
             return VerifyReport(self.path, 0, None, None,
                                 [Problem("changed", None, None, f"the log file cannot be read as SQLite: {exc}")])
-        return _verify(self.path, rows, counter[0] if counter else None)
+        report = _verify(self.path, rows, counter[0] if counter else None)
+        frames = check_wal(self.path)  # what SQLite skips silently, it could not show us
+        problems = [Problem("changed", None, None, problem) for problem in frames.problems]
+        return replace(report, problems=[*report.problems, *problems], notes=[*report.notes, *frames.notes])
 
     @property
     def opened_as(self) -> str:

@@ -1,0 +1,89 @@
+"""Frames of a log's write-ahead file that SQLite would skip without a word.
+
+SQLite reads a frame of the write-ahead file (``<log>-wal``) only while every frame before it,
+back to the file's header, passes its checksum. A byte changed in a frame makes SQLite ignore that
+frame's transaction and every one after it, silently: ``verify``, reading the records through
+SQLite, would see fewer of them and find the chain intact. So ``verify`` also checks the frames
+itself (format: https://www.sqlite.org/fileformat2.html#walformat).
+
+Each frame is checked against the checksum stored in the frame before it, so one changed frame
+is named and the frames after it still pass theirs: that is a change, not a crash. Bad frames
+only at the end of the file are what a writer cut off by a crash leaves (nothing in them was
+committed), or a change in the last transaction: the two cannot be told apart, so that is a note,
+not a problem.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HEADER_SIZE = 32
+FRAME_HEADER_SIZE = 24
+MAGIC_ORDER = {0x377F0682: "<", 0x377F0683: ">"}
+"""The header's magic number says in which byte order the checksums read the data's words."""
+
+
+@dataclass
+class WalCheck:
+    """What the frame check found: problems (a change) and notes (a change or a crash)."""
+
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def check_wal(log: Path) -> WalCheck:
+    """Check the write-ahead file beside ``log``, if there is one with frames."""
+    wal = Path(f"{log}-wal")
+    found = WalCheck()
+    try:
+        data = wal.read_bytes()
+    except FileNotFoundError:
+        return found
+    if len(data) <= HEADER_SIZE:
+        return found  # no frame: nothing SQLite could read or skip
+    magic, _, page_size, _, salt1, salt2, sum1, sum2 = struct.unpack(">8I", data[:HEADER_SIZE])
+    order = MAGIC_ORDER.get(magic)
+    if order is None or _checksum(data[:24], order, 0, 0) != (sum1, sum2):
+        found.problems.append(f"{wal.name}: its header was changed (it fails its checksum), so SQLite ignores the "
+                              f"whole file and every record in it is not read")
+        return found
+    frame_size = FRAME_HEADER_SIZE + page_size
+    bad: list[int] = []
+    last_good = 0
+    seed = (sum1, sum2)
+    for number in range(1, (len(data) - HEADER_SIZE) // frame_size + 1):
+        start = HEADER_SIZE + (number - 1) * frame_size
+        page, _, frame_salt1, frame_salt2, stored1, stored2 = struct.unpack(">6I", data[start:start + 24])
+        if (frame_salt1, frame_salt2) != (salt1, salt2):
+            break  # a frame of an earlier generation of the file: SQLite's frames end here
+        computed = _checksum(data[start:start + 8], order, *seed)
+        computed = _checksum(data[start + 24:start + frame_size], order, *computed)
+        if computed == (stored1, stored2):
+            last_good = number
+        else:
+            bad.append(number)
+        seed = (stored1, stored2)
+    changed = [number for number in bad if number < last_good]
+    if changed:
+        found.problems.append(
+            f"{wal.name}: frame {changed[0]} fails its checksum while later frames pass theirs: it was changed after "
+            f"SQLite wrote it, and SQLite reads no record from that frame on"
+            + (f" (frames failing: {', '.join(map(str, changed))})" if len(changed) > 1 else ""))
+    tail = [number for number in bad if number > last_good]
+    if tail:
+        found.notes.append(
+            f"{wal.name}: the last {len(tail)} frame(s) fail their checksum and are not read: a write cut off by a "
+            "crash (then nothing in them was logged), or a change to the newest records: compare the head below with "
+            "one noted earlier")
+    return found
+
+
+def _checksum(data: bytes, order: str, s0: int, s1: int) -> tuple[int, int]:
+    """SQLite's WAL checksum of ``data`` (a multiple of 8 bytes), continued from (s0, s1)."""
+    words = struct.unpack(f"{order}{len(data) // 4}I", data)
+    for index in range(0, len(words), 2):
+        s0 = (s0 + words[index] + s1) & 0xFFFFFFFF
+        s1 = (s1 + words[index + 1] + s0) & 0xFFFFFFFF
+    return s0, s1
