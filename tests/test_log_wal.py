@@ -8,13 +8,16 @@ in the write-ahead file, as a copy taken while a writer runs does (``copied_with
 
 from __future__ import annotations
 
+import os
+import sqlite3
 import struct
 from pathlib import Path
 
 from eligibility._log import DecisionLog
 from eligibility._wal_check import FRAME_HEADER_SIZE, HEADER_SIZE, check_wal
 
-from .test_log_read_only import EARLY, LATE, copied_with_wal, run, wal
+from .test_log import make_log
+from .test_log_read_only import EARLY, LATE, copied_with_wal, decisions, run, wal
 
 
 def frames(log: Path) -> tuple[int, int]:
@@ -51,7 +54,8 @@ def test_a_byte_changed_in_a_frame_fails_verify_and_names_the_frame(tmp_path: Pa
     report = reader.verify()
     assert not report.ok and report.records == EARLY
     (problem,) = report.problems
-    assert str(problem).startswith("CHANGED: decisions.sqlite-wal: frame 1 fails its checksum while later frames pass")
+    assert str(problem).startswith("CHANGED: decisions.sqlite-wal: frame 1 fails its checksum (or its salt) while a "
+                                   "later transaction passes its own")
     code, out, _ = run("verify", "--log", str(share))
     assert code != 0 and "frame 1 fails its checksum" in out
 
@@ -70,5 +74,38 @@ def test_bad_frames_only_at_the_end_are_a_note_not_a_failure(tmp_path: Path) -> 
     share, _, _ = copied_with_wal(tmp_path)
     flip(share, page_byte(share, frames(share)[0]))
     report = DecisionLog(share, read_only=True).verify()
-    assert report.ok and len(report.notes) == 1 and "the last 1 frame(s) fail their checksum" in report.notes[0]
-    assert "NOTE: decisions.sqlite-wal: the last 1 frame(s)" in report.describe()
+    assert report.ok and len(report.notes) == 1
+    assert "1 frame(s) after the last transaction fail their checksum" in report.notes[0]
+    assert "NOTE: decisions.sqlite-wal: 1 frame(s) after the last transaction" in report.describe()
+
+
+def test_a_changed_salt_in_a_frame_fails_verify(tmp_path: Path) -> None:
+    """A frame whose salt no longer matches the header's is, for SQLite, the end of the file."""
+    share, _, _ = copied_with_wal(tmp_path)
+    flip(share, HEADER_SIZE + 8)  # frame 1's first salt
+    report = DecisionLog(share, read_only=True).verify()
+    assert not report.ok and report.records == EARLY and "frame 1 fails its checksum (or its salt)" in report.describe()
+
+
+def test_frames_left_by_a_rolled_back_write_are_no_change(tmp_path: Path) -> None:
+    """A transaction that spilled pages to the file and was rolled back leaves frames after the end;
+    a shorter commit then overwrites the first of them: an intact log, not a change."""
+    log = tmp_path / "decisions.sqlite"
+    writer = make_log(log)
+    writer.append_many(decisions(3), command="check")
+    with sqlite3.connect(log, isolation_level=None) as reader:  # keeps the -wal: no checkpoint on close
+        reader.execute("SELECT 1 FROM records LIMIT 1").fetchall()
+        writer.append_many(decisions(5)[3:], command="check")
+        spill = sqlite3.connect(log, isolation_level=None)
+        spill.execute("PRAGMA cache_size=10")
+        spill.execute("BEGIN IMMEDIATE")
+        for number in range(60):
+            spill.execute("INSERT INTO records (seq, record_id, kind, body, record_hash) VALUES (?, ?, ?, ?, ?)",
+                          (10_000 + number, f"spilled-{number}", "decision", os.urandom(3000), "0" * 64))
+        spilled = wal(log).stat().st_size
+        spill.execute("ROLLBACK")
+        spill.close()
+        writer.append_many(decisions(6)[5:], command="check")
+        assert wal(log).stat().st_size == spilled, "the rolled-back frames should still be in the file"
+        report = DecisionLog(log, read_only=True).verify()
+    assert report.ok and report.records == 6, report.describe()

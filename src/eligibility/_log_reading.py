@@ -25,12 +25,16 @@ from contextlib import closing
 from pathlib import Path
 
 from ._errors import LogError
+from ._orphans import owned_prefix, sweep
 
 READ_WRITE = "read-write"
 READ_ONLY = "read-only"
 IMMUTABLE = "immutable (no write-ahead file beside it)"
 COPY = "copy in {folder} (SQLite could not open its side files beside the log, and a write-ahead file is there)"
 """How a log was opened (``DecisionLog.opened_as``); the last two are read-only fallbacks."""
+
+COPY_PREFIX = "eligibility-log-"
+"""Private copies are folders named ``eligibility-log-<pid>-*``."""
 
 SIDE_JOURNALS = ("-wal", "-journal")
 """Files beside a log that can hold committed records (or a rollback) the main file does not yet hold."""
@@ -102,7 +106,8 @@ class ReadOnlyReading:
 
     def _read_a_copy(self) -> None:
         """Copy the log and its side journal(s) into a private folder and read that copy read-only."""
-        folder = Path(tempfile.mkdtemp(prefix="eligibility-log-"))
+        sweep(COPY_PREFIX)  # copies made by readers that were killed
+        folder = Path(tempfile.mkdtemp(prefix=owned_prefix(COPY_PREFIX)))
         remove = weakref.finalize(self, _remove_copy, folder, os.getpid())
         try:
             copy = folder / self.path.name

@@ -7,10 +7,12 @@ SQLite, would see fewer of them and find the chain intact. So ``verify`` also ch
 itself (format: https://www.sqlite.org/fileformat2.html#walformat).
 
 Each frame is checked against the checksum stored in the frame before it, so one changed frame
-is named and the frames after it still pass theirs: that is a change, not a crash. Bad frames
-only at the end of the file are what a writer cut off by a crash leaves (nothing in them was
-committed), or a change in the last transaction: the two cannot be told apart, so that is a note,
-not a problem.
+(its data, checksum or salt) is named and the frames after it still pass theirs. A failing frame
+followed by a transaction that passes (a commit frame) is a change: SQLite never reaches that
+transaction. Failing frames only after the last transaction are what an abandoned write (a
+rollback that had spilled to the file) or a crash leaves, or a change to the last transaction:
+those cannot be told apart, so they are a note, not a problem. Frames of an older generation of
+the file (other salts) after the last transaction are SQLite's own leftovers and ignored.
 """
 
 from __future__ import annotations
@@ -50,34 +52,44 @@ def check_wal(log: Path) -> WalCheck:
                               f"whole file and every record in it is not read")
         return found
     frame_size = FRAME_HEADER_SIZE + page_size
-    bad: list[int] = []
-    last_good = 0
+    failing: list[int] = []
+    """Frames that fail their checksum, or carry another generation's salts, in file order."""
+    last_commit = 0
+    """The last frame that passes its checksum, carries the file's salts and ends a transaction."""
     seed = (sum1, sum2)
     for number in range(1, (len(data) - HEADER_SIZE) // frame_size + 1):
         start = HEADER_SIZE + (number - 1) * frame_size
-        page, _, frame_salt1, frame_salt2, stored1, stored2 = struct.unpack(">6I", data[start:start + 24])
-        if (frame_salt1, frame_salt2) != (salt1, salt2):
-            break  # a frame of an earlier generation of the file: SQLite's frames end here
+        _, commit, frame_salt1, frame_salt2, stored1, stored2 = struct.unpack(">6I", data[start:start + 24])
         computed = _checksum(data[start:start + 8], order, *seed)
         computed = _checksum(data[start + 24:start + frame_size], order, *computed)
-        if computed == (stored1, stored2):
-            last_good = number
+        if (frame_salt1, frame_salt2) == (salt1, salt2) and computed == (stored1, stored2):
+            if commit:
+                last_commit = number
         else:
-            bad.append(number)
+            failing.append(number)
         seed = (stored1, stored2)
-    changed = [number for number in bad if number < last_good]
+    # A failing frame before a good commit: SQLite stops at it and never reaches that commit. Frames of
+    # an older generation of the file, or of a write abandoned or cut off, lie only after the last commit.
+    changed = [number for number in failing if number < last_commit]
     if changed:
         found.problems.append(
-            f"{wal.name}: frame {changed[0]} fails its checksum while later frames pass theirs: it was changed after "
-            f"SQLite wrote it, and SQLite reads no record from that frame on"
+            f"{wal.name}: frame {changed[0]} fails its checksum (or its salt) while a later transaction passes "
+            f"its own: it was changed after SQLite wrote it, and SQLite reads no record from that frame on"
             + (f" (frames failing: {', '.join(map(str, changed))})" if len(changed) > 1 else ""))
-    tail = [number for number in bad if number > last_good]
+        return found
+    tail = [number for number in failing if number > last_commit and _salts(data, number, frame_size) == (salt1, salt2)]
     if tail:
         found.notes.append(
-            f"{wal.name}: the last {len(tail)} frame(s) fail their checksum and are not read: a write cut off by a "
-            "crash (then nothing in them was logged), or a change to the newest records: compare the head below with "
-            "one noted earlier")
+            f"{wal.name}: {len(tail)} frame(s) after the last transaction fail their checksum and are not read: a write "
+            "abandoned or cut off by a crash (then nothing in them was logged), or a change to the newest records: "
+            "compare the head below with one noted earlier")
     return found
+
+
+def _salts(data: bytes, number: int, frame_size: int) -> tuple[int, int]:
+    """The salts in frame ``number``'s header."""
+    start = HEADER_SIZE + (number - 1) * frame_size + 8
+    return struct.unpack(">2I", data[start:start + 8])
 
 
 def _checksum(data: bytes, order: str, s0: int, s1: int) -> tuple[int, int]:

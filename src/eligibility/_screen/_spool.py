@@ -17,6 +17,11 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from .._orphans import owned_prefix, sweep
+
+PREFIX = "eligibility-list-"
+"""Temporary spool files are named ``eligibility-list-<pid>-*.rows``."""
+
 
 class RowSpool:
     """A temporary file of rows: ``record`` writes them as they pass, ``replay`` reads them back.
@@ -26,7 +31,8 @@ class RowSpool:
     """
 
     def __init__(self) -> None:
-        handle, name = tempfile.mkstemp(prefix="eligibility-list-", suffix=".rows")
+        sweep(PREFIX)  # spools of runs that were killed
+        handle, name = tempfile.mkstemp(prefix=owned_prefix(PREFIX), suffix=".rows")
         os.close(handle)
         self.path = Path(name)
         self.complete = False

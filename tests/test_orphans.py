@@ -1,0 +1,56 @@
+"""Temporary files of a killed process are removed by the next one (``_orphans``)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from eligibility._screen._spool import PREFIX, RowSpool
+
+
+def dead_pid() -> int:
+    """The id of a process that has ended."""
+    child = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
+                           check=True)
+    return int(child.stdout)
+
+
+def test_a_new_spool_removes_the_spools_and_log_copies_of_killed_processes(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    gone = dead_pid()
+    orphan = tmp_path / f"{PREFIX}{gone}-abc.rows"
+    orphan.write_bytes(b"rows of a killed run")
+    mine = tmp_path / f"{PREFIX}{os.getpid()}-def.rows"  # a live process's spool stays
+    mine.write_bytes(b"rows of this process")
+    unrelated = tmp_path / f"{PREFIX}notes.txt"
+    unrelated.write_text("not a spool", encoding="utf-8")
+    spool = RowSpool()
+    assert not orphan.exists() and mine.exists() and unrelated.exists()
+    assert spool.path.name.startswith(f"{PREFIX}{os.getpid()}-")
+    spool.close()
+
+
+def test_a_new_log_copy_removes_the_copies_of_killed_readers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from eligibility._log import DecisionLog
+    from eligibility._log_reading import COPY_PREFIX
+
+    from .test_log_read_only import block_side_files, copied_with_wal
+
+    share, _, _ = copied_with_wal(tmp_path / "logs")
+    block_side_files(share)
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    orphan = temp / f"{COPY_PREFIX}{dead_pid()}-xyz"
+    orphan.mkdir()
+    (orphan / "decisions.sqlite").write_bytes(b"a copy")
+    with DecisionLog(share, read_only=True) as reader:
+        assert reader.opened_as.startswith("copy in ")
+        assert [p.name.startswith(f"{COPY_PREFIX}{os.getpid()}-") for p in temp.iterdir()] == [True]
+    assert not orphan.exists() and list(temp.iterdir()) == []
