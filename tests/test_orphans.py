@@ -24,7 +24,7 @@ def test_a_new_spool_removes_the_spools_and_log_copies_of_killed_processes(tmp_p
                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     gone = dead_pid()
-    orphan = tmp_path / f"{PREFIX}{gone}-abc.rows"
+    orphan = tmp_path / f"{PREFIX}{gone}-abcd1234.rows"
     orphan.write_bytes(b"rows of a killed run")
     mine = tmp_path / f"{PREFIX}{os.getpid()}-def.rows"  # a live process's spool stays
     mine.write_bytes(b"rows of this process")
@@ -47,10 +47,25 @@ def test_a_new_log_copy_removes_the_copies_of_killed_readers(tmp_path: Path, mon
     temp = tmp_path / "tmp"
     temp.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(temp))
-    orphan = temp / f"{COPY_PREFIX}{dead_pid()}-xyz"
+    orphan = temp / f"{COPY_PREFIX}{dead_pid()}-xyz_5678"
     orphan.mkdir()
     (orphan / "decisions.sqlite").write_bytes(b"a copy")
     with DecisionLog(share, read_only=True) as reader:
         assert reader.opened_as.startswith("copy in ")
         assert [p.name.startswith(f"{COPY_PREFIX}{os.getpid()}-") for p in temp.iterdir()] == [True]
     assert not orphan.exists() and list(temp.iterdir()) == []
+
+
+def test_sweep_leaves_names_it_did_not_make(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from eligibility._orphans import sweep
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    gone = dead_pid()
+    kept = [tmp_path / f"{PREFIX}{gone}-11-export.xlsx", tmp_path / f"{PREFIX}{gone}-notes.txt"]
+    for path in kept:
+        path.write_text("someone's file", encoding="utf-8")
+    folder = tmp_path / f"eligibility-log-{gone}-backup-2026"
+    folder.mkdir()
+    sweep(PREFIX)
+    sweep("eligibility-log-")
+    assert all(path.exists() for path in kept) and folder.is_dir()

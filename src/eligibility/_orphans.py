@@ -8,6 +8,7 @@ process exits, but a killed process removes nothing. Each such name carries its 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -19,15 +20,21 @@ def owned_prefix(prefix: str) -> str:
 
 
 def sweep(prefix: str) -> None:
-    """Remove the temporary files and folders named ``<prefix><pid>-...`` whose process is gone."""
+    """Remove the temporary files and folders named ``<prefix><pid>-<8 characters>[.rows]`` (exactly
+    what ``mkstemp``/``mkdtemp`` make here) that this user owns and whose process is gone; never
+    fails: a name it cannot remove is left."""
+    pattern = re.compile(rf"{re.escape(prefix)}(\d+)-[a-z0-9_]{{8}}(\.rows)?")
     for path in Path(tempfile.gettempdir()).glob(f"{prefix}*-*"):
-        owner = path.name[len(prefix):].split("-", 1)[0]
-        if not owner.isdecimal() or _alive(int(owner)):
+        found = pattern.fullmatch(path.name)
+        try:
+            if found is None or path.is_symlink() or path.lstat().st_uid != os.getuid() or _alive(int(found[1])):
+                continue
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+        except OSError:
             continue
-        if path.is_dir():
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            path.unlink(missing_ok=True)
 
 
 def _alive(pid: int) -> bool:
