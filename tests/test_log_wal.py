@@ -109,3 +109,12 @@ def test_frames_left_by_a_rolled_back_write_are_no_change(tmp_path: Path) -> Non
         assert wal(log).stat().st_size == spilled, "the rolled-back frames should still be in the file"
         report = DecisionLog(log, read_only=True).verify()
     assert report.ok and report.records == 6, report.describe()
+
+
+def test_a_changed_salt_in_the_last_frame_fails_verify(tmp_path: Path) -> None:
+    """A changed salt in the last commit frame: SQLite drops the last transaction without a word."""
+    share, _, _ = copied_with_wal(tmp_path)
+    count, page_size = frames(share)
+    flip(share, HEADER_SIZE + (count - 1) * (FRAME_HEADER_SIZE + page_size) + 8)
+    report = DecisionLog(share, read_only=True).verify()
+    assert not report.ok and f"frame {count} fails its checksum (or its salt)" in report.describe()

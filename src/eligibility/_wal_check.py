@@ -56,21 +56,27 @@ def check_wal(log: Path) -> WalCheck:
     """Frames that fail their checksum, or carry another generation's salts, in file order."""
     last_commit = 0
     """The last frame that passes its checksum, carries the file's salts and ends a transaction."""
-    seed = (sum1, sum2)
+    salt_changed: list[int] = []
+    """Frames that pass the chain from the frame before but carry other salts: a changed salt (an
+    older generation's first frame never passes the chain from a current frame)."""
+    seed, previous_current = (sum1, sum2), True
     for number in range(1, (len(data) - HEADER_SIZE) // frame_size + 1):
         start = HEADER_SIZE + (number - 1) * frame_size
         _, commit, frame_salt1, frame_salt2, stored1, stored2 = struct.unpack(">6I", data[start:start + 24])
         computed = _checksum(data[start:start + 8], order, *seed)
         computed = _checksum(data[start + 24:start + frame_size], order, *computed)
-        if (frame_salt1, frame_salt2) == (salt1, salt2) and computed == (stored1, stored2):
+        current = (frame_salt1, frame_salt2) == (salt1, salt2)
+        if current and computed == (stored1, stored2):
             if commit:
                 last_commit = number
         else:
             failing.append(number)
-        seed = (stored1, stored2)
+            if not current and previous_current and computed == (stored1, stored2):
+                salt_changed.append(number)
+        seed, previous_current = (stored1, stored2), current
     # A failing frame before a good commit: SQLite stops at it and never reaches that commit. Frames of
     # an older generation of the file, or of a write abandoned or cut off, lie only after the last commit.
-    changed = [number for number in failing if number < last_commit]
+    changed = sorted({number for number in failing if number < last_commit} | set(salt_changed))
     if changed:
         found.problems.append(
             f"{wal.name}: frame {changed[0]} fails its checksum (or its salt) while a later transaction passes "
