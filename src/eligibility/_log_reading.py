@@ -25,7 +25,7 @@ from contextlib import closing
 from pathlib import Path
 
 from ._errors import LogError
-from ._orphans import owned_prefix, sweep
+from ._orphans import owned_prefix, remove_if_owner, sweep
 
 READ_WRITE = "read-write"
 READ_ONLY = "read-only"
@@ -108,7 +108,7 @@ class ReadOnlyReading:
         """Copy the log and its side journal(s) into a private folder and read that copy read-only."""
         sweep(COPY_PREFIX)  # copies made by readers that were killed
         folder = Path(tempfile.mkdtemp(prefix=owned_prefix(COPY_PREFIX)))
-        remove = weakref.finalize(self, _remove_copy, folder, os.getpid())
+        remove = weakref.finalize(self, remove_if_owner, folder, os.getpid())
         try:
             copy = folder / self.path.name
             _copy_log(self.path, copy)
@@ -149,12 +149,6 @@ def _pending_journals(path: Path) -> list[Path]:
         if size > 0:
             found.append(journal)
     return found
-
-
-def _remove_copy(folder: Path, owner: int) -> None:
-    """Remove a private copy, only in the process that made it (a forked child must not)."""
-    if os.getpid() == owner:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _stamps(path: Path) -> tuple[tuple[int, int, int] | None, ...]:

@@ -29,12 +29,20 @@ def sweep(prefix: str) -> None:
         try:
             if found is None or path.is_symlink() or path.lstat().st_uid != os.getuid() or _alive(int(found[1])):
                 continue
-            if path.is_dir():
-                shutil.rmtree(path, ignore_errors=True)
-            else:
-                path.unlink(missing_ok=True)
+            remove_if_owner(path, os.getpid())
         except OSError:
             continue
+
+
+def remove_if_owner(path: Path, owner: int) -> None:
+    """Remove a temporary file or folder, in the process that made it only: a forked worker that
+    drops its copy of the object must not take the file from the parent, which still reads it."""
+    if os.getpid() != owner:
+        return
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def _alive(pid: int) -> bool:

@@ -54,6 +54,8 @@ def check_wal(log: Path) -> WalCheck:
     frame_size = FRAME_HEADER_SIZE + page_size
     failing: list[int] = []
     """Frames that fail their checksum, or carry another generation's salts, in file order."""
+    failing_current: list[int] = []
+    """Those of them that carry the file's salts (not an older generation's leftovers)."""
     last_commit = 0
     """The last frame that passes its checksum, carries the file's salts and ends a transaction."""
     salt_changed: list[int] = []
@@ -71,6 +73,8 @@ def check_wal(log: Path) -> WalCheck:
                 last_commit = number
         else:
             failing.append(number)
+            if current:
+                failing_current.append(number)
             if not current and previous_current and computed == (stored1, stored2):
                 salt_changed.append(number)
         seed, previous_current = (stored1, stored2), current
@@ -83,19 +87,13 @@ def check_wal(log: Path) -> WalCheck:
             f"its own: it was changed after SQLite wrote it, and SQLite reads no record from that frame on"
             + (f" (frames failing: {', '.join(map(str, changed))})" if len(changed) > 1 else ""))
         return found
-    tail = [number for number in failing if number > last_commit and _salts(data, number, frame_size) == (salt1, salt2)]
+    tail = [number for number in failing_current if number > last_commit]
     if tail:
         found.notes.append(
             f"{wal.name}: {len(tail)} frame(s) after the last transaction fail their checksum and are not read: a write "
             "abandoned or cut off by a crash (then nothing in them was logged), or a change to the newest records: "
             "compare the head below with one noted earlier")
     return found
-
-
-def _salts(data: bytes, number: int, frame_size: int) -> tuple[int, int]:
-    """The salts in frame ``number``'s header."""
-    start = HEADER_SIZE + (number - 1) * frame_size + 8
-    return struct.unpack(">2I", data[start:start + 8])
 
 
 def _checksum(data: bytes, order: str, s0: int, s1: int) -> tuple[int, int]:

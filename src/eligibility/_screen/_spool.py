@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from .._orphans import owned_prefix, sweep
+from .._orphans import owned_prefix, remove_if_owner, sweep
 
 PREFIX = "eligibility-list-"
 """Temporary spool files are named ``eligibility-list-<pid>-*.rows``."""
@@ -36,7 +36,7 @@ class RowSpool:
         os.close(handle)
         self.path = Path(name)
         self.complete = False
-        self._remove = weakref.finalize(self, _remove, self.path, os.getpid())
+        self._remove = weakref.finalize(self, remove_if_owner, self.path, os.getpid())
 
     def record(self, rows: Iterable[Any]) -> Iterator[Any]:
         """Yield ``rows`` unchanged, writing each to the spool; the spool is complete once they end."""
@@ -64,9 +64,3 @@ class RowSpool:
         """Remove the file now."""
         self._remove()
 
-
-def _remove(path: Path, owner: int) -> None:
-    """Remove the spool, in the process that made it only: a forked worker that drops its copy of
-    the list must not take the file from the parent, which still replays it."""
-    if os.getpid() == owner:
-        path.unlink(missing_ok=True)
