@@ -69,3 +69,45 @@ def test_sweep_leaves_names_it_did_not_make(tmp_path: Path, monkeypatch: pytest.
     sweep(PREFIX)
     sweep("eligibility-log-")
     assert all(path.exists() for path in kept) and folder.is_dir()
+
+
+def test_a_leftover_whose_lock_is_held_stays_though_its_process_id_looks_gone(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A container with its own process ids sharing /tmp: its live spool's id is no process here,
+    but its lock is held; the spool is removed only once the lock is free."""
+    import fcntl
+
+    from eligibility._orphans import sweep
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    gone = dead_pid()
+    spool = tmp_path / f"{PREFIX}{gone}-abcd1234.rows"
+    spool.write_bytes(b"rows of a live run elsewhere")
+    folder = tmp_path / f"eligibility-log-{gone}-abcd1234"
+    folder.mkdir()
+    held = [os.open(spool, os.O_RDONLY), os.open(folder, os.O_RDONLY | os.O_DIRECTORY)]
+    for fd in held:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # another open file: conflicts as another process's lock would
+    sweep(PREFIX)
+    sweep("eligibility-log-")
+    assert spool.exists() and folder.is_dir()
+    for fd in held:
+        os.close(fd)  # the holder ended
+    sweep(PREFIX)
+    sweep("eligibility-log-")
+    assert not spool.exists() and not folder.exists()
+
+
+def test_a_spool_in_use_is_locked_and_its_lock_ends_with_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from eligibility._orphans import _lock
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    spool = RowSpool()
+    assert _lock(spool.path) is None  # held by the spool
+    path = spool.path
+    spool.close()
+    assert not path.exists()
+    path.write_bytes(b"")  # the same name again: nobody holds it now
+    fd = _lock(path)
+    assert fd is not None
+    os.close(fd)

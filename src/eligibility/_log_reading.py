@@ -25,7 +25,7 @@ from contextlib import closing
 from pathlib import Path
 
 from ._errors import LogError
-from ._orphans import owned_prefix, remove_if_owner, sweep
+from ._orphans import hold, owned_prefix, remove_if_owner, sweep
 
 READ_WRITE = "read-write"
 READ_ONLY = "read-only"
@@ -108,7 +108,12 @@ class ReadOnlyReading:
         """Copy the log and its side journal(s) into a private folder and read that copy read-only."""
         sweep(COPY_PREFIX)  # copies made by readers that were killed
         folder = Path(tempfile.mkdtemp(prefix=owned_prefix(COPY_PREFIX)))
-        remove = weakref.finalize(self, remove_if_owner, folder, os.getpid())
+        try:
+            lock = hold(folder)
+        except OSError:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        remove = weakref.finalize(self, remove_if_owner, folder, os.getpid(), lock)
         try:
             copy = folder / self.path.name
             _copy_log(self.path, copy)

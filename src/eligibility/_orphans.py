@@ -2,11 +2,15 @@
 
 A spool of list rows or a private copy of a decision log is removed when its object goes or the
 process exits, but a killed process removes nothing. Each such name carries its process id
-(``<prefix><pid>-...``); the next process to make one removes those whose process is gone.
+(``<prefix><pid>-...``), and its maker holds a lock on it (``flock``) for as long as it uses it;
+the next process to make one removes those whose process is gone *and* whose lock is free. The
+lock is what a process id cannot be: a container with its own process ids that shares /tmp sees
+another's live process as gone, but the kernel still holds the lock, until its holder dies.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shutil
@@ -29,20 +33,50 @@ def sweep(prefix: str) -> None:
         try:
             if found is None or path.is_symlink() or path.lstat().st_uid != os.getuid() or _alive(int(found[1])):
                 continue
-            remove_if_owner(path, os.getpid())
+            lock = _lock(path)
         except OSError:
             continue
+        if lock is not None:  # None: its maker still holds it
+            remove_if_owner(path, os.getpid(), lock)
 
 
-def remove_if_owner(path: Path, owner: int) -> None:
-    """Remove a temporary file or folder, in the process that made it only: a forked worker that
-    drops its copy of the object must not take the file from the parent, which still reads it."""
+def hold(path: Path) -> int:
+    """Lock a temporary file or folder this process just made, for as long as it uses it; returns the
+    descriptor that holds the lock (``remove_if_owner`` closes it). Raises ``OSError`` when the lock
+    cannot be taken."""
+    lock = _lock(path)
+    if lock is None:
+        raise OSError(f"{path} is locked by another process")
+    return lock
+
+
+def remove_if_owner(path: Path, owner: int, lock: int | None = None) -> None:
+    """Remove a temporary file or folder, in the process that made it only, then release its lock:
+    a forked worker that drops its copy of the object must not take the file from the parent,
+    which still reads it."""
     if os.getpid() != owner:
         return
     if path.is_dir():
         shutil.rmtree(path, ignore_errors=True)
     else:
         path.unlink(missing_ok=True)
+    if lock is not None:
+        os.close(lock)
+
+
+def _lock(path: Path) -> int | None:
+    """An exclusive lock on ``path``, as an open descriptor, or None when another holds one.
+    Forked children share their parent's lock: it is free only once every holder has ended."""
+    fd = os.open(path, os.O_RDONLY | (os.O_DIRECTORY if path.is_dir() else 0) | os.O_NOFOLLOW)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    except OSError:
+        os.close(fd)
+        raise
+    return fd
 
 
 def _alive(pid: int) -> bool:

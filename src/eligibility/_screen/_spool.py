@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from .._orphans import owned_prefix, remove_if_owner, sweep
+from .._orphans import hold, owned_prefix, remove_if_owner, sweep
 
 PREFIX = "eligibility-list-"
 """Temporary spool files are named ``eligibility-list-<pid>-*.rows``."""
@@ -35,8 +35,13 @@ class RowSpool:
         handle, name = tempfile.mkstemp(prefix=owned_prefix(PREFIX), suffix=".rows")
         os.close(handle)
         self.path = Path(name)
+        try:
+            lock = hold(self.path)
+        except OSError:
+            self.path.unlink(missing_ok=True)
+            raise
         self.complete = False
-        self._remove = weakref.finalize(self, remove_if_owner, self.path, os.getpid())
+        self._remove = weakref.finalize(self, remove_if_owner, self.path, os.getpid(), lock)
 
     def record(self, rows: Iterable[Any]) -> Iterator[Any]:
         """Yield ``rows`` unchanged, writing each to the spool; the spool is complete once they end."""
