@@ -25,6 +25,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from eligibility._canonical import canonical_json
@@ -553,3 +555,27 @@ def test_cli_exits_non_zero_when_the_run_cannot_proceed(store: Path, tmp_path: P
     assert result.exit_code == 3 and "cannot read results.csv" in result.stderr
     assert len(DecisionLog(tmp_path / "l.sqlite")) == 0  # stopped before deciding anything
 
+
+
+_texts = st.text(st.characters(codec="utf-8"), max_size=12)
+_json = st.recursive(st.none() | st.booleans() | st.integers() | _texts,
+                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_texts, inner, max_size=3), max_leaves=8)
+
+
+@given(error=st.none() | _texts, input_=st.dictionaries(_texts, _json, max_size=4), line=st.integers(1, 10**6),
+       link=st.sampled_from(["kvk", "name-only", ""]), log_id=st.none() | _texts,
+       decision=st.none() | st.dictionaries(_texts, _json, max_size=3))
+def test_a_decisions_jsonl_line_put_together_from_pieces_is_the_canonical_json_of_the_whole(
+        error: str | None, input_: dict[str, Any], line: int, link: str, log_id: str | None,
+        decision: dict[str, Any] | None) -> None:
+    """The worker serialises a row's members once (``jsonl_fields``); the parent only joins them
+    with the decision bytes and the log record id: the same bytes as serialising the whole row."""
+    from eligibility._screen._outputs import ROW_SCHEMA, jsonl_joined, jsonl_line
+    from eligibility._screen._results import jsonl_fields
+
+    result = {"error": error, "input": input_, "line": line, "link": link, "verdict": "x", "notes": ["unused"]}
+    decision_json = None if decision is None else canonical_json(decision)
+    whole = canonical_json({"decision": decision, "error": error, "input": input_, "line": line, "link": link,
+                            "log_id": log_id, "schema": ROW_SCHEMA}) + b"\n"
+    assert jsonl_joined(jsonl_fields(result), log_id, decision_json) == whole
+    assert jsonl_line(result, log_id, decision_json) == whole

@@ -15,7 +15,6 @@ bytes. Every file is written under a temporary name and renamed when complete.
 from __future__ import annotations
 
 import csv
-import json
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -28,7 +27,7 @@ from typing import IO, Any
 from .._canonical import canonical_json, sha256_hex
 from .._errors import EligibilityError
 from ._compare import CHANGE_COLUMNS, CHANGE_KINDS, Change, Comparison
-from ._results import ERROR, LINK_NAME_ONLY, REGISTERS
+from ._results import ERROR, LINK_NAME_ONLY, REGISTERS, jsonl_fields
 from ._state import StoredRow
 from ._xlsx import STYLE_BAD, STYLE_ERROR, STYLE_GOOD, STYLE_HEADER, STYLE_PLAIN, STYLE_REVIEW, XlsxWriter
 
@@ -106,14 +105,22 @@ def quoted_decisions(rows: Sequence[StoredRow], read: DecisionReader) -> list[by
 
 
 def jsonl_line(result: dict[str, Any], log_id: str | None, decision: bytes | None) -> bytes:
-    """Canonical JSON of the row's envelope, its decision embedded byte for byte as logged.
+    """Canonical JSON of the row's envelope, its decision embedded byte for byte as logged."""
+    return jsonl_joined(jsonl_fields(result), log_id, decision)
 
-    The keys sort as ``decision`` < every other key, so the decision's own canonical bytes can
-    be put in front without parsing them again; the result is canonical JSON all the same.
+
+def jsonl_joined(fields: bytes, log_id: str | None, decision: bytes | None) -> bytes:
+    """``jsonl_line`` from the row's other members made earlier (``_results.jsonl_fields``).
+
+    The keys sort as ``decision`` < ``error``, ``input``, ``line``, ``link`` < ``log_id`` <
+    ``schema``, so the pieces are put side by side without parsing anything again; the result is
+    canonical JSON all the same (a test compares it with ``canonical_json`` of the whole).
     """
-    rest = canonical_json({"error": result["error"], "input": result["input"], "line": result["line"],
-                           "link": result["link"], "log_id": log_id, "schema": ROW_SCHEMA})
-    return b'{"decision":' + (decision if decision is not None else b"null") + b"," + rest[1:] + b"\n"
+    return b"".join((b'{"decision":', decision if decision is not None else b"null", b",", fields, b',"log_id":',
+                     canonical_json(log_id), _JSONL_TAIL))
+
+
+_JSONL_TAIL = b',"schema":' + canonical_json(ROW_SCHEMA) + b"}\n"
 
 
 class DecisionsStream:
@@ -130,8 +137,9 @@ class DecisionsStream:
         self.path = _Atomic.temporary(out_dir, "decisions.jsonl")
         self._handle = self.path.open("wb")
 
-    def add(self, result_json: str, log_id: str | None, decision: bytes | None) -> None:
-        self._handle.write(jsonl_line(json.loads(result_json), log_id, decision))
+    def add(self, fields: bytes, log_id: str | None, decision: bytes | None) -> None:
+        """Write one row: its ``_results.jsonl_fields``, log record id and decision bytes."""
+        self._handle.write(jsonl_joined(fields, log_id, decision))
 
     def close(self) -> None:
         self._handle.close()

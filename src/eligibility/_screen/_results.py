@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import UTC
 from typing import Any
 
+from .._canonical import canonical_json
 from .._decision import Decision, Outcome, Verdict
 from .._dossier import Dossier, Link, LinkMethod, Registers
 from ._lists import BadRow, PartnerRow
@@ -28,6 +29,13 @@ _SECTION_COMMON = frozenset({"status", "provenance", "error"})
 
 REGISTERS = tuple(Registers.model_fields)
 """Every register section of a dossier, in the dossier's order: one evidence-date column each."""
+
+
+def jsonl_fields(result: dict[str, Any]) -> bytes:
+    """The row's members in decisions.jsonl other than its decision and log record id, as canonical
+    JSON members without the braces (``_outputs.jsonl_line`` puts them in place). Made where the
+    row is decided, so the process that writes decisions.jsonl does not serialise them again."""
+    return canonical_json({key: result[key] for key in ("error", "input", "line", "link")})[1:-1]
 
 
 def input_of(row: PartnerRow | BadRow) -> dict[str, Any]:

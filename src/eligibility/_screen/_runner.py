@@ -305,7 +305,7 @@ def _commit(state: RunState, log: LogLike, chunk: list[tuple[Decided, LogItem | 
     log_ids = _log_chunk(state, log, logged, options, pack, checkpoint, before + len(chunk)) if logged else {}
     if stream is not None:
         for decided, item, _ in chunk:
-            stream.add(decided.result_json, log_ids.get(decided.line), item.decision_json if item is not None else None)
+            stream.add(decided.jsonl_fields, log_ids.get(decided.line), item.decision_json if item is not None else None)
     if options.verbose:
         _log_lines(chunk, err)
     if checkpoint is not None:

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from .._canonical import canonical_json, sha256_hex
+from ._results import jsonl_fields
 
 STATE_FILE = ".state.sqlite"
 STATE_SCHEMA = "eligibility.screen-state/2"
@@ -61,10 +62,13 @@ class Decided:
     """Canonical JSON of the output row (``_results``)."""
     decision_sha256: str | None
     """Of the decision's canonical JSON; None for an error row."""
+    jsonl_fields: bytes
+    """The row's other members in decisions.jsonl (``_results.jsonl_fields``); not stored."""
 
     @classmethod
     def of(cls, line: int, result: dict[str, Any], decision_json: bytes | None) -> Decided:
-        return cls(line, canonical_json(result).decode("utf-8"), None if decision_json is None else sha256_hex(decision_json))
+        return cls(line, canonical_json(result).decode("utf-8"), None if decision_json is None else sha256_hex(decision_json),
+                   jsonl_fields(result))
 
 
 @dataclass(frozen=True, slots=True)
