@@ -170,3 +170,60 @@ def test_a_location_below_12_m2_passes_only_for_an_employer(seed: int, roles: li
         occupants = location.get("persons") or location.get("beds")
         if occupants and location.get("floor_area_m2") and location["floor_area_m2"] / occupants < 12:
             assert employer, (data["roles"], location["id"], done)
+
+
+LOCATION_FIELDS = ("seasonal", "months_in_use_per_year", "persons", "beds", "floor_area_m2", "bedrooms",
+                   "max_persons_per_bedroom", "mark.valid_until", "mark")
+"""Every optional field of a location (a mark without its category or status is refused by the schema)."""
+MARK_CATEGORIES = ("snf_logies", "snf_wonen", "snf_nieuwbouw", "snf_hotel_pension", "akf_jaarrond", "akf_seizoen")
+
+
+def housing_variant(data: dict, category: str, seasonal: bool, months: int | None, persons: int,  # type: ignore[type-arg]
+                    bedrooms: int, per_bedroom: int, area_per_person: float) -> bool:
+    """Reshape the first location of an eligible base; False when the base has no housing."""
+    if not data.get("housing"):
+        return False
+    location = data["housing"][0]
+    location.update(seasonal=seasonal, persons=persons, beds=persons, bedrooms=bedrooms,
+                    max_persons_per_bedroom=per_bedroom, floor_area_m2=round(area_per_person * persons, 2))
+    location.pop("months_in_use_per_year", None)
+    if months is not None:
+        location["months_in_use_per_year"] = months
+    location["mark"]["category"] = category
+    return True
+
+
+def without_location_field(data: dict, field: str) -> dict:  # type: ignore[type-arg]
+    import copy
+
+    changed = copy.deepcopy(data)
+    node = changed["housing"][0]
+    *parents, last = field.split(".")
+    for part in parents:
+        node = node[part]
+    node.pop(last, None)
+    return changed
+
+
+@settings(max_examples=300, deadline=None)
+@given(seed=seeds, category=st.sampled_from(MARK_CATEGORIES), seasonal=st.booleans(),
+       months=st.sampled_from([None, 0, 1, 5, 6, 7, 12]), persons=st.integers(1, 60), bedrooms=st.integers(1, 30),
+       per_bedroom=st.integers(1, 4), area_per_person=st.sampled_from([9.5, 10.0, 11.0, 12.0, 13.0, 15.0, 16.0, 20.0]),
+       field=st.sampled_from(LOCATION_FIELDS))
+@example(seed=0, category="akf_seizoen", seasonal=True, months=12, persons=48, bedrooms=12, per_bedroom=4,
+         area_per_person=12.0, field="months_in_use_per_year")  # a draft of 1.4.0: the months left out, eligible
+@example(seed=5, category="akf_seizoen", seasonal=True, months=12, persons=48, bedrooms=24, per_bedroom=2,
+         area_per_person=10.0, field="months_in_use_per_year")  # the same for an employer (seed 5: the grower)
+@example(seed=0, category="snf_logies", seasonal=False, months=None, persons=40, bedrooms=12, per_bedroom=2,
+         area_per_person=13.0, field="bedrooms")  # the bedrooms contradict the occupants: unknown, and so without them
+def test_deleting_a_field_of_a_location_never_makes_a_partner_eligible(
+        seed: int, category: str, seasonal: bool, months: int | None, persons: int, bedrooms: int, per_bedroom: int,
+        area_per_person: float, field: str) -> None:
+    """PRODUCT.md principle 1, field by field: a location's figures, reshaped from an eligible base,
+    then one of them left out; leaving out evidence never does better than giving it."""
+    data, _ = near_eligible(seed, changes=0)
+    if not housing_variant(data, category, seasonal, months, persons, bedrooms, per_bedroom, area_per_person):
+        return
+    before = decide(data)
+    if before is not Verdict.ELIGIBLE:
+        assert decide(without_location_field(data, field)) is not Verdict.ELIGIBLE, (field, before)
