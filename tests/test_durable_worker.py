@@ -81,3 +81,53 @@ def test_an_internal_engine_error_is_retried_once_on_a_fresh_worker(durable: Dur
     failures["left"] = 2
     with pytest.raises(EngineError, match="error code: 307"):
         durable.match(COMPILED, facts)
+
+
+def test_actions_cut_short_without_an_error_are_reported(durable: DurableEngine) -> None:
+    """durable-rules only logs an error code 307 between two actions and stops firing; the catch-all,
+    which fires last, is then missing. A ruleset whose catch-all fires first stands in for that."""
+    from eligibility._durable import compile_ruleset, durable_fact
+    from eligibility._durable_worker import CATCH_ALL
+
+    ruleset = compile_ruleset(COMPILED)
+    assert all(rule.get("pri", 0) < ruleset[CATCH_ALL]["pri"] for name, rule in ruleset.items() if name != CATCH_ALL)
+    fact = durable_fact(COMPILED.derive(Dossier.model_validate_json(LENDER.read_bytes())).facts, 0)
+    assert durable._call("load", ("catch-all-last", ruleset)) is None
+    assert durable._call("match", ("catch-all-last", [dict(fact)]))[0]  # clauses fired, the catch-all last
+    for name, rule in ruleset.items():  # now every clause has a lower priority: the catch-all fires first,
+        if name != CATCH_ALL:  # as if the actions after it had been cut short
+            rule["pri"] = 2 * ruleset[CATCH_ALL]["pri"]
+    durable._call("load", ("catch-all-first", ruleset))
+    with pytest.raises(EngineError, match="stopped before its last action"):
+        durable._call("match", ("catch-all-first", [dict(fact)]))
+    durable.close()  # the next test gets a fresh worker
+
+
+def test_a_fact_cut_short_is_matched_again_in_a_fresh_worker_with_the_rest(durable: DurableEngine,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from eligibility import _durable
+
+    facts = [COMPILED.derive(Dossier.model_validate_json(LENDER.read_bytes()))] * 5
+    expected = durable.match(COMPILED, facts)
+    real_call = DurableEngine._call
+    cuts = {"left": 2}
+
+    def cut_after_two(self: DurableEngine, command: str, payload: object, timeout: float = 300) -> object:
+        result = real_call(self, command, payload, timeout)
+        if command == "match" and cuts["left"]:
+            cuts["left"] -= 1
+            raise _durable._CutShort(result[:2])
+        return result
+
+    monkeypatch.setattr(DurableEngine, "_call", cut_after_two)
+    assert durable.match(COMPILED, facts) == expected and cuts["left"] == 0
+
+    def always_cut(self: DurableEngine, command: str, payload: object, timeout: float = 300) -> object:
+        result = real_call(self, command, payload, timeout)
+        if command == "match":
+            raise _durable._CutShort([])
+        return result
+
+    monkeypatch.setattr(DurableEngine, "_call", always_cut)
+    with pytest.raises(EngineError, match="twice"):
+        durable.match(COMPILED, facts)

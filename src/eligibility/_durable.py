@@ -20,7 +20,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from ._durable_worker import CATCH_ALL
+from ._durable_worker import CATCH_ALL, CATCH_ALL_PRIORITY
 from ._errors import EngineError, EngineUnavailable
 from ._evaluate import CompiledPack, Matches
 from ._facts import FactSet
@@ -116,8 +116,17 @@ def compile_ruleset(compiled: CompiledPack) -> dict[str, Any]:
                 "all": [{"m": {"$and": [{"$ex": {_MARK: 1}}, compile_condition(clause.when, params)]}}],
                 "run": f"{rule.id}{_SEPARATOR}{clause.id}",
             }
-    ruleset[CATCH_ALL] = {"all": [{"m": {"$ex": {_MARK: 1}}}], "run": CATCH_ALL}
+    # the lowest priority: it fires after every clause, so a worker can tell an assertion whose actions stopped early
+    ruleset[CATCH_ALL] = {"all": [{"m": {"$ex": {_MARK: 1}}}], "run": CATCH_ALL, "pri": CATCH_ALL_PRIORITY}
     return ruleset
+
+
+class _CutShort(EngineError):
+    """The worker's actions for one fact stopped early; ``matched`` holds the facts matched before it."""
+
+    def __init__(self, matched: list[Any]) -> None:
+        super().__init__("durable-rules stopped before its last action")
+        self.matched = matched
 
 
 class DurableEngine:
@@ -172,6 +181,8 @@ class DurableEngine:
         except EngineError:
             self.close()
             raise
+        if status == "cut_short":
+            raise _CutShort(result)
         if status != "ok":
             raise EngineError(str(result))
         return result
@@ -210,12 +221,27 @@ class DurableEngine:
         asked once more. durable-rules 2.0.28 now and then answers "Could not complete and start
         action, error code: 307" in a worker that has matched many facts (seen twice in about a
         thousand batches, never again for the same facts in a fresh worker); a second failure is
-        real and raises."""
-        try:
-            return self._call("match", (self._ruleset(compiled), chunk))
-        except EngineError:
+        real and raises. The engine only logs that error when it happens between two actions and
+        stops firing (with rule pack 1.4.0 about one fact in 200 in a long-lived worker): the worker
+        then finds the catch-all, which fires last, missing, and answers with the facts matched
+        before it; a fresh worker takes that fact and the rest. Before, the missing actions read
+        as clauses not matched, and the cross-check reported disagreements that were not there."""
+        done: list[Any] = []
+        retried = False
+        while True:
+            try:
+                return done + self._call("match", (self._ruleset(compiled), chunk[len(done):]))
+            except _CutShort as cut:
+                if not cut.matched and retried:  # the same fact, first in a fresh worker, cut short again
+                    raise EngineError(f"durable-rules stopped before its last action on fact {len(done)} of the "
+                                      "chunk twice, the second time in a fresh worker") from None
+                done += cut.matched
+                retried = not cut.matched
+            except EngineError:
+                if retried:
+                    raise
+                retried = True
             self.close()
-            return self._call("match", (self._ruleset(compiled), chunk))
 
     def close(self) -> None:
         if self._connection is not None:

@@ -15,6 +15,8 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 CATCH_ALL = "zz_catch_all"
+CATCH_ALL_PRIORITY = 1_000_000
+"""durable-rules runs the actions of lower ``pri`` first: the catch-all, at this priority, fires last."""
 
 
 def serve(connection: Connection) -> None:
@@ -54,9 +56,12 @@ def serve(connection: Connection) -> None:
                     state = host.assert_fact(name, fact)
                     if isinstance(state, dict) and "$error" in state:
                         raise RuntimeError(f"durable action failed: {state['$error']}")
+                    if not fired or fired[-1] != CATCH_ALL:  # an engine error logged, not raised, cut the actions short
+                        break
                     host.delete_state(name, str(sid))
                     results.append([f for f in fired if f != CATCH_ALL])
-                connection.send(("ok", results))
+                # the facts matched before one whose actions were cut short; the parent starts a fresh worker for the rest
+                connection.send(("ok", results) if len(results) == len(facts) else ("cut_short", results))
             elif command == "stop":  # no answer: the parent has stopped listening
                 return
         except OSError:  # the parent is gone: nobody to answer
