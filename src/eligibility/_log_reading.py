@@ -19,13 +19,12 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
-import tempfile
 import weakref
 from contextlib import closing
 from pathlib import Path
 
 from ._errors import LogError
-from ._orphans import hold, owned_prefix, remove_if_owner, sweep
+from ._orphans import make_held, remove_if_owner
 
 READ_WRITE = "read-write"
 READ_ONLY = "read-only"
@@ -106,13 +105,7 @@ class ReadOnlyReading:
 
     def _read_a_copy(self) -> None:
         """Copy the log and its side journal(s) into a private folder and read that copy read-only."""
-        sweep(COPY_PREFIX)  # copies made by readers that were killed
-        folder = Path(tempfile.mkdtemp(prefix=owned_prefix(COPY_PREFIX)))
-        try:
-            lock = hold(folder)
-        except OSError:
-            shutil.rmtree(folder, ignore_errors=True)
-            raise
+        folder, lock = make_held(COPY_PREFIX, folder=True)  # after removing the copies of killed readers
         remove = weakref.finalize(self, remove_if_owner, folder, os.getpid(), lock)
         try:
             copy = folder / self.path.name

@@ -23,6 +23,26 @@ def owned_prefix(prefix: str) -> str:
     return f"{prefix}{os.getpid()}-"
 
 
+def make_held(prefix: str, *, folder: bool = False, suffix: str = "") -> tuple[Path, int]:
+    """A new temporary file (or folder) named ``<prefix><pid>-...``, locked for this process, after
+    sweeping the leftovers of killed ones; returns it and the lock (for ``remove_if_owner``)."""
+    sweep(prefix)
+    if folder:
+        path = Path(tempfile.mkdtemp(prefix=owned_prefix(prefix), suffix=suffix))
+    else:
+        handle, name = tempfile.mkstemp(prefix=owned_prefix(prefix), suffix=suffix)
+        os.close(handle)
+        path = Path(name)
+    try:
+        lock = _lock(path)
+        if lock is None:
+            raise OSError(f"{path} is locked by another process")
+    except OSError:
+        remove_if_owner(path, os.getpid())
+        raise
+    return path, lock
+
+
 def sweep(prefix: str) -> None:
     """Remove the temporary files and folders named ``<prefix><pid>-<8 characters>[.rows]`` (exactly
     what ``mkstemp``/``mkdtemp`` make here) that this user owns and whose process is gone; never
@@ -38,16 +58,6 @@ def sweep(prefix: str) -> None:
             continue
         if lock is not None:  # None: its maker still holds it
             remove_if_owner(path, os.getpid(), lock)
-
-
-def hold(path: Path) -> int:
-    """Lock a temporary file or folder this process just made, for as long as it uses it; returns the
-    descriptor that holds the lock (``remove_if_owner`` closes it). Raises ``OSError`` when the lock
-    cannot be taken."""
-    lock = _lock(path)
-    if lock is None:
-        raise OSError(f"{path} is locked by another process")
-    return lock
 
 
 def remove_if_owner(path: Path, owner: int, lock: int | None = None) -> None:

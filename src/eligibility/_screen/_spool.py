@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import os
 import pickle
-import tempfile
 import weakref
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 from typing import Any
 
-from .._orphans import hold, owned_prefix, remove_if_owner, sweep
+from .._orphans import make_held, remove_if_owner
 
 PREFIX = "eligibility-list-"
 """Temporary spool files are named ``eligibility-list-<pid>-*.rows``."""
@@ -31,15 +29,7 @@ class RowSpool:
     """
 
     def __init__(self) -> None:
-        sweep(PREFIX)  # spools of runs that were killed
-        handle, name = tempfile.mkstemp(prefix=owned_prefix(PREFIX), suffix=".rows")
-        os.close(handle)
-        self.path = Path(name)
-        try:
-            lock = hold(self.path)
-        except OSError:
-            self.path.unlink(missing_ok=True)
-            raise
+        self.path, lock = make_held(PREFIX, suffix=".rows")  # after removing the spools of killed runs
         self.complete = False
         self._remove = weakref.finalize(self, remove_if_owner, self.path, os.getpid(), lock)
 
