@@ -16,7 +16,7 @@ from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from eligibility._dossier import KvkRegistration, SbiCode
+from eligibility._dossier import KvkRegistration, SbiCode, kvk_date_bounds
 from eligibility._errors import FetchError, LayoutChangedError, ScrapingError
 from scrapers._config import KVK_TEST_BASE_URL
 
@@ -458,19 +458,20 @@ def parse_vestigingsprofiel(body: bytes, url: str) -> KvkBranch:
 
 
 def to_registration(profile: KvkProfile) -> KvkRegistration:
-    """Map into the dossier. A partly known end date cannot be expressed there, and dropping
-    it would make a deregistered company look active, so it is refused instead."""
-    if profile.deregistered and profile.ended_on is None:
-        raise ScrapingError(
-            f"KvK {profile.kvk_number} is deregistered with a partly known end date "
-            f"{profile.ended_on_raw!r}, which KvkRegistration.ended_on cannot hold"
-        )
+    """Map into the dossier. A partly known end date is kept as KvK gave it (``ended_on_raw``) with
+    the last day it can be (``ended_by``): dropping it would make a deregistered company look
+    active. The last day the registration can have begun (``started_by``) comes from the known
+    part of datumAanvang, or else of formeleRegistratiedatum."""
+    started = profile.started_on_raw or profile.registered_on_raw
     return KvkRegistration(
         kvk_number=profile.kvk_number,
         name=profile.name,
         registered_on=profile.registered_on,
         started_on=profile.started_on,
         ended_on=profile.ended_on,
+        ended_on_raw=profile.ended_on_raw,
+        ended_by=kvk_date_bounds(profile.ended_on_raw)[1] if profile.ended_on_raw else None,
+        started_by=kvk_date_bounds(started)[1] if started else None,
         legal_form=profile.legal_form,
         sbi_codes=[SbiCode(code=s.code, description=s.description, main=s.main) for s in profile.sbi_codes],
         waadi_indicator=profile.waadi_indicator,

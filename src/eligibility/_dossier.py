@@ -28,6 +28,7 @@ Left out: the other parties of an SNCU verdict (often directors). The scraper li
 
 from __future__ import annotations
 
+import calendar
 from datetime import date, datetime
 from enum import StrEnum
 from functools import cached_property, lru_cache
@@ -303,15 +304,55 @@ class Declarations(_Model):
 # --- register findings ----------------------------------------------------------------------
 
 
+def kvk_date_bounds(raw: str) -> tuple[date | None, date | None]:
+    """A KvK date "YYYYMMDD" whose unknown parts are zeros: (the date when fully known, the last day
+    it can be). "20200600" -> (None, 2020-06-30); "20200000" -> (None, 2020-12-31); "00000000" ->
+    (None, None). A day without a month counts as the year only, as ``scrapers.kvk`` reads it."""
+    year, month, day = int(raw[:4]), int(raw[4:6]), int(raw[6:])
+    if year == 0:
+        return None, None
+    if month == 0:
+        return None, date(year, 12, 31)
+    if day == 0:
+        return None, date(year, month, calendar.monthrange(year, month)[1])
+    return date(year, month, day), date(year, month, day)
+
+
 class KvkRegistration(_Model):
     kvk_number: KvkNumber
     name: str | None = personal_data("The name KvK registers." + _SOLE_TRADER, default=None)
     registered_on: date | None = Field(default=None, description="formeleRegistratiedatum; None when partly unknown.")
     started_on: date | None = Field(default=None, description="materieleRegistratie.datumAanvang")
     ended_on: date | None = Field(default=None, description="materieleRegistratie.datumEinde: set means deregistered.")
+    ended_on_raw: str | None = Field(
+        default=None, pattern=r"^\d{8}$",
+        description="datumEinde exactly as KvK gives it (YYYYMMDD, unknown parts zero). Set means deregistered, "
+                    "also when ended_on is None because only the year or month is known.")
+    ended_by: date | None = Field(
+        default=None,
+        description="The last day the registration can have ended: ended_on, or the last day of the known year or "
+                    "month of a partly known datumEinde; None when not even its year is known.")
+    started_by: date | None = Field(
+        default=None,
+        description="The last day the registration can have begun: the last day of the known part of datumAanvang, "
+                    "or else of formeleRegistratiedatum; None when neither gives a year.")
     legal_form: str | None = None
     sbi_codes: list[SbiCode] = []
     waadi_indicator: bool | None = None
+
+    @model_validator(mode="after")
+    def _dates_agree(self) -> KvkRegistration:
+        """A partly known date is kept as KvK gave it; the dates taken from it must say the same."""
+        if self.ended_on_raw is not None and (self.ended_on, self.ended_by) != kvk_date_bounds(self.ended_on_raw):
+            exact, last = kvk_date_bounds(self.ended_on_raw)
+            raise ValueError(f"ended_on_raw {self.ended_on_raw} means ended_on {exact} and ended_by {last}; "
+                             f"got {self.ended_on} and {self.ended_by}")
+        if self.ended_by is not None and self.ended_on is None and self.ended_on_raw is None:
+            raise ValueError(f"ended_by {self.ended_by} without the end date it comes from (ended_on or ended_on_raw)")
+        for exact, last, name in ((self.ended_on, self.ended_by, "ended"), (self.started_on, self.started_by, "started")):
+            if exact is not None and last is not None and exact != last:
+                raise ValueError(f"{name}_by {last} differs from the full date {name}_on {exact}")
+        return self
 
 
 class KvkFinding(_RegisterSection):

@@ -10,6 +10,8 @@ import random
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
+from ._dossier import kvk_date_bounds
+
 _LAWS = ["arbowet", "wml", "wav", "waadi", "wtta", "other"]
 _KINDS = ["fine", "shutdown", "shutdown_warning", "warning", "no_violation"]
 _LINKS = ["kvk", "kvk", "kvk", "name", "predecessor_kvk", "confirmed"]
@@ -140,7 +142,28 @@ def synthetic_dossier(seed: int, as_of: date) -> dict[str, Any]:
     }
     if fines is not None:  # drawn last: earlier draws keep their seeds
         fines["housing_municipalities"] = rng.choice([[], _MUNICIPALITIES[:1], list(_MUNICIPALITIES)])
+    kvk_section = registers["kvk"]
+    if kvk_section is not None and kvk_section.get("registration") is not None:  # drawn last, as above
+        _partly_known_dates(rng, kvk_section["registration"], as_of)
     return dossier
+
+
+def _partly_known_dates(rng: random.Random, registration: dict[str, Any], as_of: date) -> None:
+    """Now and then KvK's dates as KvK gives them, unknown parts as zeros (REGISTERS.md: "20150600")."""
+    kind = rng.choice(["as_drawn"] * 6 + ["end_month", "end_year", "end_unknown", "start_month", "start_year"])
+    day = as_of + timedelta(days=rng.choice([-400, -40, 0, 10, 40]))
+    raw = {"end_month": f"{day:%Y%m}00", "end_year": f"{day:%Y}0000", "end_unknown": "00000000",
+           "start_month": f"{day:%Y%m}00", "start_year": f"{day:%Y}0000"}.get(kind)
+    if raw is None:
+        if registration["ended_on"] is not None and rng.random() < 0.5:
+            registration["ended_on_raw"] = registration["ended_on"].replace("-", "")
+            registration["ended_by"] = registration["ended_on"]
+        return
+    last = kvk_date_bounds(raw)[1]
+    if kind.startswith("end"):
+        registration.update(ended_on=None, ended_on_raw=raw, ended_by=last.isoformat() if last else None)
+    else:
+        registration.update(started_on=None, started_by=last.isoformat() if last else None)
 
 
 def strip_none(value: Any) -> Any:

@@ -195,15 +195,51 @@ def test_impossible_dates_are_a_layout_change(raw: object) -> None:
         kvk.parse_basisprofiel(body, URL)
 
 
-def test_partly_known_end_date_is_refused_in_the_dossier() -> None:
-    body = json.dumps({
-        "kvkNummer": "12345678", "naam": "X",
-        "materieleRegistratie": {"datumAanvang": "20100101", "datumEinde": "20200600"},
-    }).encode()
-    profile = kvk.parse_basisprofiel(body, URL)
-    assert profile.deregistered and profile.ended_on is None
-    with pytest.raises(ScrapingError, match="20200600"):
-        kvk.to_registration(profile)
+def _partly_known(**material: str) -> KvkRegistration:
+    body = json.dumps({"kvkNummer": "12345678", "naam": "X", "materieleRegistratie": material}).encode()
+    return kvk.to_registration(kvk.parse_basisprofiel(body, URL))
+
+
+@pytest.mark.parametrize(
+    ("raw", "ended_by"),
+    [("20200600", date(2020, 6, 30)), ("20240200", date(2024, 2, 29)), ("20200000", date(2020, 12, 31)),
+     ("20200015", date(2020, 12, 31)), ("00000000", None)],
+)
+def test_partly_known_end_date_is_kept_with_its_last_possible_day(raw: str, ended_by: date | None) -> None:
+    registration = _partly_known(datumAanvang="20100101", datumEinde=raw)
+    assert (registration.ended_on, registration.ended_on_raw, registration.ended_by) == (None, raw, ended_by)
+    assert registration.started_by == registration.started_on == date(2010, 1, 1)
+
+
+def test_full_end_date_and_partly_known_start() -> None:
+    registration = _partly_known(datumAanvang="20150600", datumEinde="20231231")
+    assert (registration.ended_on, registration.ended_on_raw, registration.ended_by) == (
+        date(2023, 12, 31), "20231231", date(2023, 12, 31))
+    assert (registration.started_on, registration.started_by) == (None, date(2015, 6, 30))
+
+
+def test_start_falls_back_to_the_formal_registration_date() -> None:
+    body = json.dumps({"kvkNummer": "12345678", "naam": "X", "formeleRegistratiedatum": "20150600"}).encode()
+    registration = kvk.to_registration(kvk.parse_basisprofiel(body, URL))
+    assert (registration.registered_on, registration.started_on, registration.started_by) == (
+        None, None, date(2015, 6, 30))
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"ended_on_raw": "20200600"},  # the last day is missing
+        {"ended_on_raw": "20200600", "ended_by": "2020-06-29"},
+        {"ended_on_raw": "20200600", "ended_on": "2020-06-30", "ended_by": "2020-06-30"},  # invented day
+        {"ended_on": "2020-06-01", "ended_by": "2020-06-30"},
+        {"started_on": "2015-01-01", "started_by": "2015-12-31"},
+        {"ended_on_raw": "2020-06"},
+        {"ended_by": "2020-06-30"},  # a last day of no end: leaving the end out must not read as active
+    ],
+)
+def test_dates_that_contradict_each_other_are_refused(fields: dict[str, str]) -> None:
+    with pytest.raises(ValueError, match="ended|started"):
+        KvkRegistration.model_validate({"kvk_number": "12345678", **fields})
 
 
 def test_lender_with_sbi_78201_and_hal_links_only() -> None:

@@ -1102,3 +1102,32 @@ def test_offline_a_redirect_whose_target_was_never_stored_is_not_stored(tmp_path
     with pytest.raises(_NotStored) as caught:
         StoreReplay(store).get("https://register.example/a", register="snf")
     assert caught.value.url == "https://register.example/b"
+
+
+# --- KvK dates known only in part ("unknown parts are zeros", REGISTERS.md) ---------------------
+
+
+@pytest.mark.parametrize(
+    ("datum_einde", "outcome", "clause"),
+    [
+        ("20260600", Outcome.FAIL, "deregistered_date_partly_known"),  # ended by 2026-06-30
+        ("20261100", Outcome.UNKNOWN, "end_date_partly_known"),  # may end after AS_OF, 23 November
+        (None, Outcome.PASS, "active"),
+    ],
+)
+def test_a_partly_known_end_date_reaches_the_rule_instead_of_failing_the_register(
+    store: EvidenceStore, pack: RulePack, datum_einde: str | None, outcome: Outcome, clause: str
+) -> None:
+    """The KvK section used to fail on a partly known datumEinde, so the partner was only ever
+    *needs review*; a deregistration known to the month is a fail, as a full date is."""
+    url = ms.url_of(KVK_URL + LENDER.kvk_number)
+    profile = json.loads(ROUTES[url].body)
+    if datum_einde is not None:
+        profile.setdefault("materieleRegistratie", {})["datumEinde"] = datum_einde
+    routes = {**ROUTES, url: ms.Route("kvk", 200, json.dumps(profile).encode(), ROUTES[url].content_type)}
+    result = online(LENDER, store, routes=routes, declarations=DECLARATIONS)
+    assert result.dossier.registers.kvk is not None and result.dossier.registers.kvk.status is ReadStatus.READ
+    assert result.dossier.registers.kvk.registration is not None
+    assert result.dossier.registers.kvk.registration.ended_on_raw == datum_einde
+    (kvk_criterion,) = [c for c in evaluate(result.dossier, pack, AS_OF).criteria if c.id == "b3_c_kvk_registration"]
+    assert (kvk_criterion.outcome, kvk_criterion.clause) == (outcome, clause)
