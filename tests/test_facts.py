@@ -74,12 +74,29 @@ def test_window_exit_after_leap_day_fine() -> None:
 
 
 @pytest.mark.parametrize(("value", "shown"), [(12.0, "12.0"), (12.5, "12.5"), (13.33, "13.33"), (11.996667, "11.9967"),
-                                              (0.003333, "0.0033"), (True, "ja/yes")])
+                                              (0.003333, "0.0033")])
 def test_a_number_in_a_reason_never_hides_a_difference_by_rounding(value: object, shown: str) -> None:
     """35.99 m² for 3 persons is 11.996667 m² each, below the 12 m² norm: it must not read "12.00"."""
     from eligibility._evaluate import format_value
 
-    assert format_value(value) == shown
+    assert format_value(value, "nl") == format_value(value, "en") == shown
+
+
+@pytest.mark.parametrize(("value", "nl", "en"), [(True, "ja", "yes"), (False, "nee", "no"),
+                                                 ([True, 2], "ja, 2", "yes, 2"), ({"a": False}, "a: nee", "a: no")])
+def test_yes_and_no_are_in_the_reason_s_own_language(value: object, nl: str, en: str) -> None:
+    from eligibility._evaluate import format_value
+
+    assert (format_value(value, "nl"), format_value(value, "en")) == (nl, en)
+
+
+def test_a_boolean_fact_in_a_reason_reads_in_each_language() -> None:
+    """A placeholder holding a boolean showed "nee/no" in both the Dutch and the English text."""
+    from eligibility._evaluate import render
+    from eligibility._rules_model import LocalText
+
+    text = LocalText(nl="seizoensgebruik: {seasonal}", en="seasonal use: {seasonal}")
+    assert render(text, {"seasonal": False}, {}, {}) == {"nl": "seizoensgebruik: nee", "en": "seasonal use: no"}
 
 
 def _housing_facts(roles: tuple[str, ...] = ("werkgever",), **location: object) -> dict[str, object]:

@@ -8,7 +8,7 @@ a cross-check compares exactly that.
 from __future__ import annotations
 
 import re
-from collections.abc import Container, Iterable
+from collections.abc import Callable, Container, Iterable
 from functools import cached_property
 from dataclasses import dataclass
 from datetime import date
@@ -330,18 +330,25 @@ _PLACEHOLDER = re.compile(r"\{([a-z_$][a-z0-9_.$]*)\}")
 
 def render(text: LocalText, scope: dict[str, Any], top: dict[str, Any], params: dict[str, Any]) -> dict[str, str]:
     """Fill ``{name}`` from the item, then the facts, then the parameters."""
-    def value(match: re.Match[str]) -> str:
-        name = match.group(1).lstrip("$")
-        for source in (scope, top, params):
-            if name in source:
-                return format_value(source[name])
-        return "?"
-    return {"nl": _PLACEHOLDER.sub(value, text.nl), "en": _PLACEHOLDER.sub(value, text.en)}
+    def filled(lang: str) -> Callable[[re.Match[str]], str]:
+        def value(match: re.Match[str]) -> str:
+            name = match.group(1).lstrip("$")
+            for source in (scope, top, params):
+                if name in source:
+                    return format_value(source[name], lang)
+            return "?"
+        return value
+    return {"nl": _PLACEHOLDER.sub(filled("nl"), text.nl), "en": _PLACEHOLDER.sub(filled("en"), text.en)}
 
 
-def format_value(value: Any) -> str:
+_YES_NO = {"nl": ("ja", "nee"), "en": ("yes", "no")}
+
+
+def format_value(value: Any, lang: str) -> str:
+    """A fact or parameter as a reason shows it, in ``lang`` (nl or en)."""
     if isinstance(value, bool):
-        return "ja/yes" if value else "nee/no"
+        yes, no = _YES_NO[lang]
+        return yes if value else no
     if isinstance(value, float):
         if round(value, 1) == value:
             return f"{value:.1f}"
@@ -349,9 +356,9 @@ def format_value(value: Any) -> str:
             return f"{value:.2f}"
         return f"{value:.4f}".rstrip("0")  # 11.996667 shows as 11.9967, not as 12.00: a norm missed must show
     if isinstance(value, list):
-        return ", ".join(format_value(v) for v in value)
+        return ", ".join(format_value(v, lang) for v in value)
     if isinstance(value, dict):
-        return ", ".join(f"{k}: {format_value(v)}" for k, v in value.items())
+        return ", ".join(f"{k}: {format_value(v, lang)}" for k, v in value.items())
     return str(value)
 
 

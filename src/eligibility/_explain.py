@@ -62,7 +62,7 @@ def _criterion(criterion: CriterionDecision, lang: str) -> list[str]:
             continue  # memberships and marks that were not consulted are informative only
         lines.append(f"    {words['evidence']}: {_evidence_line(evidence, words)}")
     if criterion.parameters:
-        shown = ", ".join(f"{k}={format_value(v)}" for k, v in criterion.parameters.items())
+        shown = ", ".join(f"{k}={format_value(v, lang)}" for k, v in criterion.parameters.items())
         lines.append(f"    {words['parameters']}: {shown}")
     citation = criterion.citation
     lines.append(f"    {words['source']}: {citation['document']}, {citation['article']}: \u201c{citation['quote']}\u201d")

@@ -128,7 +128,7 @@ def _criterion_view(criterion: Any, lang: str) -> dict[str, Any]:
         "reasons": [r.get(lang, "") for r in criterion.reasons],
         "remedies": [r.get(lang, "") for r in criterion.remedies],
         "notes": [n.get(lang, "") for n in criterion.notes],
-        "parameters": [f"{k} = {format_value(v)}" for k, v in criterion.parameters.items()],
+        "parameters": [f"{k} = {format_value(v, lang)}" for k, v in criterion.parameters.items()],
         "citation": {"document": citation.get("document", ""), "article": citation.get("article", ""),
                      "quote": citation.get("quote", ""), "url": _http(citation.get("url"))},
     }
