@@ -36,4 +36,11 @@ def durable() -> Iterator[DurableEngine]:
 # way is kept as an @example.
 settings.register_profile("deterministic", derandomize=True, database=None)
 settings.register_profile("explore", derandomize=False, database=None)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "deterministic"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Load the profile HYPOTHESIS_PROFILE names; a name not registered is a usage error, not a traceback."""
+    profile = os.environ.get("HYPOTHESIS_PROFILE", "deterministic")
+    if profile not in ("deterministic", "explore"):
+        raise pytest.UsageError(f"HYPOTHESIS_PROFILE={profile!r}: choose deterministic (the default) or explore")
+    settings.load_profile(profile)
