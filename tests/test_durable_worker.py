@@ -131,3 +131,18 @@ def test_a_fact_cut_short_is_matched_again_in_a_fresh_worker_with_the_rest(durab
     monkeypatch.setattr(DurableEngine, "_call", always_cut)
     with pytest.raises(EngineError, match="twice"):
         durable.match(COMPILED, facts)
+
+
+def test_the_worker_s_stderr_is_kept_and_quoted_when_it_dies(durable: DurableEngine,
+                                                              capfd: pytest.CaptureFixture[str]) -> None:
+    """durable-rules prints tracebacks of errors it only logs; they no longer reach the user's
+    terminal, and the end of them is in the EngineError when the worker dies."""
+    durable.match(COMPILED, [])
+    assert durable._process is not None and durable._connection is not None
+    with open(f"/proc/{durable._process.pid}/fd/2", "w", encoding="utf-8") as worker_stderr:
+        worker_stderr.write("Traceback ...\nerror code: 307\n")
+    durable._process.kill()
+    with pytest.raises(EngineError, match=r"died \(exit code -9\); its stderr ends: Traceback \.\.\.\nerror code: 307"):
+        durable._receive(durable._connection, durable._process, timeout=5)
+    assert "error code: 307" not in capfd.readouterr().err
+    durable.close()

@@ -15,10 +15,11 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 from collections.abc import Sequence
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from ._durable_worker import CATCH_ALL, CATCH_ALL_PRIORITY
 from ._errors import EngineError, EngineUnavailable
@@ -31,6 +32,8 @@ _ITEM_MARK = "_item"
 _SEPARATOR = "__"
 _CHUNK = 500
 _WORKER = Path(__file__).with_name("_durable_worker.py")
+STDERR_TAIL = 2000
+"""Characters of the worker's stderr quoted when it dies or hangs."""
 
 
 def _field(path: str) -> str:
@@ -137,6 +140,9 @@ class DurableEngine:
     def __init__(self) -> None:
         self._process: subprocess.Popen[bytes] | None = None
         self._connection: Connection | None = None
+        self._stderr: IO[bytes] | None = None
+        """The worker's stderr, kept in a file: durable-rules prints tracebacks of errors it only
+        logs (the 307 handled in ``_match_chunk``); they are quoted when the worker fails instead."""
         self._loaded: dict[tuple[str, str, str | None], str] = {}
         self.version = "unknown"
 
@@ -145,9 +151,12 @@ class DurableEngine:
             return self._connection
         # a fresh interpreter, not a fork: nothing of this process's heap or __main__ is inherited
         ours, theirs = socket.socketpair()
+        if self._stderr is not None:
+            self._stderr.close()
+        self._stderr = tempfile.TemporaryFile()
         with ours, theirs:
             process = subprocess.Popen([sys.executable, "-P", str(_WORKER), str(theirs.fileno())],
-                                       pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL)
+                                       pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, stderr=self._stderr)
             parent = Connection(os.dup(ours.fileno()))
         status, detail = self._receive(parent, process, timeout=60)
         if status == "unavailable":
@@ -161,12 +170,21 @@ class DurableEngine:
     def _receive(self, connection: Connection, process: subprocess.Popen[bytes], timeout: float) -> tuple[str, Any]:
         if not connection.poll(timeout):
             process.kill()
-            raise EngineError(f"durable worker did not answer within {timeout:.0f} s")
+            raise EngineError(f"durable worker did not answer within {timeout:.0f} s{self._stderr_tail()}")
         try:
             return connection.recv()  # type: ignore[no-any-return]
         except EOFError:
             process.wait(1)
-            raise EngineError(f"durable worker died (exit code {process.returncode})") from None
+            raise EngineError(f"durable worker died (exit code {process.returncode}){self._stderr_tail()}") from None
+
+    def _stderr_tail(self, size: int = STDERR_TAIL) -> str:
+        """The end of what the worker wrote on stderr, for an error message ("" when it wrote nothing)."""
+        if self._stderr is None:
+            return ""
+        self._stderr.seek(0, os.SEEK_END)
+        self._stderr.seek(max(0, self._stderr.tell() - size))
+        tail = self._stderr.read().decode("utf-8", "replace").strip()
+        return f"; its stderr ends: {tail}" if tail else ""
 
     def _call(self, command: str, payload: Any, timeout: float = 300) -> Any:
         connection = self._start()
@@ -256,7 +274,9 @@ class DurableEngine:
             except subprocess.TimeoutExpired:
                 self._process.kill()
                 self._process.wait()
-        self._process = self._connection = None
+        if self._stderr is not None:
+            self._stderr.close()
+        self._process = self._connection = self._stderr = None
         self._loaded.clear()
 
     def __enter__(self) -> DurableEngine:
