@@ -16,7 +16,7 @@ from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from eligibility._dossier import KvkRegistration, SbiCode, kvk_date_bounds
+from eligibility._dossier import KvkRegistration, SbiCode, kvk_date_range
 from eligibility._errors import FetchError, LayoutChangedError, ScrapingError
 from scrapers._config import KVK_TEST_BASE_URL
 
@@ -459,10 +459,12 @@ def parse_vestigingsprofiel(body: bytes, url: str) -> KvkBranch:
 
 def to_registration(profile: KvkProfile) -> KvkRegistration:
     """Map into the dossier. A partly known end date is kept as KvK gave it (``ended_on_raw``) with
-    the last day it can be (``ended_by``): dropping it would make a deregistered company look
-    active. The last day the registration can have begun (``started_by``) comes from the known
-    part of datumAanvang, or else of formeleRegistratiedatum."""
-    started = profile.started_on_raw or profile.registered_on_raw
+    the first and last day it can be: dropping it would make a deregistered company look active.
+    The start is kept the same way (``started_from``, ``started_by``) from datumAanvang, even when
+    only partly known, or else (datumAanvang absent or without a year) from formeleRegistratiedatum."""
+    ended = kvk_date_range(profile.ended_on_raw) if profile.ended_on_raw else None
+    started = next((found for raw in (profile.started_on_raw, profile.registered_on_raw)
+                    if raw is not None and (found := kvk_date_range(raw)) is not None), None)
     return KvkRegistration(
         kvk_number=profile.kvk_number,
         name=profile.name,
@@ -470,8 +472,10 @@ def to_registration(profile: KvkProfile) -> KvkRegistration:
         started_on=profile.started_on,
         ended_on=profile.ended_on,
         ended_on_raw=profile.ended_on_raw,
-        ended_by=kvk_date_bounds(profile.ended_on_raw)[1] if profile.ended_on_raw else None,
-        started_by=kvk_date_bounds(started)[1] if started else None,
+        ended_from=ended[0] if ended else None,
+        ended_by=ended[1] if ended else None,
+        started_from=started[0] if started else None,
+        started_by=started[1] if started else None,
         legal_form=profile.legal_form,
         sbi_codes=[SbiCode(code=s.code, description=s.description, main=s.main) for s in profile.sbi_codes],
         waadi_indicator=profile.waadi_indicator,

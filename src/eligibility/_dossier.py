@@ -304,17 +304,17 @@ class Declarations(_Model):
 # --- register findings ----------------------------------------------------------------------
 
 
-def kvk_date_bounds(raw: str) -> tuple[date | None, date | None]:
-    """A KvK date "YYYYMMDD" whose unknown parts are zeros: (the date when fully known, the last day
-    it can be). "20200600" -> (None, 2020-06-30); "20200000" -> (None, 2020-12-31); "00000000" ->
-    (None, None). A day without a month counts as the year only, as ``scrapers.kvk`` reads it."""
+def kvk_date_range(raw: str) -> tuple[date, date] | None:
+    """A KvK date "YYYYMMDD" whose unknown parts are zeros, as the first and last day it can be:
+    "20200600" -> (2020-06-01, 2020-06-30); "20200000" -> the year; "20200615" -> that day twice;
+    "00000000" -> None. A day without a month counts as the year only, as ``scrapers.kvk`` reads it."""
     year, month, day = int(raw[:4]), int(raw[4:6]), int(raw[6:])
     if year == 0:
-        return None, None
+        return None
     if month == 0:
-        return None, date(year, 12, 31)
+        return date(year, 1, 1), date(year, 12, 31)
     if day == 0:
-        return None, date(year, month, calendar.monthrange(year, month)[1])
+        return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
     return date(year, month, day), date(year, month, day)
 
 
@@ -325,33 +325,45 @@ class KvkRegistration(_Model):
     started_on: date | None = Field(default=None, description="materieleRegistratie.datumAanvang")
     ended_on: date | None = Field(default=None, description="materieleRegistratie.datumEinde: set means deregistered.")
     ended_on_raw: str | None = Field(
-        default=None, pattern=r"^\d{8}$",
+        default=None, pattern=r"^[0-9]{8}$",
         description="datumEinde exactly as KvK gives it (YYYYMMDD, unknown parts zero). Set means deregistered, "
                     "also when ended_on is None because only the year or month is known.")
+    ended_from: date | None = Field(
+        default=None, description="The first day the registration can have ended (see ended_by).")
     ended_by: date | None = Field(
         default=None,
         description="The last day the registration can have ended: ended_on, or the last day of the known year or "
                     "month of a partly known datumEinde; None when not even its year is known.")
+    started_from: date | None = Field(
+        default=None, description="The first day the registration can have begun (see started_by).")
     started_by: date | None = Field(
         default=None,
-        description="The last day the registration can have begun: the last day of the known part of datumAanvang, "
-                    "or else of formeleRegistratiedatum; None when neither gives a year.")
+        description="The last day the registration can have begun: of datumAanvang, even when only partly known, "
+                    "or else (datumAanvang absent or without a year) of formeleRegistratiedatum.")
     legal_form: str | None = None
     sbi_codes: list[SbiCode] = []
     waadi_indicator: bool | None = None
 
     @model_validator(mode="after")
     def _dates_agree(self) -> KvkRegistration:
-        """A partly known date is kept as KvK gave it; the dates taken from it must say the same."""
-        if self.ended_on_raw is not None and (self.ended_on, self.ended_by) != kvk_date_bounds(self.ended_on_raw):
-            exact, last = kvk_date_bounds(self.ended_on_raw)
-            raise ValueError(f"ended_on_raw {self.ended_on_raw} means ended_on {exact} and ended_by {last}; "
-                             f"got {self.ended_on} and {self.ended_by}")
-        if self.ended_by is not None and self.ended_on is None and self.ended_on_raw is None:
-            raise ValueError(f"ended_by {self.ended_by} without the end date it comes from (ended_on or ended_on_raw)")
-        for exact, last, name in ((self.ended_on, self.ended_by, "ended"), (self.started_on, self.started_by, "started")):
-            if exact is not None and last is not None and exact != last:
-                raise ValueError(f"{name}_by {last} differs from the full date {name}_on {exact}")
+        """A partly known date is kept as a range; the dates taken from one date must say the same."""
+        if self.ended_on_raw is not None:
+            found = kvk_date_range(self.ended_on_raw)
+            first, last = found if found is not None else (None, None)
+            expected = (first if first == last else None, first, last)
+            if (self.ended_on, self.ended_from, self.ended_by) != expected:
+                raise ValueError(f"ended_on_raw {self.ended_on_raw} means ended_on, ended_from, ended_by = "
+                                 f"{expected}; got {(self.ended_on, self.ended_from, self.ended_by)}")
+        elif self.ended_on is None and (self.ended_from, self.ended_by) != (None, None):
+            raise ValueError("ended_from or ended_by without the end date they come from (ended_on or ended_on_raw)")
+        for name, exact, first, last in (("ended", self.ended_on, self.ended_from, self.ended_by),
+                                         ("started", self.started_on, self.started_from, self.started_by)):
+            if (first is None) != (last is None):
+                raise ValueError(f"{name}_from and {name}_by come together (the first and last day it can be)")
+            if first is not None and last is not None and first > last:
+                raise ValueError(f"{name}_from {first} is after {name}_by {last}")
+            if exact is not None and first is not None and (first, last) != (exact, exact):
+                raise ValueError(f"{name}_from and {name}_by ({first}, {last}) differ from the full date {name}_on {exact}")
         return self
 
 

@@ -10,7 +10,7 @@ import random
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
-from ._dossier import kvk_date_bounds
+from ._dossier import kvk_date_range
 
 _LAWS = ["arbowet", "wml", "wav", "waadi", "wtta", "other"]
 _KINDS = ["fine", "shutdown", "shutdown_warning", "warning", "no_violation"]
@@ -156,14 +156,17 @@ def _partly_known_dates(rng: random.Random, registration: dict[str, Any], as_of:
            "start_month": f"{day:%Y%m}00", "start_year": f"{day:%Y}0000"}.get(kind)
     if raw is None:
         if registration["ended_on"] is not None and rng.random() < 0.5:
-            registration["ended_on_raw"] = registration["ended_on"].replace("-", "")
-            registration["ended_by"] = registration["ended_on"]
+            registration.update(ended_on_raw=registration["ended_on"].replace("-", ""),
+                                ended_from=registration["ended_on"], ended_by=registration["ended_on"])
         return
-    last = kvk_date_bounds(raw)[1]
+    found = kvk_date_range(raw)
+    first, last = (found[0].isoformat(), found[1].isoformat()) if found else (None, None)
     if kind.startswith("end"):
-        registration.update(ended_on=None, ended_on_raw=raw, ended_by=last.isoformat() if last else None)
-    else:
-        registration.update(started_on=None, started_by=last.isoformat() if last else None)
+        registration.update(ended_on=None, ended_on_raw=raw, ended_from=first, ended_by=last)
+    else:  # a full formal registration date beside it must not stand in for the start
+        registered = rng.choice([None, as_of - timedelta(days=4000), as_of + timedelta(days=30)])
+        registration.update(started_on=None, started_from=first, started_by=last,
+                            registered_on=registered.isoformat() if registered else None)
 
 
 def strip_none(value: Any) -> Any:

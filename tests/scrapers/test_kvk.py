@@ -201,39 +201,58 @@ def _partly_known(**material: str) -> KvkRegistration:
 
 
 @pytest.mark.parametrize(
-    ("raw", "ended_by"),
-    [("20200600", date(2020, 6, 30)), ("20240200", date(2024, 2, 29)), ("20200000", date(2020, 12, 31)),
-     ("20200015", date(2020, 12, 31)), ("00000000", None)],
+    ("raw", "ended_from", "ended_by"),
+    [("20200600", date(2020, 6, 1), date(2020, 6, 30)), ("20240200", date(2024, 2, 1), date(2024, 2, 29)),
+     ("20200000", date(2020, 1, 1), date(2020, 12, 31)), ("20200015", date(2020, 1, 1), date(2020, 12, 31)),
+     ("00000000", None, None)],
 )
-def test_partly_known_end_date_is_kept_with_its_last_possible_day(raw: str, ended_by: date | None) -> None:
+def test_partly_known_end_date_is_kept_with_its_first_and_last_possible_day(
+    raw: str, ended_from: date | None, ended_by: date | None
+) -> None:
     registration = _partly_known(datumAanvang="20100101", datumEinde=raw)
-    assert (registration.ended_on, registration.ended_on_raw, registration.ended_by) == (None, raw, ended_by)
-    assert registration.started_by == registration.started_on == date(2010, 1, 1)
+    assert (registration.ended_on, registration.ended_on_raw, registration.ended_from, registration.ended_by) == (
+        None, raw, ended_from, ended_by)
+    assert registration.started_from == registration.started_by == registration.started_on == date(2010, 1, 1)
 
 
 def test_full_end_date_and_partly_known_start() -> None:
     registration = _partly_known(datumAanvang="20150600", datumEinde="20231231")
-    assert (registration.ended_on, registration.ended_on_raw, registration.ended_by) == (
-        date(2023, 12, 31), "20231231", date(2023, 12, 31))
-    assert (registration.started_on, registration.started_by) == (None, date(2015, 6, 30))
+    assert (registration.ended_on, registration.ended_on_raw, registration.ended_from, registration.ended_by) == (
+        date(2023, 12, 31), "20231231", date(2023, 12, 31), date(2023, 12, 31))
+    assert (registration.started_on, registration.started_from, registration.started_by) == (
+        None, date(2015, 6, 1), date(2015, 6, 30))
 
 
-def test_start_falls_back_to_the_formal_registration_date() -> None:
-    body = json.dumps({"kvkNummer": "12345678", "naam": "X", "formeleRegistratiedatum": "20150600"}).encode()
+@pytest.mark.parametrize("material", [{}, {"datumAanvang": "00000000"}])
+def test_start_falls_back_to_the_formal_registration_date(material: dict[str, str]) -> None:
+    """Only when datumAanvang is absent or has not even a year (a review found "00000000" hiding it)."""
+    body = json.dumps({"kvkNummer": "12345678", "naam": "X", "formeleRegistratiedatum": "20150600",
+                       "materieleRegistratie": material}).encode()
     registration = kvk.to_registration(kvk.parse_basisprofiel(body, URL))
-    assert (registration.registered_on, registration.started_on, registration.started_by) == (
-        None, None, date(2015, 6, 30))
+    assert (registration.registered_on, registration.started_on, registration.started_from, registration.started_by) == (
+        None, None, date(2015, 6, 1), date(2015, 6, 30))
+
+
+def test_a_partly_known_start_is_not_replaced_by_a_full_formal_registration_date() -> None:
+    body = json.dumps({"kvkNummer": "12345678", "naam": "X", "formeleRegistratiedatum": "20150602",
+                       "materieleRegistratie": {"datumAanvang": "20270000"}}).encode()
+    registration = kvk.to_registration(kvk.parse_basisprofiel(body, URL))
+    assert (registration.registered_on, registration.started_on, registration.started_from, registration.started_by) == (
+        date(2015, 6, 2), None, date(2027, 1, 1), date(2027, 12, 31))
 
 
 @pytest.mark.parametrize(
     "fields",
     [
-        {"ended_on_raw": "20200600"},  # the last day is missing
-        {"ended_on_raw": "20200600", "ended_by": "2020-06-29"},
-        {"ended_on_raw": "20200600", "ended_on": "2020-06-30", "ended_by": "2020-06-30"},  # invented day
-        {"ended_on": "2020-06-01", "ended_by": "2020-06-30"},
-        {"started_on": "2015-01-01", "started_by": "2015-12-31"},
+        {"ended_on_raw": "20200600"},  # the first and last days are missing
+        {"ended_on_raw": "20200600", "ended_from": "2020-06-01", "ended_by": "2020-06-29"},
+        {"ended_on_raw": "20200600", "ended_on": "2020-06-30", "ended_from": "2020-06-30", "ended_by": "2020-06-30"},
+        {"ended_on": "2020-06-01", "ended_from": "2020-06-01", "ended_by": "2020-06-30"},
+        {"started_on": "2015-01-01", "started_from": "2015-01-01", "started_by": "2015-12-31"},
+        {"started_from": "2015-12-31", "started_by": "2015-01-01"},
+        {"started_by": "2015-12-31"},  # a last day without a first
         {"ended_on_raw": "2020-06"},
+        {"ended_on_raw": "\uff12\uff10\uff12\uff10\uff10\uff16\uff10\uff10"},  # fullwidth digits match \d
         {"ended_by": "2020-06-30"},  # a last day of no end: leaving the end out must not read as active
     ],
 )
