@@ -1112,6 +1112,7 @@ def test_offline_a_redirect_whose_target_was_never_stored_is_not_stored(tmp_path
     [
         ("20260600", Outcome.FAIL, "deregistered_date_partly_known"),  # ended by 2026-06-30
         ("20261100", Outcome.UNKNOWN, "end_date_partly_known"),  # may end after AS_OF, 23 November
+        ("20270000", Outcome.PASS, "active_until_end_date"),  # surely after AS_OF: the reason says when
         (None, Outcome.PASS, "active"),
     ],
 )
@@ -1131,3 +1132,6 @@ def test_a_partly_known_end_date_reaches_the_rule_instead_of_failing_the_registe
     assert result.dossier.registers.kvk.registration.ended_on_raw == datum_einde
     (kvk_criterion,) = [c for c in evaluate(result.dossier, pack, AS_OF).criteria if c.id == "b3_c_kvk_registration"]
     assert (kvk_criterion.outcome, kvk_criterion.clause) == (outcome, clause)
+    if clause == "active_until_end_date":
+        assert "op zijn vroegst op 2027-01-01" in kvk_criterion.reasons[0]["nl"]
+        assert "on 2027-01-01 at the earliest" in kvk_criterion.reasons[0]["en"]
