@@ -242,24 +242,21 @@ def _ja_nee(data: dict[str, Any], key: str, url: str, where: str = "") -> bool |
 def _kvk_date(
     value: object, url: str, field: str
 ) -> tuple[date | None, str | None, DatePrecision | None]:
-    """Parse "YYYYMMDD" where unknown parts are zeros; never invent the missing parts."""
+    """Parse "YYYYMMDD" where unknown parts are zeros (``kvk_date_range``); never invent the missing parts."""
     if value is None:
         return None, None, None
     if not isinstance(value, str) or not _KVK_DATE.fullmatch(value):
         raise LayoutChangedError(url, f"{field} as YYYYMMDD (got {value!r})")
-    year, month, day = int(value[:4]), int(value[4:6]), int(value[6:])
-    if year == 0:
-        return None, value, None
-    if month == 0:
-        return None, value, DatePrecision.YEAR
-    if not 1 <= month <= 12:
-        raise LayoutChangedError(url, f"{field} with a month 01-12 (got {value!r})")
-    if day == 0:
-        return None, value, DatePrecision.MONTH
     try:
-        return date(year, month, day), value, DatePrecision.DAY
-    except ValueError as exc:
-        raise LayoutChangedError(url, f"{field} as a calendar date (got {value!r})") from exc
+        found = kvk_date_range(value)
+    except ValueError as exc:  # a month outside 01-12 or a day its month does not have
+        raise LayoutChangedError(url, f"{field} as a calendar date with a month 01-12 (got {value!r})") from exc
+    if found is None:
+        return None, value, None
+    first, last = found
+    if first == last:
+        return first, value, DatePrecision.DAY
+    return None, value, DatePrecision.MONTH if first.month == last.month else DatePrecision.YEAR
 
 
 def _links(data: dict[str, Any], url: str, where: str = "") -> tuple[KvkLink, ...]:
