@@ -161,7 +161,7 @@ def test_letter_has_the_criteria_table_pack_and_citations(tmp_path: Path) -> Non
     html = render_letter(entry, [], "en")
     decision = entry.decision
     assert "Partner eligibility decision" in html and "Flexwerk Oost B.V." in html and "68750110" in html
-    assert decision.pack.sha256 in html and "convenant-2025 1.5.0" in html and "2026-11-23" in html
+    assert decision.pack.sha256 in html and f"convenant-2025 {decision.pack.version}" in html and "2026-11-23" in html
     assert "Eligible" in html and entry.record_id in html and entry.record_hash in html
     for criterion in decision.criteria:
         assert criterion.id in html and str(escape(criterion.title["en"])) in html

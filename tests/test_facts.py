@@ -74,7 +74,8 @@ def test_window_exit_after_leap_day_fine() -> None:
 
 
 @pytest.mark.parametrize(("value", "shown"), [(12.0, "12.0"), (12.5, "12.5"), (13.33, "13.33"), (11.996667, "11.9967"),
-                                              (0.003333, "0.0033")])
+                                              (0.003333, "0.0033"), (11.9999999, "11.9999999"),
+                                              (12.00004, "12.00004"), (-0.0000001, "-0.0000001"), (35.9999997 / 3, "11.9999999")])
 def test_a_number_in_a_reason_never_hides_a_difference_by_rounding(value: object, shown: str) -> None:
     """35.99 m² for 3 persons is 11.996667 m² each, below the 12 m² norm: it must not read "12.00"."""
     from eligibility._evaluate import format_value

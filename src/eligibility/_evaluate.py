@@ -354,7 +354,12 @@ def format_value(value: Any, lang: str) -> str:
             return f"{value:.1f}"
         if round(value, 2) == value:
             return f"{value:.2f}"
-        return f"{value:.4f}".rstrip("0")  # 11.996667 shows as 11.9967, not as 12.00: a norm missed must show
+        # 11.996667 shows as 11.9967, not as 12.00, and 11.9999999 as itself, not as 12.0000: a norm missed must show
+        for digits in range(4, 16):
+            shown = round(value, digits)
+            if shown != round(value):
+                return f"{shown:.{digits}f}".rstrip("0")
+        return repr(value)
     if isinstance(value, list):
         return ", ".join(format_value(v, lang) for v in value)
     if isinstance(value, dict):

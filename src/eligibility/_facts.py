@@ -200,7 +200,7 @@ class Deriver:
             denominator = self._first(spec.denominator, scope, top)
             if numerator is None or not denominator:
                 return None
-            return round(numerator / denominator, spec.digits)
+            return _rounded(numerator / denominator, spec.digits)
         if op == "lookup":
             table = self._value(spec.table)
             key = self._first(spec.key, scope, top)
@@ -229,7 +229,7 @@ class Deriver:
             if any(not isinstance(v, (int, float)) or isinstance(v, bool) for v in values):
                 return None
             total = values[0] - sum(values[1:]) if op == "subtract" else sum(values)
-            return round(total, spec.digits)
+            return _rounded(total, spec.digits)
         if op == "concat":
             parts = [(self._get(part.list, scope, top), part.set) for part in spec]
             if not any(isinstance(items, list) for items, _ in parts):
@@ -263,6 +263,11 @@ class Deriver:
                 candidate += timedelta(days=1)
             return candidate.isoformat()
         return _inside(day, self.as_of, years, spec)
+
+
+def _rounded(value: float, digits: int | None) -> float:
+    """``value`` rounded to ``digits`` decimals, or as it is when the rule asks for no rounding."""
+    return value if digits is None else round(value, digits)
 
 
 def _folded(value: Any) -> Any:

@@ -208,10 +208,14 @@ class Count(_Strict):
     where: Condition | None = None
 
 
+DIGITS = ("Decimals the result is rounded to; null keeps it unrounded. A fact a norm is compared with must be "
+          "unrounded: 11.9999999 m² rounded to 6 decimals is 12.0 and would meet a 12 m² norm it misses.")
+
+
 class Divide(_Strict):
     numerator: FactPath
     denominator: FactPath | list[FactPath]
-    digits: int = Field(default=2, ge=0, le=6)
+    digits: int | None = Field(default=2, ge=0, le=6, description=DIGITS)
 
 
 class Lookup(_Strict):
@@ -238,7 +242,7 @@ class Arithmetic(_Strict):
     """``left - right`` (or a sum of ``terms``); missing operands give a missing result."""
 
     terms: list[FactPath] = Field(min_length=2)
-    digits: int = Field(default=2, ge=0, le=6)
+    digits: int | None = Field(default=2, ge=0, le=6, description=DIGITS)
 
 
 class ConcatPart(_Strict):
