@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from eligibility import Dossier, evaluate, load_pack
 from eligibility._facts import flatten, years_before
@@ -143,3 +145,35 @@ def test_choose_is_missing_when_its_flag_is() -> None:
     for facts, expected in (({"flag": True, "a": 1, "b": 2}, 1), ({"flag": False, "a": 1, "b": 2}, 2),
                             ({"a": 1, "b": 2}, None), ({"flag": "yes", "a": 1, "b": 2}, None)):
         assert deriver._compute(choose, facts, facts, FactSet(facts)) == expected
+
+
+def _provider_with_one_location(floor_area_m2: float, persons: int) -> Dossier:
+    import json
+    from pathlib import Path
+
+    data = json.loads((Path(__file__).parents[1] / "fixtures/dossiers/housing-provider.json").read_text())
+    location = data["housing"][0]
+    location.update(persons=persons, beds=persons, floor_area_m2=floor_area_m2, bedrooms=persons,
+                    max_persons_per_bedroom=1, seasonal=False)
+    location.pop("months_in_use_per_year", None)
+    data["housing"] = [location]
+    return Dossier.model_validate(data)
+
+
+@settings(max_examples=100, deadline=None)
+@given(persons=st.integers(min_value=1, max_value=100_000),
+       offset=st.one_of(st.just(0.0), st.floats(min_value=-1e-3, max_value=1e-3, allow_nan=False)))
+def test_a_floor_area_norm_is_met_exactly_when_the_exact_quotient_meets_it(persons: int, offset: float) -> None:
+    """No rounding decides a norm: pass iff floor area / persons >= the norm, in exact arithmetic
+    (1.5.0 rounded the quotient to 6 decimals first, so 11.9999999 m² met 12 m²)."""
+    from fractions import Fraction
+
+    as_of = date(2026, 11, 23)
+    dossier = _provider_with_one_location(1.0, 1)  # only to read the location's mark category
+    category = dossier.housing[0].mark.category.value
+    norm = PACK.parameter_value("area_norm_m2_per_person", as_of)[category]
+    floor_area = norm * persons + offset * persons
+    assume(floor_area > 0)
+    decision = evaluate(_provider_with_one_location(floor_area, persons), PACK, as_of)
+    outcome = decision.criterion("art5_floor_area").outcome.value
+    assert outcome == ("pass" if Fraction(floor_area) / persons >= norm else "fail")
