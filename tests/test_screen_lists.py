@@ -145,6 +145,11 @@ def test_xlsx_with_numbers_that_lost_their_zeros() -> None:
                       "every digit: format the KvK column as text (or as a number without decimals) and export "
                       "the list again")),
     ("1.234", (None, None, "KvK number '1.234' is not a number of 8 digits")),  # 1234 or 1.234? not guessed
+    ("68750110,00", ("68750110", None, None)),  # Dutch Excel's "Getal" format: a decimal comma
+    ("1085927,0", ("01085927", "KvK number 1085927 padded to 01085927 (leading zeros lost in a spreadsheet)", None)),
+    ("68750110.00", ("68750110", None, None)),
+    ("123.000", (None, None, "KvK number '123.000' is not a number of 8 digits")),  # 123 or 123000? not guessed
+    ("123,000", (None, None, "KvK number '123,000' is not a number of 8 digits")),
 ])
 def test_kvk_numbers(value: object, expected: tuple[str | None, str | None, str | None]) -> None:
     assert normalise_kvk(value) == expected
@@ -158,6 +163,8 @@ def test_kvk_numbers(value: object, expected: tuple[str | None, str | None, str 
     ("uitlener+huisvester+uitlener", (Role.UITLENER, Role.HUISVESTER)),
     ("uitlener en huisvester", (Role.UITLENER, Role.HUISVESTER)),
     ("employer and housing provider", (Role.WERKGEVER, Role.HUISVESTER)),
+    ("uitlener\nhuisvester", (Role.UITLENER, Role.HUISVESTER)),  # Alt+Enter in one cell
+    ("uitlener\r\nwerkgever", (Role.UITLENER, Role.WERKGEVER)),
 ])
 def test_roles(text: str, roles: tuple[Role, ...]) -> None:
     assert parse_roles(text) == (roles, None)
@@ -207,9 +214,13 @@ def test_an_unclosed_quote_is_one_error_row_and_swallows_no_other_row(tmp_path: 
     assert rows[1] == BadRow(3, "not readable as CSV: a quote opened on this line is still open on line 5 "
                                 "(';' expected after '\"')")
     assert isinstance(rows[2], PartnerRow) and rows[2].name == "D"  # not swallowed by the quote on line 3
-    assert rows[3] == BadRow(5, "not readable as CSV: ';' expected after '\"'")
+    assert rows[3] == BadRow(5, "not readable as CSV: a value starts with a quote (\") and has more text after its "
+                                "closing quote (';' expected after '\"'): put the whole value in quotes and double the "
+                                'quotes inside it ("""De Zon"" B.V."), or remove the quotes',
+                             name="Ex", kvk_text="45678901", roles_text="uitlener")  # shown, read leniently
     assert isinstance(rows[4], PartnerRow) and rows[4].name == "F"
-    assert rows[5] == BadRow(7, "not readable as CSV: unexpected end of data")
+    assert rows[5] == BadRow(7, "not readable as CSV: a quote (\") opened on this line is never closed (unexpected "
+                                "end of data): close it, or remove it", name="G;67890123;uitlener")
 
 
 @pytest.mark.parametrize(("header", "columns"), [
@@ -222,7 +233,8 @@ def test_an_unclosed_quote_is_one_error_row_and_swallows_no_other_row(tmp_path: 
 def test_headers_with_a_note_in_parentheses_and_more_words(tmp_path: Path, header: str,
                                                           columns: dict[str, str]) -> None:
     path = tmp_path / "list.csv"
-    path.write_text(f"{header}\nFixture Uitzend B.V.;68750110;uitlener;Rotterdam\n", encoding="utf-8")
+    values = ["Fixture Uitzend B.V.", "68750110", "uitlener", "Rotterdam"][:header.count(";") + 1]
+    path.write_text(f"{header}\n{';'.join(values)}\n", encoding="utf-8")
     partners = PartnerList(path)
     assert partners.info.columns == columns
     assert partners.info.warnings == []
@@ -250,6 +262,69 @@ def test_excel_unicode_text_utf16_with_tabs_is_read(tmp_path: Path) -> None:
     rows = _rows(path)
     assert [(line, r.name, r.kvk_number) for line, r in rows.items()] == [  # type: ignore[union-attr]
         (2, "Fixture Uitzend B.V.", "68750110"), (3, "Café Zoë", "01234567")]
+
+
+def test_mixed_line_ends_lose_no_row_and_number_lines_as_an_editor_does(tmp_path: Path) -> None:
+    """A list joined from a Windows (CRLF) and a Mac (CR) export: the bare CR used to stay inside a
+    line, which the CSV reader refused, and the row after it was in no output."""
+    path = tmp_path / "list.csv"
+    path.write_bytes(b"naam;kvk-nummer;rol;plaats\r\nA;68750110;uitlener;Rotterdam\rB;01234567;uitlener;Venlo\r\n"
+                     b"C;1085927;uitlener;Venlo\n")
+    rows = _rows(path)
+    assert [(line, r.name) for line, r in rows.items()] == [(2, "A"), (3, "B"), (4, "C")]
+    assert all(isinstance(r, PartnerRow) for r in rows.values())
+
+
+def test_a_line_break_typed_in_a_quoted_cell_of_a_mac_export_stays_in_the_cell(tmp_path: Path) -> None:
+    path = tmp_path / "list.csv"
+    path.write_bytes(b'naam;kvk-nummer;rol;plaats\r"Fixture Uitzend\nB.V.";68750110;uitlener;Rotterdam\r'
+                     b"B;01234567;uitlener;Venlo\r")
+    rows = _rows(path)
+    assert sorted(rows) == [2, 4]  # the record on line 2 spans lines 2 and 3
+    assert rows[2].name == "Fixture Uitzend\nB.V." and isinstance(rows[4], PartnerRow)
+
+
+def test_a_dos_end_of_file_mark_is_no_row(tmp_path: Path) -> None:
+    path = tmp_path / "list.csv"
+    path.write_bytes(b"naam;kvk;rol\r\nA;68750110;uitlener\r\n\x1a")
+    assert list(_rows(path)) == [2]
+
+
+def test_the_values_of_a_line_the_csv_reader_refuses_are_shown_in_its_error_row(tmp_path: Path) -> None:
+    path = tmp_path / "list.csv"
+    path.write_bytes(b'naam;kvk-nummer;rol;plaats\n"De Zon" B.V.;68750110;uitlener;Rotterdam\nB;01234567;uitlener;R\n')
+    rows = _rows(path)
+    bad = rows[2]
+    assert isinstance(bad, BadRow) and (bad.name, bad.kvk_text, bad.roles_text, bad.place) == (
+        "De Zon B.V.", "68750110", "uitlener", "Rotterdam")
+    assert "put the whole value in quotes and double the quotes inside it" in bad.reason
+    assert isinstance(rows[3], PartnerRow)
+
+
+@pytest.mark.parametrize(("header", "columns"), [
+    ("Handelsnaam;KvK-nummer;Rol;Plaatsnaam", {"name": "Handelsnaam", "kvk": "KvK-nummer", "roles": "Rol",
+                                               "place": "Plaatsnaam"}),
+    ("Naam;K.v.K.;Rol;Town/City", {"name": "Naam", "kvk": "K.v.K.", "roles": "Rol", "place": "Town/City"}),
+    ("Naam;Inschrijvingsnummer KvK;Rol", {"name": "Naam", "kvk": "Inschrijvingsnummer KvK", "roles": "Rol"}),
+    ("Na\u200bam;KvK;Rol", {"name": "Na\u200bam", "kvk": "KvK", "roles": "Rol"}),  # a zero-width space
+])
+def test_more_headers_people_use(tmp_path: Path, header: str, columns: dict[str, str]) -> None:
+    path = tmp_path / "list.csv"
+    values = ["Fixture Uitzend B.V.", "68750110", "uitlener", "Rotterdam"][:header.count(";") + 1]
+    path.write_text(f"{header}\n{';'.join(values)}\n", encoding="utf-8")
+    partners = PartnerList(path)
+    assert partners.info.columns == columns
+    row = next(partners.rows())
+    assert isinstance(row, PartnerRow) and row.name == "Fixture Uitzend B.V." and row.kvk_number == "68750110"
+
+
+def test_a_note_in_parentheses_after_a_role_is_not_read_and_the_row_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "list.csv"
+    path.write_text("naam;kvk;rol\nA;68750110;uitlener (ABU, NBBU)\nB;01234567;uitlener (kok)\n", encoding="utf-8")
+    rows = _rows(path)
+    assert isinstance(rows[2], PartnerRow) and rows[2].roles == (Role.UITLENER,)
+    assert rows[2].notes == ("role 'uitlener (ABU, NBBU)' read as uitlener; the note (ABU, NBBU) is not read",)
+    assert isinstance(rows[3], PartnerRow) and rows[3].roles == (Role.UITLENER,)
 
 
 def test_mac_excel_cr_only_line_ends_are_lines(tmp_path: Path) -> None:
@@ -379,6 +454,22 @@ def test_rows_are_numbered_as_the_sheet_numbers_them(tmp_path: Path) -> None:
     rows = _rows(path)
     assert sorted(rows) == [4, 6, 7]
     assert [rows[4].name, rows[6].name, rows[7].name] == [p[0] for p in PARTNERS]
+
+
+def test_a_damaged_workbook_numbering_two_rows_alike_keeps_both(tmp_path: Path) -> None:
+    """Two ``<row r="3">`` (and a later row numbered 1): each row once, a repeat numbered one after the row
+    before it, saying so; the run's state keys rows by number and crashed on the repeat."""
+    def renumber(xml: str) -> str:
+        return xml.replace('<row r="4"', '<row r="3"', 1).replace('<row r="5"', '<row r="1"', 1)
+
+    path = _workbook(tmp_path, [("Partners", [HEADER, *PARTNERS, ["Vierde B.V.", 1234568, "uitlener", "Ede"]],
+                                 "visible")], patch={SHEET1: renumber})
+    rows = list(PartnerList(path).rows())
+    assert [r.line for r in rows] == [2, 3, 4, 5]  # in file order, numbers that only grow
+    assert [r.name for r in rows] == [p[0] for p in PARTNERS] + ["Vierde B.V."]
+    assert rows[2].notes[-1] == ("the workbook numbers this row 3, at or above a row before it (a damaged "  # type: ignore[union-attr]
+                                 "file?): shown as row 4")
+    assert rows[3].notes[-1].startswith("the workbook numbers this row 1, ")  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("dimension", ["A1", "A1:D4", "A3:B7"])

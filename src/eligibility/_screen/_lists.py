@@ -4,34 +4,39 @@ What is accepted, and why:
 
 - **Headers** in Dutch or English, in any case and with ``-``, ``_``, ``.`` or spaces
   (``KvK-nummer``, ``kvk_number``, ``KvK number``), and with a note in parentheses
-  (``KvK-nummer (8 cijfers)``, ``Rol(len)``); see ``HEADER_ALIASES``. A title line above the
+  (``KvK-nummer (8 cijfers)``, ``Rol(len)``), invisible characters (a zero-width space) ignored;
+  see ``HEADER_ALIASES``. A title line above the
   header is skipped (the header is the first of the top ``HEADER_SEARCH_LINES`` non-empty lines
   naming at least two known columns). Unknown columns are ignored, with a warning naming them.
 - **Separators** ``;`` (Dutch Excel), ``,`` or tab, chosen as the one under which a header is found.
 - **Encoding**: UTF-8 with or without BOM. A line that is not UTF-8 is read as Windows-1252
   (Excel's "CSV" on Dutch Windows), line by line so that one pasted line does not garble the
   others; a warning names the lines. UTF-16 with a BOM (Excel's "Unicode text") is read as such.
-  Line ends LF, CRLF, or CR alone (Excel for Mac).
+  Line ends LF, CRLF, or CR alone (Excel for Mac), also mixed in one file; a DOS end-of-file mark
+  (Ctrl-Z) is no row. A line the CSV reader refuses (a stray quote) is an error row that says how to
+  mend it and shows the values it holds.
 - **What the file is** is told by its bytes, not only its name: an empty file, a PDF, an old
   ``.xls`` or a ZIP archive that is no workbook is refused saying so; an XLSX workbook named
   ``.csv`` is read as a workbook, with a warning.
 - **XLSX**: the first *visible* sheet with a header is read; a warning names every other sheet and
   why it was not read (hidden, no header), and says loudly when one holds a list too: those rows
-  are not screened. Row numbers are the sheet's own. The ``<dimension>`` tag, which other programs
+  are not screened. Row numbers are the sheet's own (a damaged sheet numbering a row at or above
+  the one before it has that row renumbered after it, saying so). The ``<dimension>`` tag, which other programs
   leave stale, is not trusted: every ``<row>`` is read. Values in columns without a header (a note
   beside the list) are ignored, with one warning naming the columns and rows. A cell that cannot
   be read (a malformed number, a formula without a stored result, an Excel error such as ``#N/A``)
   makes an error row naming the cell, if the row needs that column; a sheet that breaks off makes
   one error row saying after which row reading stopped.
 - **KvK numbers** that lost their leading zeros (Excel reads ``01085927`` as the number 1085927)
-  are padded to 8 digits when they have 1-7 digits; ``1085927.0`` (a number cell printed as a
-  float) is read as 1085927. Excel's marks around text are dropped (``'01234567``,
+  are padded to 8 digits when they have 1-7 digits; ``1085927.0`` or ``1085927,00`` (a number cell
+  printed with decimals, in English or Dutch) is read as 1085927. Excel's marks around text are dropped (``'01234567``,
   ``="01234567"``), digit groups joined (``6875 0110``, ``68.750.110``, ``1.234.567``), and
   scientific notation read only when it shows every digit (``1,085927E+06``; ``6.875011E+07``
   may have lost its last digit and is refused, saying so). Anything else (9+ digits, letters, a
   date) makes an error row. No digit is ever guessed.
-- **Roles** in Dutch or English, several in one cell separated by ``,`` ``;`` ``/`` ``+`` ``&``
-  or the words ``en``/``and``.
+- **Roles** in Dutch or English, several in one cell separated by ``,`` ``;`` ``/`` ``+`` ``&``,
+  line breaks (Alt+Enter) or the words ``en``/``and``. A note in parentheses (``uitlener (ABU)``)
+  is not read, and the row says so.
 - **Empty lines** (also lines of empty cells, as Excel writes ``;;;``) are skipped, not rows.
 
 A row that cannot be read becomes a ``BadRow`` with its line number and the reason; reading
@@ -74,12 +79,16 @@ FIELDS = ("name", "kvk", "roles", "place", "housing")
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "name": ("naam", "name", "bedrijfsnaam", "bedrijf", "company", "company name", "organisatie",
              "organisation", "organization", "naam partner", "partner", "partnernaam", "statutaire naam",
-             "naam organisatie", "organisatienaam", "naam bedrijf"),
+             "naam organisatie", "organisatienaam", "naam bedrijf", "handelsnaam", "ondernemingsnaam",
+             "naam onderneming", "firmanaam", "trade name"),
     "kvk": ("kvk", "kvk nummer", "kvknummer", "kvk number", "kvk nr", "kvknr", "kvk no", "kvk_number",
             "kamer van koophandel", "kamer van koophandel nummer", "coc", "coc number", "chamber of commerce number",
-            "chamber of commerce", "coc nr"),
+            "chamber of commerce", "coc nr", "k v k", "k v k nummer", "k v k nr", "kvk inschrijvingsnummer",
+            "inschrijvingsnummer kvk", "inschrijfnummer kvk", "kvk inschrijfnummer", "kvk inschrijving",
+            "kvk registratienummer", "registratienummer kvk"),
     "roles": ("rol", "role", "rollen", "roles", "rol partner", "type partner", "soort partner"),
-    "place": ("plaats", "city", "place", "vestigingsplaats", "woonplaats", "stad", "town", "gemeente", "municipality"),
+    "place": ("plaats", "city", "place", "vestigingsplaats", "woonplaats", "stad", "town", "gemeente", "municipality",
+              "plaatsnaam", "town city", "vestigingsplaats kvk"),
     "housing": ("huisvestingslocaties", "huisvestingslocatie", "huisvesting locaties", "locaties",
                 "housing locations", "housing location", "housing"),
 }
@@ -97,9 +106,11 @@ ROLE_ALIASES: dict[str, Role] = {
 }
 """Folded role text -> role."""
 
-_ROLE_SEPARATORS = re.compile(r"\s*(?:[,;/+&|]|\ben\b|\band\b)\s*", re.IGNORECASE)
+_ROLE_SEPARATORS = re.compile(r"\s*(?:[,;/+&|\n\r]|\ben\b|\band\b)\s*", re.IGNORECASE)
 _HOUSING_SEPARATORS = re.compile(r"\s*(?:[;|\n])\s*")
-_FLOAT_INTEGER = re.compile(r"^(\d+)\.0+$")
+_FLOAT_INTEGER = re.compile(r"^(\d+)[.,]0{1,2}$")
+"""A number cell printed with decimals: "68750110.0", "68750110,00" (Dutch Excel's "Getal" format). Not
+"1.000": three digits after the mark are a thousands group, and reading them as decimals would guess."""
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 _PARENTHESISED = re.compile(r"\([^()]*\)")
 _GROUPED = re.compile(r"\d{2,4}(?:[ .]\d{2,4})+")
@@ -193,8 +204,8 @@ class ListInfo:
 
 def fold_header(text: str) -> str:
     """"KvK-nummer", "kvk_nummer " and "KVK NUMMER" all give "kvk nummer"."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("\ufeff", "").casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c) and unicodedata.category(c) != "Cf")
     return _NOT_ALNUM.sub(" ", plain).strip()
 
 
@@ -329,18 +340,26 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
+def _given(cells: Sequence[Any], columns: dict[str, int]) -> dict[str, str | None]:
+    """Name, KvK number, roles and place as the row gives them: shown for a row, even one that cannot be read."""
+    def text(name: str) -> str | None:
+        index = columns.get(name)
+        value = cells[index] if index is not None and index < len(cells) else None
+        return _cell_text(value) or None  # an unreadable cell shows what it holds
+
+    return {"name": text("name"), "kvk_text": text("kvk"), "roles_text": text("roles"), "place": text("place")}
+
+
 def _row(line: int, cells: Sequence[Any], columns: dict[str, int], header: Sequence[str], width: int) -> ListRow:
     """One data row -> PartnerRow, or BadRow with the reason."""
     def raw(name: str) -> Any:
         index = columns.get(name)
         return cells[index] if index is not None and index < len(cells) else None
 
-    name = _cell_text(raw("name")) or None
-    place = _cell_text(raw("place")) or None
-    roles_text = _cell_text(raw("roles"))
+    given = _given(cells, columns)
+    name, place = given["name"], given["place"]
+    roles_text = given["roles_text"] or ""
     kvk_raw = raw("kvk")
-    kvk_text = _cell_text(kvk_raw) or None
-    given = {"name": name, "kvk_text": kvk_text, "roles_text": roles_text or None, "place": place}
     unreadable = [f"cell {cell.ref} (column {header[index]!r}) {cell.problem}"
                   for index in sorted(columns.values()) if index < len(cells)
                   and isinstance(cell := cells[index], _Unreadable)]
@@ -354,17 +373,37 @@ def _row(line: int, cells: Sequence[Any], columns: dict[str, int], header: Seque
     if kvk_error is not None:
         return BadRow(line, kvk_error + shifted, **given)
     roles, roles_error = parse_roles(roles_text)
+    role_notes = _PARENTHESISED.findall(roles_text) if roles_error is not None else []
+    if role_notes:  # "uitlener (ABU)": the roles without the note, which the row then shows
+        roles, roles_error = parse_roles(_PARENTHESISED.sub(" ", roles_text))
     if roles_error is not None:
         return BadRow(line, roles_error + shifted, **given)
     if kvk_number is None and name is None:
         return BadRow(line, "neither a KvK number nor a name: nothing to look the partner up by", **given)
     housing_text = _cell_text(raw("housing"))
     housing = tuple(part for part in _HOUSING_SEPARATORS.split(housing_text) if part) if housing_text else ()
-    return PartnerRow(line, name, kvk_number, roles, place, housing, (kvk_note,) if kvk_note else ())
+    notes = [kvk_note] if kvk_note else []
+    if role_notes:
+        notes.append(f"role {roles_text!r} read as {', '.join(r.value for r in roles)}; the note "
+                     f"{' '.join(role_notes)} is not read")
+    return PartnerRow(line, name, kvk_number, roles, place, housing, tuple(notes))
+
+
+def _noted(row: ListRow, note: str | None) -> ListRow:
+    """``row`` with one more note (a bad row: in its reason)."""
+    if note is None:
+        return row
+    if isinstance(row, BadRow):
+        return BadRow(row.line, f"{row.reason}; {note}", row.name, row.kvk_text, row.roles_text, row.place)
+    return PartnerRow(row.line, row.name, row.kvk_number, row.roles, row.place, row.housing, (*row.notes, note))
+
+
+_END_OF_FILE = "\x1a"
+"""Ctrl-Z, which old DOS programs write at the end of a text file."""
 
 
 def _empty(cells: Sequence[Any]) -> bool:
-    return not any(_cell_text(c) for c in cells)
+    return not any(_cell_text(c).strip(_END_OF_FILE) for c in cells)
 
 
 def _find_header(rows: Iterable[_Raw]) -> tuple[int, list[str]] | None:
@@ -474,12 +513,9 @@ def _decoded_lines(path: Path, found: _Decoding, utf16: bool = False) -> Iterato
 
 
 def _byte_lines(handle: IO[bytes]) -> Iterator[bytes]:
-    """The file's lines; a file with CR line ends and no LF (Excel for Mac) is split at each CR."""
-    head = handle.read(1 << 16)
-    handle.seek(0)
-    if b"\r" not in head or b"\n" in head:
-        yield from handle
-        return
+    """The file's lines, ended by LF, CRLF or a CR alone, as editors and Excel count them: a list
+    joined from a Windows and a Mac export has both, and a bare CR read as part of a line would
+    make that line unreadable as CSV and hide the row after it."""
     with io.TextIOWrapper(handle, encoding="latin-1", newline="") as text:  # latin-1: every byte as it is
         for line in text:
             yield line.encode("latin-1")
@@ -496,7 +532,8 @@ def _csv_rows(path: Path, delimiter: str, found: _Decoding, first: int = 1, utf1
     lines = _decoded_lines(path, found, utf16)
     for _ in range(first - 1):
         next(lines, None)
-    reader = csv.reader(lines, delimiter=delimiter, strict=True)
+    last = [""]
+    reader = csv.reader(_remembering(lines, last), delimiter=delimiter, strict=True)
     start = first
     while True:
         try:
@@ -509,11 +546,40 @@ def _csv_rows(path: Path, delimiter: str, found: _Decoding, first: int = 1, utf1
                 yield start, [], f"not readable as CSV: a quote opened on this line is still open on line {end} ({exc})"
                 yield from _csv_rows(path, delimiter, _Decoding(), start + 1, utf16)
                 return
-            yield start, [], f"not readable as CSV: {exc}"
+            yield start, _loosely(last[0], delimiter), f"not readable as CSV: {_csv_problem(exc)}"
             start = end + 1
             continue
         yield start, cells, None
         start = first + reader.line_num
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    """What Python's csv module reports, said so that a screener can mend the line."""
+    text = str(exc)
+    if "expected after" in text:
+        return (f"a value starts with a quote (\") and has more text after its closing quote ({text}): put the whole "
+                "value in quotes and double the quotes inside it (\"\"\"De Zon\"\" B.V.\"), or remove the quotes")
+    if "unexpected end of data" in text:
+        return f"a quote (\") opened on this line is never closed ({text}): close it, or remove it"
+    if "field larger than field limit" in text:
+        return f"a value is longer than {csv.field_size_limit():,} characters ({text})"
+    return text
+
+
+def _loosely(text: str, delimiter: str) -> list[str]:
+    """The values of one line the strict reader refused, read leniently: only so that the error row
+    shows the name, KvK number and place it was about; the row is not screened."""
+    try:
+        return next(csv.reader([text], delimiter=delimiter), [])
+    except csv.Error:
+        return []
+
+
+def _remembering(lines: Iterator[str], last: list[str]) -> Iterator[str]:
+    """``lines``, keeping the latest in ``last[0]`` (the line a refused record ended on)."""
+    for line in lines:
+        last[0] = line
+        yield line
 
 
 def _sniff_csv(path: Path, utf16: bool) -> tuple[str, int, list[str]]:
@@ -864,20 +930,39 @@ class PartnerList:
             width -= 1  # trailing empty header cells (";;" at the end of the line) are no columns
         headed = [bool(h.strip()) for h in self._header[:width]]
         seen_kvk: dict[str, int] = {}
-        for line, cells, error in self._raw():
-            if line <= self.info.header_line:
-                continue
+        for line, cells, error, renumbered in self._numbered():
             if error is not None:
-                yield BadRow(line, error)
+                yield _noted(BadRow(line, error, **_given(cells, self._columns)), renumbered)
                 continue
             if self.info.format == "xlsx":  # a column without a header is a note beside the list: warned, not read
                 cells = [value if known else None for value, known in zip(cells, headed)]
             if _empty(cells):
                 continue
-            row = _row(line, cells, self._columns, self._header, width)
+            row = _noted(_row(line, cells, self._columns, self._header, width), renumbered)
             if isinstance(row, PartnerRow) and row.kvk_number is not None:
                 first = seen_kvk.setdefault(row.kvk_number, line)
                 if first != line:
                     row = PartnerRow(row.line, row.name, row.kvk_number, row.roles, row.place, row.housing,
                                      (*row.notes, f"same KvK number as line {first}"))
             yield row
+
+    def _numbered(self) -> Iterator[tuple[int, list[Any], str | None, str | None]]:
+        """The rows after the header, in file order, each with a line number of its own.
+
+        A CSV's lines only grow, but a damaged workbook may number two ``<row>`` elements alike, or
+        number a row at or above one before it: such a row is numbered one after the row before it,
+        and says so. Numbers then only grow, so each row is in the outputs once, by its number, and
+        in the same order whether decisions.jsonl is written as the run goes or after a restart."""
+        header_line, passed = self.info.header_line, False
+        last = header_line
+        for line, cells, error in self._raw():
+            if not passed:  # the lines above the header, and the header itself
+                passed = line == header_line
+                continue
+            renumbered = None
+            if line <= last:
+                renumbered = (f"the workbook numbers this row {line}, at or above a row before it (a damaged "
+                              f"file?): shown as row {last + 1}")
+                line = last + 1
+            last = line
+            yield line, cells, error, renumbered
