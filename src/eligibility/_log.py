@@ -96,9 +96,10 @@ CREATE TRIGGER IF NOT EXISTS meta_append_only_d BEFORE DELETE ON meta
 
 
 def _entry_columns(dictionary: str) -> str:
-    """What ``_entry`` reads: a ``LogEntry`` once the body is decoded. ``dictionary`` is the column,
-    or NULL in a log written before compression (a read-only reader cannot add the column)."""
-    return f"seq, record_id, kind, body, record_hash, {dictionary}"
+    """What ``_entry`` reads: a ``LogEntry`` once the body is decoded and checked against its seal and
+    the columns it is found by. ``dictionary`` is the column, or NULL in a log written before
+    compression (a read-only reader cannot add the column)."""
+    return f"seq, record_id, kind, subject, dossier_sha256, as_of, body, record_hash, {dictionary}"
 
 
 # --- where the log lives ----------------------------------------------------------------------
@@ -377,6 +378,9 @@ class DecisionLog:
                 schema = _schema(db)
                 self._dictionary = _dictionary_column(db)
                 self._entry_columns = _entry_columns(self._dictionary)
+        except UnicodeDecodeError as exc:  # SQLite's message quotes a changed byte of the file's schema
+            raise LogError(f"cannot read the decision log {self.path}: the file is damaged (its schema holds bytes "
+                           f"that are no text: {exc})") from exc
         except (OSError, sqlite3.Error) as exc:
             if read_only:
                 raise LogError(f"cannot read the decision log {self.path}: {exc}") from exc
@@ -523,7 +527,7 @@ class DecisionLog:
     def decisions_at(self, places: Sequence[tuple[str, tuple[int, int]]]) -> list[bytes | None]:
         """The decision bytes at (record id, ``LogRef.decision_at``) places, read without parsing
         the records (a batch's outputs quote thousands); None where no such record is."""
-        with self._db() as db:
+        with self._reading_db() as db:
             found: list[bytes | None] = []
             for record_id, (offset, length) in places:
                 row = db.execute(f"SELECT body, {self._dictionary} FROM records WHERE record_id = ?",
@@ -537,13 +541,13 @@ class DecisionLog:
 
     def get(self, record_id: str) -> LogEntry:
         """The record with this id; raises ``RecordNotFound``."""
-        with self._db() as db:
+        with self._reading_db() as db:
             return self._fetch(db, record_id)
 
     def entries(self, kind: str | None = None) -> Iterator[LogEntry]:
         """Every record in chain order (optionally of one kind), read lazily."""
         where, args = ("WHERE kind = ?", (kind,)) if kind else ("", ())
-        with self._db() as db:
+        with self._reading_db() as db:
             for row in db.execute(f"SELECT {self._entry_columns} FROM records {where} ORDER BY seq", args):
                 yield self._entry(db, row)
 
@@ -553,7 +557,7 @@ class DecisionLog:
         Reads the index columns first and the bodies only of the chosen records, so memory stays
         small for large logs.
         """
-        with self._db() as db:
+        with self._reading_db() as db:
             latest: dict[tuple[str, str], int] = {}
             for seq, dossier_sha, as_of in db.execute(
                     "SELECT seq, dossier_sha256, as_of FROM records WHERE kind = 'decision' ORDER BY seq"):
@@ -563,12 +567,12 @@ class DecisionLog:
 
     def tail(self, count: int) -> list[LogEntry]:
         """The newest ``count`` records, oldest of them first."""
-        with self._db() as db:
+        with self._reading_db() as db:
             rows = db.execute(f"SELECT {self._entry_columns} FROM records ORDER BY seq DESC LIMIT ?", (count,)).fetchall()
             return [self._entry(db, row) for row in reversed(rows)]
 
     def __len__(self) -> int:
-        with self._db() as db:
+        with self._reading_db() as db:
             (count,) = db.execute("SELECT COUNT(*) FROM records").fetchone()
         return int(count)
 
@@ -576,12 +580,12 @@ class DecisionLog:
 
     def overrides(self, decision_record_id: str) -> list[Override]:
         """Every override of one decision, oldest first, each with its approval once given."""
-        with self._db() as db:
+        with self._reading_db() as db:
             return self._overrides_of(db, decision_record_id)
 
     def all_overrides(self) -> dict[str, list[Override]]:
         """Per decision record id, its overrides (approved or pending): for reports."""
-        with self._db() as db:
+        with self._reading_db() as db:
             rows = db.execute(f"SELECT {self._entry_columns} FROM records WHERE kind IN ('override', 'approval') ORDER BY seq").fetchall()
             return _overrides([self._entry(db, row) for row in rows])
 
@@ -601,17 +605,49 @@ class DecisionLog:
         """
         try:
             with self._db() as db:
-                rows = [self._check_row(db, *raw) for raw in db.execute(
-                    "SELECT seq, record_id, kind, subject, dossier_sha256, as_of, body, record_hash,"
-                    f" {self._dictionary} FROM records ORDER BY seq")]
-                counter = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'records'").fetchone()
-        except sqlite3.DatabaseError as exc:
+                rows, unread = self._rows_to_verify(db)
+                counter = _readable(db, "SELECT seq FROM sqlite_sequence WHERE name = 'records'")
+                damaged = _structure_damage(db)
+        except (sqlite3.DatabaseError, ValueError) as exc:  # ValueError: SQLite's message quoting a damaged byte
             return VerifyReport(self.path, 0, None, None,
                                 [Problem("changed", None, None, f"the log file cannot be read as SQLite: {exc}")])
-        report = _verify(self.path, rows, counter[0] if counter else None)
+        report = _verify(self.path, rows, counter, {problem.seq for problem in unread})
         frames = check_wal(self.path)  # what SQLite skips silently, it could not show us
-        problems = [Problem("changed", None, None, problem) for problem in frames.problems]
-        return replace(report, problems=[*report.problems, *problems], notes=[*report.notes, *frames.notes])
+        problems = [*unread, *damaged, *(Problem("changed", None, None, problem) for problem in frames.problems)]
+        return replace(report, problems=sorted([*report.problems, *problems], key=_problem_order),
+                       notes=[*report.notes, *frames.notes])
+
+    def _rows_to_verify(self, db: sqlite3.Connection) -> tuple[list[_Row], list[Problem]]:
+        """Every record checked on its own, and the records the file no longer lets be read.
+
+        One pass over the table; if a damaged page stops it, the records are read one seq at a time
+        (up to the highest seq handed out), so the damage costs the records on that page, named,
+        not every record after it."""
+        columns = f"seq, record_id, kind, subject, dossier_sha256, as_of, body, record_hash, {self._dictionary}"
+        try:
+            raws = db.execute(f"SELECT {columns} FROM records ORDER BY seq").fetchall()
+            junk = [raw for raw in raws if not _plausible(raw)]
+            rows = [self._check_row(db, *raw) for raw in raws if _plausible(raw)]
+            return rows, [Problem("changed", None, None, f"the damaged file gives {len(junk)} row(s) that are no "
+                                  "record (no seq or no record id)")] if junk else []
+        except sqlite3.DatabaseError as exc:
+            whole = exc
+        highest = max((n for n in (_readable(db, "SELECT seq FROM sqlite_sequence WHERE name = 'records'"),
+                                   _readable(db, "SELECT max(seq) FROM records")) if n is not None), default=None)
+        if highest is None:
+            raise whole
+        rows, unread = [], []
+        for seq in range(1, highest + 1):
+            try:
+                raw = db.execute(f"SELECT {columns} FROM records WHERE seq = ?", (seq,)).fetchone()
+            except sqlite3.DatabaseError as exc:
+                unread.append(Problem("changed", seq, None, f"the record cannot be read from the file ({exc})"))
+                continue
+            if raw is not None and _plausible(raw):
+                rows.append(self._check_row(db, *raw))
+            elif raw is not None:
+                unread.append(Problem("changed", seq, None, "the damaged file gives a row that is no record"))
+        return rows, unread
 
     @property
     def opened_as(self) -> str:
@@ -642,29 +678,53 @@ class DecisionLog:
             raise LogError(f"the decision log {self.path} was closed")
         if self._reading is not None:
             with closing(sqlite3.connect(self._reading.uri(), uri=True, isolation_level=None, timeout=60)) as db:
+                db.text_factory = _lenient_text
                 yield db
             return
         with closing(sqlite3.connect(self.path, isolation_level=None, timeout=60)) as db:
+            db.text_factory = _lenient_text
             db.execute("PRAGMA synchronous=FULL")
             db.execute("PRAGMA journal_size_limit=67108864")
             yield db
 
+    @contextmanager
+    def _reading_db(self) -> Iterator[sqlite3.Connection]:
+        """``_db`` for reading: a file SQLite finds damaged is a ``LogError`` naming it, as a record
+        that does not match its seal is, never a raw SQLite error."""
+        try:
+            with self._db() as db:
+                yield db
+        except sqlite3.DatabaseError as exc:
+            raise LogError(f"the decision log {self.path} cannot be read ({exc}); run 'eligibility audit verify'") from exc
+
     def _entry(self, db: sqlite3.Connection, row: tuple[Any, ...]) -> LogEntry:
         """A ``_entry_columns`` row as a ``LogEntry`` with its sealed body; raises ``LogError`` for a
-        body that cannot be decoded (``verify`` names such records)."""
-        seq, record_id, kind, stored, record_hash, dictionary = row
+        record that cannot be decoded, does not hash to its seal or is not the record its columns
+        say (a damaged index can hand out another record): what a letter, a replay or an override
+        shows is always a record as it was sealed (``verify`` names such records)."""
+        seq, record_id, kind, subject, dossier_sha, as_of, stored, record_hash, dictionary = row
         try:
             body = self._codec.decode(db, stored, dictionary)
         except BodyUnreadable as exc:
             raise LogError(f"record {record_id} (seq {seq}) of {self.path} cannot be read: {exc}; "
                            "run 'eligibility audit verify'") from None
-        return LogEntry(seq, record_id, kind, body, record_hash)
+        checked, record = _checked(seq, record_id, kind, subject, dossier_sha, as_of, body, record_hash)
+        if checked.problems:
+            raise LogError(f"record {record_id} (seq {seq}) of {self.path} is not as it was sealed: "
+                           f"{checked.problems[0].detail}; run 'eligibility audit verify'")
+        entry = LogEntry(seq, record_id, kind, body, record_hash)
+        entry.__dict__["record"] = record  # parsed once (``LogEntry.record`` is a cached property)
+        return entry
 
     def _fetch(self, db: sqlite3.Connection, record_id: str) -> LogEntry:
         row = db.execute(f"SELECT {self._entry_columns} FROM records WHERE record_id = ?", (record_id,)).fetchone()
         if row is None:
             raise RecordNotFound(record_id, self.path)
-        return self._entry(db, row)
+        entry = self._entry(db, row)
+        if entry.record_id != record_id:  # the column is read from the index: a damaged one answers for another id
+            raise LogError(f"asked for record {record_id}, the log's index gave record {entry.record_id} (seq "
+                           f"{entry.seq}): {self.path} is damaged; run 'eligibility audit verify'")
+        return entry
 
     def _overrides_of(self, db: sqlite3.Connection, decision_record_id: str) -> list[Override]:
         rows = db.execute(f"SELECT {self._entry_columns} FROM records WHERE subject = ? ORDER BY seq",
@@ -680,6 +740,12 @@ class DecisionLog:
             return _Row(seq, record_id, record_hash, seq, None, None,
                         [Problem("changed", seq, record_id, f"the stored record cannot be read: {exc}")])
         return _check_row(seq, record_id, kind, subject, dossier_sha, as_of, body, record_hash)
+
+
+def _lenient_text(data: bytes) -> str:
+    """A text column as text even when a changed byte left it invalid UTF-8 (shown as U+FFFD): the
+    record whose column it is then fails its check, by name, instead of the whole read."""
+    return data.decode("utf-8", "replace")
 
 
 def _family(header: dict[str, Any]) -> str | None:
@@ -796,14 +862,20 @@ _CHECKED_COLUMNS = (("record_id", "record_id"), ("kind", "kind"), ("subject", "d
 def _check_row(seq: int, record_id: str, kind: str, subject: str | None, dossier_sha: str | None, as_of: str | None,
                body: Any, record_hash: str) -> _Row:
     """One record on its own: valid JSON, hashing to its seal, agreeing with its index columns."""
+    return _checked(seq, record_id, kind, subject, dossier_sha, as_of, body, record_hash)[0]
+
+
+def _checked(seq: int, record_id: str, kind: str, subject: str | None, dossier_sha: str | None, as_of: str | None,
+             body: Any, record_hash: str) -> tuple[_Row, dict[str, Any]]:
+    """``_check_row``, and the record as parsed ({} when it is not valid JSON)."""
     data = bytes(body) if isinstance(body, (bytes, memoryview)) else str(body).encode("utf-8", "surrogateescape")
     try:
         record = json.loads(data)
         if not isinstance(record, dict) or not isinstance(record.get("prev_hash"), str):
             raise ValueError("not a log record")
-    except ValueError as exc:
+    except ValueError as exc:  # UnicodeDecodeError is a ValueError
         return _Row(seq, record_id, record_hash, seq, None, None,
-                    [Problem("changed", seq, record_id, f"the stored record is no longer valid ({exc})")])
+                    [Problem("changed", seq, record_id, f"the stored record is no longer valid ({exc})")]), {}
     problems = []
     actual = sha256(record["prev_hash"].encode("utf-8") + data).hexdigest()
     if actual != record_hash:
@@ -818,11 +890,49 @@ def _check_row(seq: int, record_id: str, kind: str, subject: str | None, dossier
     if sealed_seq != seq:
         problems.append(Problem("reordered", seq, record_id, f"stored at seq {seq}, but sealed as seq {sealed_seq}"))
     return _Row(seq, record_id, record_hash, sealed_seq if isinstance(sealed_seq, int) else seq,
-                record["prev_hash"], record.get("decision_record_id"), problems)
+                record["prev_hash"], record.get("decision_record_id"), problems), record
 
 
-def _verify(path: Path, rows: list[_Row], counter: int | None) -> VerifyReport:
-    """Each record on its own (done), then the chain in sealed order, then the tail against the counter."""
+def _plausible(raw: tuple[Any, ...]) -> bool:
+    """Whether a row read from the records table can be a record at all: a damaged page can make
+    SQLite give rows of nothing (seq 0, no record id)."""
+    return isinstance(raw[0], int) and raw[0] > 0 and isinstance(raw[1], str)
+
+
+INTEGRITY_LINES = 5
+"""Lines of SQLite's integrity check quoted in a verify report (then a count of the others)."""
+
+
+def _structure_damage(db: sqlite3.Connection) -> list[Problem]:
+    """SQLite's integrity check, as one problem: a damaged index can hand out the wrong record or
+    hide one (an override's approval), although every record in the table is intact."""
+    lines = [line for (message,) in db.execute("PRAGMA integrity_check(100)") for line in str(message).splitlines()
+             if line.strip() and line != "ok" and not line.startswith("*** in database")]
+    if not lines:
+        return []
+    shown = "; ".join(lines[:INTEGRITY_LINES]) + (f"; and {len(lines) - INTEGRITY_LINES} more" if len(lines) > INTEGRITY_LINES
+                                                   else "")
+    return [Problem("changed", None, None, f"the file's structure is damaged (SQLite's integrity check: {shown})")]
+
+
+def _readable(db: sqlite3.Connection, query: str) -> int | None:
+    """The integer ``query`` gives, or None when it gives none or the file cannot answer it."""
+    try:
+        row = db.execute(query).fetchone()
+    except sqlite3.DatabaseError:
+        return None
+    return row[0] if row and isinstance(row[0], int) else None
+
+
+def _problem_order(problem: Problem) -> tuple[int, str]:
+    return problem.seq if problem.seq is not None else 0, problem.kind
+
+
+def _verify(path: Path, rows: list[_Row], counter: int | None, unread: set[int | None] | None = None) -> VerifyReport:
+    """Each record on its own (done), then the chain in sealed order, then the tail against the counter.
+
+    ``unread``: seqs already named as records the file cannot give; not reported again as removed."""
+    unread = unread or set()
     problems = [problem for row in rows for problem in row.problems]
     linked = {row.prev_hash for row in rows if row.prev_hash}
     chain: list[_Row] = []
@@ -838,10 +948,11 @@ def _verify(path: Path, rows: list[_Row], counter: int | None) -> VerifyReport:
     previous: _Row | None = None
     before_previous: _Row | None = None
     for row in chain:
-        if row.order > expected:
-            missing = f"seq {expected}" if row.order == expected + 1 else f"seqs {expected} to {row.order - 1}"
-            problems.append(Problem("removed", expected, None,
-                                    f"{missing} missing before seq {row.order} (record {row.record_id})"))
+        if row.order > expected:  # the link to a record that is missing or unreadable cannot be checked
+            if not unread.issuperset(range(expected, row.order)):
+                missing = f"seq {expected}" if row.order == expected + 1 else f"seqs {expected} to {row.order - 1}"
+                problems.append(Problem("removed", expected, None,
+                                        f"{missing} missing before seq {row.order} (record {row.record_id})"))
         elif row.prev_hash is not None and row.prev_hash != prev_hash and row.intact:
             broken = _broken_link(row, previous, before_previous, by_hash)
             if broken is not None:
@@ -849,7 +960,8 @@ def _verify(path: Path, rows: list[_Row], counter: int | None) -> VerifyReport:
         before_previous, previous = previous, row
         prev_hash = row.record_hash
         expected = row.order + 1
-    if rows and counter is not None and counter > rows[-1].seq:
+    if rows and counter is not None and counter > rows[-1].seq and not unread.issuperset(range(rows[-1].seq + 1,
+                                                                                               counter + 1)):
         last = rows[-1].seq
         missing = f"seq {last + 1}" if counter == last + 1 else f"seqs {last + 1} to {counter}"
         problems.append(Problem("removed", last + 1, None, f"{missing} missing at the end of the log "
@@ -861,7 +973,7 @@ def _verify(path: Path, rows: list[_Row], counter: int | None) -> VerifyReport:
                                 "overrides refer to these decision records, which are no longer in the log"))
     head = rows[-1] if rows else None
     return VerifyReport(path, len(rows), head.seq if head else None, head.record_hash if head else None,
-                        sorted(problems, key=lambda p: (p.seq if p.seq is not None else 0, p.kind)))
+                        sorted(problems, key=_problem_order))
 
 
 def _groups_by_order(rows: list[_Row]) -> list[list[_Row]]:

@@ -76,8 +76,10 @@ class BodyCodec:
             self._compressors[dictionary] = compressor
         return compressor.compress(body), dictionary
 
-    def decode(self, db: sqlite3.Connection, stored: bytes | memoryview | str, dictionary: int | None) -> bytes:
+    def decode(self, db: sqlite3.Connection, stored: bytes | memoryview | str | None, dictionary: int | None) -> bytes:
         """The sealed bytes of a stored body; raises ``BodyUnreadable``."""
+        if stored is None:  # what SQLite gives for a cell a damaged page no longer holds
+            raise BodyUnreadable("the stored body is missing (NULL)")
         if isinstance(stored, str):  # text only if someone rewrote the row by hand
             return stored.encode("utf-8", "surrogateescape")
         data = bytes(stored)

@@ -62,6 +62,8 @@ class ReadOnlyReading:
         try:
             _probe(plain)
             return
+        except UnicodeDecodeError:  # SQLite's message quotes a damaged byte of the log itself: named on open
+            return
         except sqlite3.Error as exc:
             if not _side_files_failed(exc):
                 return  # the log itself is the problem: DecisionLog's schema checks name it
@@ -79,7 +81,7 @@ class ReadOnlyReading:
             else:
                 way = "from a private copy"
                 self._read_a_copy()
-        except (OSError, sqlite3.Error) as exc:
+        except (OSError, sqlite3.Error, UnicodeDecodeError) as exc:  # the last: SQLite quoting a damaged byte
             raise LogError(f"cannot read the decision log {path}: {self.open_error}; "
                            f"reading it {way} failed too: {exc}") from exc
 
@@ -93,7 +95,7 @@ class ReadOnlyReading:
             try:
                 if _pending_journals(self.path):
                     self._read_a_copy()
-            except (OSError, sqlite3.Error) as exc:
+            except (OSError, sqlite3.Error, UnicodeDecodeError) as exc:  # the last: SQLite quoting a damaged byte
                 raise LogError(f"the decision log {self.path} is being written to, and it cannot be copied "
                                f"to read it: {exc}") from exc
         return self._uri
