@@ -430,7 +430,7 @@ def test_the_requesting_officer_cannot_approve(filled: tuple[DecisionLog, list[s
     ("citation", "", "non-empty citation"),
     ("officer", "", "non-empty officer"),
     ("verdict", "maybe", "is not one of"),
-    ("verdict", "eligible", "already eligible"),
+    ("verdict", "eligible", r"already eligible \(the automatic verdict\)"),
 ])
 def test_an_override_without_justification_or_citation_is_rejected(
         filled: tuple[DecisionLog, list[str]], field: str, value: str, message: str) -> None:
@@ -454,6 +454,39 @@ def test_overrides_of_unknown_or_wrong_records_are_rejected(filled: tuple[Decisi
     log.approve_override(override_id, approver="b")
     with pytest.raises(OverrideError, match="already approved by b"):
         log.approve_override(override_id, approver="c")
+
+
+@pytest.mark.parametrize("approver", ["J. Jansen\u200b", "\uff2a. \uff2a\uff41\uff4e\uff53\uff45\uff4e", "J.  Jansen.",
+                                      "j jansen", "J.-Jansen"])
+def test_four_eyes_sees_through_invisible_characters_fullwidth_letters_and_punctuation(
+        filled: tuple[DecisionLog, list[str]], approver: str) -> None:
+    """A zero-width space, fullwidth letters or a full stop let the requesting officer approve their own override."""
+    log, ids = filled
+    override_id = log.request_override(ids[0], officer="J. Jansen", verdict="needs_review", justification="j",
+                                       citation="c")
+    with pytest.raises(OverrideError, match="four eyes"):
+        log.approve_override(override_id, approver=approver)
+
+
+def test_an_invisible_justification_is_empty(filled: tuple[DecisionLog, list[str]]) -> None:
+    log, ids = filled
+    with pytest.raises(OverrideError, match="non-empty justification"):
+        log.request_override(ids[0], officer="a", verdict="not_eligible", justification="\u200b \u2060",
+                             citation="c")
+
+
+def test_an_override_in_force_can_be_undone_back_to_the_automatic_verdict(
+        filled: tuple[DecisionLog, list[str]]) -> None:
+    """Back to the automatic verdict (the fine was annulled) was refused as "already eligible"; the
+    verdict in force is what an override must change."""
+    log, ids = filled
+    first = log.request_override(ids[0], officer="a", verdict="not_eligible", justification="fine", citation="c")
+    log.approve_override(first, approver="b")
+    with pytest.raises(OverrideError, match=f"already not_eligible \\(by override {first}\\)"):
+        log.request_override(ids[0], officer="a", verdict="not_eligible", justification="again", citation="c")
+    back = log.request_override(ids[0], officer="a", verdict="eligible", justification="fine annulled", citation="c")
+    log.approve_override(back, approver="b")
+    assert log.effective_verdict(ids[0]) is Verdict.ELIGIBLE
 
 
 def test_the_latest_approved_override_is_in_force(filled: tuple[DecisionLog, list[str]]) -> None:

@@ -71,7 +71,7 @@ def replay(log: DecisionLog, record_id: str) -> ReplayResult:
     entry = log.get(record_id)
     if entry.kind != "decision":
         target = entry.record.get("decision_record_id")
-        raise LogError(f"record {record_id} is a {entry.kind}; replay the decision it refers to ({target})")
+        raise LogError(f"record {record_id} is {entry.kind_named}; replay the decision it refers to ({target})")
     return replay_entry(entry)
 
 

@@ -117,7 +117,7 @@ def show(record_id: str, log_path: Path | None, store_dir: Path | None, lang: st
     try:
         entry = log.get(record_id)
         if entry.kind != "decision":
-            _fail(f"record {record_id} is a {entry.kind}; show the decision it refers to "
+            _fail(f"record {record_id} is {entry.kind_named}; show the decision it refers to "
                   f"({entry.record.get('decision_record_id')})", ExitCode.INVALID_INPUT)
         html = render_letter(entry, log.overrides(record_id), lang, store_dir=store_dir)
     except LogError as exc:

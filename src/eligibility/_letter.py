@@ -95,7 +95,7 @@ def render_letter(entry: LogEntry, overrides: list[Override] | None = None, lang
                   store_dir: Path | None = None) -> str:
     """The HTML letter for one logged decision and its overrides (approved ones in force)."""
     if entry.kind != "decision":
-        raise ValueError(f"record {entry.record_id} is a {entry.kind}, not a decision")
+        raise ValueError(f"record {entry.record_id} is {entry.kind_named}, not a decision")
     if lang not in _WORDS:
         raise ValueError(f"language {lang!r}: choose nl or en")
     decision = entry.decision

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import unicodedata
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
@@ -165,6 +166,11 @@ class LogEntry:
     kind: str
     body: bytes
     record_hash: str
+
+    @property
+    def kind_named(self) -> str:
+        """The kind with its article, for messages: "an override", "a decision"."""
+        return f"{'an' if self.kind[:1] in 'aeiou' else 'a'} {self.kind}"
 
     @cached_property
     def record(self) -> dict[str, Any]:
@@ -434,10 +440,14 @@ class DecisionLog:
         def records(db: sqlite3.Connection) -> Iterator[tuple[dict[str, Any], dict[str, bytes]]]:
             decision = self._fetch(db, decision_record_id)
             if decision.kind != "decision":
-                raise OverrideError(f"record {decision_record_id} is a {decision.kind}, not a decision")
+                raise OverrideError(f"record {decision_record_id} is {decision.kind_named}, not a decision")
             automatic = decision.verdict
-            if new_verdict is automatic:
-                raise OverrideError(f"the automatic verdict of {decision_record_id} is already {automatic.value}; "
+            approved = [o for o in self._overrides_of(db, decision_record_id) if o.approved]
+            in_force = effective_verdict(decision, approved)
+            if new_verdict is in_force:  # back to the automatic verdict is a change once an override is in force
+                by = (f"by override {max(approved, key=lambda o: o.approved_seq or 0).override_id}" if approved
+                      else "the automatic verdict")
+                raise OverrideError(f"the verdict in force of {decision_record_id} is already {in_force.value} ({by}); "
                                     "an override must change it")
             yield {"command": command, "kind": "override", "decision_record_id": decision_record_id,
                    "officer": officer, "verdict": new_verdict.value, "automatic_verdict": automatic.value,
@@ -453,7 +463,7 @@ class DecisionLog:
         def records(db: sqlite3.Connection) -> Iterator[tuple[dict[str, Any], dict[str, bytes]]]:
             request = self._fetch(db, override_id)
             if request.kind != "override":
-                raise OverrideError(f"record {override_id} is a {request.kind}, not an override request")
+                raise OverrideError(f"record {override_id} is {request.kind_named}, not an override request")
             officer = request.record["officer"]
             if _same_person(officer, approver):
                 raise OverrideError(f"four eyes: override {override_id} was requested by {officer!r}; "
@@ -593,7 +603,7 @@ class DecisionLog:
         """The automatic verdict, or that of the most recently approved override."""
         entry = self.get(record_id)
         if entry.kind != "decision":
-            raise LogError(f"record {record_id} is a {entry.kind}, not a decision")
+            raise LogError(f"record {record_id} is {entry.kind_named}, not a decision")
         return effective_verdict(entry, self.overrides(record_id))
 
     # --- verification -------------------------------------------------------------------------
@@ -810,14 +820,26 @@ def _overrides(entries: list[LogEntry]) -> dict[str, list[Override]]:
 
 
 def _required(value: str | None, what: str) -> str:
-    text = (value or "").strip()
+    """``value`` without invisible characters (a zero-width space) and surrounding space; refused when nothing is left."""
+    text = "".join(c for c in (value or "") if unicodedata.category(c) != "Cf").strip()
     if not text:
         raise OverrideError(f"an override needs a non-empty {what}")
     return text
 
 
 def _same_person(a: str, b: str) -> bool:
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+    """Whether two names are one: compared after NFKC (fullwidth letters), without invisible characters, with
+    punctuation as space, spaces collapsed and case folded. Names are not identities: lookalike letters of
+    other scripts (a Cyrillic "Ј") and two names of one person still pass; that is for the region's own
+    access control, which the log records nothing of."""
+    return _person_key(a) == _person_key(b)
+
+
+def _person_key(name: str) -> str:
+    text = unicodedata.normalize("NFKC", name)
+    text = "".join(" " if unicodedata.category(c).startswith("P") else c for c in text
+                   if unicodedata.category(c) != "Cf")
+    return " ".join(text.split()).casefold()
 
 
 def _pack_source(region: str | Path | None, pack: RulePack | None) -> dict[str, str | None]:
