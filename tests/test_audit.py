@@ -203,6 +203,21 @@ def test_letter_shows_an_approved_override_apart_from_the_automatic_verdict(tmp_
     assert "not in force" not in html
 
 
+def test_letter_keeps_an_approved_override_a_later_one_replaced(tmp_path: Path) -> None:
+    """An approved override is a sealed decision of two officers: replaced by a later one, it left the letter."""
+    log = new_log(tmp_path / "log.sqlite")
+    record_id = log_lender(log)
+    first = log.request_override(record_id, officer="J. Jansen", verdict="not_eligible",
+                                 justification="Fine in the municipal file.", citation="Bijlage 3, onder f")
+    log.approve_override(first, approver="P. de Boer")
+    second = log.request_override(record_id, officer="A. Smit", verdict="needs_review",
+                                  justification="The fine is under appeal.", citation="Awb art. 6:16")
+    log.approve_override(second, approver="P. de Boer")
+    html = render_letter(log.get(record_id), log.overrides(record_id), "en")
+    in_force, earlier = html.index("The fine is under appeal."), html.index("Fine in the municipal file.")
+    assert "replaced by a later one: no longer in force" in html and in_force < earlier and first in html
+
+
 def logged_with_snapshot(tmp_path: Path, register: str, url: str, body: bytes,
                          at: datetime) -> tuple[Any, DecisionLog, str, Any]:
     """(evidence store, log, record id, snapshot): the lender logged with its ``register``
@@ -392,10 +407,19 @@ def test_override_commands_and_show(tmp_path: Path) -> None:
                        "--justification", "Municipal file", "--citation", "Bijlage 3, onder f")
     assert code == 0
     override_id = out.strip()
+    code, out, _ = run("list", *base)
+    assert f"override of {record_id} to not_eligible by J. Jansen (pending, not in force)" in out
+    assert "in force" not in out.splitlines()[0]
     code, _, err = run("override", "approve", override_id, *base, "--approver", "J. Jansen")
     assert code == ExitCode.INVALID_INPUT and "four eyes" in err
     code, out, err = run("override", "approve", override_id, *base, "--approver", "P. de Boer")
     assert code == 0 and "verdict in force" in err and "not_eligible" in err
+    code, out, _ = run("list", *base)  # the decision's line says what is in force, the override's that it counts
+    assert "eligible (check); in force: not_eligible (approved override)" in out and "(approved)" in out
+    code, out, _ = run("replay", record_id, *base)
+    assert code == 0 and "byte-identical" in out
+    assert ("IN FORCE: not_eligible (was eligible), requested by J. Jansen, approved by P. de Boer (record "
+            in out and f"record {override_id}" in out)
     out_file = tmp_path / "letter.html"
     code, _, err = run("show", record_id, *base, "--lang", "en", "--out", str(out_file))
     assert code == 0 and "letter written" in err

@@ -9,7 +9,7 @@ decision names, and compares canonical bytes. When they differ it lists what dif
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ from ._canonical import sha256_hex
 from ._decision import Decision
 from ._errors import EligibilityError, EngineError
 from ._evaluate import NativeEngine, evaluate
-from ._log import DecisionLog, LogEntry, LogError
+from ._log import DecisionLog, LogEntry, LogError, Override
 from ._pack import RULES_DIR, RulePack, apply_overlay
 
 
@@ -50,6 +50,8 @@ class ReplayResult:
     pack_changed: bool = False
     error: str | None = None
     replayed: Decision | None = None
+    overrides: list[str] = field(default_factory=list)
+    """The decision's overrides, one line each: replay re-makes the automatic decision, not what is in force."""
 
     def describe(self) -> str:
         lines = [f"record {self.record_id}"]
@@ -63,6 +65,9 @@ class ReplayResult:
         if self.differences:
             lines.append(f"  {len(self.differences)} difference(s):")
             lines += [f"    {difference}" for difference in self.differences]
+        if self.overrides:
+            lines.append("  overrides (replay re-makes the automatic decision; the verdict in force is the override's):")
+            lines += [f"    {line}" for line in self.overrides]
         return "\n".join(lines) + "\n"
 
 
@@ -72,7 +77,22 @@ def replay(log: DecisionLog, record_id: str) -> ReplayResult:
     if entry.kind != "decision":
         target = entry.record.get("decision_record_id")
         raise LogError(f"record {record_id} is {entry.kind_named}; replay the decision it refers to ({target})")
-    return replay_entry(entry)
+    return replace(replay_entry(entry), overrides=override_lines(log.overrides(record_id)))
+
+
+def override_lines(overrides: list[Override]) -> list[str]:
+    """Each override of one decision as a line, the one in force (the latest approval) marked."""
+    approved = [o for o in overrides if o.approved]
+    in_force = max(approved, key=lambda o: o.approved_seq or 0) if approved else None
+    lines = []
+    for override in overrides:
+        state = ("IN FORCE" if override is in_force else "approved, replaced by a later one" if override.approved
+                 else "requested, not approved: not in force")
+        approval = f", approved by {override.approver} (record {override.approval_id})" if override.approved else ""
+        lines.append(f"{state}: {override.verdict.value} (was {override.automatic_verdict.value}), requested by "
+                     f"{override.officer}{approval}: {override.justification}; {override.citation}; record "
+                     f"{override.override_id}")
+    return lines
 
 
 def replay_entry(entry: LogEntry) -> ReplayResult:

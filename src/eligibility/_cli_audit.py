@@ -64,18 +64,29 @@ def verify(log_path: Path | None) -> None:
 @click.option("--last", type=click.IntRange(min=1), default=20, show_default=True, help="Show the newest N records.")
 def list_records(log_path: Path | None, last: int) -> None:
     """The newest records: seq, record id, kind, time, and what each is about."""
+    from ._log import effective_verdict
+
     log = _open(log_path)
-    for entry in log.tail(last):
-        record = entry.record
-        if entry.kind == "decision":
-            partner = record["decision"]["partner"]
-            what = (f"{partner.get('name')} {partner.get('kvk_number') or ''} as of {entry.as_of}: "
-                    f"{record['decision']['verdict']} ({entry.command})")
-        elif entry.kind == "override":
-            what = f"override of {record['decision_record_id']} to {record['verdict']} by {record['officer']}"
-        else:
-            what = f"approval of {record['override_id']} by {record['approver']}"
-        click.echo(f"{entry.seq:7} {entry.record_id} {entry.kind:8} {entry.logged_at}  {what}")
+    try:
+        overrides = log.all_overrides()
+        by_id = {o.override_id: o for found in overrides.values() for o in found}
+        for entry in log.tail(last):
+            record = entry.record
+            if entry.kind == "decision":
+                partner = record["decision"]["partner"]
+                what = (f"{partner.get('name')} {partner.get('kvk_number') or ''} as of {entry.as_of}: "
+                        f"{record['decision']['verdict']} ({entry.command})")
+                mine = overrides.get(entry.record_id, [])
+                if any(o.approved for o in mine):
+                    what += f"; in force: {effective_verdict(entry, mine).value} (approved override)"
+            elif entry.kind == "override":
+                state = "approved" if by_id[entry.record_id].approved else "pending, not in force"
+                what = f"override of {record['decision_record_id']} to {record['verdict']} by {record['officer']} ({state})"
+            else:
+                what = f"approval of {record['override_id']} by {record['approver']}"
+            click.echo(f"{entry.seq:7} {entry.record_id} {entry.kind:8} {entry.logged_at}  {what}")
+    except LogError as exc:
+        _fail(str(exc), ExitCode.INVALID_INPUT)
 
 
 @audit.command("replay")
