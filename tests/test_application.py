@@ -230,9 +230,9 @@ def test_housing_locations_in_the_list_make_the_partner_a_housing_provider(tmp_p
     folder.mkdir()
     shutil.copy(APPLICATION, folder / "68750110.json")
     listed = tmp_path / "list.csv"
-    listed.write_text("naam;kvk-nummer;rol;plaats;huisvestingslocaties\n"
-                      "Fixture Uitzend B.V.;68750110;werkgever;Rotterdam;Achterweg 3, Deil\n"
-                      "Fixture Uitzend B.V.;68750110;werkgever;Rotterdam;\n", encoding="utf-8")
+    listed.write_text("naam;kvk-nummer;rol;plaats;huisvestingslocaties\n"  # an uitzendbureau (KvK: SBI 78201) lends
+                      "Fixture Uitzend B.V.;68750110;uitlener en werkgever;Rotterdam;Achterweg 3, Deil\n"
+                      "Fixture Uitzend B.V.;68750110;uitlener en werkgever;Rotterdam;\n", encoding="utf-8")
     report = screen(ScreenOptions(list_path=listed, out_dir=tmp_path / "out", as_of=AS_OF, offline=True,
                                   store_dir=store, log_path=tmp_path / "log.sqlite", applications=folder, workers=1,
                                   progress=False), err=io.StringIO())
@@ -250,7 +250,7 @@ def test_an_employer_whose_application_gives_its_locations_keeps_its_role_and_th
     provider, the employer's AKF seasonal site at 11 m² would be held to art. 5.5's 12 m² (it was:
     not eligible from screen, eligible from check)."""
     (row,) = screen_the_agri_locations(tmp_path, store, ["Achterweg 3, Deil"])
-    assert row["roles"] == "werkgever" and "judged as a housing provider" not in row["notes"]
+    assert row["roles"] == "uitlener, werkgever" and "judged as a housing provider" not in row["notes"]
     assert row["art5_floor_area"] == "pass" and row["art5_seasonal"] == "pass"
 
 
@@ -275,7 +275,7 @@ def test_a_location_the_list_names_and_no_application_describes_is_unknown_not_l
 
 
 def screen_the_agri_locations(tmp_path: Path, store: Path, locations: list[str]) -> list[dict[str, str]]:
-    """Screen one row per locations cell for the lender fixture as an employer whose application
+    """Screen one row per locations cell for the lender fixture as a lender and employer whose application
     describes the two locations of agri-employer-seasonal.json (Achterweg 3 Deil, Rijksstraatweg 112)."""
     agri = json.loads((ROOT / "fixtures" / "dossiers" / "agri-employer-seasonal.json").read_text(encoding="utf-8"))
     content = data()
@@ -286,7 +286,8 @@ def screen_the_agri_locations(tmp_path: Path, store: Path, locations: list[str])
     write(folder / "68750110.json", content)
     listed = tmp_path / "list.csv"
     listed.write_text("naam;kvk-nummer;rol;plaats;huisvestingslocaties\n" + "".join(
-        f'Fixture Uitzend B.V.;68750110;werkgever;Rotterdam;"{cell}"\n' for cell in locations), encoding="utf-8")
+        f'Fixture Uitzend B.V.;68750110;uitlener en werkgever;Rotterdam;"{cell}"\n' for cell in locations),
+        encoding="utf-8")
     screen(ScreenOptions(list_path=listed, out_dir=tmp_path / "out", as_of=AS_OF, offline=True, store_dir=store,
                          log_path=tmp_path / "log.sqlite", applications=folder, workers=1, progress=False),
            err=io.StringIO())

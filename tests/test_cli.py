@@ -77,6 +77,43 @@ def test_blank_actions_and_regions_are_refused_not_counted(tmp_path: Path) -> No
     assert "declarations.motivation.actions[0]" in err and "declarations.motivation.regions[0]" in err
 
 
+def test_invisible_actions_regions_and_declared_municipalities_are_refused(tmp_path: Path) -> None:
+    """A zero-width space, a word joiner or an empty municipality said nothing, yet passed B3.b and the Wgv check."""
+    data = json.loads(Path(LENDER).read_text())
+    data["declarations"]["motivation"]["actions"] = ["\u200b"]
+    data["declarations"]["motivation"]["regions"] = ["\u2060 "]
+    data["declarations"]["fines"]["housing_municipalities"] = ["Enschede", ""]
+    path = tmp_path / "invisible.json"
+    path.write_text(json.dumps(data))
+    code, _, err = run("check", str(path), "--as-of", "2026-11-23")
+    assert code == ExitCode.INVALID_INPUT
+    for field in ("declarations.motivation.actions[0]", "declarations.motivation.regions[0]",
+                  "declarations.fines.housing_municipalities[1]"):
+        assert field in err
+    assert "only spaces or invisible characters" in err
+
+
+def test_one_inspection_and_law_listed_twice_is_refused_not_counted_twice(tmp_path: Path) -> None:
+    """Two rows of one inspection (one per employee) counted as two fined decisions: a wrong not eligible."""
+    data = json.loads(Path(LENDER).read_text())
+    result = {"inspection_id": "INS-1", "law": "wml", "kind": "fine", "amount_eur": 500, "final": True,
+              "decision_date": "2026-03-01", "link": {"method": "kvk"}}
+    data["registers"]["inspectorate"]["results"] = [result, dict(result)]
+    path = tmp_path / "twice.json"
+    path.write_text(json.dumps(data))
+    code, _, err = run("check", str(path), "--as-of", "2026-11-23")
+    assert code == ExitCode.INVALID_INPUT
+    assert "registers.inspectorate" in err and "results 0 and 1 are both inspection INS-1 under wml" in err
+
+
+def test_a_decision_date_before_the_covenant_is_a_clear_error() -> None:
+    """It stopped on "parameter 'seasonal_max_months' has no value in force", naming a YAML line."""
+    code, _, err = run("check", LENDER, "--as-of", "2025-06-17")
+    assert code == ExitCode.INVALID_INPUT
+    assert "the decision date 2025-06-17 lies before rule pack convenant-2025" in err and "(2025-06-18," in err
+    assert run("check", LENDER, "--as-of", "2025-06-18")[0] != ExitCode.INVALID_INPUT
+
+
 def test_broken_json_names_line(tmp_path: Path) -> None:
     path = tmp_path / "broken.json"
     path.write_text('{"partner": {\n  "name": "x",\n}')

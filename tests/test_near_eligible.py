@@ -59,31 +59,35 @@ def test_missing_stale_or_doubtful_evidence_never_leaves_a_partner_eligible(chan
     data, did = near_eligible_with(change, seed)
     if did.startswith("skip"):
         return  # the change does not apply to this base
-    if _evidence_no_blocking_rule_reads(did, data["roles"]):
+    if _evidence_no_blocking_rule_reads(did, data):
         return
     assert decide(data) is not Verdict.ELIGIBLE, did
 
 
-def _evidence_no_blocking_rule_reads(did: str, roles: list[str]) -> bool:
+def _evidence_no_blocking_rule_reads(did: str, data: dict) -> bool:  # type: ignore[type-arg]
     """Changes that may leave the verdict as it was, because no blocking criterion in effect needs
     what they take away: a register read by no blocking rule in effect for the partner's roles
     (pinned by ``test_the_registers_blocking_criteria_read_are_the_expected_ones``), and the persons
     per bedroom of a location whose mark sets no bedroom norm (AKF seasonal)."""
     register = did.split()[0]
-    if register in PACK_REGISTERS and not _blocking_readers(register, roles):
+    if register in PACK_REGISTERS and not _blocking_readers(register, data["roles"]):
         return True
+    if register == "snf" and not any((location.get("mark") or {}).get("category", "").startswith("snf_")
+                                     for location in data["housing"]):
+        return True  # the SNF register backs SNF marks of locations (art14_3_b): without one it decides nothing
     return did.endswith("(akf_seizoen) without max_persons_per_bedroom")
 
 
 PACK_REGISTERS = ("kvk", "sna", "inspectorate", "sncu", "nau", "snf", "abu", "nbbu")
 def test_the_registers_blocking_criteria_read_are_the_expected_ones() -> None:
-    """Pins the reading model the properties rest on: ABU, NBBU and SNF are shown as evidence of
-    B3.c ("tevens wordt gekeken of ... lid is van een branchevereniging en/of voldoet aan relevante
-    keurmerken") and only count in the partner's favour, SNA blocks only a lender, NAU nothing
-    before the Wtta criterion starts."""
+    """Pins the reading model the properties rest on: ABU and NBBU are shown as evidence of B3.c
+    ("tevens wordt gekeken of ... lid is van een branchevereniging en/of voldoet aan relevante
+    keurmerken") and only count in the partner's favour; SNF is that too, and since 1.6.0 the
+    registration behind the SNF marks of housing locations (art. 14.3b); SNA blocks only a lender,
+    NAU nothing before the Wtta criterion starts."""
     assert {name: _blocking_readers(name, ROLES) for name in PACK_REGISTERS} == {
         "kvk": ["b3_c_kvk_registration"], "sna": ["art14_3_a_sna"], "inspectorate": ["b3_f_fines"],
-        "sncu": ["b3_g_sncu"], "nau": [], "snf": [], "abu": [], "nbbu": []}
+        "sncu": ["b3_g_sncu"], "nau": [], "snf": ["art14_3_b_housing_marks"], "abu": [], "nbbu": []}
     assert _blocking_readers("sna", ["werkgever"]) == []
 
 

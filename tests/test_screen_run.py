@@ -364,6 +364,13 @@ def test_a_work_directory_of_another_run_is_refused(baseline: Path, store: Path,
         run(copy, store, tmp_path / "log.sqlite", as_of=date(2026, 12, 1))
 
 
+def test_a_decision_date_before_the_pack_stops_the_run_before_the_directory_is_bound(store: Path,
+                                                                                      tmp_path: Path) -> None:
+    with pytest.raises(ScreenError, match="the decision date 2025-01-01 lies before rule pack"):
+        run(tmp_path / "out", store, tmp_path / "log.sqlite", as_of=date(2025, 1, 1))
+    assert not (tmp_path / "out").exists()  # nothing bound: the same directory takes a run with a valid date
+
+
 def test_decisions_are_stored_once_in_the_log_and_quoted_from_it(baseline: Path) -> None:
     """The state keeps each decision's hash and place in the log, not a second copy."""
     import sqlite3

@@ -12,7 +12,7 @@ import click
 
 from ._decision import Decision, Verdict
 from ._dossier import Dossier, Role
-from ._errors import EligibilityError, EngineError, RuleError
+from ._errors import BeforePackError, EligibilityError, EngineError, RuleError
 from ._exit import ExitCode
 from ._exit import fail as _fail
 from ._evaluate import CompiledPack, Evaluator, evaluate
@@ -195,7 +195,7 @@ def _decide(partner: Dossier, pack: RulePack, as_of: date, engine: str, cross_ch
             return Evaluator(compiled).decide(partner, facts, matches, durable)
     except EngineError as exc:
         _fail(f"engine: {exc}", ExitCode.ENGINE)
-    except RuleError as exc:
+    except (RuleError, BeforePackError) as exc:
         _fail(str(exc), ExitCode.INVALID_INPUT)
 
 

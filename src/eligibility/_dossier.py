@@ -29,6 +29,7 @@ Left out: the other parties of an SNCU verdict (often directors). The scraper li
 from __future__ import annotations
 
 import calendar
+import unicodedata
 from datetime import date, datetime
 from enum import StrEnum
 from functools import cached_property, lru_cache
@@ -202,8 +203,23 @@ class Identity(_Model):
 # --- declarations (signed by the partner, uploaded with the application) --------------------
 
 
-NonBlank = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-"""Text that says something: empty after trimming is refused (B3.b asks for non-empty actions)."""
+def _visible(text: str) -> bool:
+    """Whether ``text`` shows anything: not only spaces and invisible characters (a zero-width space, U+2060, a BOM)."""
+    return any(not c.isspace() and unicodedata.category(c) != "Cf" for c in text)
+
+
+def _says_something(text: str) -> str:
+    if not _visible(text):
+        raise ValueError("holds only spaces or invisible characters")
+    return text
+
+
+NonBlank = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_says_something)]
+"""Text that says something: empty after trimming, or only invisible characters, is refused (B3.b asks for
+non-empty actions)."""
+
+OptionalText = Annotated[str | None, AfterValidator(lambda text: text if text is None or _visible(text) else None)]
+"""Text that may be absent: blank or invisible text is absent (a location's municipality of "" is no municipality)."""
 
 
 class _Declaration(_Model):
@@ -222,7 +238,8 @@ class Endorsement(_Declaration):
 class Motivation(_Declaration):
     """B3.b: motivation, actions and regions."""
 
-    motivation: str = ""
+    motivation: Annotated[str, AfterValidator(lambda text: text if _visible(text) else "")] = Field(
+        default="", description="Why the partner accedes; blank or invisible text counts as none (\"\").")
     actions: list[NonBlank] = Field(default=[], description="Concrete actions; a blank one is an error, not an action.")
     regions: list[NonBlank] = Field(default=[], description="Regions the actions are for; a blank one is an error.")
 
@@ -278,7 +295,7 @@ class WgvMeasureKind(StrEnum):
 class WgvMeasure(_Model):
     """A measure under the Wet goed verhuurderschap, declared or found at a municipality."""
 
-    municipality: str
+    municipality: NonBlank
     kind: WgvMeasureKind
     decision_date: date
     final: bool | None = None
@@ -289,7 +306,7 @@ class FinesDeclaration(_Declaration):
     """B3.f: declared Arbowet fines and Wgv measures; an empty list is a declaration of none."""
 
     arbowet_fines: list[DeclaredFine] = []
-    housing_municipalities: list[str] = []
+    housing_municipalities: list[NonBlank] = []
     wgv_measures: list[WgvMeasure] = []
 
 
@@ -427,6 +444,18 @@ class InspectionResult(_Model):
 class InspectorateFinding(_RegisterSection):
     results: list[InspectionResult] = []
 
+    @model_validator(mode="after")
+    def _one_result_per_inspection_and_law(self) -> InspectorateFinding:
+        """The register lists a violation per employee (REGISTERS.md): kept twice, one decision would count as
+        two fined decisions, and two fined decisions fail B3.f."""
+        first: dict[tuple[str, str], int] = {}
+        for index, result in enumerate(self.results):
+            seen = first.setdefault((result.inspection_id, result.law.value), index)
+            if seen != index:
+                raise ValueError(f"results {seen} and {index} are both inspection {result.inspection_id} under "
+                                 f"{result.law.value}: keep one result per inspection and law")
+        return self
+
 
 class SncuVerdict(_Model):
     title: str = personal_data("The verdict's title as published; may name a director (the rules quote it).")
@@ -532,8 +561,8 @@ class HousingMark(_Model):
 
 class HousingLocation(_Model):
     id: Annotated[str, StringConstraints(min_length=1)]
-    address: str | None = None
-    municipality: str | None = None
+    address: OptionalText = None
+    municipality: OptionalText = None
     seasonal: bool = False
     months_in_use_per_year: int | None = Field(default=None, ge=0, le=12)
     persons: int | None = Field(default=None, ge=0, description="Persons housed; beds are used when absent.")

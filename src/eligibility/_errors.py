@@ -65,6 +65,10 @@ class OverlayError(RuleError):
     """A regional overlay tries to drop or loosen a rule that art. 14.3/14.4 make a floor."""
 
 
+class BeforePackError(EligibilityError):
+    """The decision date lies before the rule pack applies: there is nothing to decide under it."""
+
+
 class ParameterNotInForce(RuleError):
     """A parameter has no value on the decision date."""
 

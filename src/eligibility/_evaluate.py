@@ -27,6 +27,7 @@ from ._decision import (
     verdict_of,
 )
 from ._dossier import Dossier
+from ._errors import BeforePackError
 from ._facts import Deriver, FactSet, flatten
 from ._memo import STAND_IN, CriterionMemo, Entry, entry_of, for_number
 from ._pack import RulePack
@@ -49,6 +50,7 @@ class CompiledPack:
     """A pack ready for one decision date: parameters resolved, predicates compiled once."""
 
     def __init__(self, pack: RulePack, as_of: date) -> None:
+        check_applies(pack, as_of)
         self.pack = pack
         self.as_of = as_of
         self.deriver = Deriver(pack, as_of)
@@ -111,6 +113,16 @@ class CompiledPack:
         if self.as_of < self.pack.index.valid_from:
             return "not_yet_in_force"
         return "in_force"
+
+
+def check_applies(pack: RulePack, as_of: date) -> None:
+    """Raises ``BeforePackError`` for a decision date before the pack applies (its parameters have no
+    value then); after it has expired, a decision is made and says so (``_pack_status_reason``)."""
+    index = pack.index
+    if as_of < index.valid_from:
+        raise BeforePackError(f"the decision date {as_of.isoformat()} lies before rule pack {index.id} {index.version} "
+                              f"applies ({index.valid_from.isoformat()}, the day the covenant was signed): nothing can "
+                              "be decided under it")
 
 
 def _in_effect(rule: Rule, as_of: date) -> bool:

@@ -145,7 +145,29 @@ def synthetic_dossier(seed: int, as_of: date) -> dict[str, Any]:
     kvk_section = registers["kvk"]
     if kvk_section is not None and kvk_section.get("registration") is not None:  # drawn last, as above
         _partly_known_dates(rng, kvk_section["registration"], as_of)
+    _later_draws(rng, dossier, kvk, as_of)
     return dossier
+
+
+def _later_draws(rng: random.Random, dossier: dict[str, Any], kvk: str, as_of: date) -> None:
+    """What rule pack 1.6.0 reads besides: the motivation's text, the SNF register, the date of an NAU
+    status, KvK's signs of lending. Drawn after everything else, so earlier seeds keep their dossiers."""
+    motivation = dossier["declarations"]["motivation"]
+    if motivation is not None:
+        motivation["motivation"] = rng.choice(["Wij willen bijdragen.", "Wij willen bijdragen.", "\u200b", ""])
+    snf = _section(rng, "snf", as_of, {"organisation": None if rng.random() < 0.15 else {
+        "name": "Synthetic B.V.", "kvk_number": kvk, "status": rng.choice([None, *_MARK_STATUSES]),
+        "link": _link(rng)}})
+    if snf is not None:
+        dossier["registers"]["snf"] = snf
+    nau = dossier["registers"].get("nau")
+    if nau is not None and nau.get("registration") is not None:
+        since = rng.choice([None, as_of - timedelta(days=400), as_of, as_of + timedelta(days=30), date(2027, 1, 2)])
+        nau["registration"]["since"] = since.isoformat() if since else None
+    kvk_section = dossier["registers"].get("kvk")
+    if kvk_section is not None and kvk_section.get("registration") is not None:
+        kvk_section["registration"]["waadi_indicator"] = rng.choice([None, None, False, True])
+        kvk_section["registration"]["sbi_codes"] = rng.choice([[], [{"code": "78201"}], [{"code": "01241"}]])
 
 
 def _partly_known_dates(rng: random.Random, registration: dict[str, Any], as_of: date) -> None:

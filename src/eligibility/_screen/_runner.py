@@ -39,8 +39,8 @@ from typing import Any, Protocol, TextIO
 from .._application import ApplicationError, ApplicationFolder
 from .._canonical import sha256_hex
 from .._dossier import Provenance
-from .._errors import EligibilityError, RuleError
-from .._evaluate import CompiledPack, evaluate
+from .._errors import BeforePackError, EligibilityError, RuleError
+from .._evaluate import CompiledPack, check_applies, evaluate
 from .._log import DecisionLog, LogItem, LogRef
 from .._pack import RulePack, load_pack
 from ._compare import Comparison, PreviousRunError, load_previous
@@ -243,6 +243,10 @@ def screen(
     err = err or sys.stderr
     started = time.perf_counter()
     pack = _load_pack(options)
+    try:
+        check_applies(pack, options.as_of)  # before the work directory is bound to this date
+    except BeforePackError as exc:
+        raise ScreenError(str(exc)) from exc
     partners = _open_list(options.list_path)
     applications = _applications(options)
     state = RunState(options.out_dir)
