@@ -170,7 +170,7 @@ def test_decisions_jsonl_holds_the_logged_decisions_byte_for_byte(baseline: Path
     for raw in (baseline / "out" / "decisions.jsonl").read_bytes().splitlines():
         record = json.loads(raw)
         assert canonical_json(record) == raw  # canonical JSON, one object per line
-        assert record["schema"] == "eligibility.screen-row/1"
+        assert record["schema"] == "eligibility.screen-row/2" and record["override"] is None
         if record["decision"] is None:
             assert record["line"] in ERRORS and record["error"] and record["log_id"] is None
             continue
@@ -446,7 +446,43 @@ def test_an_approved_override_is_shown_in_the_outputs(baseline: Path, store: Pat
     assert rows[4]["override"] == ""  # requested, not approved: not shown as an override
     assert rows[6]["override"].startswith("needs_review (was not_eligible): KvK registration in progress")
     assert "approved by B. Reviewer" in rows[6]["override"] and pending not in rows[6]["override"]
+    assert (rows[6]["verdict"], rows[6]["verdict_in_force"], rows[4]["verdict_in_force"]) == (
+        "not_eligible", "needs_review", rows[4]["verdict"])
     assert "KvK registration in progress" in (out / "summary.html").read_text(encoding="utf-8")
+    lines = {record["line"]: record for record in jsonl(out / "decisions.jsonl")}
+    assert lines[6]["override"]["verdict"] == "needs_review" and lines[6]["override"]["in_force"] == rows[6]["override"]
+    assert lines[4]["override"] is None
+
+
+def test_a_later_run_shows_an_earlier_decision_s_override_and_previous_sees_it_lapse(
+        baseline: Path, store: Path, tmp_path: Path) -> None:
+    """An override answers one decision. The next run makes new decisions: the override is not applied
+    to them, but every output shows it beside them, and --previous reports the verdict in force changing
+    (it said "changes: none": the override vanished silently)."""
+    out, log_path = tmp_path / "out", tmp_path / "log.sqlite"
+    shutil.copytree(baseline / "out", out)
+    shutil.copy(baseline / "log.sqlite", log_path)
+    log = DecisionLog(log_path)
+    decided = {int(r["row"]): r["log_id"] for r in read_csv(out / "results.csv")}
+    approved = log.request_override(decided[6], officer="A. Officer", verdict="needs_review",
+                                    justification="KvK registration in progress", citation="Bijlage 3, onder c")
+    log.approve_override(approved, approver="B. Reviewer")
+    run(out, store, log_path)  # the outputs again: row 6's override is in force
+    run(tmp_path / "later", store, log_path, previous=out)
+    rows = {int(r["row"]): r for r in read_csv(tmp_path / "later" / "results.csv")}
+    assert rows[6]["log_id"] != decided[6] and rows[6]["override"] == ""
+    assert rows[6]["verdict_in_force"] == rows[6]["verdict"] == "not_eligible"
+    assert rows[6]["earlier_override"].startswith(f"record {decided[6]} (decision date 2026-11-23): needs_review "
+                                                  "(was not_eligible): KvK registration in progress")
+    assert all(row["earlier_override"] == "" for line, row in rows.items() if line != 6)
+    (change,) = [c for c in read_csv(tmp_path / "later" / "changes.csv") if c["row"] == "6"]
+    assert (change["change"], change["previous_verdict"], change["verdict"]) == (
+        "newly_not_eligible", "needs_review", "not_eligible")
+    assert "the previous verdict was an approved override (automatic: not_eligible)" in change["detail"]
+    streamed = {record["line"]: record for record in jsonl(tmp_path / "later" / "decisions.jsonl")}
+    assert streamed[6]["override"] == {"earlier": rows[6]["earlier_override"], "in_force": None, "verdict": None}
+    summary = (tmp_path / "later" / "summary.html").read_text(encoding="utf-8")  # in Dutch, the default
+    assert "eerder besluit, niet toegepast: record" in summary and "1 met een goedgekeurde afwijking van een eerder besluit" in summary
 
 
 def test_previous_run_changes_evidence_gone_stale(baseline: Path, store: Path, tmp_path: Path) -> None:
@@ -470,7 +506,7 @@ def test_previous_run_newly_not_eligible_newly_eligible_and_gone(baseline: Path,
     rows = read_csv(baseline / "out" / "results.csv")
     for row in rows:
         if row["row"] == "6":
-            row["verdict"] = "eligible"  # now not eligible
+            row["verdict"] = row["verdict_in_force"] = "eligible"  # now not eligible
     rows.append({**rows[0], "row": "99", "kvk": "99999999", "name": "Weg B.V."})
     with (previous / "results.csv").open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
@@ -571,18 +607,24 @@ _json = st.recursive(st.none() | st.booleans() | st.integers() | _texts,
 
 @given(error=st.none() | _texts, input_=st.dictionaries(_texts, _json, max_size=4), line=st.integers(1, 10**6),
        link=st.sampled_from(["kvk", "name-only", ""]), log_id=st.none() | _texts,
-       decision=st.none() | st.dictionaries(_texts, _json, max_size=3))
+       decision=st.none() | st.dictionaries(_texts, _json, max_size=3),
+       override=st.sampled_from([("", None, ""), ("eligible (was not_eligible): why", "eligible", ""),
+                                 ("", None, "record r (decision date 2026-01-01): ...")]))
 def test_a_decisions_jsonl_line_put_together_from_pieces_is_the_canonical_json_of_the_whole(
         error: str | None, input_: dict[str, Any], line: int, link: str, log_id: str | None,
-        decision: dict[str, Any] | None) -> None:
+        decision: dict[str, Any] | None, override: tuple[str, str | None, str]) -> None:
     """The worker serialises a row's members once (``jsonl_fields``); the parent only joins them
-    with the decision bytes and the log record id: the same bytes as serialising the whole row."""
-    from eligibility._screen._outputs import ROW_SCHEMA, jsonl_joined, jsonl_line
+    with the decision bytes, the log record id and what overrides show: the same bytes as serialising
+    the whole row."""
+    from eligibility._screen._outputs import ROW_SCHEMA, RowOverride, jsonl_joined, jsonl_line
     from eligibility._screen._results import jsonl_fields
 
     result = {"error": error, "input": input_, "line": line, "link": link, "verdict": "x", "notes": ["unused"]}
     decision_json = None if decision is None else canonical_json(decision)
+    text, verdict, earlier = override
+    shown = RowOverride(text, verdict, earlier)
+    member = None if not (text or earlier) else {"earlier": earlier or None, "in_force": text or None, "verdict": verdict}
     whole = canonical_json({"decision": decision, "error": error, "input": input_, "line": line, "link": link,
-                            "log_id": log_id, "schema": ROW_SCHEMA}) + b"\n"
-    assert jsonl_joined(jsonl_fields(result), log_id, decision_json) == whole
-    assert jsonl_line(result, log_id, decision_json) == whole
+                            "log_id": log_id, "override": member, "schema": ROW_SCHEMA}) + b"\n"
+    assert jsonl_joined(jsonl_fields(result), log_id, decision_json, shown) == whole
+    assert jsonl_line(result, log_id, decision_json, shown) == whole

@@ -2,7 +2,10 @@
 
 Rows are matched by KvK number; name-only rows (no number in the list) by name and place,
 normalised as the registers are linked (``scrapers._link.normalise_name``). A partner listed
-twice is matched in list order. Per matched partner, each that applies:
+twice is matched in list order. Verdicts are compared as they are in force: an approved override's
+verdict where one is (``verdict_in_force``; a previous run written before that column, its
+``verdict``), so a partner whose override lapsed with a new decision shows as changed. Per matched
+partner, each that applies:
 
 - ``newly_not_eligible``: not eligible now, and was not before;
 - ``newly_eligible``: eligible now, and was not before;
@@ -71,7 +74,10 @@ class _Previous:
     place: str | None
     link: str
     verdict: str
+    """The verdict in force in that run (an approved override's, else the automatic one)."""
     outcomes: dict[str, str]
+    automatic: str = ""
+    """The automatic verdict, when an override was in force instead; "" otherwise."""
 
 
 def unescape_cell(value: str) -> str:
@@ -105,15 +111,16 @@ class Comparison:
     changes: list[Change] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CHANGE_KINDS, 0))
 
-    def feed(self, result: dict[str, Any]) -> list[Change]:
-        """The changes for one current row (also kept in ``changes``)."""
+    def feed(self, result: dict[str, Any], in_force: str | None = None) -> list[Change]:
+        """The changes for one current row (also kept in ``changes``); ``in_force`` is the verdict of
+        an approved override of its decision, if there is one."""
         given = result["input"]
         key = match_key(given["kvk"], given["name"], given["place"], result["link"])
         if key is None:  # neither KvK number nor name: an error row that cannot be matched
             return []
         before = self.previous.get(key)
         common = dict(row=result["line"], kvk=given["kvk"], name=given["name"], place=given["place"],
-                      link=result["link"], verdict=result["verdict"])
+                      link=result["link"], verdict=in_force or result["verdict"])
         if not before:
             found = [Change("new_in_list", previous_row=None, previous_verdict=None, **common)]
         else:
@@ -124,15 +131,19 @@ class Comparison:
         return found
 
     def _changes(self, prev: _Previous, result: dict[str, Any], common: dict[str, Any]) -> list[Change]:
-        verdict = result["verdict"]
+        verdict = common["verdict"]
         base = dict(previous_row=prev.row, previous_verdict=prev.verdict, **common)
         found = []
         if verdict != prev.verdict:
             kind = ("newly_not_eligible" if verdict == "not_eligible" else
                     "newly_eligible" if verdict == "eligible" else "verdict_changed")
             flipped = tuple(c for c in self.criteria if c in prev.outcomes and prev.outcomes[c] != result["outcomes"].get(c))
-            detail = "; ".join(f"{c}: {prev.outcomes[c]} -> {result['outcomes'].get(c, '')}" for c in flipped)
-            found.append(Change(kind, criteria=flipped, detail=detail, **base))
+            details = [f"{c}: {prev.outcomes[c]} -> {result['outcomes'].get(c, '')}" for c in flipped]
+            if prev.automatic:
+                details.insert(0, f"the previous verdict was an approved override (automatic: {prev.automatic})")
+            if verdict != result["verdict"]:
+                details.insert(0, f"now an approved override (automatic: {result['verdict']})")
+            found.append(Change(kind, criteria=flipped, detail="; ".join(details), **base))
         stale = tuple(
             c for c in self.criteria
             if result["outcomes"].get(c) == "unknown" and "stale" in (result["clauses"].get(c) or "")
@@ -176,8 +187,10 @@ def load_previous(directory: Path, criteria: Iterable[str]) -> Comparison:
             except ValueError:
                 raise PreviousRunError(f"--previous {directory}: {path.name} line {reader.line_num}: "
                                        f"row {fields['row']!r} is not a number") from None
+            in_force = fields.get("verdict_in_force") or fields["verdict"]  # a run written before the column has none
             prev = _Previous(row, fields["kvk"] or None, fields["name"] or None, fields["place"] or None,
-                             fields["link"], fields["verdict"], {c: fields[c] for c in known})
+                             fields["link"], in_force, {c: fields[c] for c in known},
+                             automatic=fields["verdict"] if in_force != fields["verdict"] else "")
             key = match_key(prev.kvk, prev.name, prev.place, fields["link"])
             if key is not None:
                 previous.setdefault(key, deque()).append(prev)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
@@ -31,13 +31,35 @@ from ._results import ERROR, LINK_NAME_ONLY, REGISTERS, jsonl_fields
 from ._state import StoredRow
 from ._xlsx import STYLE_BAD, STYLE_ERROR, STYLE_GOOD, STYLE_HEADER, STYLE_PLAIN, STYLE_REVIEW, XlsxWriter
 
-ROW_SCHEMA = "eligibility.screen-row/1"
+ROW_SCHEMA = "eligibility.screen-row/2"
+"""/2: each row says whether an approved override is in force for its decision or an earlier one (``override``)."""
 VERDICTS = ("eligible", "not_eligible", "needs_review", ERROR)
 HTML_TABLE_LIMIT = 5_000
 """Rows in the summary's table; a longer list shows the rows needing attention first, and says so."""
 
-OverrideLookup = Callable[[Sequence[str]], Mapping[str, Any]]
-"""Log record ids -> the approved override of each (ids without one are left out); see ``override_text``."""
+@dataclass(frozen=True)
+class RowOverride:
+    """What the decision log says about overriding one row's decision: shown in every output."""
+
+    text: str = ""
+    """The approved override in force for this decision, as one cell ("" for none)."""
+    verdict: str | None = None
+    """Its verdict: the verdict in force. None: no override, the automatic verdict is in force."""
+    earlier: str = ""
+    """The approved override of an earlier decision about the same KvK number: shown, never applied (the
+    evidence may have changed since); an officer decides whether to override this decision too."""
+
+    def as_json(self) -> bytes:
+        """The row's ``override`` member in decisions.jsonl (null for none)."""
+        if not (self.text or self.earlier):
+            return b"null"
+        return canonical_json({"earlier": self.earlier or None, "in_force": self.text or None, "verdict": self.verdict})
+
+
+NO_OVERRIDE = RowOverride()
+
+OverrideLookup = Callable[[Sequence[tuple[str | None, str | None]]], list[RowOverride]]
+"""(log record id, KvK number) of each row -> what to show about overrides, row for row."""
 
 _FORMULA_START = tuple("=+-@\t\r")
 _VERDICT_STYLE = {"eligible": STYLE_GOOD, "not_eligible": STYLE_BAD, "needs_review": STYLE_REVIEW, ERROR: STYLE_ERROR}
@@ -45,32 +67,29 @@ _OUTCOME_STYLE = {"pass": STYLE_GOOD, "fail": STYLE_BAD, "unknown": STYLE_REVIEW
 _ATTENTION = {ERROR: 0, "not_eligible": 1, "needs_review": 2, "eligible": 3}
 
 
+VERDICT_COLUMN = 7
+"""Index of ``verdict`` in ``result_columns``: ``verdict_in_force`` and the criteria follow it."""
+
+
 def result_columns(criteria: Sequence[str]) -> list[str]:
     """The header of results.csv and results.xlsx."""
-    return ["row", "name", "kvk", "roles", "place", "link", "registered_name", "verdict", *criteria, "main_reason",
-            *(f"evidence_{register}" for register in REGISTERS), "name_matches", "housing_locations", "notes",
-            "error", "override", "log_id"]
+    return ["row", "name", "kvk", "roles", "place", "link", "registered_name", "verdict", "verdict_in_force",
+            *criteria, "main_reason", *(f"evidence_{register}" for register in REGISTERS), "name_matches",
+            "housing_locations", "notes", "error", "override", "earlier_override", "log_id"]
 
 
-def override_text(value: Any) -> str:
-    """An override as one cell: a text as is; a mapping as ``key: value`` pairs; else its ``str``."""
-    if value is None:
-        return ""
-    if isinstance(value, Mapping):
-        return "; ".join(f"{k}: {v}" for k, v in value.items() if v not in (None, ""))
-    return str(value)
-
-
-def result_cells(row: StoredRow, criteria: Sequence[str], lang: str, override: str) -> list[str | int | None]:
+def result_cells(row: StoredRow, criteria: Sequence[str], lang: str,
+                 override: RowOverride = NO_OVERRIDE) -> list[str | int | None]:
     result = row.result
     given = result["input"]
     outcomes = result["outcomes"]
     evidence = result["evidence"]
     return [
         result["line"], given["name"], given["kvk"], given["roles"], given["place"], result["link"],
-        result["registered_name"], result["verdict"], *(outcomes.get(c, "") for c in criteria),
-        result["reason"].get(lang, ""), *(evidence.get(r, "") for r in REGISTERS), " | ".join(result["name_matches"]),
-        " | ".join(given["housing"]), " | ".join(result["notes"]), result["error"], override, row.log_id,
+        result["registered_name"], result["verdict"], override.verdict or result["verdict"],
+        *(outcomes.get(c, "") for c in criteria), result["reason"].get(lang, ""),
+        *(evidence.get(r, "") for r in REGISTERS), " | ".join(result["name_matches"]), " | ".join(given["housing"]),
+        " | ".join(result["notes"]), result["error"], override.text, override.earlier, row.log_id,
     ]
 
 
@@ -104,20 +123,22 @@ def quoted_decisions(rows: Sequence[StoredRow], read: DecisionReader) -> list[by
     return decisions
 
 
-def jsonl_line(result: dict[str, Any], log_id: str | None, decision: bytes | None) -> bytes:
+def jsonl_line(result: dict[str, Any], log_id: str | None, decision: bytes | None,
+               override: RowOverride = NO_OVERRIDE) -> bytes:
     """Canonical JSON of the row's envelope, its decision embedded byte for byte as logged."""
-    return jsonl_joined(jsonl_fields(result), log_id, decision)
+    return jsonl_joined(jsonl_fields(result), log_id, decision, override)
 
 
-def jsonl_joined(fields: bytes, log_id: str | None, decision: bytes | None) -> bytes:
+def jsonl_joined(fields: bytes, log_id: str | None, decision: bytes | None,
+                 override: RowOverride = NO_OVERRIDE) -> bytes:
     """``jsonl_line`` from the row's other members made earlier (``_results.jsonl_fields``).
 
     The keys sort as ``decision`` < ``error``, ``input``, ``line``, ``link`` < ``log_id`` <
-    ``schema``, so the pieces are put side by side without parsing anything again; the result is
-    canonical JSON all the same (a test compares it with ``canonical_json`` of the whole).
+    ``override`` < ``schema``, so the pieces are put side by side without parsing anything again;
+    the result is canonical JSON all the same (a test compares it with ``canonical_json`` of the whole).
     """
     return b"".join((b'{"decision":', decision if decision is not None else b"null", b",", fields, b',"log_id":',
-                     canonical_json(log_id), _JSONL_TAIL))
+                     canonical_json(log_id), b',"override":', override.as_json(), _JSONL_TAIL))
 
 
 _JSONL_TAIL = b',"schema":' + canonical_json(ROW_SCHEMA) + b"}\n"
@@ -137,9 +158,10 @@ class DecisionsStream:
         self.path = _Atomic.temporary(out_dir, "decisions.jsonl")
         self._handle = self.path.open("wb")
 
-    def add(self, fields: bytes, log_id: str | None, decision: bytes | None) -> None:
-        """Write one row: its ``_results.jsonl_fields``, log record id and decision bytes."""
-        self._handle.write(jsonl_joined(fields, log_id, decision))
+    def add(self, fields: bytes, log_id: str | None, decision: bytes | None,
+            override: RowOverride = NO_OVERRIDE) -> None:
+        """Write one row: its ``_results.jsonl_fields``, log record id, decision bytes and overrides."""
+        self._handle.write(jsonl_joined(fields, log_id, decision, override))
 
     def close(self) -> None:
         self._handle.close()
@@ -165,10 +187,11 @@ class Tally:
     name_only: int = 0
     name_matched: int = 0
     overridden: int = 0
+    earlier_overrides: int = 0
     table: list[dict[str, Any]] = field(default_factory=list)
     table_dropped: int = 0
 
-    def add(self, row: StoredRow, lang: str, override: str) -> None:
+    def add(self, row: StoredRow, lang: str, override: RowOverride = NO_OVERRIDE) -> None:
         result = row.result
         self.rows += 1
         self.verdicts[result["verdict"]] = self.verdicts.get(result["verdict"], 0) + 1
@@ -179,11 +202,14 @@ class Tally:
                 self.unknown[criterion] = self.unknown.get(criterion, 0) + 1
         self.name_only += result["link"] == LINK_NAME_ONLY
         self.name_matched += bool(result["name_matches"])
-        self.overridden += bool(override)
+        self.overridden += bool(override.text)
+        self.earlier_overrides += bool(override.earlier)
+        earlier = {"nl": "eerder besluit, niet toegepast", "en": "earlier decision, not applied"}[lang]
         entry = {"line": result["line"], "name": result["input"]["name"] or "", "kvk": result["input"]["kvk"] or "",
                  "roles": result["input"]["roles"] or "", "link": result["link"], "verdict": result["verdict"],
                  "reason": result["error"] or result["reason"].get(lang, ""),
-                 "name_matches": " | ".join(result["name_matches"]), "override": override}
+                 "name_matches": " | ".join(result["name_matches"]),
+                 "override": override.text or (f"{earlier}: {override.earlier}" if override.earlier else "")}
         self._keep(entry)
 
     def _keep(self, entry: dict[str, Any]) -> None:
@@ -307,10 +333,10 @@ def write_outputs(
                     for index, (row, override) in enumerate(_with_overrides(batch, overrides)):
                         results_csv.writerow([_csv_safe(c) for c in result_cells(row, criteria, lang, override)])
                         if jsonl is not None:
-                            jsonl.write(jsonl_line(row.result, row.log_id, quoted[index]))
+                            jsonl.write(jsonl_line(row.result, row.log_id, quoted[index], override))
                         tally.add(row, lang, override)
                         if comparison is not None:
-                            comparison.feed(row.result)
+                            comparison.feed(row.result, override.verdict)
             sheet_done()
         tally.finish()
         if comparison is not None:
@@ -344,10 +370,11 @@ def _write_xlsx(path: Path, rows: Iterable[StoredRow], columns: list[str], crite
     xlsx.close()
 
 
-def _with_overrides(batch: list[StoredRow], overrides: OverrideLookup | None) -> list[tuple[StoredRow, str]]:
-    """Each row of a batch with its approved override as one cell ("" for none), looked up at once."""
-    found = overrides([r.log_id for r in batch if r.log_id]) if overrides is not None else {}
-    return [(row, override_text(found.get(row.log_id)) if row.log_id else "") for row in batch]
+def _with_overrides(batch: list[StoredRow], overrides: OverrideLookup | None) -> list[tuple[StoredRow, RowOverride]]:
+    """Each row of a batch with what to show of overrides, looked up at once."""
+    if overrides is None:
+        return [(row, NO_OVERRIDE) for row in batch]
+    return list(zip(batch, overrides([(row.log_id, row.result["input"]["kvk"]) for row in batch]), strict=True))
 
 
 class OutputProcessError(EligibilityError):
@@ -400,15 +427,16 @@ def _alongside(work: Callable[[], None], parallel: bool) -> Iterator[Callable[[]
 def _styles(cells: Sequence[Any], criteria: int) -> list[int]:
     """Verdict and criterion cells coloured by outcome; the rest plain."""
     styles = [STYLE_PLAIN] * len(cells)
-    styles[7] = _VERDICT_STYLE.get(str(cells[7]), STYLE_PLAIN)
-    for index in range(8, 8 + criteria):
+    for index in (VERDICT_COLUMN, VERDICT_COLUMN + 1):  # the automatic verdict and the verdict in force
+        styles[index] = _VERDICT_STYLE.get(str(cells[index]), STYLE_PLAIN)
+    for index in range(VERDICT_COLUMN + 2, VERDICT_COLUMN + 2 + criteria):
         styles[index] = _OUTCOME_STYLE.get(str(cells[index]), STYLE_PLAIN)
     return styles
 
 
 def _widths(columns: Sequence[str], criteria: Sequence[str]) -> list[float]:
     wide = {"name": 32, "registered_name": 28, "main_reason": 60, "name_matches": 30, "housing_locations": 30,
-            "notes": 50, "error": 40, "override": 30, "log_id": 20, "roles": 20, "place": 14}
+            "notes": 50, "error": 40, "override": 30, "earlier_override": 30, "log_id": 20, "roles": 20, "place": 14}
     return [wide.get(c, 14 if c in criteria else 11) for c in columns]
 
 

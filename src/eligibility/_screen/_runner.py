@@ -29,7 +29,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -45,8 +45,9 @@ from .._log import DecisionLog, LogItem, LogRef
 from .._pack import RulePack, load_pack
 from ._compare import Comparison, PreviousRunError, load_previous
 from ._dossiers import DossierSource, RegisterSource
-from ._lists import BadRow, ListError, ListInfo, ListRow, PartnerList, PartnerRow
-from ._outputs import DecisionNotInLog, DecisionsStream, OverrideLookup, RunFacts, Tally, write_outputs
+from ._lists import BadRow, ListError, ListInfo, ListRow, PartnerList, PartnerRow, normalise_kvk
+from ._outputs import (NO_OVERRIDE, DecisionNotInLog, DecisionsStream, OverrideLookup, RowOverride, RunFacts, Tally,
+                       write_outputs)
 from ._results import decided_result, error_result
 from ._state import STATE_SCHEMA, Decided, RunState, StateMismatch
 
@@ -264,6 +265,7 @@ def screen(
         computed = 0
         _WORK = _Work(compiled, source, applications)
         stream = DecisionsStream(options.out_dir) if not done else None  # a resumed run quotes the log at the end
+        overrides = _override_lookup(log)
         try:
             with _mapper(workers) as mapper:
                 batch: list[tuple[Decided, LogItem | None, float]] = []
@@ -273,10 +275,11 @@ def screen(
                         progress.update(len(chunk))
                     if len(batch) >= options.commit_rows:
                         computed += _commit(state, log, batch, options, pack, checkpoint, len(done) + computed, err,
-                                            stream)
+                                            stream, overrides)
                         batch = []
                 if batch:
-                    computed += _commit(state, log, batch, options, pack, checkpoint, len(done) + computed, err, stream)
+                    computed += _commit(state, log, batch, options, pack, checkpoint, len(done) + computed, err, stream,
+                                        overrides)
         finally:
             _WORK = None
             if stream is not None:
@@ -288,7 +291,7 @@ def screen(
             tally = write_outputs(
                 options.out_dir, state.reader(), criteria=[rule.id for rule in pack.rules],
                 facts=facts, lang=options.lang, comparison=comparison,
-                overrides=_override_lookup(log), decisions=log.decisions_at, decisions_streamed=stream is not None,
+                overrides=overrides, decisions=log.decisions_at, decisions_streamed=stream is not None,
             )
         except DecisionNotInLog as exc:
             raise ScreenError(f"{exc}; the outputs were not written") from exc
@@ -299,17 +302,20 @@ def screen(
 
 def _commit(state: RunState, log: LogLike, chunk: list[tuple[Decided, LogItem | None, float]], options: ScreenOptions,
             pack: RulePack, checkpoint: Checkpoint | None, before: int, err: TextIO,
-            stream: DecisionsStream | None = None) -> int:
+            stream: DecisionsStream | None = None, overrides: OverrideLookup | None = None) -> int:
     """Store the rows, log their decisions in one transaction, then store their log record ids
-    (and write their decisions.jsonl lines when the run streams them)."""
+    (and write their decisions.jsonl lines when the run streams them, with ``overrides``)."""
     state.add(decided for decided, _, _ in chunk)
     if checkpoint is not None:
         checkpoint("stored", before + len(chunk))
     logged = [(decided.line, item) for decided, item, _ in chunk if item is not None]
     log_ids = _log_chunk(state, log, logged, options, pack, checkpoint, before + len(chunk)) if logged else {}
     if stream is not None:
-        for decided, item, _ in chunk:
-            stream.add(decided.jsonl_fields, log_ids.get(decided.line), item.decision_json if item is not None else None)
+        shown = [NO_OVERRIDE] * len(chunk) if overrides is None else overrides(
+            [(log_ids.get(decided.line), json.loads(decided.result_json)["input"]["kvk"]) for decided, _, _ in chunk])
+        for (decided, item, _), override in zip(chunk, shown, strict=True):
+            stream.add(decided.jsonl_fields, log_ids.get(decided.line), item.decision_json if item is not None else None,
+                       override)
     if options.verbose:
         _log_lines(chunk, err)
     if checkpoint is not None:
@@ -482,30 +488,47 @@ def _previous(options: ScreenOptions, pack: RulePack) -> Comparison | None:
 
 
 def _override_lookup(log: LogLike) -> OverrideLookup | None:
-    """Approved overrides per decision record, shown in every output.
+    """What every output shows of approved overrides, read from the log once, as the run starts (so all
+    outputs agree); None when the log holds none (a log without ``all_overrides`` and ``get``: a test's).
 
-    Seam: a log offering ``overrides_for(record_ids)`` is asked directly; otherwise every
-    override is read once with ``all_overrides`` and only the approved ones are shown.
+    A row shows the override in force for its own decision, and else the latest approved override of
+    an earlier decision about the same KvK number: never applied (the evidence may have changed, and
+    an override answers one decision), but shown, so an officer who overrode last month sees it.
     """
-    direct = getattr(log, "overrides_for", None)
-    if direct is not None:
-        return direct  # type: ignore[no-any-return]
-    every = getattr(log, "all_overrides", None)
-    if every is None:
+    every, get = getattr(log, "all_overrides", None), getattr(log, "get", None)
+    if every is None or get is None:
         return None
-    approved: dict[str, str] = {}
-    for decision_id, overrides in every().items():
-        done = [o for o in overrides if o.approved]
-        if done:
-            last = max(done, key=lambda o: o.approved_seq or 0)
-            approved[decision_id] = (
-                f"{last.verdict.value} (was {last.automatic_verdict.value}): {last.justification}; {last.citation}; "
-                f"requested by {last.officer}, approved by {last.approver}; record {last.override_id}")
+    in_force = {decision_id: max(done, key=lambda o: o.approved_seq or 0)
+                for decision_id, overrides in every().items() if (done := [o for o in overrides if o.approved])}
+    if not in_force:
+        return None
+    own = {decision_id: _override_cell(override) for decision_id, override in in_force.items()}
+    by_number: dict[str, tuple[int, str]] = {}
+    for decision_id, override in sorted(in_force.items(), key=lambda item: item[1].approved_seq or 0):
+        decision = get(decision_id)
+        number = decision.record["decision"]["partner"].get("kvk_number")
+        if number:
+            by_number[number] = (decision.seq, f"record {decision_id} (decision date {decision.as_of}): "
+                                               f"{own[decision_id]}")
 
-    def lookup(record_ids: Sequence[str]) -> Mapping[str, str]:
-        return {record_id: approved[record_id] for record_id in record_ids if record_id in approved}
+    def lookup(rows: Sequence[tuple[str | None, str | None]]) -> list[RowOverride]:
+        shown = []
+        for log_id, kvk in rows:
+            override = in_force.get(log_id or "")
+            if override is not None:
+                shown.append(RowOverride(own[log_id or ""], override.verdict.value))
+                continue
+            earlier = by_number.get(normalise_kvk(kvk)[0] or "") if kvk else None
+            shown.append(RowOverride(earlier=earlier[1]) if earlier is not None else NO_OVERRIDE)
+        return shown
 
     return lookup
+
+
+def _override_cell(override: Any) -> str:
+    return (f"{override.verdict.value} (was {override.automatic_verdict.value}): {override.justification}; "
+            f"{override.citation}; requested by {override.officer}, approved by {override.approver}; record "
+            f"{override.override_id}")
 
 
 def _facts(options: ScreenOptions, pack: RulePack, partners: PartnerList,
