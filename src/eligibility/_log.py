@@ -573,7 +573,11 @@ class DecisionLog:
                     "SELECT seq, dossier_sha256, as_of FROM records WHERE kind = 'decision' ORDER BY seq"):
                 latest[(dossier_sha, as_of)] = seq
             for seq in sorted(latest.values()):
-                yield self._entry(db, db.execute(f"SELECT {self._entry_columns} FROM records WHERE seq = ?", (seq,)).fetchone())
+                row = db.execute(f"SELECT {self._entry_columns} FROM records WHERE seq = ?", (seq,)).fetchone()
+                if row is None:  # the index named a seq the table does not hold: a damaged file
+                    raise LogError(f"the decision log {self.path} lists seq {seq} in an index but not in its table; "
+                                   "run 'eligibility audit verify'")
+                yield self._entry(db, row)
 
     def tail(self, count: int) -> list[LogEntry]:
         """The newest ``count`` records, oldest of them first."""
