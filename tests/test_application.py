@@ -160,6 +160,16 @@ def test_check_refuses_an_application_for_another_partner_or_with_a_dossier_file
     assert result.exit_code == 2 and "--application goes with --kvk" in result.stderr
 
 
+def test_an_application_named_after_another_partner_without_a_number_of_its_own_is_refused(tmp_path: Path) -> None:
+    """Copied to 12345678.json with its kvk_number taken out, it was accepted for 68750110 (eligible)."""
+    content = data()
+    content.pop("kvk_number", None)
+    path = write(tmp_path / "12345678.json", content)
+    with pytest.raises(ApplicationError, match="names KvK number 12345678, but the partner's is 68750110"):
+        load_application(path, "68750110")
+    assert load_application(write(tmp_path / "68750110.json", content), "68750110").kvk_number is None
+
+
 def test_dossier_build_puts_the_application_in_the_dossier(store: Path) -> None:
     result = cli("dossier", "build", "--kvk", "68750110", "--role", "uitlener", "--offline", "--store", str(store),
                  "--application", str(APPLICATION))

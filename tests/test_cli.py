@@ -114,6 +114,33 @@ def test_a_decision_date_before_the_covenant_is_a_clear_error() -> None:
     assert run("check", LENDER, "--as-of", "2025-06-18")[0] != ExitCode.INVALID_INPUT
 
 
+def test_values_no_dossier_can_hold_are_refused_naming_the_field(tmp_path: Path) -> None:
+    """Each crashed the evaluation (a window from 9999-12-31, infinity as JSON, a 400-digit count) or passed
+    (an invisible signatory)."""
+    data = json.loads(Path(LENDER).read_text())
+    data["registers"]["inspectorate"]["results"] = [
+        {"inspection_id": "I", "law": "wml", "kind": "fine", "final": True, "inspection_start_date": "9999-12-31",
+         "link": {"method": "kvk"}},
+        {"inspection_id": "J", "law": "wml", "kind": "fine", "final": True, "decision_date": "2026-01-05",
+         "amount_eur": 8000, "link": {"method": "kvk"}}]
+    data["declarations"]["endorsement"]["signatory"] = "\u200b"
+    path = tmp_path / "bounds.json"
+    path.write_text(json.dumps(data).replace('"amount_eur": 8000', '"amount_eur": Infinity'))
+    code, _, err = run("check", str(path), "--as-of", "2026-11-23")
+    assert code == ExitCode.INVALID_INPUT
+    assert "registers.inspectorate.results[0]" in err and "inspection_start_date 9999-12-31 lies outside" in err
+    assert "declarations.endorsement.signatory" in err
+    assert "registers.inspectorate.results[1].amount_eur" in err and "finite number" in err
+
+
+def test_a_language_declared_twice_counts_once() -> None:
+    from eligibility._dossier import LanguageDeclaration
+
+    declaration = LanguageDeclaration.model_validate(json.loads(Path(LENDER).read_text())["declarations"]["languages"]
+                                                     | {"languages": ["nl", "pl", "pl"]})
+    assert declaration.languages == ["nl", "pl"]
+
+
 def test_broken_json_names_line(tmp_path: Path) -> None:
     path = tmp_path / "broken.json"
     path.write_text('{"partner": {\n  "name": "x",\n}')

@@ -112,7 +112,7 @@ def test_many_kvk_numbers_with_the_same_registers_share_one_decision_per_criteri
 
 def test_only_rules_using_the_number_as_a_name_are_keyed_without_it() -> None:
     assert {rule.id for rule in PACK.rules if number_blind(PACK, rule)} == {
-        "b3_c_kvk_registration", "art14_3_a_sna", "art14_4_wtta"}
+        "b3_c_kvk_registration", "art14_3_a_sna", "art14_3_b_housing_marks", "art14_4_wtta"}  # 14.3b: SNF's number
     sna = PACK.rule("art14_3_a_sna")
     clause = sna.outcomes.fail[0]
     compared = clause.model_copy(update={"when": Compare.model_validate({"fact": "partner.kvk_number", "eq": "12345678"})})

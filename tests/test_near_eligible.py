@@ -91,6 +91,12 @@ def test_the_registers_blocking_criteria_read_are_the_expected_ones() -> None:
     assert _blocking_readers("sna", ["werkgever"]) == []
 
 
+SIGNS_ONLY = {("b3_c_kvk_registration", "sna"), ("b3_c_kvk_registration", "nau")}
+"""Registers a criterion reads only as a sign against the partner (since 1.6.0, an SNA certificate with the
+TBA module or an NAU registration under a non-lender's own number sends it to review): absent, failed or
+stale, they decide nothing there."""
+
+
 def _blocking_readers(register: str, roles: list[str]) -> list[str]:
     """Blocking criteria in effect on ``AS_OF`` for these roles whose clauses read the register
     (directly or through derived facts). Evidence a rule only lists, such as the marks B3.c
@@ -99,7 +105,8 @@ def _blocking_readers(register: str, roles: list[str]) -> list[str]:
             if rule.severity == "blocking" and rule.effective.from_ <= AS_OF
             and (rule.effective.until is None or AS_OF <= rule.effective.until)
             and {role.value for role in rule.roles} & set(roles)
-            and any(path.startswith(f"registers.{register}.") for path in _facts_read(rule))]
+            and any(path.startswith(f"registers.{register}.") for path in _facts_read(rule))
+            and (rule.id, register) not in SIGNS_ONLY]
 
 
 def _facts_read(rule: Rule) -> set[str]:

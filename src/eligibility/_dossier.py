@@ -29,7 +29,6 @@ Left out: the other parties of an SNCU verdict (often directors). The scraper li
 from __future__ import annotations
 
 import calendar
-import unicodedata
 from datetime import date, datetime
 from enum import StrEnum
 from functools import cached_property, lru_cache
@@ -45,6 +44,7 @@ from pydantic import (
 )
 
 from ._canonical import canonical_json
+from ._visible import visible
 
 KvkNumber = Annotated[
     str,
@@ -97,10 +97,30 @@ def _check_rsin(value: str) -> str:
 Rsin = Annotated[str, AfterValidator(_check_rsin)]
 
 
-class _Model(BaseModel):
-    """Strict base: unknown fields are errors, nothing is guessed."""
+EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2199, 12, 31)
+"""Dates a dossier may hold: wider than any register's, narrow enough that a window or a freshness
+age computed from one stays a date (9999-12-31 plus two years is no date)."""
+LARGEST_NUMBER = 10**9
+"""Counts and amounts a dossier may hold: no partner houses or fines beyond this, and a number of
+400 digits could not be compared with a norm as a float."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+class _Model(BaseModel):
+    """Strict base: unknown fields are errors, nothing is guessed; dates and numbers within bounds,
+    no infinity or NaN (JSON has none; Python's reader accepts them)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _within_bounds(self) -> Any:
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            day = value.date() if isinstance(value, datetime) else value if isinstance(value, date) else None
+            if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY:
+                raise ValueError(f"{name} {value} lies outside {EARLIEST_DAY} to {LATEST_DAY}")
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) > LARGEST_NUMBER:
+                raise ValueError(f"{name} is larger than {LARGEST_NUMBER:,} (as a number, either way)")
+        return self
 
 
 PERSONAL_DATA = "x-personal-data"
@@ -203,13 +223,8 @@ class Identity(_Model):
 # --- declarations (signed by the partner, uploaded with the application) --------------------
 
 
-def _visible(text: str) -> bool:
-    """Whether ``text`` shows anything: not only spaces and invisible characters (a zero-width space, U+2060, a BOM)."""
-    return any(not c.isspace() and unicodedata.category(c) != "Cf" for c in text)
-
-
 def _says_something(text: str) -> str:
-    if not _visible(text):
+    if not visible(text):
         raise ValueError("holds only spaces or invisible characters")
     return text
 
@@ -218,13 +233,13 @@ NonBlank = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)
 """Text that says something: empty after trimming, or only invisible characters, is refused (B3.b asks for
 non-empty actions)."""
 
-OptionalText = Annotated[str | None, AfterValidator(lambda text: text if text is None or _visible(text) else None)]
+OptionalText = Annotated[str | None, AfterValidator(lambda text: text if text is None or visible(text) else None)]
 """Text that may be absent: blank or invisible text is absent (a location's municipality of "" is no municipality)."""
 
 
 class _Declaration(_Model):
     signed_on: date
-    signatory: Annotated[str, StringConstraints(min_length=1)] = personal_data(
+    signatory: NonBlank = personal_data(
         "Who signed the declaration: annex 3 asks for a signed declaration (date and signatory).")
     provenance: Provenance
 
@@ -232,13 +247,14 @@ class _Declaration(_Model):
 class Endorsement(_Declaration):
     """B3.a: endorses the covenant's goals, agreements and intentions."""
 
-    endorses: bool = True
+    endorses: bool | None = Field(default=None, description="The answer the declaration gives; not given is unknown, "
+                                  "never a yes.")
 
 
 class Motivation(_Declaration):
     """B3.b: motivation, actions and regions."""
 
-    motivation: Annotated[str, AfterValidator(lambda text: text if _visible(text) else "")] = Field(
+    motivation: Annotated[str, AfterValidator(lambda text: text if visible(text) else "")] = Field(
         default="", description="Why the partner accedes; blank or invisible text counts as none (\"\").")
     actions: list[NonBlank] = Field(default=[], description="Concrete actions; a blank one is an error, not an action.")
     regions: list[NonBlank] = Field(default=[], description="Regions the actions are for; a blank one is an error.")
@@ -247,13 +263,15 @@ class Motivation(_Declaration):
 class ComplianceDeclaration(_Declaration):
     """B3.d: declares compliance with all law applicable to its services."""
 
-    complies: bool = True
+    complies: bool | None = Field(default=None, description="The answer the declaration gives; not given is unknown, "
+                                  "never a yes.")
 
 
 class LanguageDeclaration(_Declaration):
     """B3.e: languages in which migrants are supported."""
 
-    languages: list[LanguageCode] = []
+    languages: Annotated[list[LanguageCode], AfterValidator(lambda codes: list(dict.fromkeys(codes)))] = Field(
+        default=[], description="ISO 639-1 codes; one given twice counts once.")
 
 
 class FineKind(StrEnum):

@@ -61,6 +61,7 @@ from ._io import parse_dossier
 from ._log_bodies import DICTIONARIES_SQL, BodyCodec, BodyUnreadable
 from ._log_reading import READ_WRITE, ReadOnlyReading
 from ._pack import RULES_DIR, RulePack
+from ._visible import visible, without_invisible
 from ._wal_check import check_wal
 
 LOG_SCHEMA = "eligibility.log-record/1"
@@ -824,9 +825,9 @@ def _overrides(entries: list[LogEntry]) -> dict[str, list[Override]]:
 
 
 def _required(value: str | None, what: str) -> str:
-    """``value`` without invisible characters (a zero-width space) and surrounding space; refused when nothing is left."""
-    text = "".join(c for c in (value or "") if unicodedata.category(c) != "Cf").strip()
-    if not text:
+    """``value`` without surrounding space; refused when it shows nothing (spaces and invisible characters only)."""
+    text = (value or "").strip()
+    if not visible(text):
         raise OverrideError(f"an override needs a non-empty {what}")
     return text
 
@@ -841,8 +842,7 @@ def _same_person(a: str, b: str) -> bool:
 
 def _person_key(name: str) -> str:
     text = unicodedata.normalize("NFKC", name)
-    text = "".join(" " if unicodedata.category(c).startswith("P") else c for c in text
-                   if unicodedata.category(c) != "Cf")
+    text = without_invisible("".join(" " if unicodedata.category(c).startswith("P") or c.isspace() else c for c in text))
     return " ".join(text.split()).casefold()
 
 

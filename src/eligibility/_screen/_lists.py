@@ -66,6 +66,7 @@ from typing import IO, Any
 
 from .._dossier import Role
 from .._errors import EligibilityError
+from .._visible import without_invisible
 from ._spool import RowSpool
 
 HEADER_SEARCH_LINES = 10
@@ -205,7 +206,7 @@ class ListInfo:
 def fold_header(text: str) -> str:
     """"KvK-nummer", "kvk_nummer " and "KVK NUMMER" all give "kvk nummer"."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c) and unicodedata.category(c) != "Cf")
+    plain = without_invisible("".join(c for c in decomposed if not unicodedata.combining(c)))
     return _NOT_ALNUM.sub(" ", plain).strip()
 
 

@@ -1,0 +1,32 @@
+"""Whether text shows anything: spaces and invisible characters say nothing.
+
+A zero-width space (U+200B), a word joiner (U+2060), a combining grapheme joiner (U+034F), a
+variation selector (U+FE0F), the Hangul filler (U+3164) or a blank Braille cell (U+2800) each
+passed as an action, a motivation, a justification or another officer's name. Unicode's
+categories catch most of them (format, control, unassigned and private-use characters, marks
+without a letter to sit on, separators); a few blank *letters* and symbols are listed by name.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Mn", "Me", "Zs", "Zl", "Zp"})
+_BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e\u2028\u2029")
+"""Hangul fillers, the blank Braille cell, the Mongolian vowel separator: letters or symbols that draw nothing."""
+
+
+def invisible(character: str) -> bool:
+    """Whether one character draws nothing on its own."""
+    return (character.isspace() or character in _BLANK_LOOKING
+            or unicodedata.category(character) in _INVISIBLE_CATEGORIES)
+
+
+def visible(text: str) -> bool:
+    """Whether ``text`` shows anything at all."""
+    return any(not invisible(character) for character in text)
+
+
+def without_invisible(text: str) -> str:
+    """``text`` without the characters that draw nothing, spaces kept (for comparing names)."""
+    return "".join(character for character in text if character == " " or not invisible(character))
