@@ -78,6 +78,8 @@ def test_a_flipped_bit_in_the_subject_index_fails_verify_and_no_approval_is_lost
     damaged = _write(log, data)
     assert not damaged.verify().ok
     assert damaged.get(approval).record["override_id"] == override  # the record itself is intact
+    assert damaged.effective_verdict(ids[1]).value == "not_eligible"  # the approval is not lost through the index
+    assert [o.approval_id for o in damaged.overrides(ids[1])] == [approval]
 
 
 def test_a_damaged_cell_pointer_names_the_record_it_costs_and_checks_the_others(
