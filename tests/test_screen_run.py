@@ -430,17 +430,24 @@ def test_a_log_that_cannot_be_written_stops_the_run_and_nothing_counts(store: Pa
 # --- overrides and --previous -------------------------------------------------------------------------
 
 
-def test_an_approved_override_is_shown_in_the_outputs(baseline: Path, store: Path, tmp_path: Path) -> None:
+def _baseline_with_row_6_overridden(baseline: Path, tmp_path: Path) -> tuple[Path, Path, DecisionLog, dict[int, str]]:
+    """(work directory, log, the log opened, log record id per row): a copy of the baseline run whose
+    row 6 decision (not eligible) has an approved override to needs review."""
     out, log_path = tmp_path / "out", tmp_path / "log.sqlite"
     shutil.copytree(baseline / "out", out)
     shutil.copy(baseline / "log.sqlite", log_path)
     log = DecisionLog(log_path)
     decided = {int(r["row"]): r["log_id"] for r in read_csv(out / "results.csv")}
-    pending = log.request_override(decided[4], officer="A. Officer", verdict="eligible",
-                                   justification="declarations received on paper", citation="Bijlage 3")
     approved = log.request_override(decided[6], officer="A. Officer", verdict="needs_review",
                                     justification="KvK registration in progress", citation="Bijlage 3, onder c")
     log.approve_override(approved, approver="B. Reviewer")
+    return out, log_path, log, decided
+
+
+def test_an_approved_override_is_shown_in_the_outputs(baseline: Path, store: Path, tmp_path: Path) -> None:
+    out, log_path, log, decided = _baseline_with_row_6_overridden(baseline, tmp_path)
+    pending = log.request_override(decided[4], officer="A. Officer", verdict="eligible",
+                                   justification="declarations received on paper", citation="Bijlage 3")
     run(out, store, log_path)  # everything is done: only the outputs are written again
     rows = {int(r["row"]): r for r in read_csv(out / "results.csv")}
     assert rows[4]["override"] == ""  # requested, not approved: not shown as an override
@@ -459,14 +466,7 @@ def test_a_later_run_shows_an_earlier_decision_s_override_and_previous_sees_it_l
     """An override answers one decision. The next run makes new decisions: the override is not applied
     to them, but every output shows it beside them, and --previous reports the verdict in force changing
     (it said "changes: none": the override vanished silently)."""
-    out, log_path = tmp_path / "out", tmp_path / "log.sqlite"
-    shutil.copytree(baseline / "out", out)
-    shutil.copy(baseline / "log.sqlite", log_path)
-    log = DecisionLog(log_path)
-    decided = {int(r["row"]): r["log_id"] for r in read_csv(out / "results.csv")}
-    approved = log.request_override(decided[6], officer="A. Officer", verdict="needs_review",
-                                    justification="KvK registration in progress", citation="Bijlage 3, onder c")
-    log.approve_override(approved, approver="B. Reviewer")
+    out, log_path, _, decided = _baseline_with_row_6_overridden(baseline, tmp_path)
     run(out, store, log_path)  # the outputs again: row 6's override is in force
     run(tmp_path / "later", store, log_path, previous=out)
     rows = {int(r["row"]): r for r in read_csv(tmp_path / "later" / "results.csv")}

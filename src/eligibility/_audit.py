@@ -19,7 +19,7 @@ from ._canonical import sha256_hex
 from ._decision import Decision
 from ._errors import EligibilityError, EngineError
 from ._evaluate import NativeEngine, evaluate
-from ._log import DecisionLog, LogEntry, LogError, Override
+from ._log import DecisionLog, LogEntry, LogError, Override, override_in_force
 from ._pack import RULES_DIR, RulePack, apply_overlay
 
 
@@ -82,8 +82,7 @@ def replay(log: DecisionLog, record_id: str) -> ReplayResult:
 
 def override_lines(overrides: list[Override]) -> list[str]:
     """Each override of one decision as a line, the one in force (the latest approval) marked."""
-    approved = [o for o in overrides if o.approved]
-    in_force = max(approved, key=lambda o: o.approved_seq or 0) if approved else None
+    in_force = override_in_force(overrides)
     lines = []
     for override in overrides:
         state = ("IN FORCE" if override is in_force else "approved, replaced by a later one" if override.approved

@@ -20,7 +20,7 @@ from datetime import date
 
 from ._errors import EligibilityError
 from ._evaluate import CompiledPack, evaluate
-from ._log import DecisionLog, Override
+from ._log import DecisionLog, Override, override_in_force
 from ._pack import RulePack
 
 ABSENT = "absent"
@@ -148,5 +148,5 @@ def impact(log: DecisionLog, new_pack: RulePack, *, progress: Callable[[int], No
 
 
 def _override_in_force(overrides: list[Override]) -> str | None:
-    approved = [o for o in overrides if o.approved]
-    return max(approved, key=lambda o: o.approved_seq or 0).verdict.value if approved else None
+    in_force = override_in_force(overrides)
+    return None if in_force is None else in_force.verdict.value

@@ -24,7 +24,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from ._decision import OUTCOME_LABELS, VERDICT_LABELS
 from ._evaluate import format_value
-from ._log import LogEntry, Override, effective_verdict
+from ._log import LogEntry, Override, effective_verdict, override_in_force
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -102,16 +102,15 @@ def render_letter(entry: LogEntry, overrides: list[Override] | None = None, lang
         raise ValueError(f"language {lang!r}: choose nl or en")
     decision = entry.decision
     overrides = overrides or []
-    approved = [o for o in overrides if o.approved]
-    in_force = max(approved, key=lambda o: o.approved_seq or 0) if approved else None
+    in_force = override_in_force(overrides)
     context = {
         "lang": lang, "w": _WORDS[lang], "entry": entry, "decision": decision, "pack": entry.pack,
         "automatic": VERDICT_LABELS[lang][decision.verdict], "automatic_class": decision.verdict.value,
         "effective": VERDICT_LABELS[lang][effective_verdict(entry, overrides)], "override": in_force,
         "override_verdict": VERDICT_LABELS[lang][in_force.verdict] if in_force else None,
         "pending": [(o, VERDICT_LABELS[lang][o.verdict]) for o in overrides if not o.approved],
-        "superseded": [(o, VERDICT_LABELS[lang][o.verdict]) for o in sorted(approved, key=lambda o: o.approved_seq or 0)
-                       if o is not in_force],
+        "superseded": [(o, VERDICT_LABELS[lang][o.verdict]) for o in sorted(overrides, key=lambda o: o.approved_seq or 0)
+                       if o.approved and o is not in_force],
         "criteria": [_criterion_view(c, lang) for c in decision.criteria],
         "evidence": evidence_items(entry.record["dossier"], store_dir),
         "store_given": store_dir is not None,

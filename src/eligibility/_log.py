@@ -70,11 +70,6 @@ GENESIS = "0" * 64
 
 KINDS = ("decision", "override", "approval")
 
-OVERRIDES_READ = """Overrides and approvals are read from the records table itself (``NOT INDEXED``): a damaged
-index would hide an approval, and the verdict in force would fall back to the automatic one
-without a word (only ``verify`` checks the indexes). The scan costs about a second on a log of
-100,000 decisions, once per command."""
-
 _SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', 'eligibility.log-record/1');
@@ -448,12 +443,11 @@ class DecisionLog:
             if decision.kind != "decision":
                 raise OverrideError(f"record {decision_record_id} is {decision.kind_named}, not a decision")
             automatic = decision.verdict
-            approved = [o for o in self._overrides_of(db, decision_record_id) if o.approved]
-            in_force = effective_verdict(decision, approved)
-            if new_verdict is in_force:  # back to the automatic verdict is a change once an override is in force
-                by = (f"by override {max(approved, key=lambda o: o.approved_seq or 0).override_id}" if approved
-                      else "the automatic verdict")
-                raise OverrideError(f"the verdict in force of {decision_record_id} is already {in_force.value} ({by}); "
+            in_force = override_in_force(self._overrides_of(db, decision_record_id))
+            verdict = automatic if in_force is None else in_force.verdict
+            if new_verdict is verdict:  # back to the automatic verdict is a change once an override is in force
+                by = "the automatic verdict" if in_force is None else f"by override {in_force.override_id}"
+                raise OverrideError(f"the verdict in force of {decision_record_id} is already {verdict.value} ({by}); "
                                     "an override must change it")
             yield {"command": command, "kind": "override", "decision_record_id": decision_record_id,
                    "officer": officer, "verdict": new_verdict.value, "automatic_verdict": automatic.value,
@@ -607,7 +601,7 @@ class DecisionLog:
         """Per decision record id, its overrides (approved or pending): for reports."""
         with self._reading_db() as db:
             rows = db.execute(f"SELECT {self._entry_columns} FROM records NOT INDEXED WHERE kind IN ('override', "
-                              "'approval') ORDER BY seq").fetchall()  # the table itself, not an index: see OVERRIDES_READ
+                              "'approval') ORDER BY seq").fetchall()  # the table itself: see _overrides_of
             return _overrides([self._entry(db, row) for row in rows])
 
     def effective_verdict(self, record_id: str) -> Verdict:
@@ -644,12 +638,15 @@ class DecisionLog:
         One pass over the table; if a damaged page stops it, the records are read one seq at a time
         (up to the highest seq handed out), so the damage costs the records on that page, named,
         not every record after it."""
-        columns = f"seq, record_id, kind, subject, dossier_sha256, as_of, body, record_hash, {self._dictionary}"
+        columns = self._entry_columns
+        rows, junk = [], 0
         try:
-            raws = db.execute(f"SELECT {columns} FROM records ORDER BY seq").fetchall()
-            junk = [raw for raw in raws if not _plausible(raw)]
-            rows = [self._check_row(db, *raw) for raw in raws if _plausible(raw)]
-            return rows, [Problem("changed", None, None, f"the damaged file gives {len(junk)} row(s) that are no "
+            for raw in db.execute(f"SELECT {columns} FROM records ORDER BY seq"):  # streamed: no body is kept
+                if _plausible(raw):
+                    rows.append(self._check_row(db, *raw))
+                else:
+                    junk += 1
+            return rows, [Problem("changed", None, None, f"the damaged file gives {junk} row(s) that are no "
                                   "record (no seq or no record id)")] if junk else []
         except sqlite3.DatabaseError as exc:
             whole = exc
@@ -748,8 +745,11 @@ class DecisionLog:
         return entry
 
     def _overrides_of(self, db: sqlite3.Connection, decision_record_id: str) -> list[Override]:
+        """Read from the records table itself (``NOT INDEXED``): a damaged index would hide an approval,
+        and the verdict in force would fall back to the automatic one without a word (only ``verify``
+        checks the indexes). The scan costs about a second on a log of 100,000 decisions, once per command."""
         rows = db.execute(f"SELECT {self._entry_columns} FROM records NOT INDEXED WHERE subject = ? ORDER BY seq",
-                          (decision_record_id,)).fetchall()  # the table itself, not an index: see OVERRIDES_READ
+                          (decision_record_id,)).fetchall()
         return _overrides([self._entry(db, row) for row in rows]).get(decision_record_id, [])
 
     def _check_row(self, db: sqlite3.Connection, seq: int, record_id: str, kind: str, subject: str | None,
@@ -760,7 +760,7 @@ class DecisionLog:
         except BodyUnreadable as exc:
             return _Row(seq, record_id, record_hash, seq, None, None,
                         [Problem("changed", seq, record_id, f"the stored record cannot be read: {exc}")])
-        return _check_row(seq, record_id, kind, subject, dossier_sha, as_of, body, record_hash)
+        return _checked(seq, record_id, kind, subject, dossier_sha, as_of, body, record_hash)[0]
 
 
 def _lenient_text(data: bytes) -> str:
@@ -799,12 +799,15 @@ def _add_dictionaries(db: sqlite3.Connection) -> None:
         db.execute("ALTER TABLE records ADD COLUMN dictionary INTEGER")
 
 
+def override_in_force(overrides: Iterable[Override]) -> Override | None:
+    """Of one decision's overrides, the one in force: the latest approved (None: the automatic verdict is)."""
+    return max((o for o in overrides if o.approved), key=lambda o: o.approved_seq or 0, default=None)
+
+
 def effective_verdict(entry: LogEntry, overrides: list[Override]) -> Verdict:
     """The automatic verdict unless an override was approved; the latest approval wins."""
-    approved = [o for o in overrides if o.approved]
-    if not approved:
-        return entry.verdict
-    return max(approved, key=lambda o: o.approved_seq or 0).verdict
+    in_force = override_in_force(overrides)
+    return entry.verdict if in_force is None else in_force.verdict
 
 
 def _overrides(entries: list[LogEntry]) -> dict[str, list[Override]]:
@@ -891,15 +894,10 @@ _CHECKED_COLUMNS = (("record_id", "record_id"), ("kind", "kind"), ("subject", "d
                     ("dossier_sha256", "dossier_sha256"), ("as_of", "as_of"))
 
 
-def _check_row(seq: int, record_id: str, kind: str, subject: str | None, dossier_sha: str | None, as_of: str | None,
-               body: Any, record_hash: str) -> _Row:
-    """One record on its own: valid JSON, hashing to its seal, agreeing with its index columns."""
-    return _checked(seq, record_id, kind, subject, dossier_sha, as_of, body, record_hash)[0]
-
-
 def _checked(seq: int, record_id: str, kind: str, subject: str | None, dossier_sha: str | None, as_of: str | None,
              body: Any, record_hash: str) -> tuple[_Row, dict[str, Any]]:
-    """``_check_row``, and the record as parsed ({} when it is not valid JSON)."""
+    """One record on its own (valid JSON, hashing to its seal, agreeing with its index columns), and the
+    record as parsed ({} when it is not valid JSON)."""
     data = bytes(body) if isinstance(body, (bytes, memoryview)) else str(body).encode("utf-8", "surrogateescape")
     try:
         record = json.loads(data)

@@ -41,7 +41,7 @@ from .._canonical import sha256_hex
 from .._dossier import Provenance
 from .._errors import BeforePackError, EligibilityError, RuleError
 from .._evaluate import CompiledPack, check_applies, evaluate
-from .._log import DecisionLog, LogItem, LogRef
+from .._log import DecisionLog, LogItem, LogRef, override_in_force
 from .._pack import RulePack, load_pack
 from ._compare import Comparison, PreviousRunError, load_previous
 from ._dossiers import DossierSource, RegisterSource
@@ -498,18 +498,17 @@ def _override_lookup(log: LogLike) -> OverrideLookup | None:
     every, get = getattr(log, "all_overrides", None), getattr(log, "get", None)
     if every is None or get is None:
         return None
-    in_force = {decision_id: max(done, key=lambda o: o.approved_seq or 0)
-                for decision_id, overrides in every().items() if (done := [o for o in overrides if o.approved])}
+    in_force = {decision_id: override for decision_id, overrides in every().items()
+                if (override := override_in_force(overrides)) is not None}
     if not in_force:
         return None
     own = {decision_id: _override_cell(override) for decision_id, override in in_force.items()}
-    by_number: dict[str, tuple[int, str]] = {}
+    by_number: dict[str, str] = {}  # the latest approval per KvK number wins
     for decision_id, override in sorted(in_force.items(), key=lambda item: item[1].approved_seq or 0):
         decision = get(decision_id)
         number = decision.record["decision"]["partner"].get("kvk_number")
         if number:
-            by_number[number] = (decision.seq, f"record {decision_id} (decision date {decision.as_of}): "
-                                               f"{own[decision_id]}")
+            by_number[number] = f"record {decision_id} (decision date {decision.as_of}): {own[decision_id]}"
 
     def lookup(rows: Sequence[tuple[str | None, str | None]]) -> list[RowOverride]:
         shown = []
@@ -519,7 +518,7 @@ def _override_lookup(log: LogLike) -> OverrideLookup | None:
                 shown.append(RowOverride(own[log_id or ""], override.verdict.value))
                 continue
             earlier = by_number.get(normalise_kvk(kvk)[0] or "") if kvk else None
-            shown.append(RowOverride(earlier=earlier[1]) if earlier is not None else NO_OVERRIDE)
+            shown.append(RowOverride(earlier=earlier) if earlier is not None else NO_OVERRIDE)
         return shown
 
     return lookup
