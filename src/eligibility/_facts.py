@@ -219,7 +219,12 @@ class Deriver:
             return needle in values
         if op == "relative_to_as_of":
             day = as_dutch_date(self._get(spec.date, scope, top))
-            reference = self.as_of if spec.since is None else as_dutch_date(self._value(spec.since))
+            if spec.since is None:
+                reference = self.as_of
+            elif isinstance(spec.since, FactValue):
+                reference = as_dutch_date(self._get(spec.since.fact, scope, top))
+            else:
+                reference = as_dutch_date(self._value(spec.since))
             if day is None or reference is None:
                 return None
             return {"before": day < reference, "on_or_before": day <= reference,

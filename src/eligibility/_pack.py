@@ -139,6 +139,8 @@ def derived_inputs(derived: Derived) -> set[str]:
         visit([part.list for part in operation])
     elif derived.operation == "relative_to_as_of":
         add(operation.date)
+        if isinstance(operation.since, FactValue):
+            add(operation.since.fact)
     elif derived.operation == "holds":
         for path, _ in walk_compares(operation):
             add(path)

@@ -255,7 +255,9 @@ class RelativeDate(_Strict):
 
     date: FactPath
     test: Literal["before", "on_or_before", "after", "on_or_after"]
-    since: Value | None = Field(default=None, description="Compare with this date (or date parameter) instead of the decision date.")
+    since: FactValue | Value | None = Field(default=None, description=(
+        "Compare with this date, date parameter or date fact (``{fact: ...}``) instead of the decision date; "
+        "missing when that fact is missing."))
 
 
 class Choose(_Strict):
