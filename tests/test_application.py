@@ -170,6 +170,17 @@ def test_an_application_named_after_another_partner_without_a_number_of_its_own_
     assert load_application(write(tmp_path / "68750110.json", content), "68750110").kvk_number is None
 
 
+def test_an_application_that_names_no_partner_at_all_is_refused(tmp_path: Path) -> None:
+    """Without kvk_number and under a name that is no KvK number (toetreding.json, 68750110-aanvraag.json), any
+    partner's --kvk took another company's signed declarations (helper 42: eligible)."""
+    content = data()
+    content.pop("kvk_number", None)
+    for name in ("toetreding-flexwerk-oost.json", "68750110-aanvraag.json"):
+        with pytest.raises(ApplicationError, match="kvk_number: is missing, and the file name does not name the partner"):
+            load_application(write(tmp_path / name, content), "33112233")
+    assert load_application(write(tmp_path / "with-number.json", data()), "68750110").kvk_number == "68750110"
+
+
 def test_dossier_build_puts_the_application_in_the_dossier(store: Path) -> None:
     result = cli("dossier", "build", "--kvk", "68750110", "--role", "uitlener", "--offline", "--store", str(store),
                  "--application", str(APPLICATION))

@@ -81,6 +81,11 @@ def load_application(path: Path, kvk_number: str | None = None, raw: bytes | Non
     if kvk_number is not None and application.kvk_number is None and named not in (None, kvk_number):
         raise ApplicationError(str(path), [("(file name)", f"names KvK number {named}, but the partner's is {kvk_number}, "
                                                            "and the file gives no kvk_number of its own")])
+    if kvk_number is not None and application.kvk_number is None and named is None:
+        # the declarations carry no partner identity: another company's signed form would count for this one
+        raise ApplicationError(str(path), [("kvk_number", f"is missing, and the file name does not name the partner: "
+                                                          f"give kvk_number {kvk_number} in the file, or name it "
+                                                          f"{kvk_number}{path.suffix or '.json'}")])
     return application
 
 
