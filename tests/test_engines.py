@@ -97,3 +97,21 @@ def test_durable_decisions_equal_native_except_engine_and_trace(durable: Durable
             for criterion in data["criteria"]:
                 criterion.pop("trace")
         assert native == other
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(amount=st.one_of(st.floats(min_value=1e-12, max_value=1e-4), st.sampled_from([1e-05, 5e-324, 2.5e-07])),
+       as_of=dates)
+def test_tiny_amounts_written_with_an_exponent_are_matched_alike(durable: DurableEngine, amount: float,
+                                                                  as_of: date) -> None:
+    """Python writes 1e-05, which durable-rules' parser refused (error 204: the durable engine crashed on any float
+    below 1e-4, an amount, a m² per person or a score; helper 42)."""
+    import json as _json
+    from pathlib import Path as _Path
+
+    data = _json.loads((_Path(__file__).parents[1] / "fixtures/dossiers/lender-complete.json").read_text())
+    data["registers"]["inspectorate"]["results"] = [
+        {"inspection_id": "INS-TINY", "law": "wml", "kind": "fine", "amount_eur": amount, "final": True,
+         "decision_date": "2026-03-01", "company_name": "Flexwerk Oost B.V.", "link": {"method": "kvk"}}]
+    compiled = COMPILED[as_of]
+    assert cross_check(compiled, [compiled.derive(Dossier.model_validate(data))], durable) == []

@@ -10,6 +10,7 @@ dirtying the parent's heap, 0 of 200 from a fresh process).
 
 from __future__ import annotations
 
+import json
 import sys
 from multiprocessing.connection import Connection
 from typing import Any
@@ -19,11 +20,38 @@ CATCH_ALL_PRIORITY = 1_000_000
 """durable-rules runs the actions of lower ``pri`` first: the catch-all, at this priority, fires last."""
 
 
+def durable_json(value: Any, ensure_ascii: bool = False) -> str:
+    """JSON as durable-rules' parser reads it: it refuses a float written with an exponent but no point, as Python
+    writes 1e-05 or 1e+16 (error 204), and reads 1.0e-05. Everything else as ``json.dumps`` writes it."""
+    if isinstance(value, float):
+        text = repr(value)
+        mantissa, exponent, power = text.partition("e")
+        return f"{mantissa}.0e{power}" if exponent and "." not in mantissa else json.dumps(value)
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{json.dumps(str(k), ensure_ascii=ensure_ascii)}:{durable_json(v, ensure_ascii)}"
+                              for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(durable_json(v, ensure_ascii) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=ensure_ascii)
+
+
+class _DurableJson:
+    """Stands in for the ``json`` module inside ``durable.engine``, which serialises every fact with ``json.dumps``."""
+
+    loads = staticmethod(json.loads)
+
+    @staticmethod
+    def dumps(value: Any, ensure_ascii: bool = True, **_: Any) -> str:
+        return durable_json(value, ensure_ascii)
+
+
 def serve(connection: Connection) -> None:
     """Answer ``load`` and ``match`` until the parent says ``stop`` or goes away."""
     try:
         import durable.engine as engine
         from importlib.metadata import version
+
+        engine.json = _DurableJson  # this process serves durable-rules only
     except Exception as exc:  # noqa: BLE001 - any import failure means unavailable
         connection.send(("unavailable", f"durable-rules does not import on Python {sys.version.split()[0]}: {exc}"))
         return
