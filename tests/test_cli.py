@@ -93,6 +93,24 @@ def test_invisible_actions_regions_and_declared_municipalities_are_refused(tmp_p
     assert "only spaces or invisible characters" in err
 
 
+def test_a_confirmed_link_nobody_confirmed_is_refused(tmp_path: Path) -> None:
+    """A link 'confirmed' by nobody counted like a KvK link: an SNF entry of another name passed art. 14.3b."""
+    data = json.loads((Path(LENDER).parent / "housing-provider.json").read_text())
+    organisation = data["registers"]["snf"]["organisation"]
+    for confirmed_by in (None, " ", "\u200b"):
+        organisation.update(kvk_number=None, name="Andere Huisvester B.V.",
+                            link={"method": "confirmed", "score": 41, "confirmed_by": confirmed_by})
+        path = tmp_path / "confirmed.json"
+        path.write_text(json.dumps(data))
+        code, _, err = run("check", str(path), "--as-of", "2026-11-23")
+        assert code == ExitCode.INVALID_INPUT, confirmed_by
+        assert "registers.snf.organisation.link" in err and "needs 'confirmed_by'" in err
+    organisation["link"]["confirmed_by"] = "officer-kempen-01"
+    path.write_text(json.dumps(data))
+    code, _, _ = run("check", str(path), "--as-of", "2026-11-23", "--log", str(tmp_path / "log.sqlite"))
+    assert code != ExitCode.INVALID_INPUT
+
+
 def test_one_inspection_and_law_listed_twice_is_refused_not_counted_twice(tmp_path: Path) -> None:
     """Two rows of one inspection (one per employee) counted as two fined decisions: a wrong not eligible."""
     data = json.loads(Path(LENDER).read_text())

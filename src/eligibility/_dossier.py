@@ -175,7 +175,15 @@ class Link(_Model):
     matched_name: str | None = personal_data(
         "The register's name that was matched (for a sole trader, or a director in an SNCU verdict, a person's name).",
         default=None)
-    confirmed_by: str | None = personal_data("Officer who confirmed a name match by hand.", default=None)
+    confirmed_by: str | None = personal_data(
+        "Officer who confirmed a name match by hand; required for a confirmed link.", default=None)
+
+    @model_validator(mode="after")
+    def _confirmed_by_someone(self) -> Link:
+        """A confirmed link counts like a KvK link: without who confirmed it, it is a claim nobody answers for."""
+        if self.method is LinkMethod.CONFIRMED and not visible(self.confirmed_by or ""):
+            raise ValueError("a confirmed link needs 'confirmed_by': the officer who confirmed the match")
+        return self
 
 
 class _RegisterSection(_Model):

@@ -59,7 +59,9 @@ def _declaration(rng: random.Random, as_of: date, **fields: Any) -> dict[str, An
 
 def _link(rng: random.Random) -> dict[str, Any]:
     method = rng.choice(_LINKS)
-    return {"method": method, "score": rng.choice([86.0, 92.5, 100.0])} if method == "name" else {"method": method}
+    if method == "name":
+        return {"method": method, "score": rng.choice([86.0, 92.5, 100.0])}
+    return {"method": method, "confirmed_by": "officer-synthetic"} if method == "confirmed" else {"method": method}
 
 
 def _fine(rng: random.Random, as_of: date, index: int) -> dict[str, Any]:
