@@ -327,6 +327,25 @@ def test_a_note_in_parentheses_after_a_role_is_not_read_and_the_row_says_so(tmp_
     assert isinstance(rows[3], PartnerRow) and rows[3].roles == (Role.UITLENER,)
 
 
+@pytest.mark.parametrize("cell", ["werkgever (uitlener)", "huisvester (ook uitzendbureaus)", "huisvester(uitlener)",
+                                  "werkgever (zie opmerking: uitlener)", "werkgever (geen uitlener)"])
+def test_a_note_in_parentheses_that_names_another_role_makes_an_error_row(tmp_path: Path, cell: str) -> None:
+    """The note was dropped with the role it names: 'werkgever (uitlener)' was screened as an employer only, without
+    the SNA and Wtta floor of lenders, and came out eligible (helper 42). Neither dropped nor guessed: refused."""
+    path = tmp_path / "list.csv"
+    path.write_text(f"naam;kvk;rol\nA;68750110;{cell}\n", encoding="utf-8")
+    row = _rows(path)[2]
+    assert isinstance(row, BadRow) and "names uitlener besides" in row.reason
+    assert "write every role the partner has without parentheses" in row.reason
+
+
+def test_a_note_naming_a_role_the_row_already_has_is_only_noted(tmp_path: Path) -> None:
+    path = tmp_path / "list.csv"
+    path.write_text("naam;kvk;rol\nA;68750110;huisvester (housing only)\n", encoding="utf-8")
+    row = _rows(path)[2]
+    assert isinstance(row, PartnerRow) and row.roles == (Role.HUISVESTER,)
+
+
 def test_mac_excel_cr_only_line_ends_are_lines(tmp_path: Path) -> None:
     path = tmp_path / "list.csv"
     path.write_bytes(b"naam;kvk;rol;plaats\rA;68750110;uitlener;R\r\rB;01234567;bad;R\r")

@@ -36,7 +36,8 @@ What is accepted, and why:
   date) makes an error row. No digit is ever guessed.
 - **Roles** in Dutch or English, several in one cell separated by ``,`` ``;`` ``/`` ``+`` ``&``,
   line breaks (Alt+Enter) or the words ``en``/``and``. A note in parentheses (``uitlener (ABU)``)
-  is not read, and the row says so.
+  is not read, and the row says so; a note that names another role (``werkgever (uitlener)``) makes
+  an error row, since dropping it would drop that role's criteria.
 - **Empty lines** (also lines of empty cells, as Excel writes ``;;;``) are skipped, not rows.
 
 A row that cannot be read becomes a ``BadRow`` with its line number and the reason; reading
@@ -328,6 +329,12 @@ def parse_roles(text: str) -> tuple[tuple[Role, ...], str | None]:
     return tuple(roles), None
 
 
+def _roles_named_in(note: str) -> set[Role]:
+    """Roles a note names anywhere, a word starting with a role word ("ook uitzendbureaus" names uitlener)."""
+    folded = fold_header(note)
+    return {role for alias, role in _ROLE_FIELD.items() if re.search(rf"\b{re.escape(alias)}", folded)}
+
+
 def _cell_text(value: Any) -> str:
     """A cell as text: numbers without a spurious ``.0``, dates as ISO, None as empty."""
     if value is None:
@@ -379,6 +386,10 @@ def _row(line: int, cells: Sequence[Any], columns: dict[str, int], header: Seque
         roles, roles_error = parse_roles(_PARENTHESISED.sub(" ", roles_text))
     if roles_error is not None:
         return BadRow(line, roles_error + shifted, **given)
+    named = sorted(_roles_named_in(" ".join(role_notes)) - set(roles))
+    if named:  # "werkgever (uitlener)": dropping the note would drop a role and the criteria it brings
+        return BadRow(line, f"the note {' '.join(role_notes)} in the role cell names {', '.join(named)} besides "
+                            f"{', '.join(roles)}: write every role the partner has without parentheses", **given)
     if kvk_number is None and name is None:
         return BadRow(line, "neither a KvK number nor a name: nothing to look the partner up by", **given)
     housing_text = _cell_text(raw("housing"))
