@@ -30,7 +30,9 @@ def test_dutch_list_with_bom_semicolons_title_line_and_empty_lines() -> None:
                                      "housing": "huisvestingslocaties"}
     rows = _rows(LISTS / "partners-nl.csv")
     assert sorted(rows) == [3, 4, 6, 7, 8, 9, 11, 12, 13]  # 5 (empty line) and 10 (";;;;") are no rows
-    assert rows[3] == PartnerRow(3, "Fixture Uitzend B.V.", "68750110", (Role.UITLENER,), "Rotterdam")
+    assert rows[3] == PartnerRow(3, "Fixture Uitzend B.V.", "68750110", (Role.UITLENER, Role.WERKGEVER), "Rotterdam",
+                                 notes=("role(s) werkgever added from line(s) 13, which list the same KvK number: the "
+                                        "party is judged in every role listed",))
     assert isinstance(rows[4], PartnerRow) and rows[4].kvk_number == "01234567" and rows[4].notes == ()
     brug = rows[6]
     assert isinstance(brug, PartnerRow)
@@ -344,6 +346,22 @@ def test_a_note_naming_a_role_the_row_already_has_is_only_noted(tmp_path: Path) 
     path.write_text("naam;kvk;rol\nA;68750110;huisvester (housing only)\n", encoding="utf-8")
     row = _rows(path)[2]
     assert isinstance(row, PartnerRow) and row.roles == (Role.HUISVESTER,)
+
+
+def test_one_kvk_number_listed_with_different_roles_is_judged_in_all_of_them(tmp_path: Path) -> None:
+    """Listed once as lender and once as employer, the employer row skipped the lender floor and was eligible
+    beside the lender row's not eligible, in one run (helper 42). Rows with the same roles are left as they are."""
+    path = tmp_path / "list.csv"
+    path.write_text("naam;kvk;rol\nA;33112233;uitlener\nA;33112233;werkgever\nB;68750110;huisvester\n"
+                    "B;68750110;huisvester\nA;33112233;werkgever, uitlener\n", encoding="utf-8")
+    rows = _rows(path)
+    assert all(isinstance(row, PartnerRow) for row in rows.values())
+    assert rows[2].roles == (Role.UITLENER, Role.WERKGEVER) and rows[3].roles == (Role.WERKGEVER, Role.UITLENER)
+    assert rows[6].roles == (Role.WERKGEVER, Role.UITLENER) and not any("added" in n for n in rows[6].notes)
+    assert "role(s) werkgever added from line(s) 3, 6" in rows[2].notes[-1]
+    assert "role(s) uitlener added from line(s) 2, 6" in rows[3].notes[-1]
+    assert rows[4].roles == rows[5].roles == (Role.HUISVESTER,)
+    assert not any("added" in note for note in (*rows[4].notes, *rows[5].notes))
 
 
 def test_mac_excel_cr_only_line_ends_are_lines(tmp_path: Path) -> None:

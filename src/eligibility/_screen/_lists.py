@@ -38,6 +38,8 @@ What is accepted, and why:
   line breaks (Alt+Enter) or the words ``en``/``and``. A note in parentheses (``uitlener (ABU)``)
   is not read, and the row says so; a note that names another role (``werkgever (uitlener)``) makes
   an error row, since dropping it would drop that role's criteria.
+- **One KvK number on several rows** stays several rows (each says which line listed it first); when
+  the rows give it different roles, each of them is judged in all those roles, and says so.
 - **Empty lines** (also lines of empty cells, as Excel writes ``;;;``) are skipped, not rows.
 
 A row that cannot be read becomes a ``BadRow`` with its line number and the reason; reading
@@ -857,6 +859,7 @@ class PartnerList:
         found = _read_bytes(self.path)
         _refuse_what_is_no_list(self.path, found)
         self._sheet = ""
+        self._joint: dict[str, tuple[tuple[Role, ...], list[int]]] | None = None
         self._utf16 = found.head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
         if suffix in (".xlsx", ".xlsm"):
             if not found.head.startswith(_ZIP):
@@ -936,7 +939,40 @@ class PartnerList:
         return _csv_rows(self.path, self._delimiter, _Decoding(), utf16=self._utf16)
 
     def rows(self) -> Iterator[ListRow]:
-        """Every data row after the header, in file order; empty lines skipped."""
+        """Every data row after the header, in file order; empty lines skipped. A KvK number listed
+        on several rows with different roles is one party: each of those rows is judged in all of
+        them (art. 14.3 applies to the party), and says which rows they came from."""
+        joint = self._joint_roles()
+        for row in self._parsed_rows():
+            if isinstance(row, PartnerRow) and row.kvk_number in joint:
+                roles, lines = joint[row.kvk_number]
+                added = [role for role in roles if role not in row.roles]
+                if added:
+                    others = ", ".join(str(line) for line in lines if line != row.line)
+                    row = PartnerRow(row.line, row.name, row.kvk_number, (*row.roles, *added), row.place, row.housing,
+                                     (*row.notes, f"role(s) {', '.join(added)} added from line(s) {others}, which "
+                                                  "list the same KvK number: the party is judged in every role listed"))
+            yield row
+
+    def _joint_roles(self) -> dict[str, tuple[tuple[Role, ...], list[int]]]:
+        """Per KvK number the list gives different roles on different rows: all its roles, and those rows.
+        Read once, by a pass over the list before the first row is screened."""
+        if self._joint is None:
+            roles: dict[str, list[Role]] = {}
+            lines: dict[str, list[int]] = {}
+            differing: set[str] = set()
+            for row in self._parsed_rows():
+                if isinstance(row, PartnerRow) and row.kvk_number is not None:
+                    known = roles.setdefault(row.kvk_number, [])
+                    if known and set(known) != set(row.roles):
+                        differing.add(row.kvk_number)
+                    known.extend(role for role in row.roles if role not in known)
+                    lines.setdefault(row.kvk_number, []).append(row.line)
+            self._joint = {kvk: (tuple(roles[kvk]), lines[kvk]) for kvk in differing}
+        return self._joint
+
+    def _parsed_rows(self) -> Iterator[ListRow]:
+        """Every data row as written, before roles are joined across rows."""
         width = len(self._header)
         while width and not self._header[width - 1].strip():
             width -= 1  # trailing empty header cells (";;" at the end of the line) are no columns
