@@ -93,6 +93,35 @@ def test_invisible_actions_regions_and_declared_municipalities_are_refused(tmp_p
     assert "only spaces or invisible characters" in err
 
 
+@pytest.mark.parametrize("as_of", ["20261123", "2026-W47-1", "2026-11-23T10:00", "23-11-2026", "2026-11-23 "])
+def test_as_of_takes_yyyy_mm_dd_only(as_of: str) -> None:
+    """Python's fromisoformat read 20261123 and the week date 2026-W47-1 (2026-11-16) without a word."""
+    code, _, err = run("check", LENDER, "--as-of", as_of)
+    assert code == 2 and "is not a date as YYYY-MM-DD" in err
+
+
+@pytest.mark.parametrize("path, value", [
+    (("declarations", "fines", "signed_on"), "1795392000"),
+    (("declarations", "fines", "signed_on"), 1795392000),
+    (("declarations", "fines", "signed_on"), "2026-11-24T00:00:00+14:00"),
+    (("declarations", "fines", "provenance", "retrieved_at"), 20261123),
+    (("declarations", "fines", "provenance", "retrieved_at"), "1795392000"),
+])
+def test_dates_in_a_dossier_are_iso_text_not_numbers(tmp_path: Path, path: tuple[str, ...], value: object) -> None:
+    """A number was read as seconds since 1970 (20261123 became 1970-08-23), a midnight in another zone as its
+    nominal day: each a guess. Refused, naming the field."""
+    data = json.loads(Path(LENDER).read_text())
+    target = data
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data))
+    code, _, err = run("check", str(bad), "--as-of", "2026-11-23")
+    assert code == ExitCode.INVALID_INPUT and ".".join(path) in err
+    assert "is written YYYY-MM-DD" in err or "is written as ISO 8601" in err
+
+
 def test_a_confirmed_link_nobody_confirmed_is_refused(tmp_path: Path) -> None:
     """A link 'confirmed' by nobody counted like a KvK link: an SNF entry of another name passed art. 14.3b."""
     data = json.loads((Path(LENDER).parent / "housing-provider.json").read_text())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -30,7 +31,9 @@ _VERDICT_EXIT = {Verdict.ELIGIBLE: ExitCode.ELIGIBLE, Verdict.NOT_ELIGIBLE: Exit
 def _iso_date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
     if value is None:
         return None
-    try:
+    try:  # fromisoformat alone also reads 20261123 and the week date 2026-W47-1: other spellings, refused
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError(value)
         return date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date as YYYY-MM-DD") from None

@@ -29,6 +29,7 @@ Left out: the other parties of an SNCU verdict (often directors). The scraper li
 from __future__ import annotations
 
 import calendar
+import re
 from datetime import date, datetime
 from enum import StrEnum
 from functools import cached_property, lru_cache
@@ -37,6 +38,7 @@ from typing import Annotated, Any
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -105,6 +107,34 @@ LARGEST_NUMBER = 10**9
 400 digits could not be compared with a norm as a float."""
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+def _iso_day(value: Any) -> Any:
+    """A date as YYYY-MM-DD only. Pydantic alone reads "1795392000" and 1795392000 as seconds since 1970, and
+    "2026-11-24T00:00:00+14:00" as 24 November where the Dutch calendar says the 23rd: guesses, refused."""
+    if isinstance(value, datetime) or not (isinstance(value, date) or isinstance(value, str)
+                                           and _ISO_DAY.fullmatch(value.strip())):
+        raise ValueError(f"a date is written YYYY-MM-DD (e.g. 2026-11-23); got {value!r}")
+    return value
+
+
+def _iso_moment(value: Any) -> Any:
+    """A moment as ISO 8601 text (or a datetime): a number is not read as seconds since 1970 (20261123, a date
+    typed as a number, was read as 1970-08-23)."""
+    if not (isinstance(value, datetime) or isinstance(value, str) and _ISO_MOMENT.match(value.strip())):
+        raise ValueError(f"a moment is written as ISO 8601 with a time zone (e.g. 2026-11-23T09:00:00+01:00); "
+                         f"got {value!r}")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_iso_day)]
+"""A calendar date, written YYYY-MM-DD."""
+Moment = Annotated[datetime, BeforeValidator(_iso_moment)]
+"""A moment, written as ISO 8601 (with a time zone, where the model asks for one)."""
+
+
 class _Model(BaseModel):
     """Strict base: unknown fields are errors, nothing is guessed; dates and numbers within bounds,
     no infinity or NaN (JSON has none; Python's reader accepts them)."""
@@ -144,7 +174,7 @@ class Provenance(_Model):
 
     source: str = Field(description="Register or origin: kvk, sna, snf, akf, inspectorate, sncu, nau, abu, nbbu, declaration, upload, list (a housing location named only in a screening list).")
     url: str | None = Field(default=None, description="URL that was read, or the uploaded file's name.")
-    retrieved_at: datetime = Field(description="When the source was read (ISO 8601 with time zone).")
+    retrieved_at: Moment = Field(description="When the source was read (ISO 8601 with time zone).")
     sha256: Sha256 | None = Field(default=None, description="sha256 of the raw bytes as received.")
     parser_version: str | None = Field(default=None, description="Version of the parser that read the bytes.")
 
@@ -246,7 +276,7 @@ OptionalText = Annotated[str | None, AfterValidator(lambda text: text if text is
 
 
 class _Declaration(_Model):
-    signed_on: date
+    signed_on: Day
     signatory: NonBlank = personal_data(
         "Who signed the declaration: annex 3 asks for a signed declaration (date and signatory).")
     provenance: Provenance
@@ -305,7 +335,7 @@ class DeclaredFine(_Model):
     law: Law
     kind: FineKind
     amount_eur: float | None = Field(default=None, ge=0)
-    decision_date: date
+    decision_date: Day
     final: bool | None = None
     description: str | None = None
 
@@ -323,7 +353,7 @@ class WgvMeasure(_Model):
 
     municipality: NonBlank
     kind: WgvMeasureKind
-    decision_date: date
+    decision_date: Day
     final: bool | None = None
     description: str | None = None
 
@@ -364,22 +394,22 @@ def kvk_date_range(raw: str) -> tuple[date, date] | None:
 class KvkRegistration(_Model):
     kvk_number: KvkNumber
     name: str | None = personal_data("The name KvK registers." + _SOLE_TRADER, default=None)
-    registered_on: date | None = Field(default=None, description="formeleRegistratiedatum; None when partly unknown.")
-    started_on: date | None = Field(default=None, description="materieleRegistratie.datumAanvang")
-    ended_on: date | None = Field(default=None, description="materieleRegistratie.datumEinde: set means deregistered.")
+    registered_on: Day | None = Field(default=None, description="formeleRegistratiedatum; None when partly unknown.")
+    started_on: Day | None = Field(default=None, description="materieleRegistratie.datumAanvang")
+    ended_on: Day | None = Field(default=None, description="materieleRegistratie.datumEinde: set means deregistered.")
     ended_on_raw: str | None = Field(
         default=None, pattern=r"^[0-9]{8}$",
         description="datumEinde exactly as KvK gives it (YYYYMMDD, unknown parts zero). Set means deregistered, "
                     "also when ended_on is None because only the year or month is known.")
-    ended_from: date | None = Field(
+    ended_from: Day | None = Field(
         default=None, description="The first day the registration can have ended (see ended_by).")
-    ended_by: date | None = Field(
+    ended_by: Day | None = Field(
         default=None,
         description="The last day the registration can have ended: ended_on, or the last day of the known year or "
                     "month of a partly known datumEinde; None when not even its year is known.")
-    started_from: date | None = Field(
+    started_from: Day | None = Field(
         default=None, description="The first day the registration can have begun (see started_by).")
-    started_by: date | None = Field(
+    started_by: Day | None = Field(
         default=None,
         description="The last day the registration can have begun: of datumAanvang, even when only partly known, "
                     "or else (datumAanvang absent or without a year) of formeleRegistratiedatum.")
@@ -453,9 +483,9 @@ class InspectionResult(_Model):
     kind: FineKind
     amount_eur: float | None = Field(default=None, ge=0)
     final: bool | None = Field(default=None, description="None when finality is not known (treated as not final).")
-    decision_date: date | None = None
-    publication_date: date | None = None
-    inspection_start_date: date | None = None
+    decision_date: Day | None = None
+    publication_date: Day | None = None
+    inspection_start_date: Day | None = None
     company_name: str | None = personal_data("The name the result is published under." + _SOLE_TRADER, default=None)
     place: str | None = None
     link: Link
@@ -485,7 +515,7 @@ class InspectorateFinding(_RegisterSection):
 
 class SncuVerdict(_Model):
     title: str = personal_data("The verdict's title as published; may name a director (the rules quote it).")
-    verdict_date: date
+    verdict_date: Day
     date_labelled: bool = Field(default=True, description="False when the page does not label the verdict date and "
                                 "the date was taken from the text: it may be another date (a hearing, a report).")
     court: str | None = None
@@ -517,7 +547,7 @@ class NauStatus(StrEnum):
 class NauRegistration(_Model):
     kvk_number: KvkNumber | None = None
     status: NauStatus
-    since: date | None = None
+    since: Day | None = None
 
 
 class NauFinding(_RegisterSection):
@@ -581,7 +611,7 @@ class HousingMark(_Model):
     category: MarkCategory
     status: MarkStatus
     certificate_number: str | None = None
-    valid_until: date | None = None
+    valid_until: Day | None = None
     provenance: Provenance
 
 
@@ -613,7 +643,7 @@ class EquivalenceEvidence(_Model):
 
     scope: EquivalenceScope
     kind: str = Field(description="e.g. nen_4400_inspection_report")
-    issued_on: date
+    issued_on: Day
     issuer: str | None = None
     document: str | None = None
     provenance: Provenance
