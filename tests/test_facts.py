@@ -41,6 +41,8 @@ def _lender_with_fine(decision_date: str) -> Dossier:
         "inspection_id": "X-1", "law": "wav", "kind": "fine", "amount_eur": 8000, "final": True,
         "decision_date": decision_date, "link": {"method": "kvk"}}]
     data["registers"]["inspectorate"]["provenance"]["retrieved_at"] = "2027-03-01T00:00:00Z"
+    data["declarations"]["fines"]["signed_on"] = "2027-03-01"  # within fines_declaration_max_age_days of 2027-03-11
+    data["declarations"]["fines"]["provenance"]["retrieved_at"] = "2027-03-01T12:00:00Z"
     return Dossier.model_validate(data)
 
 
