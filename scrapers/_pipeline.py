@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -148,11 +148,14 @@ class _Partner:
 
 
 class _NotStored(Exception):
-    """Offline, a URL the adapter asked for was never stored: the register was not consulted."""
+    """Offline, a URL the adapter asked for was never stored (or, with ``only_after``, only after the
+    decision date): the register was not consulted."""
 
-    def __init__(self, register: str, url: str) -> None:
-        self.register, self.url = register, url
-        super().__init__(f"no stored snapshot of {url}")
+    def __init__(self, register: str, url: str, only_after: datetime | None = None) -> None:
+        self.register, self.url, self.only_after = register, url, only_after
+        super().__init__(f"no stored snapshot of {url}" if only_after is None else
+                         f"no snapshot of {url} was stored before {only_after.isoformat()} (the end of the decision "
+                         "date): the later ones do not show the register as it was on that date")
 
 
 class _NotConsulted(Exception):
@@ -168,12 +171,18 @@ class StoreReplay:
     Keep one for a whole batch (``build_dossier(..., replay=...)``): the bulk registers (SNA,
     SNCU, ABU, NAU) are then read and parsed once, on first use, and every partner of the batch
     is judged on the same snapshots, even if ``registers refresh`` stores newer ones meanwhile.
+
+    ``read_before`` (the end of the decision date, ``dutch_day_end``) serves the latest snapshot
+    taken before it: a store refreshed after the decision date still shows the registers as they
+    were on it. Without it, a search of several pages could mix a page read after the decision
+    date into a reading dated by its oldest page, and pass as fresh.
     """
 
-    def __init__(self, store: EvidenceStore) -> None:
+    def __init__(self, store: EvidenceStore, read_before: datetime | None = None) -> None:
         self.store = store
+        self.read_before = read_before
         self._bulk: dict[str, tuple[Any, tuple[Snapshot, ...], str | None, Exception | None]] = {}
-        self._latest = lru_cache(maxsize=1024)(store.latest)
+        self._latest = lru_cache(maxsize=1024)(partial(store.latest, read_before=read_before))
         """Pages every partner asks for (the NBBU sitemap) are read once; searches pass through."""
         self._stored: dict[str, frozenset[str]] = {}
         """Per register, the URLs stored when the batch first asked: most searches of a long list
@@ -191,9 +200,10 @@ class StoreReplay:
         if register not in self._stored:
             self._stored[register] = frozenset(self.store.urls(register))
         for _ in range(MAX_REDIRECTS + 1):
-            snapshot = self._latest(register, full) if full in self._stored[register] else None
+            stored = full in self._stored[register]
+            snapshot = self._latest(register, full) if stored else None
             if snapshot is None:
-                raise _NotStored(register, full)
+                raise _NotStored(register, full, self.read_before if stored else None)
             target = redirect_target(snapshot)
             if target is None:
                 return snapshot
@@ -698,7 +708,8 @@ class _Build:
             self.problems.extend(notes)
             return section, parsed
         except _NotStored as missing:
-            self.problems.append(f"{register}: not consulted: {missing}; run an online build or refresh first")
+            advice = "; run an online build or refresh first" if missing.only_after is None else ""
+            self.problems.append(f"{register}: not consulted: {missing}{advice}")
         except _NotConsulted as reason:
             self.problems.append(str(reason))
         except (ScrapingError, ValueError) as exc:
@@ -736,6 +747,7 @@ def build_dossier(
     housing: Sequence[HousingLocation] = (),
     equivalence: Sequence[EquivalenceEvidence] = (),
     replay: StoreReplay | None = None,
+    read_before: datetime | None = None,
 ) -> BuildResult:
     """Read every register for one partner and build its dossier; a failing register never stops it.
 
@@ -745,13 +757,14 @@ def build_dossier(
     and ignores ``client``. ``now`` dates online failures, which have no snapshot to take a time
     from. ``name``/``place`` are used when the KvK profile cannot be read. ``replay`` (offline
     only, one per batch, over ``store``) reads each bulk register once for all the batch's partners.
+    ``read_before`` (offline, without ``replay``): serve only snapshots taken before it (``StoreReplay``).
     """
     if not roles:
         raise ValueError("a dossier needs at least one role")
     kvk_number = kvk.validate_kvk_number(kvk_number)
     predecessors = tuple(kvk.validate_kvk_number(number) for number in predecessor_kvk_numbers)
     if offline:
-        source: Client = replay if replay is not None else StoreReplay(store)
+        source: Client = replay if replay is not None else StoreReplay(store, read_before)
     elif client is None:
         raise ValueError("an online build needs a client; pass offline=True to build from the store")
     else:

@@ -236,11 +236,18 @@ class EvidenceStore:
             raise TamperedSnapshotError(f"snapshot {sha256} was altered: its bytes hash to {actual}")
         return body
 
-    def latest(self, register: str, url: str) -> Snapshot | None:
-        """The most recent fetch of ``url`` for ``register``, with its body, or None."""
-        records = self._records(
-            "WHERE register = ? AND url = ? ORDER BY retrieved_at DESC, id DESC LIMIT 1", (register, url)
-        )
+    def latest(self, register: str, url: str, read_before: datetime | None = None) -> Snapshot | None:
+        """The most recent fetch of ``url`` for ``register`` (taken before ``read_before``, when given),
+        with its body, or None."""
+        if read_before is None:
+            records = self._records(
+                "WHERE register = ? AND url = ? ORDER BY retrieved_at DESC, id DESC LIMIT 1", (register, url)
+            )
+        else:
+            records = self._records(
+                "WHERE register = ? AND url = ? AND retrieved_at < ? ORDER BY retrieved_at DESC, id DESC LIMIT 1",
+                (register, url, _iso(_utc(read_before))),
+            )
         if not records:
             return None
         r = records[0]

@@ -97,9 +97,13 @@ def _now() -> Any:
 
 
 def _build(kvk: str, roles: tuple[str, ...], name: str | None, place: str | None, offline: bool,
-           store_dir: Path | None, predecessors: tuple[str, ...] = (), application_path: Path | None = None) -> Dossier:
+           store_dir: Path | None, predecessors: tuple[str, ...] = (), application_path: Path | None = None,
+           as_of: date | None = None) -> Dossier:
     """Fetch (or replay) the registers for one partner and add what it supplied (``--application``);
-    problems go to stderr, the dossier is returned."""
+    problems go to stderr, the dossier is returned. Offline with ``as_of``, the store is replayed as it
+    stood at the end of that day (readings taken later are not served)."""
+    from ._facts import dutch_day_end
+
     from scrapers._http import PoliteClient
     from scrapers._pipeline import build_dossier
 
@@ -112,6 +116,7 @@ def _build(kvk: str, roles: tuple[str, ...], name: str | None, place: str | None
     client = None if offline else PoliteClient(config, store)
     result = build_dossier(kvk, [Role(r) for r in roles], name=name, place=place, offline=offline, store=store,
                            client=client, config=config, now=_now(), predecessor_kvk_numbers=predecessors,
+                           read_before=dutch_day_end(as_of) if offline and as_of is not None else None,
                            **(application.sections() if application is not None else {}))
     for problem in result.problems:
         click.echo(f"dossier: {problem}", err=True)
@@ -152,7 +157,7 @@ def check(dossier: Path | None, as_of: date, region: str | None, pack_path: Path
     pack = _load(pack_path, region)
     try:
         partner = load_dossier(dossier) if dossier is not None else _build(
-            kvk, roles, name, place, offline, store_dir, predecessors, application_path)  # type: ignore[arg-type]
+            kvk, roles, name, place, offline, store_dir, predecessors, application_path, as_of)  # type: ignore[arg-type]
     except EligibilityError as exc:
         _fail(str(exc), ExitCode.INVALID_INPUT)
     decision = _decide(partner, pack, as_of, engine, cross_check)

@@ -41,6 +41,11 @@ DUTCH_TIME = ZoneInfo("Europe/Amsterdam")
 2026-11-24T00:30+01:00, stored as 23:30Z the day before) is dated by the Dutch clock."""
 
 
+def dutch_day_end(day: date) -> datetime:
+    """The first moment after ``day`` on the Dutch clock: what was read before it was read on or before that day."""
+    return datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=DUTCH_TIME)
+
+
 def as_dutch_date(value: Any) -> date | None:
     """A date, or the Dutch calendar date of a moment ("2026-05-23T22:30:00Z" is 24 May); None for None."""
     if value is None:

@@ -411,9 +411,9 @@ class CountingStore(EvidenceStore):
         super().__init__(root)
         self.lookups: dict[str, int] = {}
 
-    def latest(self, register: str, url: str) -> Any:
+    def latest(self, register: str, url: str, read_before: datetime | None = None) -> Any:
         self.lookups[register] = self.lookups.get(register, 0) + 1
-        return super().latest(register, url)
+        return super().latest(register, url, read_before)
 
 
 def test_a_batch_replay_reads_each_bulk_register_once_and_builds_the_same_dossiers(tmp_path: Path) -> None:

@@ -56,10 +56,11 @@ class RegisterSource:
     """Dossiers from the registers: offline from the evidence store, or live (one process only)."""
 
     def __init__(self, *, store_dir: Path, offline: bool, now: datetime, config: Any = None, client: Any = None,
-                 list_provenance: Provenance | None = None) -> None:
+                 list_provenance: Provenance | None = None, read_before: datetime | None = None) -> None:
         """``client`` (live only) replaces the ``PoliteClient`` made from ``config``: for tests.
         ``list_provenance`` is the list's (file name, sha256, read at ``now``: the run's start,
-        kept for a resumed run), given to the housing locations only the list names."""
+        kept for a resumed run), given to the housing locations only the list names. ``read_before``
+        (offline): the store is replayed as it stood then (``StoreReplay``), the end of the decision date."""
         from scrapers._config import ScraperConfig
         from scrapers._store import EvidenceStore
 
@@ -68,6 +69,7 @@ class RegisterSource:
         self.now = now
         self.store_dir = store_dir
         self.list_provenance = list_provenance or Provenance(source="list", retrieved_at=now)
+        self.read_before = read_before
         self._client: Any = client
         self._replay: Any = None
         self._store: Any = EvidenceStore(store_dir)  # fails early (in the parent) when unusable
@@ -81,7 +83,7 @@ class RegisterSource:
         from scrapers._pipeline import StoreReplay
 
         if self.offline and self._replay is None:
-            self._replay = StoreReplay(self._store)
+            self._replay = StoreReplay(self._store, self.read_before)
         elif not self.offline and self._client is None:
             self._client = PoliteClient(self.config, self._store)
 

@@ -41,6 +41,7 @@ from .._canonical import sha256_hex
 from .._dossier import Provenance
 from .._errors import BeforePackError, EligibilityError, RuleError
 from .._evaluate import CompiledPack, check_applies, evaluate
+from .._facts import dutch_day_end
 from .._log import DecisionLog, LogItem, LogRef, override_in_force
 from .._pack import RulePack, load_pack
 from ._compare import Comparison, PreviousRunError, load_previous
@@ -433,7 +434,8 @@ def _register_source(options: ScreenOptions, now: datetime, info: ListInfo) -> R
     if options.offline and not (store_dir / "index.sqlite").is_file():
         raise ScreenError(f"no evidence store at {store_dir}: run 'eligibility registers refresh' first, or give --store")
     listed = Provenance(source="list", url=info.path.name, sha256=info.sha256, retrieved_at=now)
-    return RegisterSource(store_dir=store_dir, offline=options.offline, now=now, config=config, list_provenance=listed)
+    return RegisterSource(store_dir=store_dir, offline=options.offline, now=now, config=config, list_provenance=listed,
+                          read_before=dutch_day_end(options.as_of))
 
 
 def _open_log(options: ScreenOptions) -> DecisionLog:
