@@ -72,6 +72,16 @@ only when ``ScraperConfig.nau_enabled`` is set. Replace it when the real address
 NAME_THRESHOLD = 85.0
 """Least name score (0-100) for a name candidate; ``scrapers._link`` explains the scale."""
 
+NAME_REVIEW_THRESHOLD = 70.0
+"""Least name score (0-100) for a name candidate in a negative register (the Labour Inspectorate's
+fines), for a record its search returned that carries no usable KvK number.
+
+There, a record dropped reads as "no fine": one variant of the partner's name ("Fixture
+Uitzendbureau B.V." for "Fixture Uitzend B.V." scores 83.3) or a place written differently must
+not make a Waadi shutdown vanish. A name candidate only sends the criterion to review, so the
+lower bar costs an officer a look, never a wrong verdict. Records below it are not dropped
+silently either: the build lists them as problems."""
+
 NAME_LIMIT = 10
 """Most name candidates kept per register: enough for an officer to review, not a flood."""
 
@@ -142,6 +152,9 @@ class _Partner:
     names: tuple[str, ...]
     """The KvK name and trade names, or the name given; empty when no name is known."""
     place: str | None
+    branches: tuple[str, ...] = ()
+    """Branch numbers (vestigingsnummers) the partner's KvK profile lists: a register that
+    publishes one of them where a KvK number belongs names the partner itself."""
 
 
 # --- clients --------------------------------------------------------------------------------
@@ -285,9 +298,11 @@ def _link(
     place_of: Callable[[Any], str | None],
     limit: int = NAME_LIMIT,
     name_match_other_kvk: bool = False,
+    threshold: float = NAME_THRESHOLD,
 ) -> list[Candidate]:
     """KvK links (own, then predecessors'), then name candidates for records without a KvK number
-    (and, with ``name_match_other_kvk``, for records carrying another number: see ``_link.py``)."""
+    (and, with ``name_match_other_kvk``, for records carrying another number: see ``_link.py``)
+    scoring ``threshold`` or more."""
     if not records:  # most searches of a long list find nothing: no index to build
         return []
     index = _index(
@@ -295,7 +310,7 @@ def _link(
     )
     return index.link(
         partner.kvk_number, list(partner.predecessors), list(partner.names), partner.place,
-        threshold=NAME_THRESHOLD, limit=limit,
+        threshold=threshold, limit=limit,
     )
 
 
@@ -487,21 +502,91 @@ def _map_inspectorate(
     on another number may be an undeclared predecessor's: dropping it would read as "no fine".
     As a name link it sends the fines criterion to review; SNA and the others keep the strict rule.
     The provenance names one search only (the oldest page): a note lists every name searched.
+
+    The register is negative evidence, so a record its search returned never vanishes unseen:
+    a branch number the partner's KvK profile lists links like the partner's own number; a record
+    without a usable number is a name candidate from ``NAME_REVIEW_THRESHOLD`` (not only from
+    ``NAME_THRESHOLD``); a record with a violation that is still not linked is named in a note, as
+    is every value the parser could not read (``InspectionRecord.notes``).
     """
     records = found.records
     _note_names("inspectorate", found.names, "an inspection", notes)
-    candidates = _link(
-        partner, records, kvk_of=lambda r: r.kvk_number, name_of=lambda r: r.company_name,
-        place_of=lambda r: r.company_place, name_match_other_kvk=True,
+    for record in records:
+        notes.extend(f"inspectorate: inspection {record.id} of {record.company_name!r}: {n}" for n in record.notes)
+    branches = frozenset(partner.branches)
+
+    def kvk_of(record: inspectorate.InspectionRecord) -> str | None:
+        """The record's KvK number; for a branch number of the partner's, the partner's own number."""
+        if record.kvk_number is None and record.branch_number in branches:
+            return partner.kvk_number
+        return record.kvk_number
+
+    # Every record scored (no threshold, no limit): which to keep is decided here, the rest is named.
+    # A list, so never ``_index``'s batch cache: its key does not see this partner's branches.
+    scored = _link(
+        partner, list(records), kvk_of=kvk_of, name_of=lambda r: r.company_name, place_of=lambda r: r.company_place,
+        name_match_other_kvk=True, threshold=0.0, limit=len(records),
     )
+    by_name = [
+        c for c in scored
+        if c.method is LinkMethod.NAME
+        and c.score >= (NAME_THRESHOLD if c.kvk_number is not None else NAME_REVIEW_THRESHOLD)
+    ]
+    candidates = [c for c in scored if c.method is not LinkMethod.NAME] + by_name[:NAME_LIMIT]
     for c in candidates:
-        if c.method is LinkMethod.NAME and c.kvk_number is not None:
+        if c.method is not LinkMethod.NAME and c.record.kvk_number is None:
+            notes.append(
+                f"inspectorate: inspection {c.record.id} of {c.name!r} carries branch number {c.record.branch_number}, "
+                "which the partner's KvK profile lists: linked as the partner's own KvK number"
+            )
+        elif c.method is LinkMethod.NAME and c.kvk_number is not None:
             notes.append(
                 f"inspectorate: inspection {c.record.id} of {c.name!r} carries KvK number {c.kvk_number}, not the "
                 "partner's: a predecessor or another company with this name; linked by name, for review"
             )
+        elif c.method is LinkMethod.NAME and c.record.branch_number is not None:
+            notes.append(
+                f"inspectorate: inspection {c.record.id} of {c.name!r} carries branch number {c.record.branch_number}, "
+                "not one the partner's KvK profile lists; linked by name, for review"
+            )
+    _note_unlinked_inspections(records, candidates, scored, notes)
     results = [result for c in candidates for result in inspectorate.to_results(c.record, to_link(c))]
     return InspectorateFinding(status=ReadStatus.READ, provenance=prov, results=results)
+
+
+def _note_unlinked_inspections(
+    records: Sequence[inspectorate.InspectionRecord], linked: Sequence[Candidate], scored: Sequence[Candidate],
+    notes: list[str],
+) -> None:
+    """Name each record with a violation that the partner's search returned and nothing linked (at
+    most ``NAME_LIMIT``, then a count): left out silently, a fine on it would read as none.
+    Inspections without violation are left out: the fines rule ignores them."""
+    kept = {c.record.id for c in linked}
+    scores = {c.record.id: c for c in scored if c.method is LinkMethod.NAME}
+    unlinked = [r for r in records if r.id not in kept and any(f.violation for f in r.findings)]
+    for record in unlinked[:NAME_LIMIT]:
+        scored_as = scores.get(record.id)
+        if scored_as is None:
+            why = "its name does not resemble the partner's names"
+        elif scored_as.kvk_number is not None and scored_as.score < NAME_THRESHOLD:
+            why = (
+                f"it carries KvK number {scored_as.kvk_number}, not the partner's, and its name scores "
+                f"{scored_as.score:g} (below {NAME_THRESHOLD:g})"
+            )
+        elif scored_as.score < NAME_REVIEW_THRESHOLD:
+            why = f"its name scores {scored_as.score:g} (below {NAME_REVIEW_THRESHOLD:g})"
+        else:
+            why = f"more than {NAME_LIMIT} records were name candidates (score {scored_as.score:g})"
+        notes.append(
+            f"inspectorate: inspection {record.id} of {record.company_name!r} ({record.company_place or 'no place'}) "
+            f"lists a violation and was returned by the search, but is not linked: {why}; check by hand whether it "
+            "is the partner's"
+        )
+    if len(unlinked) > NAME_LIMIT:
+        notes.append(
+            f"inspectorate: {len(unlinked) - NAME_LIMIT} more inspections with a violation were returned by the search "
+            "and not linked; check the search by hand"
+        )
 
 
 @dataclass(frozen=True)
@@ -633,14 +718,31 @@ def _read_snf(client: Client, partner: _Partner, config: ScraperConfig) -> _Sear
 
 
 def _map_snf(found: _Searches[snf.SnfRecord], partner: _Partner, prov: Provenance, notes: list[str]) -> SnfFinding:
-    """The best-linked row; the provenance names one search only, a note every name searched."""
+    """The best-linked row; the provenance names one search only, a note every name searched.
+
+    Rows linked by the same KvK number that disagree on status are one registration listed
+    twice: the least favourable is kept (``snf.least_favourable``, as ``sna.find`` does) and the
+    others are noted. Chosen by name and page order, a removed registration passed or failed by
+    the order the register happened to list its rows in.
+    """
     records = found.records
     _note_names("snf", found.names, "a registration", notes)
-    best = _best(
-        _link(partner, records, kvk_of=lambda r: r.kvk_number, name_of=lambda r: r.name, place_of=lambda r: r.place),
-        "snf",
-        notes,
+    candidates = _link(
+        partner, records, kvk_of=lambda r: r.kvk_number, name_of=lambda r: r.name, place_of=lambda r: r.place
     )
+    if candidates and candidates[0].method is not LinkMethod.NAME:
+        same = [c for c in candidates if c.method is candidates[0].method and c.kvk_number == candidates[0].kvk_number]
+        statuses = sorted({c.record.status for c in same}, key=lambda s: (snf.status_rank(s), s or ""))
+        if len(statuses) > 1:
+            worst = snf.least_favourable(c.record for c in same)
+            chosen = next(c for c in same if c.record is worst)
+            notes.append(
+                f"snf: KvK number {chosen.kvk_number} is listed with different statuses "
+                f"({', '.join(s or 'no status' for s in statuses)}); the least favourable, "
+                f"{worst.status or 'no status'} ({worst.name!r}), is in the dossier"
+            )
+            candidates = [chosen, *(c for c in candidates if c is not chosen)]
+    best = _best(candidates, "snf", notes)
     organisation = snf.to_organisation(best.record, to_link(best)) if best is not None else None
     return SnfFinding(status=ReadStatus.READ, provenance=prov, organisation=organisation)
 
@@ -781,7 +883,7 @@ def build_dossier(
     kvk_section, profile = build.consult("kvk", given)
     identity = _identity(profile, given, build.problems)
     known_names = (identity.name, *identity.trade_names) if profile or given.names else ()
-    partner = _Partner(kvk_number, predecessors, known_names, identity.place)
+    partner = _Partner(kvk_number, predecessors, known_names, identity.place, tuple(identity.branches))
     sections: dict[str, Section | None] = {"kvk": kvk_section}
     for register in ADAPTERS:
         if register != "kvk":

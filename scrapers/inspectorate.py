@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     from scrapers._store import Snapshot
 
 REGISTER = "inspectorate"
-PARSER_VERSION = "inspectorate/2"
+PARSER_VERSION = "inspectorate/3"
+"""3: KvK numbers written with a label or spaces, branch numbers (session 12)."""
 BASE = "https://resultaten.nlarbeidsinspectie.nl"
 SEARCH_URL = f"{BASE}/api/inspecties"
 
@@ -85,7 +86,9 @@ class InspectionFinding:
 @dataclass(frozen=True)
 class InspectionRecord:
     """One inspection as published. ``found`` maps attribute -> JSON name it was read from;
-    ``unrecognised`` lists JSON names nobody told the parser about; ``notes`` says what was ignored."""
+    ``unrecognised`` lists JSON names nobody told the parser about; ``notes`` says what was ignored.
+    ``branch_number``: 12 digits found where the KvK number was looked for (a vestigingsnummer),
+    which links the record only when the partner's KvK profile lists that branch."""
 
     id: str
     company_name: str
@@ -97,6 +100,7 @@ class InspectionRecord:
     found: Mapping[str, str] = field(default_factory=dict)
     unrecognised: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    branch_number: str | None = None
 
 
 @dataclass(frozen=True)
@@ -162,12 +166,46 @@ def parse_amount(value: object) -> float | None:
     return None
 
 
+# A label the site may write before the number: "KvK 68750110", "KvK-nummer: 68750110", "kvk nr. ...".
+_KVK_LABEL = re.compile(r"(?i)\s*k\.?v\.?k\.?(?:[\s-]*(?:nummer|nr\.?|no\.?))?\s*[:#]?")
+
+
+def _number_digits(value: object) -> str | None:
+    """The digits of a number written with an optional KvK label, spaces or dots; None for any
+    other character (a letter, a hyphen, a non-ASCII digit): digits are never picked out of text."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if label := _KVK_LABEL.match(text):
+        text = text[label.end():]
+    return digits if re.fullmatch(r"[0-9]+", digits := re.sub(r"[\s.]", "", text)) else None
+
+
 def parse_kvk(value: object) -> str | None:
-    """Eight digits as text; a JSON number that lost its leading zeros is padded back."""
+    """Eight digits as text ("68750110", "68 75 01 10", "KvK 68750110"); a JSON number that lost its
+    leading zeros is padded back. Any other count of digits is no KvK number (never guessed)."""
     if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 10**8:
         return f"{value:08d}"
-    if isinstance(value, str) and re.fullmatch(r"[0-9]{8}", digits := re.sub(r"[\s.]", "", value)):
-        return digits
+    digits = _number_digits(value)
+    return digits if digits is not None and len(digits) == 8 else None
+
+
+def parse_branch_number(value: object) -> str | None:
+    """Twelve digits as text: a branch number (vestigingsnummer), which the site may publish where a
+    KvK number is expected. A JSON number of 9 to 12 digits is padded back to 12 (branch numbers
+    start with zeros); 8 digits or fewer is read as a KvK number by ``parse_kvk`` instead."""
+    if isinstance(value, int) and not isinstance(value, bool) and 10**8 <= value < 10**12:
+        return f"{value:012d}"
+    digits = _number_digits(value)
+    return digits if digits is not None and len(digits) == 12 else None
+
+
+def _company_number(value: object) -> tuple[str, str] | None:
+    """("kvk_number", 8 digits) or ("branch_number", 12 digits) from the KvK number field; else None."""
+    if (kvk := parse_kvk(value)) is not None:
+        return "kvk_number", kvk
+    if (branch := parse_branch_number(value)) is not None:
+        return "branch_number", branch
     return None
 
 
@@ -337,17 +375,21 @@ def _record(item: Any, url: str, where: str, fields: OptionalFields) -> Inspecti
     )
     known = _INSPECTION_KEYS | _FINDING_KEYS | fields.names()
     seen = set(item) | {key for entry in entries for key in entry}
+    kind, number = reader.optional("kvk_number", (item,), _company_number, where) or (None, None)
+    if kind == "branch_number":
+        reader.found["branch_number"] = reader.found.pop("kvk_number")
     return InspectionRecord(
         id=str(reader.require(item, "Id", where)),
         company_name=str(reader.require(item, "Bedrijfsnaam", where)).strip(),
         company_place=_text(item, "BedrijfPlaats"),
         inspection_place=_text(item, "Inspectieplaats"),
         inspection_date=inspection_date,
-        kvk_number=reader.optional("kvk_number", (item,), parse_kvk, where),
+        kvk_number=number if kind == "kvk_number" else None,
         findings=findings,
         found=reader.found,
         unrecognised=tuple(sorted(seen - known)),
         notes=tuple(reader.notes),
+        branch_number=number if kind == "branch_number" else None,
     )
 
 
@@ -405,15 +447,17 @@ def dedupe(records: Iterable[InspectionRecord]) -> list[InspectionRecord]:
 
     Copies of one inspection may differ (searches stored at different times, a fine added since):
     their findings are pooled before collapsing, so the most severe finding of any copy is kept
-    and an earlier "no violation" copy never hides a later fine."""
+    and an earlier "no violation" copy never hides a later fine. Their notes are pooled too: the
+    pipeline shows them, and a value one copy could not read must not vanish with that copy."""
     unique: dict[str, InspectionRecord] = {}
     for record in records:
         first = unique.get(record.id)
         if first is None:
             unique[record.id] = record
-        elif record.findings != first.findings:
+        elif record.findings != first.findings or not set(record.notes) <= set(first.notes):
             extra = tuple(finding for finding in record.findings if finding not in first.findings)
-            unique[record.id] = replace(first, findings=first.findings + extra)
+            notes = first.notes + tuple(note for note in record.notes if note not in first.notes)
+            unique[record.id] = replace(first, findings=first.findings + extra, notes=notes)
     return [replace(record, findings=_collapse(record.findings)) for record in unique.values()]
 
 

@@ -247,6 +247,30 @@ def dedupe(records: Iterable[SnfRecord]) -> list[SnfRecord]:
     return list(dict.fromkeys(records))
 
 
+_NOT_CERTIFIED = ("doorgehaald", "opgeschort", "aangemeld")
+"""Statuses that are no registration (REGISTERS.md), least favourable first."""
+_CERTIFIED = "gecertificeerd"
+
+
+def status_rank(status: str | None) -> int:
+    """0 for the least favourable status: removed, suspended, applied; then a status not known
+    (none, or a word the register did not use before), which cannot count as certified; then
+    certified."""
+    if status in _NOT_CERTIFIED:
+        return _NOT_CERTIFIED.index(status)
+    return len(_NOT_CERTIFIED) + (status == _CERTIFIED)
+
+
+def least_favourable(records: Iterable[SnfRecord]) -> SnfRecord:
+    """Of rows for one registration (one KvK number) that disagree, the one least favourable to
+    the partner, as ``sna.find`` keeps: the register's row order must never decide whether
+    a removed registration counts as certified. Ties go by the fields shown, not by order."""
+    return min(
+        records,
+        key=lambda r: (status_rank(r.status), r.name.casefold(), r.name, r.place or "", r.detail_url or ""),
+    )
+
+
 def to_organisation(record: SnfRecord, link: Link) -> SnfOrganisation:
     """The dossier's view of a row; how it was tied to the partner is the caller's decision."""
     return SnfOrganisation(name=record.name, kvk_number=record.kvk_number, status=record.status, link=link)

@@ -23,6 +23,7 @@ from scrapers.inspectorate import (
     fetch_all,
     normalise_law,
     parse_amount,
+    parse_branch_number,
     parse_date,
     parse_kvk,
     parse_page,
@@ -269,10 +270,50 @@ def test_parse_amount(value: object, expected: float | None) -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("01234567", "01234567"), ("0123 4567", "01234567"), ("\u0661" * 8, None), (1234567, "01234567"), ("1234567", None), (123456789, None), (True, None)],
-)
+    [("01234567", "01234567"), ("0123 4567", "01234567"), ("\u0661" * 8, None), (1234567, "01234567"), ("1234567", None), (123456789, None), (True, None),
+     # a label before the number, as the site may write it: read as that number, never guessed
+     ("KvK 68750110", "68750110"), ("68 75 01 10", "68750110"), ("6875.0110", "68750110"), ("KvK-nummer: 68750110", "68750110"),
+     ("kvk nr. 68750110", "68750110"), ("K.v.K. 68750110", "68750110"), (" KvK:68750110 ", "68750110"),
+     ("KvK 6875011", None), ("KvK 687501101", None), ("68750110a", None), ("6875-0110", None), ("2024-03-05", None),
+     ("Vestiging 68750110", None), ("000037178598", None)],
+)  # fmt: skip
 def test_parse_kvk(value: object, expected: str | None) -> None:
     assert parse_kvk(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("000037178598", "000037178598"), ("KvK 000037178598", "000037178598"), ("0000 3717 8598", "000037178598"),
+     (37178598000, "037178598000"), (123456789, "000123456789"), (37178598, None), ("68750110", None),
+     ("00003717859", None), ("0000371785980", None), ("\u0661" * 12, None), (True, None)],
+)  # fmt: skip
+def test_parse_branch_number(value: object, expected: str | None) -> None:
+    """12 digits; a JSON number of 8 digits or fewer is a KvK number (``parse_kvk``), not a branch."""
+    assert parse_branch_number(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("written", "kvk_number", "branch_number", "found"),
+    [
+        ("KvK 01234567", "01234567", None, "kvk_number"),
+        ("0123 4567", "01234567", None, "kvk_number"),
+        ("000037178598", None, "000037178598", "branch_number"),
+    ],
+)
+def test_a_kvk_field_with_a_label_or_a_branch_number_is_read_not_noted_away(
+    written: str, kvk_number: str | None, branch_number: str | None, found: str
+) -> None:
+    """Before, "KvK 01234567" and a 12-digit vestigingsnummer became a note nobody read, and the
+    record was linked by name only, or dropped."""
+    record = parse_page(_with(("Results", 0), "KvkNummer", written), URL).records[0]
+    assert (record.kvk_number, record.branch_number) == (kvk_number, branch_number)
+    assert record.found[found] == "KvkNummer" and record.notes == ()
+
+
+def test_a_kvk_field_in_no_known_shape_is_noted_and_never_guessed() -> None:
+    record = parse_page(_with(("Results", 0), "KvkNummer", "KvK 6875011"), URL).records[0]
+    assert (record.kvk_number, record.branch_number) == (None, None)
+    assert record.notes == ("Results[0].KvkNummer: value 'KvK 6875011' not understood as kvk_number; ignored",)
 
 
 @pytest.mark.parametrize(
@@ -366,6 +407,17 @@ def test_copies_of_one_inspection_that_differ_pool_their_findings() -> None:
     for order in ([earlier, later], [later, earlier]):
         (kept,) = dedupe(order)
         assert [(f.sanction, f.amount_eur) for f in kept.findings] == [(FineKind.FINE, 30000.0)]
+
+
+def test_copies_of_one_inspection_pool_their_notes() -> None:
+    """The pipeline shows a record's notes: one copy's unreadable value must not vanish with that copy."""
+    plain = InspectionRecord(
+        id="123", company_name="X", company_place=None, inspection_place=None, inspection_date=date(2025, 3, 1),
+        kvk_number=None, findings=(_finding(FineKind.FINE),))
+    noted = InspectionRecord(**{**plain.__dict__, "notes": ("Results[0].KvkNummer: value 'x' not understood",)})
+    for order in ([plain, noted], [noted, plain]):
+        (kept,) = dedupe(order)
+        assert kept.notes == noted.notes
 
 
 def test_to_results_gives_one_result_per_law_with_the_inspection_date() -> None:

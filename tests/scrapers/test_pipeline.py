@@ -18,8 +18,9 @@ from typing import Any
 
 import pytest
 
+import eligibility
 from eligibility._decision import Outcome, Verdict
-from eligibility._dossier import Declarations, Dossier, LinkMethod, ReadStatus, Role, SnaStatus
+from eligibility._dossier import Declarations, Dossier, HousingLocation, LinkMethod, ReadStatus, Role, SnaStatus
 from eligibility._evaluate import evaluate
 from eligibility._pack import RulePack, load_pack
 from scrapers import kvk, members, sna, sncu
@@ -120,6 +121,13 @@ def failures(store: EvidenceStore) -> dict[str, int]:
 # --- online ---------------------------------------------------------------------------------
 
 
+UNLINKED_SCHOONMAAK = (
+    "inspectorate: inspection 48107 of 'Schoonmaak Proef V.O.F.' (Tilburg) lists a violation and was returned by "
+    "the search, but is not linked: its name scores 13.5 (below 70); check by hand whether it is the partner's"
+)
+"""FINED's searches return another company's violation (no KvK number): not linked, but never dropped unseen."""
+
+
 def test_online_build_reads_and_links_every_register(store: EvidenceStore) -> None:
     result = online(FINED, store, name=None)  # identity must come from the KvK profile
     dossier = result.dossier
@@ -129,6 +137,7 @@ def test_online_build_reads_and_links_every_register(store: EvidenceStore) -> No
             "inspectorate: searched by 2 names ('Flexwerk Voorbeeld B.V.', 'Flexwerk'); an inspection found by "
             "several counts once"
         ),
+        UNLINKED_SCHOONMAAK,  # another company's violation in the search: named, not dropped unseen
         "snf: searched by 2 names ('Flexwerk Voorbeeld B.V.', 'Flexwerk'); a registration found by several counts once",
     ]
 
@@ -766,6 +775,129 @@ def test_a_date_that_is_not_day_first_fails_the_inspectorate_section(store: Evid
     )
 
 
+# --- the inspectorate's search results never vanish unseen (negative evidence) ---------------
+
+LENDER_BRANCH = "000037178598"
+"""The branch number (vestigingsnummer) LENDER's KvK profile lists for its main branch."""
+
+
+def lender_shutdown(name: str = "Fixture Uitzendbureau B.V.", **number: Any) -> dict[str, Any]:
+    """A final Waadi shutdown in the window on AS_OF, published under ``name`` (83.3 against
+    LENDER's "Fixture Uitzend B.V."), with ``number`` as its KvK field (``KvkNummer=...``) if given."""
+    return {
+        "Id": 51877, "Bedrijfsnaam": name, "BedrijfPlaats": "Rotterdam", "Inspectieplaats": "Westland",
+        "Inspectiedatum": "2025-10-07T00:00:00", "Onherroepelijk": True, **number,
+        "Inspectieresultaten": [{
+            "Omschrijving": "Wet allocatie arbeidskrachten door intermediairs", "OmschrijvingKort": "Waadi",
+            "Resultaat": "Overtreding vastgesteld", "Sanctie": "Stillegging van de werkzaamheden",
+        }],
+    }  # fmt: skip
+
+
+def lender_with(record: dict[str, Any], store: EvidenceStore) -> BuildResult:
+    """LENDER built online with ``record`` as the only result of the search by its registered name."""
+    routes = {**ROUTES, inspectorate_search(LENDER.name): inspectorate_page(record)}
+    return online(LENDER, store, routes=routes, declarations=DECLARATIONS)
+
+
+def fines_decision(result: BuildResult, pack: RulePack) -> tuple[Verdict, Outcome, str | None]:
+    """The verdict and the fines criterion (B3.f) on AS_OF, through the public API."""
+    decision = eligibility.evaluate(result.dossier, pack, AS_OF)
+    (fines,) = [c for c in decision.criteria if c.id == "b3_f_fines"]
+    return decision.verdict, fines.outcome, fines.clause
+
+
+def test_without_the_shutdown_lender_is_eligible_so_the_cases_below_test_the_link(
+    store: EvidenceStore, pack: RulePack
+) -> None:
+    """The control: LENDER's fixture world is eligible; only the shutdown can change that below."""
+    result = lender_with({**lender_shutdown(KvkNummer=LENDER.kvk_number), "Inspectiedatum": "2019-01-07T00:00:00",
+                          "Beschikkingsdatum": "2019-03-01"}, store)  # fmt: skip
+    assert fines_decision(result, pack) == (Verdict.ELIGIBLE, Outcome.PASS, "none_in_window")
+
+
+@pytest.mark.parametrize("written", ["KvK 68750110", "68 75 01 10", "KvK-nummer: 68750110"])
+def test_a_kvk_number_written_with_a_label_or_spaces_links_the_shutdown(
+    store: EvidenceStore, pack: RulePack, written: str
+) -> None:
+    """"KvK 68750110" was not understood, went into notes nobody read, and the record (name score
+    83.3) was dropped: a Waadi shutdown read as "no fines" and LENDER as eligible."""
+    result = lender_with(lender_shutdown(KvkNummer=written), store)
+    results = result.dossier.registers.inspectorate.results
+    assert [(r.inspection_id, r.kind.value, r.link.method) for r in results] == [("51877", "shutdown", LinkMethod.KVK)]
+    assert not [p for p in result.problems if "not understood" in p]
+    assert fines_decision(result, pack) == (Verdict.NOT_ELIGIBLE, Outcome.FAIL, "shutdown")
+
+
+def test_a_branch_number_the_kvk_profile_lists_links_like_the_partners_own_number(
+    store: EvidenceStore, pack: RulePack
+) -> None:
+    result = lender_with(lender_shutdown(KvkNummer=LENDER_BRANCH), store)
+    assert result.dossier.partner.branches == [LENDER_BRANCH]
+    results = result.dossier.registers.inspectorate.results
+    assert [(r.inspection_id, r.link.method, r.link.score) for r in results] == [("51877", LinkMethod.KVK, None)]
+    assert (
+        f"inspectorate: inspection 51877 of 'Fixture Uitzendbureau B.V.' carries branch number {LENDER_BRANCH}, "
+        "which the partner's KvK profile lists: linked as the partner's own KvK number"
+    ) in result.problems
+    assert fines_decision(result, pack) == (Verdict.NOT_ELIGIBLE, Outcome.FAIL, "shutdown")
+
+
+def test_a_branch_number_the_profile_does_not_list_is_a_name_candidate_for_review(
+    store: EvidenceStore, pack: RulePack
+) -> None:
+    """LENDER's profile lists its main branch only: another branch may still be its own, so the
+    record is not dropped; linked by name it is for an officer to confirm."""
+    result = lender_with(lender_shutdown(KvkNummer="000099999999"), store)
+    (linked,) = result.dossier.registers.inspectorate.results
+    assert (linked.link.method, linked.link.score) == (LinkMethod.NAME, 83.3)
+    assert (
+        "inspectorate: inspection 51877 of 'Fixture Uitzendbureau B.V.' carries branch number 000099999999, "
+        "not one the partner's KvK profile lists; linked by name, for review"
+    ) in result.problems
+    assert fines_decision(result, pack) == (Verdict.NEEDS_REVIEW, Outcome.UNKNOWN, "linked_by_name")
+
+
+@pytest.mark.parametrize("number", [{}, {"KvkNummer": "onbekend"}], ids=["no number", "unreadable number"])
+def test_a_near_name_without_a_usable_number_is_kept_for_review_not_dropped(
+    store: EvidenceStore, pack: RulePack, number: dict[str, str]
+) -> None:
+    """83.3 is below NAME_THRESHOLD (85) but above NAME_REVIEW_THRESHOLD: before, the record
+    vanished and the shutdown read as "no fines"."""
+    result = lender_with(lender_shutdown(**number), store)
+    (linked,) = result.dossier.registers.inspectorate.results
+    assert (linked.inspection_id, linked.link.method, linked.link.score, linked.link.matched_name) == (
+        "51877", LinkMethod.NAME, 83.3, "Fixture Uitzendbureau B.V."
+    )
+    unread = (
+        "inspectorate: inspection 51877 of 'Fixture Uitzendbureau B.V.': Results[0].KvkNummer: value 'onbekend' not "
+        "understood as kvk_number; ignored"
+    )
+    assert (unread in result.problems) is bool(number)  # the parser's notes reach the officer
+    assert fines_decision(result, pack) == (Verdict.NEEDS_REVIEW, Outcome.UNKNOWN, "linked_by_name")
+
+
+@pytest.mark.parametrize(
+    ("name", "number", "why"),
+    [
+        ("Schoonmaak Proef V.O.F.", {}, "its name scores 25.8 (below 70)"),
+        (
+            "Fixture Uitzendbureau B.V.", {"KvkNummer": "87654321"},
+            "it carries KvK number 87654321, not the partner's, and its name scores 83.3 (below 85)",
+        ),
+    ],
+)
+def test_a_violation_that_is_not_linked_is_named_as_a_problem(
+    store: EvidenceStore, name: str, number: dict[str, str], why: str
+) -> None:
+    result = lender_with(lender_shutdown(name, **number), store)
+    assert result.dossier.registers.inspectorate.results == []
+    assert (
+        f"inspectorate: inspection 51877 of {name!r} (Rotterdam) lists a violation and was returned by the search, "
+        f"but is not linked: {why}; check by hand whether it is the partner's"
+    ) in result.problems
+
+
 # --- SNF is searched by every name too ------------------------------------------------------
 
 SNF_URL = "https://www.normeringflexwonen.nl/register"
@@ -841,6 +973,64 @@ def test_snf_rows_that_differ_are_both_kept_and_the_choice_is_noted(store: Evide
     result = online(HOUSING_LENDER, store, routes=routes)
     assert result.dossier.registers.snf.organisation is not None
     assert "snf: also matched 'Fixture Flex' (kvk, score 100); only the best match is in the dossier" in result.problems
+
+
+SNF_HOUSING = [
+    HousingLocation.model_validate(location)
+    for location in json.loads((ROOT / "fixtures" / "dossiers" / "housing-provider.json").read_text(encoding="utf-8"))[
+        "housing"
+    ]
+]
+"""Two locations with SNF marks: the SNF register's entry for the partner then decides art. 14.3b."""
+_HOUSING_DECLARATIONS = DECLARATIONS.model_dump(mode="json")
+_HOUSING_DECLARATIONS["fines"]["housing_municipalities"] = sorted({location.municipality for location in SNF_HOUSING})
+HOUSING_DECLARATIONS = Declarations.model_validate(_HOUSING_DECLARATIONS)
+"""LENDER's declarations, naming the municipalities of its locations (B3.f, Wgv)."""
+REMOVED_ROW = (LENDER.name, "Rotterdam", "Doorgehaald", LENDER.kvk_number)
+CERTIFIED_SAME_NAME_ROW = (LENDER.name, "Rotterdam", "Gecertificeerd", LENDER.kvk_number)
+
+
+def housing_lender_with_snf(store: EvidenceStore, *rows: tuple[str, str, str, str]) -> BuildResult:
+    """HOUSING_LENDER with SNF-marked locations, the search by its registered name listing ``rows``."""
+    routes = {**ROUTES, snf_search(LENDER.name): snf_page(*rows)}
+    return online(HOUSING_LENDER, store, routes=routes, declarations=HOUSING_DECLARATIONS, housing=SNF_HOUSING)
+
+
+def housing_marks(result: BuildResult, pack: RulePack) -> tuple[Verdict, Outcome, str | None]:
+    """The verdict and the housing marks criterion (art. 14.3b) on AS_OF, through the public API."""
+    decision = eligibility.evaluate(result.dossier, pack, AS_OF)
+    (marks,) = [c for c in decision.criteria if c.id == "art14_3_b_housing_marks"]
+    return decision.verdict, marks.outcome, marks.clause
+
+
+def test_a_certified_snf_registration_alone_is_eligible(store: EvidenceStore, pack: RulePack) -> None:
+    """The control for the conflicts below: only the removed row can make them fail."""
+    result = housing_lender_with_snf(store, FLEX_ROW)
+    assert housing_marks(result, pack) == (Verdict.ELIGIBLE, Outcome.PASS, "all_locations_certified")
+
+
+@pytest.mark.parametrize("certified", [FLEX_ROW, CERTIFIED_SAME_NAME_ROW], ids=["trade name", "same name"])
+@pytest.mark.parametrize("removed_first", [True, False], ids=["removed first", "certified first"])
+def test_snf_rows_of_one_kvk_number_with_conflicting_statuses_keep_the_least_favourable_in_either_order(
+    store: EvidenceStore, pack: RulePack, certified: tuple[str, str, str, str], removed_first: bool
+) -> None:
+    """SNF lists the partner's number twice, removed and certified. Picked by name and page order,
+    the verdict was eligible one way round and not eligible the other."""
+    rows = (REMOVED_ROW, certified) if removed_first else (certified, REMOVED_ROW)
+    result = housing_lender_with_snf(store, *rows)
+    organisation = result.dossier.registers.snf.organisation
+    assert organisation is not None
+    assert (organisation.name, organisation.kvk_number, organisation.status, organisation.link.method) == (
+        LENDER.name, LENDER.kvk_number, "doorgehaald", LinkMethod.KVK
+    )
+    assert (
+        f"snf: KvK number {LENDER.kvk_number} is listed with different statuses (doorgehaald, gecertificeerd); the "
+        f"least favourable, doorgehaald ({LENDER.name!r}), is in the dossier"
+    ) in result.problems
+    assert f"snf: also matched {certified[0]!r} (kvk, score 100); only the best match is in the dossier" in (
+        result.problems
+    )
+    assert housing_marks(result, pack) == (Verdict.NOT_ELIGIBLE, Outcome.FAIL, "snf_registration_not_valid")
 
 
 def test_snf_dedupe_keeps_the_first_of_equal_rows_in_order() -> None:
@@ -1002,7 +1192,8 @@ def test_demo_store_builds_every_demo_partner_offline(tmp_path: Path) -> None:
     store = EvidenceStore(tmp_path / "demo")
     for partner in ms.PARTNERS:
         result = offline(partner, store)
-        assert [p for p in result.problems if not p.startswith(("inspectorate: searched by 2", "snf: searched by 2"))] == []
+        problems = [p for p in result.problems if not p.startswith(("inspectorate: searched by 2", "snf: searched by 2"))]
+        assert problems == ([UNLINKED_SCHOONMAAK] if partner is FINED else [])
         registers = result.dossier.registers
         assert {name: getattr(registers, name).status for name in ADAPTERS} == dict.fromkeys(ADAPTERS, ReadStatus.READ)
         assert registers.kvk.provenance.retrieved_at >= ms.BUILD_AT

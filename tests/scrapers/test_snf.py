@@ -319,3 +319,44 @@ def test_malformed_detail_link_is_left_out_and_the_row_still_reads() -> None:
         ("Flexhuis B.V.", "Venlo", None),
         ("B B.V.", "Tiel", "https://www.normeringflexwonen.nl/register/b"),
     ]
+
+
+# --- rows of one registration that disagree ---------------------------------------------------
+
+
+def _row(name: str, status: str | None, detail: str | None = None) -> snf.SnfRecord:
+    return snf.SnfRecord(name, "Rotterdam", status, "68750110", detail)
+
+
+@pytest.mark.parametrize(
+    ("statuses", "kept"),
+    [
+        (("gecertificeerd", "doorgehaald"), "doorgehaald"),
+        (("gecertificeerd", "opgeschort"), "opgeschort"),
+        (("aangemeld", "gecertificeerd"), "aangemeld"),
+        (("opgeschort", "doorgehaald", "aangemeld"), "doorgehaald"),
+        (("gecertificeerd", None), None),  # no status shown: not certified, but no removal either
+        (("gecertificeerd", "in behandeling"), "in behandeling"),  # a word not known: never read as certified
+        (("in behandeling", "doorgehaald"), "doorgehaald"),
+    ],
+)
+def test_least_favourable_keeps_the_worst_status_whatever_the_order(
+    statuses: tuple[str | None, ...], kept: str | None
+) -> None:
+    """SNF listing one KvK number with several statuses: the row order must not decide (as ``sna.find``)."""
+    rows = [_row(f"Fixture {i}", status) for i, status in enumerate(statuses)]
+    for order in (rows, rows[::-1]):
+        assert snf.least_favourable(order).status == kept
+
+
+def test_least_favourable_breaks_ties_by_the_fields_shown_not_by_order() -> None:
+    """Two removed rows of one name (another detail link): the same row is kept either way."""
+    a = _row("Fixture Uitzend B.V.", "doorgehaald", "https://www.normeringflexwonen.nl/register/a")
+    b = _row("Fixture Uitzend B.V.", "doorgehaald", "https://www.normeringflexwonen.nl/register/b")
+    certified = _row("Fixture Flex", "gecertificeerd")
+    assert snf.least_favourable([certified, b, a]) is a and snf.least_favourable([a, certified, b]) is a
+
+
+def test_status_rank_orders_removed_below_unknown_below_certified() -> None:
+    ranks = [snf.status_rank(s) for s in ("doorgehaald", "opgeschort", "aangemeld", None, "onbekend", "gecertificeerd")]
+    assert ranks == [0, 1, 2, 3, 3, 4]
