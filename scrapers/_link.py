@@ -197,7 +197,14 @@ def _kvk_key(kvk: str | None) -> str | None:
     return key.zfill(8) if key.isdigit() and len(key) < 8 else key
 
 
-def _sorted_words(normalised: str) -> str:
+def name_score(given: str, names: Sequence[str]) -> float:
+    """The best ``token_sort_ratio`` (0-100) of ``given`` against any of ``names``, over their h.o.d.n. variants."""
+    wanted = [sorted_words(variant) for variant in name_variants(given)]
+    return max((fuzz.ratio(a, sorted_words(b)) for name in names for b in name_variants(name) for a in wanted),
+               default=0.0)
+
+
+def sorted_words(normalised: str) -> str:
     """What ``token_sort_ratio`` compares: the words in alphabetical order."""
     return " ".join(sorted(normalised.split()))
 
@@ -246,7 +253,7 @@ class NameIndex(Generic[T]):
                 if not name_match_other_kvk:
                     continue
             for variant in name_variants(name):
-                self._choices.append(_sorted_words(variant))
+                self._choices.append(sorted_words(variant))
                 self._owners.append(index)
 
     def __len__(self) -> int:
@@ -303,7 +310,7 @@ class NameIndex(Generic[T]):
         best: dict[int, tuple[float, str, str]] = {}  # record -> (score, partner variant, record variant)
         for query in queries:
             for _, score, position in process.extract(
-                _sorted_words(query),
+                sorted_words(query),
                 self._choices,
                 scorer=fuzz.ratio,  # on sorted words: equal to token_sort_ratio (module docstring)
                 processor=None,  # both sides are normalised already

@@ -41,6 +41,7 @@ from eligibility._dossier import (
     Declarations,
     Dossier,
     EquivalenceEvidence,
+    GivenName,
     HousingLocation,
     Identity,
     InspectorateFinding,
@@ -62,7 +63,7 @@ from eligibility._errors import FetchError, ScrapingError
 from scrapers import inspectorate, kvk, members, nau, sna, sncu, snf
 from scrapers._config import ScraperConfig
 from scrapers._http import MAX_REDIRECTS, _full_url, redirect_target
-from scrapers._link import Candidate, NameIndex, normalise_name, to_link
+from scrapers._link import Candidate, NameIndex, name_score, name_variants, normalise_name, sorted_words, to_link
 from scrapers._store import EvidenceStore, Snapshot
 
 NAU_REGISTER_URL = "https://www.toelatinguitleenmarkt.nl/register.json"
@@ -930,7 +931,19 @@ def _identity(profile: kvk.KvkProfile | None, given: _Partner, problems: list[st
         trade_names=[trade for trade in profile.trade_names if trade != profile.name],
         place=profile.place or given.place,
         predecessor_kvk_numbers=list(given.predecessors),
+        given_name=_given_name(given, profile, problems),
     )
+
+
+def _given_name(given: _Partner, profile: kvk.KvkProfile, problems: list[str]) -> GivenName | None:
+    """The given name against the KvK name and trade names, scored as the registers link names."""
+    if not given.names:
+        return None
+    score = round(name_score(given.names[0], (profile.name, *profile.trade_names)), 1)
+    if score < NAME_THRESHOLD:
+        problems.append(f"identity: the name given, {given.names[0]!r}, is not the trade register's name for KvK "
+                        f"{profile.kvk_number} ({profile.name!r}; name score {score}): is the KvK number right?")
+    return GivenName(name=given.names[0], score=score, matches=score >= NAME_THRESHOLD)
 
 
 # --- refreshing the bulk registers ----------------------------------------------------------

@@ -242,6 +242,15 @@ class SbiCode(_Model):
 _SOLE_TRADER = " For a sole trader (eenmanszaak) a person's name."
 
 
+class GivenName(_Model):
+    """The name the list (or the officer) gave the partner, beside the trade register's names: a list name that
+    is not the company's points to a mistyped KvK number, which makes one company's evidence count for another."""
+
+    name: str = personal_data("The name as given." + _SOLE_TRADER)
+    score: float = Field(ge=0, le=100, description="Best name score (0-100) against the KvK name and trade names.")
+    matches: bool = Field(description="Whether that score reaches the name-linking threshold of the registers.")
+
+
 class Identity(_Model):
     name: Annotated[str, StringConstraints(min_length=1)] = personal_data("The partner's name." + _SOLE_TRADER)
     kvk_number: KvkNumber | None = None
@@ -256,6 +265,8 @@ class Identity(_Model):
         default=[], description="KvK numbers before a takeover or change of legal form."
     )
     foreign: bool = Field(default=False, description="Established outside the Netherlands (NEN 4400-2 applies).")
+    given_name: GivenName | None = Field(
+        default=None, description="The name the list or the officer gave, when the trade register was read too.")
 
 
 # --- declarations (signed by the partner, uploaded with the application) --------------------
