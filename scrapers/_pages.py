@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from urllib.parse import SplitResult, urljoin, urlsplit
+from urllib.parse import SplitResult, parse_qsl, urljoin, urlsplit
 
 from bs4 import Tag
 
@@ -70,4 +70,75 @@ def numbered_next(
             continue
         if resolved[1].hostname == current.hostname and page_number(resolved[1]) == wanted:
             return resolved
+    return None
+
+
+# Paginations a parser does not follow, recognised so that a list is never read as complete
+# while the page itself says it goes on (PRODUCT.md principle 6).
+_PAGE_PATH = re.compile(r"/(?:page|pagina)/(\d+)/?$", re.I)
+_PAGE_PARAM = re.compile(r"(?:^|[_-])(?:paged?|pagina|pg)$", re.I)  # paged, sf_paged, page, query-2-page
+_PAGE_OF = re.compile(r"\b(?:pagina|page)\s+(\d+)\s+(?:van|of|/)\s+(\d+)\b", re.I)
+_ONLY_PAGE_OF = re.compile(rf"[^\w]*{_PAGE_OF.pattern}[^\w]*", re.I)  # a text that says nothing else
+_LOAD_MORE_TEXT = re.compile(
+    r"^(?:(?:toon|laad)\s+meer|meer\s+(?:\w+\s+)?(?:laden|tonen|weergeven)|(?:load|show)\s+more)\b", re.I
+)
+_LOAD_MORE_MARK = re.compile(r"load[-_]?more|infinite[-_]?scroll", re.I)
+_PAGINATION_MARK = re.compile(r"pagination|page-numbers|pager|paging", re.I)
+
+
+def page_of(parts: SplitResult) -> int | None:
+    """The page number a list URL names: a path .../page/N/ or .../pagina/N/, or a query
+    parameter paged=N, sf_paged=N, page=N, pagina=N (not "p=", WordPress's post id)."""
+    if match := _PAGE_PATH.search(parts.path):
+        return int(match[1])
+    for name, value in parse_qsl(parts.query):
+        if _PAGE_PARAM.search(name) and value.isdigit():
+            return int(value)
+    return None
+
+
+def _marks(tag: Tag) -> str:
+    return " ".join([*tag.get_attribute_list("class"), str(tag.get("id", "")), str(tag.get("aria-label", ""))])
+
+
+def _disabled(tag: Tag) -> bool:
+    classes = tag.get_attribute_list("class")
+    return tag.has_attr("disabled") or tag.get("aria-disabled") == "true" or "disabled" in classes
+
+
+def more_pages(soup: Tag, page_url: str, *, within: str) -> str | None:
+    """What on a list page says the list goes on, or None; for a caller that found no next link it
+    can follow, which must then fail rather than read the list as complete. Signs: a rel="next"
+    link on the site, a link on the site under ``within`` to a page number beyond this page's
+    (``page_of``; 1 without one), a page number beyond it in a pagination block without a URL
+    (a JavaScript pager: a button, href="#..."), "Pagina 1 van 3", or a "load more" control
+    ("Meer vonnissen laden") that is not disabled."""
+    current = urlsplit(page_url)
+    number = page_of(current) or 1
+    for link in soup.find_all(("a", "link"), href=True):
+        resolved = resolve(page_url, str(link["href"]))
+        if resolved is None or resolved[1].hostname != current.hostname:
+            continue
+        if "next" in link.get_attribute_list("rel"):
+            return f"a rel=\"next\" link to {resolved[0]}"
+        beyond = page_of(resolved[1])
+        if resolved[1].path.startswith(within) and beyond is not None and beyond > number:
+            return f"a link to page {beyond} ({resolved[0]})"
+    for control in soup.find_all(("a", "button", "input")):
+        text = " ".join((control.get_text() if control.name != "input" else str(control.get("value", ""))).split())
+        scripted = str(control.get("href", "#")).strip().lower().startswith(("#", "javascript:"))  # no page URL
+        if scripted and text.isdigit() and int(text) > number and any(
+            _PAGINATION_MARK.search(_marks(tag)) for tag in (control, *list(control.parents)[:3])
+        ):
+            return f"a page number {text} beyond page {number}"
+        if not _disabled(control) and (_LOAD_MORE_TEXT.match(text) or _LOAD_MORE_MARK.search(_marks(control))):
+            return f"a load-more control ({text or _marks(control).strip()!r})"
+    # in the page's <title> or as a text of its own: "zie pagina 3 van 12" in an excerpt is no pager
+    title = soup.find("title")
+    texts = [title.get_text(" ")] if title is not None else []
+    texts += [str(text) for text in soup.find_all(string=_ONLY_PAGE_OF.fullmatch)]
+    for text in texts:
+        for match in _PAGE_OF.finditer(" ".join(text.split())):
+            if int(match[1]) < int(match[2]):
+                return f"{match[0]!r}"
     return None

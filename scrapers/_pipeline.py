@@ -597,11 +597,21 @@ class _SncuVerdicts:
     """The names linked against: every party of every verdict, and for a verdict naming no party
     every run of words of its title and slug (``_title_windows``). Made with the read, so a batch
     replay hands every partner the same tuple and its name index is built once."""
+    title_runs: dict[str, tuple[tuple[sncu.SncuDetail, str], ...]] = field(default_factory=dict)
+    """Every verdict's title and slug runs, by their normalised words in sorted order (what a score
+    of 100 compares): a partner name that is one of them links the verdict whatever parties were
+    read, so a title the party reading gets wrong ("X B.V. te Rotterdam", "curator van X B.V.")
+    cannot lose it. Exact only: fuzzy runs of every title would link every partner whose name
+    starts like a party's ("Uitzendbureau De" scores 86 against "Uitzendbureau De Brug")."""
 
 
 SNCU_WINDOW_WORDS = 12
 """Longest run of title or slug words tried as a name for a verdict naming no party; longer
 than any partner name in practice, and it keeps the index small (a title gives at most ~150)."""
+
+
+def _wordy(word: str) -> bool:
+    return any(char.isalnum() for char in word)
 
 
 def _title_windows(detail: sncu.SncuDetail) -> tuple[str, ...]:
@@ -614,6 +624,10 @@ def _title_windows(detail: sncu.SncuDetail) -> tuple[str, ...]:
         words = text.split()
         for start in range(len(words)):
             for end in range(start + 1, min(len(words), start + SNCU_WINDOW_WORDS) + 1):
+                # "/ X B.V." normalises as "X B.V." does: a run opening or closing on a bare "/" or
+                # "-" would only make the name shown longer
+                if not _wordy(words[start]) or not _wordy(words[end - 1]):
+                    continue
                 window = " ".join(words[start:end])
                 key = normalise_name(window)
                 if key and len(window) > len(kept.get(key, "")):
@@ -623,16 +637,34 @@ def _title_windows(detail: sncu.SncuDetail) -> tuple[str, ...]:
 
 def _read_sncu(client: Client, partner: _Partner, config: ScraperConfig) -> _SncuVerdicts:
     details = sncu.fetch_all(client)[1]
+    windows = {detail.url: _title_windows(detail) for detail in details}
     names = [(detail, party) for detail in details for party in detail.parties]
-    names += [(detail, window) for detail in details if not detail.parties for window in _title_windows(detail)]
-    return _SncuVerdicts(details, tuple(names))
+    names += [(detail, window) for detail in details if not detail.parties for window in windows[detail.url]]
+    runs: dict[str, list[tuple[sncu.SncuDetail, str]]] = {}
+    for detail in details:
+        for window in windows[detail.url]:
+            runs.setdefault(sorted_words(normalise_name(window)), []).append((detail, window))
+    return _SncuVerdicts(details, tuple(names), {key: tuple(found) for key, found in runs.items()})
+
+
+def _title_run_links(verdicts: _SncuVerdicts, partner: _Partner) -> list[Candidate]:
+    """Verdicts whose title or slug holds one of the partner's names as a run of words (score 100)."""
+    found = []
+    for name in partner.names:
+        for variant in name_variants(name):
+            for detail, window in verdicts.title_runs.get(sorted_words(variant), ()):
+                why = f"the words of partner name {variant!r} are a run of the verdict's title or slug: {window!r}"
+                found.append(Candidate((detail, window), window, None, None, 100.0, LinkMethod.NAME, [why]))
+    return found
 
 
 def _map_sncu(verdicts: _SncuVerdicts, partner: _Partner, prov: Provenance, notes: list[str]) -> SncuFinding:
     """Every party of every verdict is a name to match; a verdict is kept once, by its best party.
 
     A verdict naming no party is matched by the words of its title and slug: dropping it would
-    read as "no verdict". Either way the link is by name only, so the rules send it to review.
+    read as "no verdict". Any verdict whose title or slug holds a partner's name exactly is
+    matched too (``_SncuVerdicts.title_runs``). Either way the link is by name only, so the rules
+    send it to review.
     """
     details, parties = verdicts.details, verdicts.parties
     for detail in details:
@@ -644,18 +676,38 @@ def _map_sncu(verdicts: _SncuVerdicts, partner: _Partner, prov: Provenance, note
     candidates = _link(
         partner, parties, kvk_of=lambda p: None, name_of=lambda p: p[1], place_of=lambda p: None, limit=len(parties)
     )
-    best: dict[str, Candidate] = {}  # in the order verdicts first appear among the candidates
-    for candidate in candidates:
+    by_party = {candidate.record[0].url for candidate in candidates}
+    ranked = [(c, True) for c in candidates] + [(c, False) for c in _title_run_links(verdicts, partner)]
+    ranked.sort(key=lambda found: -found[0].score)  # stable: the linker's order within a score
+    best: dict[str, tuple[Candidate, bool]] = {}  # in the order verdicts first appear among the candidates
+    for candidate, linked in ranked:
         url, current = candidate.record[0].url, best.get(candidate.record[0].url)
-        # of equal scores the longest name shows the officer most ("Flexwerk Voorbeeld B.V.", not "Flexwerk")
-        if current is None or (candidate.score, len(candidate.name)) > (current.score, len(current.name)):
-            best[url] = candidate
-    kept = list(best.values())[:NAME_LIMIT]
+        # of equal scores the linker's name (a party) before an exact title run, then the longest
+        # name, which shows the officer most ("Flexwerk Voorbeeld B.V.", not "Flexwerk")
+        if current is None or (candidate.score, linked, len(candidate.name)) > (
+            current[0].score, current[1], len(current[0].name)
+        ):
+            best[url] = (candidate, linked)
+    kept = [candidate for candidate, _ in best.values()][:NAME_LIMIT]
     for candidate in kept:
         detail = candidate.record[0]
-        if not detail.date_labelled:
-            skipped = f"; dates that do not exist were skipped: {', '.join(map(repr, detail.dates_skipped))}" \
-                if detail.dates_skipped else ""
+        if detail.parties and detail.url not in by_party:
+            notes.append(
+                f"sncu: verdict {detail.url}: linked by the words {candidate.name!r} of its title or slug; "
+                f"no party read from it ({', '.join(map(repr, detail.parties))}) matched the partner's names"
+            )
+        if detail.date_labelled:
+            continue
+        skipped = f"; dates that do not exist were skipped: {', '.join(map(repr, detail.dates_skipped))}" \
+            if detail.dates_skipped else ""
+        if detail.date_conflicts:  # an appeal counts from its own date: which date is the verdict's?
+            ecli = " (an ECLI: 1 January of its year)" if detail.date_text.startswith("ECLI") else ""
+            notes.append(
+                f"sncu: verdict {detail.url}: the page gives more than one verdict date "
+                f"({', '.join(map(repr, (*detail.date_conflicts, detail.date_text)))}); the latest, "
+                f"{detail.date_text!r}{ecli}, was taken and is treated as not labelled{skipped}"
+            )
+        else:
             notes.append(
                 f"sncu: verdict {detail.url}: no labelled verdict date; the latest date in the article "
                 f"({detail.date_text!r}) was taken{skipped}"

@@ -20,14 +20,15 @@ from bs4 import BeautifulSoup, Tag
 
 from eligibility._dossier import Link, SncuVerdict
 from eligibility._errors import FetchError, LayoutChangedError, ScrapingError
-from scrapers._pages import next_links, numbered_next, resolve
+from scrapers._pages import more_pages, next_links, numbered_next, resolve
 
 if TYPE_CHECKING:
     from scrapers._http import PoliteClient
     from scrapers._store import Snapshot
 
 REGISTER = "sncu"
-PARSER_VERSION = "sncu/2"
+PARSER_VERSION = "sncu/3"
+"""3: several verdict dates, place and capacity phrases in party names (session 12)."""
 LIST_URL = "https://www.sncu.nl/vonnissen-en-arresten/"
 _SECTION = "/vonnissen-en-arresten/"
 _NOT_VERDICTS = frozenset({"page", "feed"})
@@ -58,6 +59,12 @@ _LABELLED_DATE = re.compile(
     rf"|date(?:\s+of\s+(?:judg(?:e)?ment|verdict|ruling))?)\s*:\s*({_DATE})\b",
     re.I,
 )
+# A publication date ("Geplaatst op 19 mrt 2024") is later than the verdict it reports by nature:
+# it is no competing verdict date (an appeal judgment is), so it never overrides a labelled one.
+_PUBLISHED_DATE = re.compile(
+    rf"\b(?:geplaatst|gepubliceerd|publicatiedatum|posted|published)(?:\s+(?:op|on))?\s*:?\s*({_DATE})\b", re.I
+)
+_ECLI_YEAR = re.compile(r"\bECLI:NL:[A-Z]+:(\d{4}):\w+")
 
 
 def parse_date(text: str) -> date | None:
@@ -102,14 +109,19 @@ def find_dates(text: str) -> list[tuple[date, str]]:
     only ever dates a verdict that labels none, and an unlabelled verdict goes to review anyway
     (``date_labelled``); raising would fail the register for every partner over one typo in a list
     excerpt. A *labelled* verdict date that does not exist raises (``_verdict_date``)."""
-    found: list[tuple[date, str]] = []
+    return [(day, written) for day, written, _ in _dates_at(text)]
+
+
+def _dates_at(text: str) -> list[tuple[date, str, int]]:
+    """``find_dates`` with where each date starts in the text (to tell a publication date apart)."""
+    found: list[tuple[date, str, int]] = []
     for match in _DATE_RE.finditer(text):
         try:
             day = parse_date(match[0])
         except ValueError:
             continue
         if day is not None:
-            found.append((day, match[0]))
+            found.append((day, match[0], match.start()))
     return found
 
 
@@ -148,6 +160,10 @@ class SncuDetail:
     dates_skipped: tuple[str, ...] = ()
     """Dates in the article that do not exist ("30-02-2026"), skipped when no date was labelled:
     one of them may have been the verdict date, so the pipeline names them to the officer."""
+    date_conflicts: tuple[str, ...] = ()
+    """Other verdict dates the page gives beside ``date_text`` (as written; an ECLI for its year):
+    a second labelled date ("Datum vonnis:" and "Datum arrest:"), or a date or ECLI year after the
+    labelled one (an appeal reported later). The latest is taken and ``date_labelled`` is False."""
 
 
 # --- list pages -------------------------------------------------------------------------------
@@ -216,7 +232,11 @@ def _page_number(parts: SplitResult) -> int | None:
 
 def _next_url(soup: BeautifulSoup, page_url: str) -> str | None:
     """The next list page: rel="next", class "next", a "Volgende"/"»" link within the section,
-    or else the numbered link to page N+1 (a pagination of page numbers only)."""
+    or else the numbered link to page N+1 (a pagination of page numbers only).
+
+    None only when the page shows no sign of more pages (``more_pages``): a pagination this
+    parser cannot follow ("?sf_paged=2", "Meer vonnissen laden") raises LayoutChangedError,
+    since reading page 1 alone would show every verdict on later pages as "not listed"."""
     host = urlsplit(page_url).netloc
     for candidate in next_links(soup):
         href = str(candidate["href"])
@@ -229,6 +249,10 @@ def _next_url(soup: BeautifulSoup, page_url: str) -> str | None:
     # A malformed link into .../page/ may be page N+1: the list would end early, so it raises.
     numbered = numbered_next(soup, page_url, _page_number, raise_if_malformed=f"{_SECTION}page/")
     if numbered is None:
+        if (sign := more_pages(soup, page_url, within=_SECTION)) is not None:
+            raise LayoutChangedError(
+                page_url, f"a next-page link that can be followed (the page shows more pages: {sign})"
+            )
         return None
     parts = numbered[1]
     return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
@@ -281,8 +305,39 @@ _TITLE_PREFIX = re.compile(
     re.I,
 )
 _TRAILING = re.compile(r"(?:[\s,]*(?:\([^)]*\)|\b(?:19|20)\d{2}\b))+\s*$")
-_HONORIFIC = re.compile(r"^(?:de\s+heer|mevrouw|mevr\.|dhr\.)\s+", re.I)
-_AFTER_LEGAL_FORM = re.compile(r"(?:(?<=B\.V\.)|(?<=N\.V\.)|(?<=V\.O\.F\.)|(?<=C\.V\.))\s*(?:,|&|\ben\b)\s*", re.I)
+_LEGAL_FORM_BEFORE = r"(?:(?<=B\.V\.)|(?<=N\.V\.)|(?<=V\.O\.F\.)|(?<=C\.V\.))"
+_HONORIFIC = re.compile(r"^(?:de\s+heer|mevrouw|mevr\.|dhr\.|mr\.)\s+", re.I)
+# Place and capacity phrases around a party's name ("X B.V. te Rotterdam", "mr. J. Jansen q.q.
+# (curator van X B.V.)"): kept, they pull the name's score under the link threshold and the
+# verdict is lost. Stripped conservatively. A place is 1-4 capitalised words (with "'s-", "aan
+# den", ...), removed after "gevestigd/kantoorhoudende/wonende te" or after a bare "te"/"uit"
+# that follows a legal form (anywhere, before a separator), and after a bare "te"/"uit" at the
+# very end of a name only ("Kunst te Koop B.V." keeps its "te"). A capacity is "(de) curator
+# (in het faillissement) van" or "bewindvoerder van" (the name after it is the party, the
+# curator's before it is dropped) or "q.q."; a status is "in liquidatie", "in staat van
+# faillissement". The pipeline also matches every verdict's title and slug word runs exactly
+# (``_read_sncu``), so a name this still gets wrong is found there.
+_UPPER = "A-ZÀ-ÖØ-Þ"
+_PLACE = (
+    rf"(?:['’]s-|['’]t\s+)?[{_UPPER}][\w'’-]*"
+    rf"(?:\s+(?:(?:aan|op|bij|onder|in)\s+)?(?:(?:de|den|der|het)\s+)?[{_UPPER}][\w'’-]*){{0,3}}"
+)
+_SEATED = (
+    r"(?i:(?:(?:beiden?|allen)\s+)?(?:statutair\s+)?(?:gevestigd|kantoorhoudende?|wonende|woonachtig)\s+(?:te|in))"
+)
+_PLACE_PHRASE = re.compile(
+    rf"(?:(?:^|[\s,]+){_SEATED}|{_LEGAL_FORM_BEFORE}\s+(?i:te|uit))\s+{_PLACE}(?=\s*(?:$|[,;&)]|(?i:en)\b))"
+)
+_PLACE_AT_END = re.compile(rf"(?:^|[\s,]+)(?:{_SEATED}|(?i:te|uit))\s+{_PLACE}\s*$")
+_STATUS_AT_END = re.compile(r"[\s,]+(?:in\s+(?:staat\s+van\s+faillissement|liquidatie)|i\.\s?l\.|failliet)\s*$", re.I)
+_CAPACITY_IN_BRACKETS = re.compile(r"\s*\(([^()]*\b(?:curator|bewindvoerder)\b[^()]*)\)", re.I)
+_CAPACITY = re.compile(
+    r"^(?:.*?[\s,])?(?:in\s+(?:zijn|haar)\s+hoedanigheid\s+(?:van|als)\s+)?(?:de\s+)?(?:curator|bewindvoerder)"
+    r"(?:\s+in\s+(?:het|de)\s+faillissement)?\s+van\s+",
+    re.I,
+)
+_QQ = re.compile(r"(?:^|\s+)q\.\s?q\.(?:\s*,)?(?:\s+|$)", re.I)
+_AFTER_LEGAL_FORM = re.compile(rf"{_LEGAL_FORM_BEFORE}\s*(?:,(?:\s*(?:&|\ben\b))?|&|\ben\b)\s*", re.I)
 _PARTY_LABEL = re.compile(r"^(?:partijen|gedaagden?|wederpartij(?:en)?|bestuurders?|directeur(?:en)?)\s*:\s*(.+)$", re.I)
 _OUTCOME_LABEL = re.compile(r"^(?:uitkomst|beslissing|dictum|oordeel|resultaat)\s*:\s*(.+)$", re.I)
 _OUTCOME_WORDS = re.compile(r"veroordee|toegewezen|afgewezen|ordered|awarded|dismissed", re.I)
@@ -291,16 +346,30 @@ _OUTCOME_WORDS = re.compile(r"veroordee|toegewezen|afgewezen|ordered|awarded|dis
 def parties_from(text: str) -> list[str]:
     """Counterparties in "Vonnis SNCU vs. X B.V." or "Arrest: X B.V. en Y tegen SNCU": every side
     that is not SNCU, split after a legal form ("X B.V. en Y"), without a year, a role in
-    brackets or a title such as "de heer"."""
+    brackets, a title such as "de heer", a place ("te Rotterdam", "gevestigd te Venlo") or a
+    capacity ("curator van", "q.q."): see ``_PLACE_PHRASE`` for how conservative that is."""
     parties = []
     for side in _VERSUS.split(text):
         side = _TITLE_PREFIX.sub("", side.strip())
         if _SNCU.search(side):
             continue
+        side = _PLACE_PHRASE.sub("", _CAPACITY_IN_BRACKETS.sub(r", \1", side))
         for part in _AFTER_LEGAL_FORM.split(side):
-            if name := _HONORIFIC.sub("", _TRAILING.sub("", part)).strip():
-                parties.append(name)
+            for piece in _QQ.split(_CAPACITY.sub("", part.strip())):
+                if name := _HONORIFIC.sub("", _bare_name(piece)).strip(" ,;"):
+                    parties.append(name)
     return parties
+
+
+def _bare_name(text: str) -> str:
+    """The name without what may trail it, in any order: "(bestuurder)", "2019", "te Rotterdam",
+    "in liquidatie"."""
+    previous = None
+    while text != previous:
+        previous = text
+        for trailing in (_TRAILING, _PLACE_AT_END, _STATUS_AT_END):
+            text = trailing.sub("", text).strip(" ,;")
+    return text
 
 
 def _blocks(area: Tag) -> list[str]:
@@ -314,22 +383,48 @@ def _unique(names: list[str]) -> tuple[str, ...]:
     return tuple(seen.values())
 
 
-def _verdict_date(text: str) -> tuple[date, str, bool] | None:
-    """(date, as written, labelled?): a labelled date first, else the latest date in the text.
+@dataclass(frozen=True)
+class _Dated:
+    """A verdict date as ``_verdict_date`` found it (the fields of ``SncuDetail`` of that name)."""
+
+    day: date
+    written: str
+    labelled: bool
+    conflicts: tuple[str, ...] = ()
+
+
+def _verdict_date(text: str) -> _Dated | None:
+    """The verdict date: the labelled one when the page gives exactly one, else the latest.
 
     Unlabelled, the article may name earlier events ("controlerapport van 14 juli 2020 ... vonnis
     van 2 februari 2026") and later ones (a hearing in appeal): no date is certain. The latest is
     taken, and the verdict says it was not labelled (``SncuVerdict.date_labelled``), which sends
     the SNCU criterion to review whatever the date (rule b3_g_sncu, ``date_not_labelled``).
+
+    Labelled, an appeal judgment counts from its own date (LEGAL.md B3.g), so the first label is
+    not enough: two distinct labelled dates ("Datum vonnis: 14 juli 2020", "Datum arrest: 5 maart
+    2025"), or a later date or ECLI year in the text ("op 5 maart 2025 heeft het Gerechtshof ...
+    bekrachtigd"), make the date uncertain. The latest is taken (it keeps the verdict in the window
+    longest) and marked not labelled. A publication date ("Geplaatst op") is not such a date.
+    Every labelled date must exist: one that does not raises (``parse_date``).
     """
-    for match in _LABELLED_DATE.finditer(text):
-        if (day := parse_date(match[1])) is not None:
-            return day, match[1], True
-    dates = find_dates(text)
-    if not dates:
-        return None
-    latest, written = max(dates, key=lambda found: found[0])  # max keeps the first of equal dates
-    return latest, written, False
+    labelled = [(day, match[1]) for match in _LABELLED_DATE.finditer(text) if (day := parse_date(match[1]))]
+    if not labelled:
+        dates = find_dates(text)
+        if not dates:
+            return None
+        latest, written = max(dates, key=lambda found: found[0])  # max keeps the first of equal dates
+        return _Dated(latest, written, False)
+    first_latest = max(labelled, key=lambda found: found[0])
+    published = {match.start(1) for match in _PUBLISHED_DATE.finditer(text)}
+    later = [(day, written) for day, written, at in _dates_at(text) if at not in published and day > first_latest[0]]
+    # an ECLI gives its year only: 1 January of a later year is still later than the labelled date
+    later += [(date(int(m[1]), 1, 1), m[0]) for m in _ECLI_YEAR.finditer(text) if int(m[1]) > first_latest[0].year]
+    chosen = max(labelled + later, key=lambda found: found[0])
+    if len({day for day, _ in labelled}) == 1 and not later:
+        return _Dated(chosen[0], chosen[1], True)
+    others = dict.fromkeys(written for day, written in labelled + later if day != chosen[0])
+    return _Dated(chosen[0], chosen[1], False, tuple(others))
 
 
 def parse_detail(body: bytes, url: str) -> SncuDetail:
@@ -345,7 +440,7 @@ def parse_detail(body: bytes, url: str) -> SncuDetail:
     found = _verdict_date(text)
     if found is None:
         raise LayoutChangedError(url, "a verdict date (e.g. '17 januari 2019' or '17 Jan 2019')")
-    verdict_date, date_text, is_labelled = found
+    verdict_date, date_text, is_labelled = found.day, found.written, found.labelled
     blocks = _blocks(area)
     labelled_parties = [m[1] for block in blocks if (m := _PARTY_LABEL.match(block))]
     title_parties = parties_from(title) if _VERSUS.search(title) else []  # a title may name no party
@@ -364,6 +459,7 @@ def parse_detail(body: bytes, url: str) -> SncuDetail:
         parties=_unique(title_parties + [p for value in labelled_parties for p in parties_from(value)]),
         outcome=outcomes[0] if outcomes else None,
         dates_skipped=() if is_labelled else tuple(impossible_dates(text)),
+        date_conflicts=found.conflicts,
     )
 
 

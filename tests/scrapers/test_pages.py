@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import SplitResult
+from urllib.parse import SplitResult, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
 
 from eligibility._errors import LayoutChangedError
-from scrapers._pages import next_links, numbered_next, resolve
+from scrapers._pages import more_pages, next_links, numbered_next, page_of, resolve
 
 LIST = "https://www.example.nl/lijst/"
 _PAGE = re.compile(r"/lijst/page/(\d+)/")
@@ -55,3 +55,65 @@ def test_next_links_by_rel_class_or_text() -> None:
         '<a href="/d">Oudere berichten »</a><a href="/e">Vorige</a><a href="/f">2</a>'
     )
     assert [tag["href"] for tag in next_links(soup(html))] == ["/a", "/b", "/c", "/d"]
+
+
+@pytest.mark.parametrize(
+    ("url", "number"),
+    [
+        (LIST, None),
+        (LIST + "page/3/", 3),
+        (LIST + "pagina/4", 4),
+        (LIST + "?sf_paged=2", 2),
+        (LIST + "?paged=5&orderby=date", 5),
+        (LIST + "?query-12-page=2", 2),
+        (LIST + "?pagina=7", 7),
+        (LIST + "?p=123", None),  # WordPress's post id, not a page
+        (LIST + "?page=laatste", None),
+    ],
+)
+def test_page_of(url: str, number: int | None) -> None:
+    assert page_of(urlsplit(url)) == number
+
+
+@pytest.mark.parametrize(
+    ("html", "url", "sign"),
+    [
+        ('<a href="/lijst/?sf_paged=2">2</a>', LIST, "a link to page 2 (https://www.example.nl/lijst/?sf_paged=2)"),
+        ('<a href="/lijst/?sf_paged=1">1</a><a href="/lijst/?sf_paged=3">3</a>', LIST + "?sf_paged=2",
+         "a link to page 3 (https://www.example.nl/lijst/?sf_paged=3)"),
+        ('<a href="/lijst/page/5/">5</a>', LIST + "page/2/", "a link to page 5 (https://www.example.nl/lijst/page/5/)"),
+        ('<link rel="next" href="/elders/2/">', LIST, 'a rel="next" link to https://www.example.nl/elders/2/'),
+        ('<div class="pagination"><span>1</span><button>2</button></div>', LIST, "a page number 2 beyond page 1"),
+        ('<ul class="pager"><li><a href="javascript:go(2)">2</a></li></ul>', LIST, "a page number 2 beyond page 1"),
+        ('<button class="load-more">Toon meer</button>', LIST, "a load-more control ('Toon meer')"),
+        ('<a class="btn" href="#">Load more</a>', LIST, "a load-more control ('Load more')"),
+        ('<a class="js-loadmore" href="#"></a>', LIST, "a load-more control ('js-loadmore')"),
+        ("<title>Lijst - Pagina 1 van 3</title>", LIST, "'Pagina 1 van 3'"),
+        ("<p>Page 2 of 4</p>", LIST + "page/2/", "'Page 2 of 4'"),
+    ],
+    ids=["query", "query-beyond-next", "path-beyond-next", "rel-next", "button-pager", "script-pager", "load-more",
+         "load-more-en", "load-more-class", "pagina-van", "page-of"],
+)
+def test_more_pages_names_what_says_the_list_goes_on(html: str, url: str, sign: str) -> None:
+    assert more_pages(soup(html), url, within="/lijst/") == sign
+
+
+@pytest.mark.parametrize(
+    ("html", "url"),
+    [
+        ('<a href="/lijst/page/1/">1</a><span class="current">2</span>', LIST + "page/2/"),  # the last page
+        ('<a href="/lijst/x/">Lees meer</a><a href="/lijst/y/">Meer over y</a>', LIST),
+        ('<a href="/nieuws/?paged=2">Ouder nieuws</a>', LIST),  # another list's pages
+        ('<a href="https://elders.example/lijst/page/2/">2</a>', LIST),  # another site
+        ('<nav class="pagination"><a href="/lijst/page/1/">3</a></nav>', LIST + "page/2/"),  # its URL decides
+        ('<button class="load-more" disabled>Meer laden</button>', LIST),
+        ('<a class="load-more" aria-disabled="true" href="#">Meer laden</a>', LIST),
+        ("<title>Lijst - Pagina 3 van 3</title>", LIST + "page/3/"),
+        ('<p><a href="#fn2">2</a></p>', LIST),  # a footnote, not a pager
+        ("<p>Zie pagina 3 van 12 van het controlerapport.</p>", LIST),  # an excerpt, not a pager
+    ],
+    ids=["last-page", "read-more", "other-list", "other-site", "number-with-url", "disabled-button",
+         "aria-disabled", "last-of-n", "footnote", "page-of-in-running-text"],
+)
+def test_more_pages_is_none_on_a_page_that_shows_no_more(html: str, url: str) -> None:
+    assert more_pages(soup(html), url, within="/lijst/") is None

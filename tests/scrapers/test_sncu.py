@@ -8,8 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from eligibility._dossier import Link, LinkMethod
+from eligibility._decision import Outcome, Verdict
+from eligibility._dossier import Link, LinkMethod, ReadStatus
 from eligibility._errors import FetchError, LayoutChangedError, ScrapingError
+from eligibility._evaluate import evaluate
+from eligibility._pack import RulePack, load_pack
+from scrapers._pipeline import BuildResult
+from scrapers._store import EvidenceStore
 from scrapers.sncu import (
     LIST_URL,
     MONTHS,
@@ -21,6 +26,7 @@ from scrapers.sncu import (
     parties_from,
     to_verdict,
 )
+from tests.scrapers.test_pipeline import AS_OF, DECLARATIONS, LENDER, ROUTES, ms, online
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "registers" / "sncu"
 SITE = "https://www.sncu.nl/vonnissen-en-arresten/"
@@ -128,6 +134,73 @@ def test_list_numbered_pagination_without_next_link_is_followed() -> None:
         parse_list(malformed, PAGE_2)
 
 
+_LIST_1 = fixture("list_page_1.html")
+_NAV_START = _LIST_1.index(b'<nav class="navigation pagination"')
+_NAV_1 = _LIST_1[_NAV_START : _LIST_1.index(b"</nav>", _NAV_START) + len(b"</nav>")]
+
+
+def list_page_1_with(pagination: str) -> bytes:
+    """list_page_1.html with its next links (``<link rel="next">`` and the numbered nav) replaced."""
+    body = _LIST_1.replace(b'<link rel="next" href="https://www.sncu.nl/vonnissen-en-arresten/page/2/">\n', b"")
+    body = body.replace(_NAV_1, pagination.encode())
+    assert PAGE_2.encode() not in body
+    return body
+
+
+QUERY_PAGING = (
+    '<nav class="navigation pagination"><span aria-current="page" class="page-numbers current">1</span>'
+    '<a class="page-numbers" href="https://www.sncu.nl/vonnissen-en-arresten/?sf_paged=2">2</a>'
+    '<a class="page-numbers" href="https://www.sncu.nl/vonnissen-en-arresten/?sf_paged=3">3</a></nav>'
+)
+LOAD_MORE = (
+    '<div class="load-more-wrap"><button class="load-more" data-next-page="2">Meer vonnissen laden</button></div>'
+)
+
+
+@pytest.mark.parametrize(
+    ("pagination", "sign"),
+    [
+        (QUERY_PAGING, "a link to page 2 (https://www.sncu.nl/vonnissen-en-arresten/?sf_paged=2)"),
+        (LOAD_MORE, "a load-more control ('Meer vonnissen laden')"),
+        ('<p><a href="#" class="button">Meer laden</a></p>', "a load-more control ('Meer laden')"),
+        ('<p class="paging-info">Pagina 1 van 3</p>', "'Pagina 1 van 3'"),
+        ('<nav class="pagination"><span class="current">1</span><a href="#" data-page="2">2</a></nav>',
+         "a page number 2 beyond page 1"),
+        ('<a rel="next" href="/uitspraken/page/2/">Volgende</a>', 'a rel="next" link to https://www.sncu.nl/uitspraken/page/2/'),
+    ],
+    ids=["query-page-numbers", "load-more-button", "load-more-link", "page-1-of-3", "script-pager", "next-elsewhere"],
+)
+def test_a_pagination_the_parser_cannot_follow_is_a_layout_change(pagination: str, sign: str) -> None:
+    """Page 1 says more pages exist but offers no next link the parser follows: read as the whole
+    list, every verdict on page 2 would be "not listed" and the partner eligible."""
+    with pytest.raises(LayoutChangedError) as caught:
+        parse_list(list_page_1_with(pagination), LIST_URL)
+    assert caught.value.url == LIST_URL
+    assert caught.value.missing == f"a next-page link that can be followed (the page shows more pages: {sign})"
+
+
+@pytest.mark.parametrize(
+    "pagination",
+    [
+        "",
+        '<div class="load-more-wrap"><button class="load-more" disabled>Meer vonnissen laden</button></div>',
+        '<p class="paging-info">Pagina 1 van 1</p>',
+        '<p><a href="https://www.sncu.nl/nieuws/?paged=2">Ouder nieuws</a></p>',  # another section's pages
+    ],
+    ids=["none", "disabled-load-more", "page-1-of-1", "other-section"],
+)
+def test_a_list_showing_no_more_pages_ends_without_error(pagination: str) -> None:
+    page = parse_list(list_page_1_with(pagination), LIST_URL)
+    assert (len(page.entries), page.next_url) == (3, None)
+
+
+def test_fetch_all_reads_no_verdict_when_page_1_hides_page_2() -> None:
+    client = FakeClient({**SERVED, LIST_URL: list_page_1_with(QUERY_PAGING)})
+    with pytest.raises(LayoutChangedError, match="the page shows more pages"):
+        fetch_all(client)  # type: ignore[arg-type]
+    assert client.calls == [LIST_URL]
+
+
 def test_changed_list_layout_names_url_and_what_is_missing() -> None:
     with pytest.raises(LayoutChangedError) as caught:
         parse_list(fixture("list_changed_layout.html"), LIST_URL)
@@ -202,6 +275,63 @@ def test_labelled_date_wins_over_an_earlier_unlabelled_one() -> None:
     ).encode()
     detail = parse_detail(body, FLEXWERK)
     assert (detail.verdict_date, detail.date_labelled) == (date(2020, 5, 28), True)
+
+
+APPEAL_UPDATE = (
+    "Update: op 5 maart 2025 heeft het Gerechtshof Den Haag in hoger beroep het vonnis bekrachtigd "
+    "(ECLI:NL:GHDHA:2025:321)."
+)
+
+
+def _detail(*paragraphs: str, title: str = "Arrest Gerechtshof: Fixture Uitzend B.V. tegen SNCU") -> bytes:
+    text = "".join(f"<p>{paragraph}</p>" for paragraph in paragraphs)
+    return f"<html><body><main><article><h1>{title}</h1>{text}</article></main></body></html>".encode()
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "expected", "conflicts"),
+    [
+        # an appeal judgment counts from its own date (LEGAL.md B3.g): the first label named 2020
+        (("Datum vonnis: 14 juli 2020", "Datum arrest: 5 maart 2025"),
+         (date(2025, 3, 5), "5 maart 2025"), ("14 juli 2020",)),
+        (("Datum arrest: 5 maart 2025", "Datum vonnis: 14 juli 2020"),
+         (date(2025, 3, 5), "5 maart 2025"), ("14 juli 2020",)),
+        (("Datum uitspraak: 14 juli 2020", APPEAL_UPDATE),
+         (date(2025, 3, 5), "5 maart 2025"), ("14 juli 2020", "ECLI:NL:GHDHA:2025:321")),
+        # an ECLI gives a year only: 1 January of it, still later than the labelled date
+        (("Datum uitspraak: 14 juli 2020", "In hoger beroep bekrachtigd: ECLI:NL:GHDHA:2025:321."),
+         (date(2025, 1, 1), "ECLI:NL:GHDHA:2025:321"), ("14 juli 2020",)),
+    ],
+    ids=["two-labels", "two-labels-latest-first", "later-date-and-ecli-in-text", "later-ecli-only"],
+)
+def test_a_second_verdict_date_makes_the_latest_count_and_the_date_not_labelled(
+    paragraphs: tuple[str, ...], expected: tuple[date, str], conflicts: tuple[str, ...]
+) -> None:
+    detail = parse_detail(_detail(*paragraphs), FLEXWERK)
+    assert (detail.verdict_date, detail.date_text, detail.date_labelled) == (*expected, False)
+    assert detail.date_conflicts == conflicts  # named to the officer by the pipeline's note
+
+
+@pytest.mark.parametrize(
+    "paragraphs",
+    [
+        ("Datum uitspraak: 12 mrt 2024", "Uitspraak: 12-03-2024"),  # one date, written twice
+        ("Datum uitspraak: 12 mrt 2024", "Geplaatst op 19 mrt 2024"),  # a later publication date
+        ("Datum uitspraak: 12 mrt 2024", "ECLI:NL:RBLIM:2024:1873", "Controle van 3 januari 2023."),  # not later
+    ],
+    ids=["same-date-twice", "publication-date", "same-year-ecli-earlier-date"],
+)
+def test_a_single_labelled_date_stays_labelled(paragraphs: tuple[str, ...]) -> None:
+    detail = parse_detail(_detail(*paragraphs), FLEXWERK)
+    assert (detail.verdict_date, detail.date_text, detail.date_labelled, detail.date_conflicts) == (
+        date(2024, 3, 12), "12 mrt 2024", True, ()
+    )
+
+
+def test_a_second_labelled_date_that_does_not_exist_fails_the_page() -> None:
+    """Skipped, it could have been the appeal's date: the first label's date would count alone."""
+    with pytest.raises(ValueError, match="date '31-02-2026' does not exist"):
+        parse_detail(_detail("Datum vonnis: 12 mrt 2024", "Datum arrest: 31-02-2026"), FLEXWERK)
 
 
 @pytest.mark.parametrize(
@@ -370,6 +500,36 @@ def test_parties_from(text: str, parties: list[str]) -> None:
     assert parties_from(text) == parties
 
 
+@pytest.mark.parametrize(
+    ("text", "parties"),
+    [
+        ("Vonnis SNCU vs. Fixture Uitzend B.V. te Rotterdam", ["Fixture Uitzend B.V."]),
+        ("Vonnis SNCU vs. Fixture Uitzend B.V., gevestigd te Rotterdam", ["Fixture Uitzend B.V."]),
+        ("Vonnis SNCU vs. Fixture Uitzend B.V. gevestigd te 's-Hertogenbosch (2025)", ["Fixture Uitzend B.V."]),
+        ("Arrest Gerechtshof: Fixture Uitzend B.V. te Den Haag tegen SNCU", ["Fixture Uitzend B.V."]),
+        ("Vonnis SNCU vs. J. Jansen uit Rotterdam", ["J. Jansen"]),
+        ("Vonnis SNCU vs. curator van Fixture Uitzend B.V.", ["Fixture Uitzend B.V."]),
+        ("Vonnis SNCU tegen de curator in het faillissement van Fixture Uitzend B.V.", ["Fixture Uitzend B.V."]),
+        ("Vonnis SNCU tegen mr. J. Jansen q.q. (curator van Fixture Uitzend B.V.)", ["Fixture Uitzend B.V."]),
+        ("Vonnis SNCU tegen mr. J. Jansen q.q.", ["J. Jansen"]),
+        ("Vonnis SNCU vs. Fixture Uitzend B.V. in liquidatie", ["Fixture Uitzend B.V."]),
+        ("Vonnis SNCU vs. X B.V., gevestigd te Den Haag, en Y B.V., gevestigd te Alphen aan den Rijn",
+         ["X B.V.", "Y B.V."]),
+        ("Vonnis SNCU vs. X B.V. te Capelle aan den IJssel en de heer J. de Vries uit Etten-Leur",
+         ["X B.V.", "J. de Vries"]),
+        ("Vonnis SNCU vs. Kunst te Koop B.V.", ["Kunst te Koop B.V."]),  # "te" inside a name stays
+        ("Vonnis SNCU vs. Uitzendbureau Bergen op Zoom B.V.", ["Uitzendbureau Bergen op Zoom B.V."]),
+    ],
+    ids=["te", "gevestigd-te", "gevestigd-te-s-year", "te-in-appeal", "uit", "curator-van", "curator-faillissement",
+         "qq-curator-in-brackets", "qq", "in-liquidatie", "two-seated", "te-and-uit", "te-inside-a-name",
+         "place-inside-a-name"],
+)
+def test_parties_from_strips_place_and_capacity_phrases(text: str, parties: list[str]) -> None:
+    """Kept whole, "Fixture Uitzend B.V. te Rotterdam" scored under the link threshold against the
+    partner "Fixture Uitzend B.V.": the verdict was not linked and the partner was eligible."""
+    assert parties_from(text) == parties
+
+
 # --- fetch_all --------------------------------------------------------------------------------
 
 
@@ -440,3 +600,110 @@ def test_fetch_all_raises_fetch_error_when_a_verdict_page_is_gone() -> None:
     with pytest.raises(FetchError, match="HTTP 404") as caught:
         fetch_all(client)  # type: ignore[arg-type]
     assert caught.value.url == DE_PROEF
+
+
+# --- end to end: LENDER ("Fixture Uitzend B.V.", eligible on the demo registers) and one verdict ---
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> EvidenceStore:
+    return EvidenceStore(tmp_path / "evidence")
+
+
+@pytest.fixture(scope="module")
+def pack() -> RulePack:
+    return load_pack()
+
+
+def lender_with(store: EvidenceStore, url: str, body: bytes) -> BuildResult:
+    """LENDER built online from the demo routes, ``url`` (a verdict the list links, or the list)
+    serving ``body`` instead."""
+    routes = {**ROUTES, ms.url_of(url): ms.Route("sncu", 200, body, "text/html; charset=utf-8")}
+    return online(LENDER, store, routes=routes, declarations=DECLARATIONS)
+
+
+def judged(result: BuildResult, pack: RulePack) -> tuple[Verdict, Outcome, str | None]:
+    decision = evaluate(result.dossier, pack, AS_OF)
+    (criterion,) = [c for c in decision.criteria if c.id == "b3_g_sncu"]
+    return decision.verdict, criterion.outcome, criterion.clause
+
+
+def test_the_lender_is_eligible_with_the_demo_verdicts(store: EvidenceStore, pack: RulePack) -> None:
+    """The baseline of the tests below: only the verdict page they serve makes the difference."""
+    result = lender_with(store, TESTMAN, fixture("detail_bouwbedrijf_testman_2017.html"))
+    assert result.dossier.registers.sncu.verdicts == []
+    assert judged(result, pack) == (Verdict.ELIGIBLE, Outcome.PASS, "not_listed")
+
+
+@pytest.mark.parametrize(
+    "paragraphs",
+    [
+        ("Datum vonnis: 14 juli 2020", "Datum arrest: 5 maart 2025", "Instantie: Gerechtshof Den Haag"),
+        ("Datum uitspraak: 14 juli 2020", APPEAL_UPDATE),
+    ],
+    ids=["two-labels", "later-appeal-in-text"],
+)
+def test_an_appeal_judgment_in_the_window_is_not_dated_by_the_first_verdict(
+    store: EvidenceStore, pack: RulePack, paragraphs: tuple[str, ...]
+) -> None:
+    """Dated 14 juli 2020 (the first label), the verdict fell outside the two-year window and the
+    partner was eligible; the appeal of 5 maart 2025 is inside it."""
+    result = lender_with(store, TESTMAN, _detail(*paragraphs))
+    (verdict,) = result.dossier.registers.sncu.verdicts
+    assert (verdict.verdict_date, verdict.date_labelled) == (date(2025, 3, 5), False)
+    assert (verdict.link.method, verdict.link.matched_name) == (LinkMethod.NAME, "Fixture Uitzend B.V.")
+    assert any(
+        note.startswith(f"sncu: verdict {TESTMAN}: the page gives more than one verdict date ('14 juli 2020', ")
+        and note.endswith("the latest, '5 maart 2025', was taken and is treated as not labelled")
+        for note in result.problems
+    )
+    assert judged(result, pack) == (Verdict.NEEDS_REVIEW, Outcome.UNKNOWN, "linked_by_name")
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Vonnis SNCU vs. Fixture Uitzend B.V. te Rotterdam",
+        "Vonnis SNCU vs. Fixture Uitzend B.V. gevestigd te Rotterdam",
+        "Vonnis SNCU tegen mr. J. Jansen q.q. (curator van Fixture Uitzend B.V.)",
+    ],
+    ids=["te", "gevestigd-te", "curator"],
+)
+def test_a_party_with_a_place_or_capacity_is_linked(store: EvidenceStore, pack: RulePack, title: str) -> None:
+    result = lender_with(store, TESTMAN, _detail("Datum uitspraak: 3 maart 2025", title=title))
+    (verdict,) = result.dossier.registers.sncu.verdicts
+    assert (verdict.link.method, verdict.link.score, verdict.link.matched_name) == (
+        LinkMethod.NAME, 100.0, "Fixture Uitzend B.V."
+    )
+    assert not any("of its title or slug" in note for note in result.problems)  # linked by its party
+    assert judged(result, pack) == (Verdict.NEEDS_REVIEW, Outcome.UNKNOWN, "linked_by_name")
+
+
+def test_a_verdict_whose_title_holds_the_partner_name_is_linked_whatever_its_parties(
+    store: EvidenceStore, pack: RulePack
+) -> None:
+    """"Holding Jansen en Fixture Uitzend B.V." reads as one party (no legal form to split after),
+    which scores under the threshold: the title's run "Fixture Uitzend B.V." still links it."""
+    title = "Vonnis SNCU vs. Holding Jansen en Fixture Uitzend B.V."
+    assert parties_from(title) == ["Holding Jansen en Fixture Uitzend B.V."]
+    result = lender_with(store, TESTMAN, _detail("Datum uitspraak: 3 maart 2025", title=title))
+    (verdict,) = result.dossier.registers.sncu.verdicts
+    assert (verdict.link.method, verdict.link.score, verdict.link.matched_name) == (
+        LinkMethod.NAME, 100.0, "Fixture Uitzend B.V."
+    )
+    assert (
+        f"sncu: verdict {TESTMAN}: linked by the words 'Fixture Uitzend B.V.' of its title or slug; no party read "
+        "from it ('Holding Jansen en Fixture Uitzend B.V.') matched the partner's names"
+    ) in result.problems
+    assert judged(result, pack) == (Verdict.NEEDS_REVIEW, Outcome.UNKNOWN, "linked_by_name")
+
+
+@pytest.mark.parametrize("pagination", [QUERY_PAGING, LOAD_MORE], ids=["query-page-numbers", "load-more"])
+def test_a_list_hiding_its_next_page_fails_the_section(store: EvidenceStore, pack: RulePack, pagination: str) -> None:
+    """Read as complete, page 1 alone showed no verdict of the partner's: eligible."""
+    result = lender_with(store, LIST_URL, list_page_1_with(pagination))
+    section = result.dossier.registers.sncu
+    assert section.status is ReadStatus.FAILED and section.verdicts == []
+    assert section.error is not None
+    assert section.error.startswith("LayoutChangedError: layout changed: a next-page link that can be followed")
+    assert judged(result, pack) == (Verdict.NEEDS_REVIEW, Outcome.UNKNOWN, "register_failed")
