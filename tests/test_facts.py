@@ -179,3 +179,13 @@ def test_a_floor_area_norm_is_met_exactly_when_the_exact_quotient_meets_it(perso
     decision = evaluate(_provider_with_one_location(floor_area, persons), PACK, as_of)
     outcome = decision.criterion("art5_floor_area").outcome.value
     assert outcome == ("pass" if Fraction(floor_area) / persons >= norm else "fail")
+
+
+def test_repeated_texts_are_compared_without_case_spaces_punctuation_and_postcode_space() -> None:
+    from eligibility._facts import _compact
+
+    assert _compact("Zandstraat 14, 5504 AB Veldhoven") == _compact("ZANDSTRAAT 14 5504AB  Veldhoven") == (
+        "zandstraat 14 5504ab veldhoven")
+    assert _compact("Kerkstraat 1-4") != _compact("Kerkstraat 14")  # numbers keep their separation
+    assert _compact("Émile Zolastraat 3") == _compact("emile zolastraat 3")
+    assert _compact(" ,. ") is None and _compact(None) is None and _compact(12) == 12

@@ -144,6 +144,9 @@ def derived_inputs(derived: Derived) -> set[str]:
     elif derived.operation == "holds":
         for path, _ in walk_compares(operation):
             add(path)
+    elif derived.operation == "repeated":
+        add(operation.list)
+        add(operation.value)
     elif derived.operation == "choose":
         visit([operation.when, operation.then, operation.otherwise])
     return found

@@ -260,6 +260,16 @@ class RelativeDate(_Strict):
         "missing when that fact is missing."))
 
 
+class Repeated(_Strict):
+    """For an item of ``list`` (with ``for_each``): whether another item of it has the same ``value`` (an item
+    field); texts are compared without case, accents, spaces and punctuation ("Zandstraat 14, Veldhoven" is
+    "zandstraat 14 veldhoven"). Missing when the item's value is. One certificate for two locations, or one
+    address listed twice, each of them meeting a norm that the two together miss."""
+
+    list: FactPath
+    value: FactPath
+
+
 class Choose(_Strict):
     """One of two facts by a boolean fact: ``then`` when ``when`` is true, ``otherwise`` when it is
     false, missing when ``when`` is missing (e.g. the seasonal or the year-round floor-area norm)."""
@@ -294,12 +304,15 @@ class Derived(_Strict):
         "Whether a condition holds, true or false, never missing: a comparison with a missing fact is false (as in "
         "any condition), so use it where false is the stricter side (e.g. 'seasonal use shown', not 'no fine')."))
     choose: Choose | None = None
+    repeated: Repeated | None = None
 
     @model_validator(mode="after")
     def _one_operation(self) -> Derived:
         ops = [name for name in self.model_fields_set if name not in ("name", "for_each")]
         if len(ops) != 1:
             raise ValueError(f"a derived fact needs exactly one operation; got {sorted(ops) or 'none'}")
+        if self.repeated is not None and self.for_each is None:
+            raise ValueError("'repeated' is a fact of each item: it needs for_each")
         return self
 
     @property
