@@ -322,11 +322,23 @@ def test_more_headers_people_use(tmp_path: Path, header: str, columns: dict[str,
 
 def test_a_note_in_parentheses_after_a_role_is_not_read_and_the_row_says_so(tmp_path: Path) -> None:
     path = tmp_path / "list.csv"
-    path.write_text("naam;kvk;rol\nA;68750110;uitlener (ABU, NBBU)\nB;01234567;uitlener (kok)\n", encoding="utf-8")
+    path.write_text("naam;kvk;rol\nA;68750110;uitlener (ABU, NBBU)\nB;01234567;huisvester (lid NBBU)\n",
+                    encoding="utf-8")
     rows = _rows(path)
     assert isinstance(rows[2], PartnerRow) and rows[2].roles == (Role.UITLENER,)
     assert rows[2].notes == ("role 'uitlener (ABU, NBBU)' read as uitlener; the note (ABU, NBBU) is not read",)
-    assert isinstance(rows[3], PartnerRow) and rows[3].roles == (Role.UITLENER,)
+    assert isinstance(rows[3], PartnerRow) and rows[3].roles == (Role.HUISVESTER,)
+
+
+@pytest.mark.parametrize("note", ["(uitzendbedrijf)", "(detachering)", "(payroll)", "(ook uitlenen)", "(kok)",
+                                  "(lends workers)", "(uit-lener)"])
+def test_a_note_beside_a_role_that_is_not_understood_makes_an_error_row(tmp_path: Path, note: str) -> None:
+    """'werkgever (uitzendbedrijf)' was screened as an employer only: lending in other words, dropped with the note,
+    and the lender floor with it (helper 46). Only notes naming associations or marks are dropped."""
+    path = tmp_path / "list.csv"
+    path.write_text(f"naam;kvk;rol\nA;68750110;werkgever {note}\n", encoding="utf-8")
+    row = _rows(path)[2]
+    assert isinstance(row, BadRow) and "is not understood" in row.reason
 
 
 @pytest.mark.parametrize("cell", ["werkgever (uitlener)", "huisvester (ook uitzendbureaus)", "huisvester(uitlener)",
@@ -362,6 +374,30 @@ def test_one_kvk_number_listed_with_different_roles_is_judged_in_all_of_them(tmp
     assert "role(s) uitlener added from line(s) 2, 6" in rows[3].notes[-1]
     assert rows[4].roles == rows[5].roles == (Role.HUISVESTER,)
     assert not any("added" in note for note in (*rows[4].notes, *rows[5].notes))
+
+
+def test_an_unreadable_row_of_a_kvk_number_makes_its_other_rows_error_rows(tmp_path: Path) -> None:
+    """The row listing the party as lender was an error row; its employer row was judged alone, without the lender
+    floor, and came out eligible (helper 46)."""
+    path = tmp_path / "list.csv"
+    path.write_text("naam;kvk;rol\nA;11223344;uitlener (huisvester)\nA;11223344;werkgever\nB;68750110;werkgever\n",
+                    encoding="utf-8")
+    rows = _rows(path)
+    assert isinstance(rows[2], BadRow) and isinstance(rows[3], BadRow) and isinstance(rows[4], PartnerRow)
+    assert rows[3].reason.startswith("line 2 lists the same KvK number but cannot be read (the note (huisvester)")
+    assert rows[3].kvk_text == "11223344" and rows[3].name == "A"
+
+
+def test_housing_locations_of_one_kvk_number_on_several_rows_are_joined(tmp_path: Path) -> None:
+    """Two rows of one party each named a location; the row whose location an application described was eligible
+    while the other location was undescribed (helper 45)."""
+    path = tmp_path / "list.csv"
+    path.write_text("naam;kvk;rol;locaties\nA;68750110;huisvester;Kerkstraat 1 Tegelen\n"
+                    "A;68750110;huisvester;Spoorweg 8 Venlo\n", encoding="utf-8")
+    rows = _rows(path)
+    assert rows[2].housing == ("Kerkstraat 1 Tegelen", "Spoorweg 8 Venlo")  # type: ignore[union-attr]
+    assert rows[3].housing == ("Spoorweg 8 Venlo", "Kerkstraat 1 Tegelen")  # type: ignore[union-attr]
+    assert "housing location(s) Spoorweg 8 Venlo added from line(s) 3" in rows[2].notes[-1]  # type: ignore[union-attr]
 
 
 def test_mac_excel_cr_only_line_ends_are_lines(tmp_path: Path) -> None:

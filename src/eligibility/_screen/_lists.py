@@ -36,8 +36,9 @@ What is accepted, and why:
   date) makes an error row. No digit is ever guessed.
 - **Roles** in Dutch or English, several in one cell separated by ``,`` ``;`` ``/`` ``+`` ``&``,
   line breaks (Alt+Enter) or the words ``en``/``and``. A note in parentheses (``uitlener (ABU)``)
-  is not read, and the row says so; a note that names another role (``werkgever (uitlener)``) makes
-  an error row, since dropping it would drop that role's criteria.
+  is not read, and the row says so, when it names associations or marks only; any other note
+  (``werkgever (uitlener)``, ``werkgever (detachering)``) makes an error row, since dropping it
+  could drop a role and that role's criteria.
 - **One KvK number on several rows** stays several rows (each says which line listed it first); when
   the rows give it different roles, each of them is judged in all those roles, and says so.
 - **Empty lines** (also lines of empty cells, as Excel writes ``;;;``) are skipped, not rows.
@@ -331,6 +332,56 @@ def parse_roles(text: str) -> tuple[tuple[Role, ...], str | None]:
     return tuple(roles), None
 
 
+@dataclass
+class _Party:
+    """The rows of one KvK number: its roles and housing locations over all of them, and rows that cannot be read."""
+
+    roles: list[Role] = field(default_factory=list)
+    housing: list[str] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+    unreadable: list[tuple[int, str]] = field(default_factory=list)
+    differs: bool = False
+
+    def add(self, row: PartnerRow) -> None:
+        if self.lines and (set(self.roles) != set(row.roles) or set(self.housing) != set(row.housing)):
+            self.differs = True
+        self.roles.extend(role for role in row.roles if role not in self.roles)
+        self.housing.extend(place for place in row.housing if place not in self.housing)
+        self.lines.append(row.line)
+
+    def applied_to(self, row: PartnerRow) -> ListRow:
+        """``row`` judged as the party: an error row when another row of it cannot be read, else with every role
+        and housing location the party's rows give."""
+        if self.unreadable:
+            line, reason = self.unreadable[0]
+            return BadRow(row.line, f"line {line} lists the same KvK number but cannot be read ({reason}): what it says "
+                                    "about this partner (its roles) is unknown, so this row is not judged without it; "
+                                    "mend that line", row.name, row.kvk_number, ", ".join(row.roles), row.place)
+        if not self.differs:
+            return row
+        others = ", ".join(str(line) for line in self.lines if line != row.line)
+        added = [role for role in self.roles if role not in row.roles]
+        places = [place for place in self.housing if place not in row.housing]
+        notes = list(row.notes)
+        if added:
+            notes.append(f"role(s) {', '.join(added)} added from line(s) {others}, which list the same KvK number: "
+                         "the party is judged in every role listed")
+        if places:
+            notes.append(f"housing location(s) {'; '.join(places)} added from line(s) {others}, which list the same "
+                         "KvK number: the party is judged on every location listed")
+        return PartnerRow(row.line, row.name, row.kvk_number, (*row.roles, *added), row.place,
+                          (*row.housing, *places), tuple(notes))
+
+
+_HARMLESS_NOTE_WORDS = frozenset({
+    "abu", "nbbu", "sna", "snf", "akf", "nen", "4400", "1", "2", "lid", "leden", "member", "members", "van", "en", "and",
+    "gecertificeerd", "gecertificeerde", "certified", "keurmerk", "keurmerken", "only", "alleen",
+})
+"""Words a note beside a role may hold and still be dropped ("uitlener (ABU, NBBU)", "(lid NBBU)", "(NEN 4400-1)"):
+associations and marks (and the words of the roles the row gives: "huisvester (housing only)"). Any other word may name a role in other words ("uitzendbedrijf", "detachering",
+"payroll"): the row is refused rather than the note dropped with the role it names."""
+
+
 def _roles_named_in(note: str) -> set[Role]:
     """Roles a note names anywhere, a word starting with a role word ("ook uitzendbureaus" names uitlener)."""
     folded = fold_header(note)
@@ -392,6 +443,13 @@ def _row(line: int, cells: Sequence[Any], columns: dict[str, int], header: Seque
     if named:  # "werkgever (uitlener)": dropping the note would drop a role and the criteria it brings
         return BadRow(line, f"the note {' '.join(role_notes)} in the role cell names {', '.join(named)} besides "
                             f"{', '.join(roles)}: write every role the partner has without parentheses", **given)
+    own_words = {word for alias, role in _ROLE_FIELD.items() if role in roles for word in alias.split()}
+    unknown = sorted({word for note in role_notes for word in fold_header(note).split()} - _HARMLESS_NOTE_WORDS
+                     - own_words)
+    if unknown:  # "werkgever (uitzendbedrijf)", "(detachering)", "(payroll)": lending in other words
+        return BadRow(line, f"the note {' '.join(role_notes)} in the role cell is not understood ({', '.join(unknown)}): "
+                            f"it may name a role besides {', '.join(roles)}; write every role the partner has without "
+                            "parentheses, and notes in another column", **given)
     if kvk_number is None and name is None:
         return BadRow(line, "neither a KvK number nor a name: nothing to look the partner up by", **given)
     housing_text = _cell_text(raw("housing"))
@@ -859,7 +917,7 @@ class PartnerList:
         found = _read_bytes(self.path)
         _refuse_what_is_no_list(self.path, found)
         self._sheet = ""
-        self._joint: dict[str, tuple[tuple[Role, ...], list[int]]] | None = None
+        self._joint: dict[str, _Party] | None = None
         self._utf16 = found.head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
         if suffix in (".xlsx", ".xlsm"):
             if not found.head.startswith(_ZIP):
@@ -940,35 +998,30 @@ class PartnerList:
 
     def rows(self) -> Iterator[ListRow]:
         """Every data row after the header, in file order; empty lines skipped. A KvK number listed
-        on several rows with different roles is one party: each of those rows is judged in all of
-        them (art. 14.3 applies to the party), and says which rows they came from."""
-        joint = self._joint_roles()
+        on several rows is one party (art. 14.3 applies to the party): when the rows give it different
+        roles or housing locations, each of them is judged with all of them, and says which rows they
+        came from; when one of its rows cannot be read, what that row says is unknown, so the others
+        are not judged without it: they become error rows naming it."""
+        joint = self._joint_rows()
         for row in self._parsed_rows():
-            if isinstance(row, PartnerRow) and row.kvk_number in joint:
-                roles, lines = joint[row.kvk_number]
-                added = [role for role in roles if role not in row.roles]
-                if added:
-                    others = ", ".join(str(line) for line in lines if line != row.line)
-                    row = PartnerRow(row.line, row.name, row.kvk_number, (*row.roles, *added), row.place, row.housing,
-                                     (*row.notes, f"role(s) {', '.join(added)} added from line(s) {others}, which "
-                                                  "list the same KvK number: the party is judged in every role listed"))
+            party = joint.get(row.kvk_number) if isinstance(row, PartnerRow) and row.kvk_number else None
+            if party is not None:
+                row = party.applied_to(row)
             yield row
 
-    def _joint_roles(self) -> dict[str, tuple[tuple[Role, ...], list[int]]]:
-        """Per KvK number the list gives different roles on different rows: all its roles, and those rows.
-        Read once, by a pass over the list before the first row is screened."""
+    def _joint_rows(self) -> dict[str, _Party]:
+        """Per KvK number on several rows that differ (or one of which is an error row): what they say
+        together. Read once, by a pass over the list before the first row is screened."""
         if self._joint is None:
-            roles: dict[str, list[Role]] = {}
-            lines: dict[str, list[int]] = {}
-            differing: set[str] = set()
+            parties: dict[str, _Party] = {}
             for row in self._parsed_rows():
                 if isinstance(row, PartnerRow) and row.kvk_number is not None:
-                    known = roles.setdefault(row.kvk_number, [])
-                    if known and set(known) != set(row.roles):
-                        differing.add(row.kvk_number)
-                    known.extend(role for role in row.roles if role not in known)
-                    lines.setdefault(row.kvk_number, []).append(row.line)
-            self._joint = {kvk: (tuple(roles[kvk]), lines[kvk]) for kvk in differing}
+                    parties.setdefault(row.kvk_number, _Party()).add(row)
+                elif isinstance(row, BadRow) and row.kvk_text:
+                    number, _, error = normalise_kvk(row.kvk_text)
+                    if number is not None and error is None:
+                        parties.setdefault(number, _Party()).unreadable.append((row.line, row.reason))
+            self._joint = {kvk: party for kvk, party in parties.items() if party.differs or party.unreadable}
         return self._joint
 
     def _parsed_rows(self) -> Iterator[ListRow]:
