@@ -262,7 +262,9 @@ def test_housing_locations_in_the_list_make_the_partner_a_housing_provider(tmp_p
     assert report.rows == 2
     assert housing["verdict"] == "needs_review" and housing["art14_3_b_housing_marks"] == "unknown"
     assert "judged as a housing provider (huisvester) too" in housing["notes"]
-    assert plain["verdict"] == "eligible" and plain["art14_3_b_housing_marks"] == "not_applicable"
+    # the same party on another row without the location is judged on it too (1.7.0: one party, every location)
+    assert plain["verdict"] == "needs_review" and plain["art14_3_b_housing_marks"] == "unknown"
+    assert "housing location(s) Achterweg 3, Deil added from line(s) 2" in plain["notes"]
 
 
 def test_an_employer_whose_application_gives_its_locations_keeps_its_role_and_the_employer_norms(
@@ -280,8 +282,11 @@ def test_a_location_the_list_names_and_no_application_describes_is_unknown_not_l
     """The list names two locations, the application describes one: the other was never judged and
     the partner came out eligible on the described one alone. It is now in the dossier by name only
     (source "list"), so its housing criteria are unknown; the described one is matched by its words."""
-    more, described = screen_the_agri_locations(
-        tmp_path, store, ["achterweg 3 DEIL; Kerkstraat 9, Venlo", "Achterweg 3, Deil; Rijksstraatweg 112"])
+    (tmp_path / "more").mkdir()
+    (tmp_path / "described").mkdir()  # two runs: one party's rows in one list are judged together (1.7.0)
+    (more,) = screen_the_agri_locations(tmp_path / "more", store, ["achterweg 3 DEIL; Kerkstraat 9, Venlo"])
+    (described,) = screen_the_agri_locations(tmp_path / "described", store, ["Achterweg 3, Deil; Rijksstraatweg 112"])
+    tmp_path = tmp_path / "more"
     assert more["verdict"] == "needs_review"
     assert more["art14_3_b_housing_marks"] == more["art5_floor_area"] == more["art5_bedrooms"] == "unknown"
     assert "the list names 1 housing location(s) no application describes (Kerkstraat 9, Venlo)" in more["notes"]
