@@ -282,9 +282,13 @@ class _Reading:
         return snapshot
 
     def provenance(self, parser_version: str) -> Provenance:
-        """The oldest snapshot read: freshness rules then judge a section by its oldest evidence."""
+        """The oldest snapshot read: freshness rules then judge a section by its oldest evidence; and when
+        another page was read later, that moment (``read_until``): a page read after the decision date makes
+        the whole reading one taken after it."""
         oldest = min(self.snapshots, key=lambda snap: snap.retrieved_at)
-        return oldest.provenance(parser_version)
+        newest = max(snap.retrieved_at for snap in self.snapshots)
+        provenance = oldest.provenance(parser_version)
+        return provenance if newest == oldest.retrieved_at else provenance.model_copy(update={"read_until": newest})
 
 
 # --- linking --------------------------------------------------------------------------------

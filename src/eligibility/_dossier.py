@@ -135,6 +135,12 @@ Moment = Annotated[datetime, BeforeValidator(_iso_moment)]
 """A moment, written as ISO 8601 (with a time zone, where the model asks for one)."""
 
 
+def _absent(value: Any) -> bool:
+    """Fields added later are left out of the JSON form while absent: dossiers from before keep their bytes, and
+    so their hash."""
+    return value is None
+
+
 class _Model(BaseModel):
     """Strict base: unknown fields are errors, nothing is guessed; dates and numbers within bounds,
     no infinity or NaN (JSON has none; Python's reader accepts them)."""
@@ -177,6 +183,10 @@ class Provenance(_Model):
     retrieved_at: Moment = Field(description="When the source was read (ISO 8601 with time zone).")
     sha256: Sha256 | None = Field(default=None, description="sha256 of the raw bytes as received.")
     parser_version: str | None = Field(default=None, description="Version of the parser that read the bytes.")
+    read_until: Moment | None = Field(
+        default=None, exclude_if=_absent,
+        description="When the last page of a reading of several pages was read, if later than retrieved_at (the "
+                    "first): a reading is fresh only if all of it was taken on or before the decision date.")
 
     @model_validator(mode="after")
     def _aware(self) -> Provenance:
@@ -266,7 +276,8 @@ class Identity(_Model):
     )
     foreign: bool = Field(default=False, description="Established outside the Netherlands (NEN 4400-2 applies).")
     given_name: GivenName | None = Field(
-        default=None, description="The name the list or the officer gave, when the trade register was read too.")
+        default=None, exclude_if=_absent,
+        description="The name the list or the officer gave, when the trade register was read too.")
 
 
 # --- declarations (signed by the partner, uploaded with the application) --------------------

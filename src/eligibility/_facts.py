@@ -164,7 +164,8 @@ class Deriver:
         age = (self.as_of - as_dutch_date(retrieved)).days  # type: ignore[operator]
         facts[f"{section}.age_days"] = age
         facts[f"{section}.max_age_days"] = max_age  # the strictest of the rules in effect: what reasons must quote
-        facts[f"{section}.fresh"] = _is_fresh(age, max_age)
+        last = facts.get(f"{section}.provenance.read_until")  # a later page of the reading
+        facts[f"{section}.fresh"] = _is_fresh(age, max_age) and (last is None or as_dutch_date(last) <= self.as_of)
 
     def _set(self, target: Facts, derived: Derived, scope: Facts, top: Facts, result: FactSet) -> Facts:
         value = self._compute(derived, scope, top, result)

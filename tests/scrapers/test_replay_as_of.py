@@ -101,3 +101,30 @@ def test_screen_replays_the_store_as_of_its_decision_date(refreshed_store: Evide
         (row,) = [json.loads(line) for line in handle]
     fines = next(c for c in row["decision"]["criteria"] if c["id"] == "b3_f_fines")
     assert fines["clause"] == "decision_date_maybe_in_window"
+
+
+def test_a_reading_with_a_page_read_after_the_decision_date_is_not_fresh_on_it(refreshed_store: EvidenceStore) -> None:
+    """`dossier build` (no decision date) serves the newest pages: its page 1 of 2026-11-25 beside page 2 of
+    2026-11-20 was dated 2026-11-20 alone, and a check on 2026-11-23 passed on it (helper 46)."""
+    from eligibility._decision import Verdict
+    from eligibility._evaluate import evaluate
+    from eligibility._pack import load_pack
+    from scrapers._pipeline import build_dossier
+
+    dossier = build_dossier(FINED.kvk_number, list(FINED.roles), name=FINED.name, place=FINED.place, offline=True,
+                            store=refreshed_store, client=None, config=ms.ScraperConfig(nau_enabled=True),
+                            now=LATER).dossier
+    provenance = dossier.registers.inspectorate.provenance  # type: ignore[union-attr]
+    assert provenance.retrieved_at < provenance.read_until == LATER  # type: ignore[operator]
+    decision = evaluate(dossier, load_pack(), AS_OF)
+    fines = decision.criterion("b3_f_fines")
+    assert fines.clause == "stale" and decision.verdict is not Verdict.ELIGIBLE
+    assert evaluate(dossier, load_pack(), date(2026, 11, 25)).criterion("b3_f_fines").clause != "stale"
+
+
+def test_fields_added_later_leave_older_dossiers_bytes_alone() -> None:
+    """given_name and read_until are left out of the JSON form while absent: a dossier from before keeps its hash."""
+    from eligibility._dossier import Dossier
+
+    dossier = Dossier.model_validate_json((ROOT / "fixtures/dossiers/lender-complete.json").read_bytes())
+    assert b"given_name" not in dossier.canonical_json and b"read_until" not in dossier.canonical_json
