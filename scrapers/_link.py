@@ -198,10 +198,14 @@ def _kvk_key(kvk: str | None) -> str | None:
 
 
 def name_score(given: str, names: Sequence[str]) -> float:
-    """The best ``token_sort_ratio`` (0-100) of ``given`` against any of ``names``, over their h.o.d.n. variants."""
-    wanted = [sorted_words(variant) for variant in name_variants(given)]
-    return max((fuzz.ratio(a, sorted_words(b)) for name in names for b in name_variants(name) for a in wanted),
-               default=0.0)
+    """The best ``token_sort_ratio`` (0-100) of ``given`` against any of ``names``, over their h.o.d.n. variants;
+    100 when the given words are all words of one of them: lists shorten names ("Randstad" for "Randstad
+    Nederland B.V." scores 61.5), and a shortened name is no sign of another company."""
+    wanted = [variant for variant in name_variants(given) if variant]
+    known = [variant for name in names for variant in name_variants(name) if variant]
+    if any(set(a.split()) <= set(b.split()) for a in wanted for b in known):
+        return 100.0
+    return max((fuzz.ratio(sorted_words(a), sorted_words(b)) for b in known for a in wanted), default=0.0)
 
 
 def sorted_words(normalised: str) -> str:

@@ -999,7 +999,7 @@ def _given_name(given: _Partner, profile: kvk.KvkProfile, problems: list[str]) -
     if score < NAME_THRESHOLD:
         problems.append(f"identity: the name given, {given.names[0]!r}, is not the trade register's name for KvK "
                         f"{profile.kvk_number} ({profile.name!r}; name score {score}): is the KvK number right?")
-    return GivenName(name=given.names[0], score=score, matches=score >= NAME_THRESHOLD)
+    return GivenName(name=given.names[0], score=score)
 
 
 # --- refreshing the bulk registers ----------------------------------------------------------

@@ -257,8 +257,9 @@ class GivenName(_Model):
     is not the company's points to a mistyped KvK number, which makes one company's evidence count for another."""
 
     name: str = personal_data("The name as given." + _SOLE_TRADER)
-    score: float = Field(ge=0, le=100, description="Best name score (0-100) against the KvK name and trade names.")
-    matches: bool = Field(description="Whether that score reaches the name-linking threshold of the registers.")
+    score: float = Field(ge=0, le=100, description=(
+        "Best name score (0-100) against the KvK name and trade names; 100 when its words are all words of one of "
+        "them (a short name: 'Randstad' for 'Randstad Nederland B.V.'). The rule pack sets the least that matches."))
 
 
 class Identity(_Model):

@@ -34,6 +34,7 @@ Unit = Literal[
     "languages",
     "table_m2_per_person",
     "table_persons_per_bedroom",
+    "score",
 ]
 """The closed list of units a parameter may have."""
 
