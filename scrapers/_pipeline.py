@@ -381,15 +381,34 @@ def _read_sna(client: Client, partner: _Partner, config: ScraperConfig) -> sna.S
     return sna.fetch_export(client)[1]
 
 
+def _rejected_kvk(text: str | None) -> str | None:
+    """The 8-digit KvK number a rejected SNA row's cell spells, separators as spreadsheets write
+    them (``68.750.110``, ``68 750 110``, ``'01234567``, ``1234567.0``) undone, as the list reader
+    does; None when it spells none.
+
+    Kept local (``_screen._lists.normalise_kvk`` reads list cells): this only decides whether a
+    row that could not be read concerns the partner, so a generous reading errs to "unknown"."""
+    if not text:
+        return None
+    digits = text.strip().lstrip("'").strip()
+    if digits.endswith(".0"):
+        digits = digits[:-2]
+    digits = "".join(digits.replace(".", " ").split())  # not "-": "1234-567" is no KvK number
+    if not (digits.isascii() and digits.isdigit()) or not 0 < len(digits) <= 8:
+        return None
+    return digits.zfill(8)
+
+
 def _map_sna(export: sna.SnaExport, partner: _Partner, prov: Provenance, notes: list[str]) -> SnaFinding:
     """The partner's certificate (rows of one KvK number merged), or a name match for rows without one.
 
     A rejected row carrying the partner's KvK number makes the section fail: "not in the export"
-    would be false, and the row may hold a less favourable status than the rows that parsed.
+    would be false, and the row may hold a less favourable status than the rows that parsed
+    (an unknown status or activity text rejects the row, so it ends as unknown, not as a finding).
     """
     own = {partner.kvk_number, *partner.predecessors}
     for bad in export.rejected:
-        if bad.kvk_text and bad.kvk_text.strip().isdigit() and bad.kvk_text.strip().zfill(8) in own:
+        if _rejected_kvk(bad.kvk_text) in own:
             raise ScrapingError(f"SNA export row {bad.row_number} for KvK {bad.kvk_text} could not be read: {bad.reason}")
     best = _best(
         _link(partner, export.rows, kvk_of=lambda r: r.kvk_number, name_of=lambda r: r.name, place_of=lambda r: r.place),
@@ -959,8 +978,29 @@ def build_dossier(
 _RSIN = TypeAdapter(Rsin)
 
 
+def _foreign(profile: kvk.KvkProfile) -> bool:
+    """Established abroad, as the KvK profile shows it: a legal form "Buitenlandse ..."
+    (rechtsvorm "BuitenlandseEGVennootschap", or uitgebreideRechtsvorm "Buitenlandse
+    EG-vennootschap ..."), or a main-branch address in a country other than the Netherlands.
+
+    False when the profile shows neither (no legal form, no country): the profile does not say,
+    and nothing else is guessed from; a foreign lender then needs ``foreign`` set in its dossier."""
+    forms = (profile.legal_form, profile.legal_form_extended)
+    if any(form and form.strip().casefold().startswith("buitenlands") for form in forms):
+        return True
+    country = profile.address.country if profile.address else None
+    return country is not None and country.strip().casefold() not in _NETHERLANDS
+
+
+_NETHERLANDS = frozenset({"nederland", "netherlands", "the netherlands", "nl", "nld"})
+"""Spellings of the Netherlands as an address country; KvK writes "Nederland"."""
+
+
 def _identity(profile: kvk.KvkProfile | None, given: _Partner, problems: list[str]) -> Identity:
-    """From the KvK profile when it was read; otherwise from what the caller gave."""
+    """From the KvK profile when it was read; otherwise from what the caller gave.
+
+    ``foreign`` comes from the profile only (``_foreign``); without a profile it stays False:
+    the caller gives no country, and the foreign-lender clauses then need it in the dossier."""
     if profile is None:
         if not given.names:
             problems.append("identity: no KvK profile and no name given; registers without KvK numbers not linked")
@@ -988,6 +1028,7 @@ def _identity(profile: kvk.KvkProfile | None, given: _Partner, problems: list[st
         place=profile.place or given.place,
         predecessor_kvk_numbers=list(given.predecessors),
         given_name=_given_name(given, profile, problems),
+        foreign=_foreign(profile),
     )
 
 

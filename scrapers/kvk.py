@@ -2,7 +2,7 @@
 
 Parsers are pure (bytes in, frozen records out) and raise ``LayoutChangedError`` when the
 structure they rely on is missing. Fetch functions take a ``PoliteClient`` and tell "read, and
-not found" (KvK's 404 with an ``IPD`` error body) apart from a failed read (``FetchError``).
+not found" (KvK's 404 with a recorded not-found ``IPD`` code) apart from a failed read (``FetchError``).
 Shapes: shared/domain/REGISTERS.md, "KvK Handelsregister"; real recordings in
 shared/real-world/kvk-test-api/.
 """
@@ -25,10 +25,16 @@ if TYPE_CHECKING:
     from scrapers._store import Snapshot
 
 REGISTER = "kvk"
-PARSER_VERSION = "kvk/1"
+PARSER_VERSION = "kvk/2"
 DEFAULT_BASE_URL = KVK_TEST_BASE_URL
 API_KEY_HEADER = "apikey"
 MAX_RESULTS_PER_PAGE = 100
+
+# The IPD codes KvK answers with HTTP 404 when it has nothing, as recorded from its test API
+# (shared/real-world/kvk-test-api): Basisprofiel "kan het product niet worden geleverd" and
+# Zoeken "geen gegevens gevonden". Any other code in a 404 is a failed read, not "not found".
+NOT_FOUND_BASISPROFIEL = frozenset({"IPD0005"})
+NOT_FOUND_ZOEKEN = frozenset({"IPD5200"})
 
 _KVK_NUMBER = re.compile(r"^\d{8}$", re.ASCII)
 _VESTIGINGSNUMMER = re.compile(r"^\d{12}$", re.ASCII)
@@ -501,10 +507,11 @@ def _fetch_error(snapshot: Snapshot, error: KvkError | None) -> FetchError:
     return FetchError(f"KvK answered HTTP {snapshot.status} ({detail})", snapshot.url)
 
 
-def _not_found_or_raise(snapshot: Snapshot) -> None:
-    """Return when KvK says "nothing here" (HTTP 404 with an IPD error body), else raise."""
+def _not_found_or_raise(snapshot: Snapshot, not_found: frozenset[str]) -> None:
+    """Return when KvK says "nothing here" (HTTP 404 whose every error code is one of ``not_found``),
+    else raise: another IPD code (a product KvK cannot deliver, a fault) says nothing of existence."""
     error = _kvk_error(snapshot)
-    if snapshot.status == 404 and error is not None and error.is_ipd:
+    if snapshot.status == 404 and error is not None and all(code in not_found for code, _ in error.fouten):
         return
     raise _fetch_error(snapshot, error)
 
@@ -521,7 +528,7 @@ def fetch_basisprofiel(
         if profile.kvk_number != kvk_number:
             raise ScrapingError(f"asked KvK for {kvk_number}, got {profile.kvk_number}", snapshot.url)
         return snapshot, profile
-    _not_found_or_raise(snapshot)
+    _not_found_or_raise(snapshot, NOT_FOUND_BASISPROFIEL)
     return snapshot, None
 
 
@@ -575,7 +582,7 @@ def search(
                               headers=headers)
         snapshots.append(snapshot)
         if snapshot.status != 200:
-            _not_found_or_raise(snapshot)
+            _not_found_or_raise(snapshot, NOT_FOUND_ZOEKEN)
             break
         page_hits, total = _parse_zoeken_page(snapshot.body, snapshot.url)
         hits.extend(page_hits)

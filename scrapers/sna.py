@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from scrapers._store import Snapshot
 
 REGISTER = "sna"
-PARSER_VERSION = "sna/1"
+PARSER_VERSION = "sna/2"
 EXPORT_URL = "https://www.normeringarbeid.nl/snakeurmerk/gecertificeerde-ondernemingen/export"
 
 HEADER_SEARCH_ROWS = 10
@@ -66,10 +66,21 @@ _EXCLUDED_HEADER_WORDS: dict[str, tuple[str, ...]] = {
 _STATUS_WORDS = tuple(status.value for status in SnaStatus if status is not SnaStatus.GECERTIFICEERD)
 # Fields whose free text may start with such a word without being a status ("Aangemeld B.V.").
 _FREE_TEXT_FIELDS = ("name", "address", "place")
+# Word stems (folded) that make a cell of a column mapped to no field look like a certificate
+# status ("Niet gecertificeerd", "Geschorst", "In aanmelding"): such a column is a status column
+# under a header this parser does not know, and every row defaulting to certified would be false.
+_STATUS_STEMS = (
+    "certifi", "aanmeld", "aangemeld", "opgeschort", "schorsing", "geschorst", "doorgehaald", "doorhaling",
+    "ingetrokken", "intrekking", "verlopen", "vervallen", "geldig", "suspend", "revoked", "withdrawn", "expired",
+)
 
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 _KVK_TEXT = re.compile(r"\d{1,8}")
 _NORM = re.compile(r"4400 ?([12])\b")
+# What an activity text naming no TBA may hold besides "aanneming van werk": the norm and joining
+# words. Any other word might be a spelling of TBA this parser does not know ("Uitzenden en
+# detacheren"), so reading such a row as "no TBA" would be a guess.
+_NON_TBA_TEXT = re.compile(r"\baanneming(?: van werk)?\b|\bnen ?4400 ?[12]\b|\b(?:en|and|module)\b")
 # Status from least to most favourable: merged rows that disagree keep the least favourable.
 _STATUS_ORDER = (SnaStatus.DOORGEHAALD, SnaStatus.OPGESCHORT, SnaStatus.AANGEMELD, SnaStatus.GECERTIFICEERD)
 
@@ -107,7 +118,8 @@ class SnaRow:
     place: str | None
     address: str | None
     modules: tuple[SnaModule, ...]
-    """Recognised modules; empty when the text names none (``modules_raw`` keeps what it said)."""
+    """Recognised modules, never empty: a text naming none, or words beside aanneming van werk
+    that are no known module, rejects the row (``_modules``)."""
     modules_raw: str
     status: SnaStatus
     norm: SnaNorm | None
@@ -239,23 +251,32 @@ def _kvk_number(value: object) -> str | None:
 
 @lru_cache(maxsize=512)
 def _modules(raw: str) -> tuple[SnaModule, ...]:
-    """Modules named in an activity text ("Ter beschikking stellen van arbeid", "TBA", "Aanneming van werk")."""
+    """Modules named in an activity text ("Ter beschikking stellen van arbeid", "TBA", "Aanneming van werk").
+
+    Without TBA, a text that names no module or holds other words is rejected (``_BadRow``): an
+    unknown text read as "no TBA" would fail a lender whose certificate may well cover it.
+    """
     folded = f" {_fold(raw)} "
     found = []
     if " ter beschikking" in folded or " terbeschikking" in folded or " tba " in folded:
         found.append(SnaModule.TBA)
     if " aanneming" in folded:
         found.append(SnaModule.AANNEMING)
+    if SnaModule.TBA not in found and (not found or _NON_TBA_TEXT.sub(" ", folded).strip()):
+        raise _BadRow(f"unrecognised activity (module) {raw!r}")
     return tuple(found)
 
 
 @lru_cache(maxsize=64)
 def _status(raw: str) -> SnaStatus:
-    folded = _fold(raw)
-    for status in SnaStatus:
-        if folded.startswith(status.value):
-            return status
-    raise _BadRow(f"unknown status {raw!r}")
+    """The status the whole folded text spells; anything more ("Gecertificeerd (opgeschort)",
+    "Gecertificeerd tot 01-05-2026") qualifies it in a way not known, so the row is rejected."""
+    decomposed = unicodedata.normalize("NFKD", raw.casefold())
+    spelled = " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+    try:  # not _fold: it drops punctuation, and "Gecertificeerd*" must not read as "Gecertificeerd"
+        return SnaStatus(spelled)
+    except ValueError:
+        raise _BadRow(f"unknown status {raw!r}") from None
 
 
 @lru_cache(maxsize=64)
@@ -350,6 +371,7 @@ def _parse_rows(title: str, lines: Iterator[tuple[object, ...]], url: str) -> Sn
     header_index, headers, columns = _find_header(top, url)
     kvk_column, name_column = columns["kvk"], columns["name"]
     free_text = {columns[field].index for field in _FREE_TEXT_FIELDS if field in columns}
+    mapped = {choice.index for choice in columns.values()}
     check_status = "status" not in columns
     rows: list[SnaRow] = []
     rejected: list[SnaRejectedRow] = []
@@ -357,7 +379,7 @@ def _parse_rows(title: str, lines: Iterator[tuple[object, ...]], url: str) -> Sn
         if _is_blank(values):
             continue
         if check_status:
-            _refuse_unrecognised_status(values, free_text, headers, row_number, url)
+            _refuse_unrecognised_status(values, free_text, mapped, headers, row_number, url)
         try:
             rows.append(_read_row(values, row_number, columns))
         except _BadRow as bad:
@@ -367,14 +389,21 @@ def _parse_rows(title: str, lines: Iterator[tuple[object, ...]], url: str) -> Sn
 
 
 def _refuse_unrecognised_status(
-    values: tuple[object, ...], free_text: set[int], headers: Sequence[str], row_number: int, url: str
+    values: tuple[object, ...], free_text: set[int], mapped: set[int], headers: Sequence[str], row_number: int,
+    url: str,
 ) -> None:
     """Without a recognised status column every row reads as certified; a cell saying
-    "Opgeschort" (or aangemeld, doorgehaald) in any other column shows that would be false."""
+    "Opgeschort" (or aangemeld, doorgehaald) in a non-free-text column, or one holding a status
+    stem ("Niet gecertificeerd", "Ingetrokken") in a column mapped to no field, shows that would be false."""
     for index, value in enumerate(values):
         if index in free_text or not isinstance(value, str):
             continue
-        if value.strip().casefold().startswith(_STATUS_WORDS):
+        if index in mapped:
+            looks_like_status = value.strip().casefold().startswith(_STATUS_WORDS)
+        else:
+            folded = _fold(value)
+            looks_like_status = any(stem in folded for stem in _STATUS_STEMS)
+        if looks_like_status:
             header = headers[index] if index < len(headers) else ""
             raise LayoutChangedError(
                 url,

@@ -438,6 +438,40 @@ def test_fetch_basisprofiel_other_answers_raise_fetch_error(status: int, body: b
     assert info.value.url == "https://api.kvk.nl/test/api/v1/basisprofielen/12345678"
 
 
+@pytest.mark.parametrize(
+    "fouten",
+    [
+        [{"code": "IPD1002", "omschrijving": "Er is een fout opgetreden."}],
+        [{"code": "IPD5200", "omschrijving": "geen gegevens"}],  # search's not-found code, not the profile's
+        [{"code": "IPD0005", "omschrijving": "niet geleverd"}, {"code": "IPD9999", "omschrijving": "storing"}],
+    ],
+)
+def test_fetch_basisprofiel_404_with_another_ipd_code_is_a_failed_read(fouten: list[dict[str, str]]) -> None:
+    """Only IPD0005 is recorded as "no such number" (real-world/kvk-test-api/basisprofiel-404.json);
+    another code says nothing of whether the number exists: the register failed, not "not found"."""
+    client = FakeClient([(404, json.dumps({"fout": fouten}).encode())])
+    with pytest.raises(FetchError, match=re.escape(fouten[-1]["code"])):
+        kvk.fetch_basisprofiel(client, "12345678", api_key=KEY)  # type: ignore[arg-type]
+
+
+@needs_real
+def test_the_recorded_not_found_answers_still_read_as_not_found() -> None:
+    """The accepted codes are the recorded ones: basisprofiel IPD0005, zoeken IPD5200."""
+    status, _, body = recording("basisprofiel-404.json")
+    _, profile = kvk.fetch_basisprofiel(FakeClient([(status, body)]), "12345678", api_key=KEY)  # type: ignore[arg-type]
+    assert profile is None and kvk.NOT_FOUND_BASISPROFIEL == {"IPD0005"}
+    status, _, body = recording("zoeken-404.json")
+    _, result = kvk.search(FakeClient([(status, body)]), kvk_number="12345678", api_key=KEY)  # type: ignore[arg-type]
+    assert (result.hits, result.complete) == ((), True) and kvk.NOT_FOUND_ZOEKEN == {"IPD5200"}
+
+
+@pytest.mark.parametrize("code", ["IPD0005", "IPD1002"])
+def test_search_404_with_another_ipd_code_is_a_failed_read(code: str) -> None:
+    client = FakeClient([(404, json.dumps({"fout": [{"code": code, "omschrijving": "x"}]}).encode())])
+    with pytest.raises(FetchError, match=code):
+        kvk.search(client, kvk_number="12345678", api_key=KEY)  # type: ignore[arg-type]
+
+
 def test_fetch_basisprofiel_rejects_a_profile_for_another_number() -> None:
     client = FakeClient([(200, fixture("basisprofiel-lender-78201.json"))])
     with pytest.raises(ScrapingError, match="asked KvK for 12345678, got 68750110"):

@@ -6,6 +6,7 @@ fixtures/registers/store-demo/make_store.py, which also writes the committed dem
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib.util
 import json
@@ -30,6 +31,9 @@ from scrapers._pipeline import (
     NAU_REGISTER_URL,
     BuildResult,
     StoreReplay,
+    _identity,
+    _Partner,
+    _rejected_kvk,
     build_dossier,
     refresh,
     status,
@@ -356,6 +360,108 @@ def test_an_unreadable_sna_row_of_the_partner_fails_the_section(store: EvidenceS
     section = result.dossier.registers.sna
     assert section.status is ReadStatus.FAILED
     assert "SNA export row 10 for KvK 60000001 could not be read: no company name" in section.error
+
+
+SNA_GEN = ms._sna_generator()
+SNA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _sna_route(lender_row: tuple[Any, ...], extra_header: str | None = None) -> dict[str, Any]:
+    """The demo export with LENDER's row replaced; ``extra_header`` adds a column (the fixture rows get None)."""
+    rows = list(SNA_GEN.small_rows())
+    headers = SNA_GEN.HEADERS
+    if extra_header is not None:
+        headers = (*headers, extra_header)
+        rows = [(*row, None) for row in rows]
+    body = SNA_GEN.workbook_bytes([*rows, lender_row], headers=headers)
+    return {ms.url_of(sna.EXPORT_URL): ms.Route("sna", 200, body, SNA_TYPE)}
+
+
+def _lender_row(kvk_cell: Any = int(LENDER.kvk_number), module: str = SNA_GEN.TBA, *extra: Any) -> tuple[Any, ...]:
+    return (LENDER.name, kvk_cell, "Hoogstraat 1 A", "3011 PK", "Rotterdam", "Nederland", module, "NEN 4400-1", *extra)
+
+
+@pytest.mark.parametrize(
+    ("lender_row", "extra_header"),
+    [
+        # a status that only starts with "Gecertificeerd" was read as certified
+        (_lender_row(int(LENDER.kvk_number), SNA_GEN.TBA, "Gecertificeerd (opgeschort)"), "Status"),
+        (_lender_row(int(LENDER.kvk_number), SNA_GEN.TBA, "Gecertificeerd tot 01-05-2026"), "Status"),
+        # a status column under an unknown header was ignored: every row certified
+        (_lender_row(int(LENDER.kvk_number), SNA_GEN.TBA, "Niet gecertificeerd"), "Certificaat"),
+        (_lender_row(int(LENDER.kvk_number), SNA_GEN.TBA, "Geschorst"), "Certificaat"),
+        # an unknown activity text read as "no TBA" failed the lender
+        (_lender_row(int(LENDER.kvk_number), "Uitzenden en detacheren"), None),
+        # a rejected row whose KvK cell has separators was not the partner's: "not in the register"
+        (_lender_row("68.750.110", SNA_GEN.TBA, "Gecertificeerd"), "Status"),
+        (_lender_row("68 750 110", SNA_GEN.TBA), None),
+    ],
+)
+def test_an_sna_entry_the_parser_cannot_read_leaves_the_lender_unknown(
+    store: EvidenceStore, pack: RulePack, lender_row: tuple[Any, ...], extra_header: str | None
+) -> None:
+    """Principle 1: the partner's SNA entry read neither as certified nor as a finding against it."""
+    routes = {**ROUTES, **_sna_route(lender_row, extra_header)}
+    dossier = online(LENDER, store, routes=routes, declarations=DECLARATIONS).dossier
+    decision = evaluate(dossier, pack, AS_OF)
+    (judged,) = [c for c in decision.criteria if c.id == "art14_3_a_sna"]
+    assert (judged.outcome, judged.clause) == (Outcome.UNKNOWN, "register_failed")
+    assert decision.verdict is Verdict.NEEDS_REVIEW
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [("68.750.110", "68750110"), ("68 750 110", "68750110"), ("'01234567", "01234567"), ("1.234.567", "01234567"),
+     ("1234567.0", "01234567"), (" 68750110 ", "68750110"), ("1234-567", None), ("K68750110", None), ("", None),
+     (None, None), ("123456789", None)],
+)
+def test_a_rejected_sna_rows_kvk_cell_is_read_as_the_list_reader_reads_it(text: str | None, number: str | None) -> None:
+    assert _rejected_kvk(text) == number
+
+
+def _profile(**changes: Any) -> kvk.KvkProfile:
+    body = ms.fixture_file("kvk", "basisprofiel-lender-78201.json").body
+    profile = kvk.parse_basisprofiel(body, KVK_URL + LENDER.kvk_number)
+    return dataclasses.replace(profile, **changes)
+
+
+@pytest.mark.parametrize(
+    ("changes", "foreign"),
+    [
+        ({}, False),  # BeslotenVennootschap, address in Nederland
+        ({"legal_form": "BuitenlandseEGVennootschap"}, True),
+        ({"legal_form": None, "legal_form_extended": "Buitenlandse EG-vennootschap met onderneming in Nederland"}, True),
+        ({"legal_form": "BuitenlandseNietEGVennootschap"}, True),
+        ({"address": None}, False),  # no country shown: not guessed
+        ({"legal_form": None, "legal_form_extended": None, "address": None}, False),
+    ],
+)
+def test_identity_is_foreign_when_the_kvk_profile_shows_it(changes: dict[str, Any], foreign: bool) -> None:
+    given = _Partner(LENDER.kvk_number, (), (LENDER.name,), None)
+    assert _identity(_profile(**changes), given, []).foreign is foreign
+
+
+def test_identity_is_foreign_for_a_main_branch_abroad() -> None:
+    profile = _profile()
+    assert profile.address is not None
+    abroad = _profile(address=dataclasses.replace(profile.address, country="Polen"))
+    assert _identity(abroad, _Partner(LENDER.kvk_number, (), (), None), []).foreign is True
+
+
+def test_a_foreign_lender_from_the_kvk_profile_with_a_nen_4400_1_certificate_is_unknown(
+    store: EvidenceStore, pack: RulePack
+) -> None:
+    """The foreign-lender clauses were dead outside hand-written dossiers: nothing set ``foreign``."""
+    body = ms.fixture_file("kvk", "basisprofiel-lender-78201.json").body.replace(
+        b'"BeslotenVennootschap"', b'"BuitenlandseEGVennootschap"'
+    )
+    routes = {**ROUTES, ms.url_of(KVK_URL + LENDER.kvk_number): ms.Route("kvk", 200, body, "application/hal+json")}
+    dossier = online(LENDER, store, routes=routes, declarations=DECLARATIONS).dossier
+    assert dossier.partner.foreign is True
+    decision = evaluate(dossier, pack, AS_OF)
+    (judged,) = [c for c in decision.criteria if c.id == "art14_3_a_sna"]
+    assert (judged.outcome, judged.clause) == (Outcome.UNKNOWN, "foreign_norm")
+    assert decision.verdict is not Verdict.ELIGIBLE
 
 
 def test_nau_disabled_is_not_consulted(store: EvidenceStore) -> None:

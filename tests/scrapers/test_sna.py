@@ -262,14 +262,34 @@ def test_row_without_activity_is_rejected_and_blank_rows_are_skipped() -> None:
         ("AANNEMING VAN WERK", (SnaModule.AANNEMING,)),
         (f"{TBA}, {AANNEMING}", (SnaModule.TBA, SnaModule.AANNEMING)),
         (f"{AANNEMING} / {TBA}", (SnaModule.TBA, SnaModule.AANNEMING)),
-        ("Bemiddeling", ()),  # unrecognised: kept as text, no module claimed
-        ("Stabalisatie", ()),  # "tba" inside a word is not TBA
+        (f"{AANNEMING} (NEN 4400-1)", (SnaModule.AANNEMING,)),
+        (f"{TBA} en Bemiddeling", (SnaModule.TBA,)),  # TBA named: other words cannot take it away
     ],
 )
 def test_module_normalisation_keeps_the_raw_text(text: str, modules: tuple[SnaModule, ...]) -> None:
     (row,) = parse(workbook([("Flex B.V.", 12345678, "Venlo", text)])).rows
     assert row.modules == modules
     assert row.modules_raw == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Uitzenden en detacheren",  # may well be labour supply under a name not known
+        "Bemiddeling",  # no module in REGISTERS.md; was read as "no modules", i.e. "no TBA"
+        "Stabalisatie",  # "tba" inside a word is not TBA
+        f"{AANNEMING}, Uitzenden",  # a known module beside an unknown one: TBA not ruled out
+        "-",
+    ],
+)
+def test_an_unrecognised_activity_rejects_the_row_instead_of_reading_no_tba(text: str) -> None:
+    """Principle 1: a text that names no known module is not "no TBA" (the lender would fail
+    no_labour_supply_module); the row is rejected, and for the partner that is unknown."""
+    export = parse(workbook([("Flex B.V.", 12345678, "Venlo", text)]))
+    assert export.rows == ()
+    assert [(bad.row_number, bad.reason, bad.kvk_text) for bad in export.rejected] == [
+        (2, f"unrecognised activity (module) {text!r}", "12345678"),
+    ]
 
 
 def test_without_status_column_every_row_is_certified(small: sna.SnaExport) -> None:
@@ -285,16 +305,31 @@ def test_status_column() -> None:
         ("D B.V.", 44444444, "Venlo", TBA, "DOORGEHAALD"),
         ("E B.V.", 55555555, "Venlo", TBA, "Niet gecertificeerd"),
         ("F B.V.", 66666666, "Venlo", TBA, None),
+        ("G B.V.", 77777777, "Venlo", TBA, " gecertificeerd "),
     ]
     export = parse(workbook(rows, headers=headers))
     assert export.column_map["status"].index == 4
     assert [row.status for row in export.rows] == [
         SnaStatus.GECERTIFICEERD, SnaStatus.AANGEMELD, SnaStatus.OPGESCHORT, SnaStatus.DOORGEHAALD,
+        SnaStatus.GECERTIFICEERD,
     ]
     assert [(bad.row_number, bad.reason, bad.kvk_text) for bad in export.rejected] == [
         (6, "unknown status 'Niet gecertificeerd'", "55555555"),
         (7, "empty status", "66666666"),
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Gecertificeerd (opgeschort)", "Gecertificeerd tot 01-05-2026", "gecertificeerd; aangemeld", "Gecertificeerd*",
+     "Opgeschort per 01-03-2026", "Gecertificeerd, module TBA"],
+)
+def test_a_status_with_more_than_a_known_spelling_rejects_the_row(text: str) -> None:
+    """Only the whole text is matched: a status that starts with "Gecertificeerd" but says more
+    (suspended, until a date, a footnote mark) is not read as certified."""
+    export = parse(workbook([("A B.V.", 11111111, "Venlo", TBA, text)], headers=(*SHORT_HEADERS, "Status")))
+    assert export.rows == ()
+    assert [(bad.reason, bad.kvk_text) for bad in export.rejected] == [(f"unknown status {text!r}", "11111111")]
 
 
 @pytest.mark.parametrize("header", ["Certificering", "Certificaatstatus", "Status certificaat", "Certificeringsstatus"])
@@ -320,11 +355,34 @@ def test_a_certification_date_or_body_column_is_not_a_status(header: str) -> Non
 
 def test_status_words_in_an_unrecognised_column_are_a_layout_change() -> None:
     """No column is recognised as status, yet one holds "Opgeschort": reading every row as
-    certified would be false, so the parse fails and names the column and row."""
+    certified would be false, so the parse fails and names the column and row. (An unmapped column
+    saying "Gecertificeerd" is a status column too: row 2 is refused first.)"""
     headers = (*SHORT_HEADERS, "Stand van zaken")
-    rows = [("A B.V.", 11111111, "Venlo", TBA, "Gecertificeerd"), ("B B.V.", 22222222, "Venlo", TBA, "Opgeschort")]
+    rows = [("A B.V.", 11111111, "Venlo", TBA, None), ("B B.V.", 22222222, "Venlo", TBA, "Opgeschort")]
     with pytest.raises(LayoutChangedError, match=r"column E \('Stand van zaken'\) holds status 'Opgeschort' in row 3"):
         parse(workbook(rows, headers=headers))
+
+
+@pytest.mark.parametrize(
+    ("header", "value"),
+    [("Certificaat", "Niet gecertificeerd"), ("Certificaat", "Ingetrokken"), ("Certificaat", "Geschorst"),
+     ("Certificaat", "Verlopen"), ("Certificaat", "In aanmelding"), ("Opmerking", "Certificaat ingetrokken"),
+     ("Certificaat", "Gecertificeerd")],
+)
+def test_a_status_like_value_in_an_unmapped_column_is_a_layout_change(header: str, value: str) -> None:
+    """No status column was recognised, yet an unmapped column holds status-like values
+    ("Niet gecertificeerd", "Geschorst"): defaulting every row to certified would be a guess."""
+    rows = [("A B.V.", 11111111, "Venlo", TBA, "Gecertificeerd"), ("B B.V.", 22222222, "Venlo", TBA, value)]
+    if value == "Gecertificeerd":
+        rows = rows[:1]
+    with pytest.raises(LayoutChangedError, match=r"column E .* but no status column was recognised"):
+        parse(workbook(rows, headers=(*SHORT_HEADERS, header)))
+
+
+def test_unmapped_columns_without_status_words_are_left_alone() -> None:
+    headers = (*SHORT_HEADERS, "Land", "Postcode", "Geldig tot")
+    export = parse(workbook([("A B.V.", 11111111, "Venlo", TBA, "Polska", "1234 AB", "2026-05-01")], headers=headers))
+    assert [row.status for row in export.rows] == [SnaStatus.GECERTIFICEERD] and export.rejected == ()
 
 
 def test_norm_from_its_column_or_from_the_activity_text() -> None:
@@ -517,7 +575,7 @@ def test_fetch_export() -> None:
     assert snapshot.body == body
     assert len(export.rows) == 8
     provenance = snapshot.provenance(sna.PARSER_VERSION)
-    assert (provenance.source, provenance.parser_version, provenance.url) == ("sna", "sna/1", sna.EXPORT_URL)
+    assert (provenance.source, provenance.parser_version, provenance.url) == ("sna", "sna/2", sna.EXPORT_URL)
 
 
 @pytest.mark.parametrize("status", [403, 404])
