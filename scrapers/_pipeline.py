@@ -528,7 +528,8 @@ def _map_inspectorate(
     The provenance names one search only (the oldest page): a note lists every name searched.
 
     The register is negative evidence, so a record its search returned never vanishes unseen:
-    a branch number the partner's KvK profile lists links like the partner's own number; a record
+    a branch number the partner's KvK profile lists links like the partner's own number (also one
+    published as a JSON number, its leading zeros lost: 37178598 for branch "000037178598"); a record
     without a usable number is a name candidate from ``NAME_REVIEW_THRESHOLD`` (not only from
     ``NAME_THRESHOLD``); a record with a violation that is still not linked is named in a note, as
     is every value the parser could not read (``InspectionRecord.notes``).
@@ -539,11 +540,19 @@ def _map_inspectorate(
         notes.extend(f"inspectorate: inspection {record.id} of {record.company_name!r}: {n}" for n in record.notes)
     branches = frozenset(partner.branches)
 
+    def partners_branch(record: inspectorate.InspectionRecord) -> str | None:
+        """The partner's branch the record carries: a 12-digit branch number, or a JSON number that
+        lost its zeros and, padded to 12 digits, is one (never the partner's own KvK number)."""
+        if record.kvk_number is None:
+            return record.branch_number if record.branch_number in branches else None
+        padded = record.kvk_number.rjust(12, "0")
+        if record.kvk_number_from_int and record.kvk_number != partner.kvk_number and padded in branches:
+            return padded
+        return None
+
     def kvk_of(record: inspectorate.InspectionRecord) -> str | None:
         """The record's KvK number; for a branch number of the partner's, the partner's own number."""
-        if record.kvk_number is None and record.branch_number in branches:
-            return partner.kvk_number
-        return record.kvk_number
+        return partner.kvk_number if partners_branch(record) is not None else record.kvk_number
 
     # Every record scored (no threshold, no limit): which to keep is decided here, the rest is named.
     # A list, so never ``_index``'s batch cache: its key does not see this partner's branches.
@@ -558,9 +567,10 @@ def _map_inspectorate(
     ]
     candidates = [c for c in scored if c.method is not LinkMethod.NAME] + by_name[:NAME_LIMIT]
     for c in candidates:
-        if c.method is not LinkMethod.NAME and c.record.kvk_number is None:
+        if c.method is not LinkMethod.NAME and (branch := partners_branch(c.record)) is not None:
+            written = "" if c.record.kvk_number is None else f" (published as the number {int(c.record.kvk_number)})"
             notes.append(
-                f"inspectorate: inspection {c.record.id} of {c.name!r} carries branch number {c.record.branch_number}, "
+                f"inspectorate: inspection {c.record.id} of {c.name!r} carries branch number {branch}{written}, "
                 "which the partner's KvK profile lists: linked as the partner's own KvK number"
             )
         elif c.method is LinkMethod.NAME and c.kvk_number is not None:

@@ -24,8 +24,9 @@ if TYPE_CHECKING:
     from scrapers._store import Snapshot
 
 REGISTER = "inspectorate"
-PARSER_VERSION = "inspectorate/3"
-"""3: KvK numbers written with a label or spaces, branch numbers (session 12)."""
+PARSER_VERSION = "inspectorate/4"
+"""3: KvK numbers written with a label or spaces, branch numbers (session 12).
+4: records say whether the KvK number came as a JSON number (``kvk_number_from_int``)."""
 BASE = "https://resultaten.nlarbeidsinspectie.nl"
 SEARCH_URL = f"{BASE}/api/inspecties"
 
@@ -88,7 +89,10 @@ class InspectionRecord:
     """One inspection as published. ``found`` maps attribute -> JSON name it was read from;
     ``unrecognised`` lists JSON names nobody told the parser about; ``notes`` says what was ignored.
     ``branch_number``: 12 digits found where the KvK number was looked for (a vestigingsnummer),
-    which links the record only when the partner's KvK profile lists that branch."""
+    which links the record only when the partner's KvK profile lists that branch.
+    ``kvk_number_from_int``: the KvK number came as a JSON number, so leading zeros may have been
+    lost: 37178598 may be branch "000037178598" as well as KvK number "37178598" (the pipeline
+    checks it against the partner's branches; read as another company's number, a fine vanished)."""
 
     id: str
     company_name: str
@@ -101,6 +105,7 @@ class InspectionRecord:
     unrecognised: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     branch_number: str | None = None
+    kvk_number_from_int: bool = False
 
 
 @dataclass(frozen=True)
@@ -378,6 +383,7 @@ def _record(item: Any, url: str, where: str, fields: OptionalFields) -> Inspecti
     kind, number = reader.optional("kvk_number", (item,), _company_number, where) or (None, None)
     if kind == "branch_number":
         reader.found["branch_number"] = reader.found.pop("kvk_number")
+    raw_number = item.get(reader.found["kvk_number"]) if kind == "kvk_number" else None
     return InspectionRecord(
         id=str(reader.require(item, "Id", where)),
         company_name=str(reader.require(item, "Bedrijfsnaam", where)).strip(),
@@ -390,6 +396,7 @@ def _record(item: Any, url: str, where: str, fields: OptionalFields) -> Inspecti
         unrecognised=tuple(sorted(seen - known)),
         notes=tuple(reader.notes),
         branch_number=number if kind == "branch_number" else None,
+        kvk_number_from_int=isinstance(raw_number, int) and not isinstance(raw_number, bool),
     )
 
 

@@ -27,8 +27,9 @@ if TYPE_CHECKING:
     from scrapers._store import Snapshot
 
 REGISTER = "sncu"
-PARSER_VERSION = "sncu/3"
-"""3: several verdict dates, place and capacity phrases in party names (session 12)."""
+PARSER_VERSION = "sncu/4"
+"""3: several verdict dates, place and capacity phrases in party names (session 12).
+4: ISO and slash dates; a labelled vonnis date on a page that mentions an appeal is not labelled."""
 LIST_URL = "https://www.sncu.nl/vonnissen-en-arresten/"
 _SECTION = "/vonnissen-en-arresten/"
 _NOT_VERDICTS = frozenset({"page", "feed"})
@@ -50,7 +51,12 @@ MONTHS: dict[str, int] = {
     "dec": 12, "december": 12,
 }  # fmt: skip
 _MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
-_DATE = rf"\d{{1,2}}\s+(?:{_MONTH_NAMES})\.?\s+\d{{4}}|\d{{1,2}}-\d{{1,2}}-\d{{4}}"
+# "2025-03-05" and "05/03/2025" too: an appeal dated only so was not seen and the first verdict's
+# date counted alone (out of the window). A slash date is day-first, never read in another order.
+_DATE = (
+    rf"\d{{1,2}}\s+(?:{_MONTH_NAMES})\.?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}-\d{{1,2}}-\d{{4}}"
+    rf"|\d{{1,2}}/\d{{1,2}}/\d{{4}}"
+)
 _DATE_RE = re.compile(rf"\b(?:{_DATE})\b", re.I)
 # Only explicit "label: date" pairs: "het vonnis van 14 juli 2020" in an appeal judgment names
 # the earlier verdict, and an appeal counts from its own date (LEGAL.md B3.g).
@@ -65,17 +71,32 @@ _PUBLISHED_DATE = re.compile(
     rf"\b(?:geplaatst|gepubliceerd|publicatiedatum|posted|published)(?:\s+(?:op|on))?\s*:?\s*({_DATE})\b", re.I
 )
 _ECLI_YEAR = re.compile(r"\bECLI:NL:[A-Z]+:(\d{4}):\w+")
+# Signs that the page reports an appeal (or cassation). Its date may be written in no shape read
+# here ("in 2025 bekrachtigd") or only as a publication date: a labelled vonnis date is then not
+# the verdict date that counts (LEGAL.md B3.g), so it is not taken as labelled. Broad on purpose:
+# a false sign sends the verdict to review, a missed one lets an appeal pass as an old verdict.
+_APPEAL = re.compile(
+    r"\b(?:hoger\s+beroep|gerechtshof|het\s+hof|hof\s+(?:Amsterdam|Arnhem|Den\s+Haag|'s-Hertogenbosch|Leeuwarden)"
+    r"|bekrachtig\w*|vernietig\w*|arrest|cassatie|Hoge\s+Raad|appellant\w*|ge[iï]ntimeerde\w*|appeal\w*)\b"
+    r"|\bECLI:NL:(?:GH|HR)[A-Z]*:",
+    re.I,
+)
+_ARREST_LABEL = re.compile(r"arrest", re.I)
 
 
 def parse_date(text: str) -> date | None:
-    """A date such as "17 Jan 2019", "17 januari 2019", "17 mrt. 2021" or "17-01-2019"; None for
-    text in neither shape (or with a word that is no month).
+    """A date such as "17 Jan 2019", "17 januari 2019", "17 mrt. 2021", "17-01-2019", "17/01/2019"
+    (day first, as on the Dutch site) or "2019-01-17"; None for text in none of these shapes (or
+    with a word that is no month).
 
-    A date in one of these shapes that does not exist ("31-02-2024", "30 feb 2020") raises
-    ValueError naming the text: dropped, the verdict date would be another date of the article
-    (an earlier one, or one read as labelled when the labelled date was this one).
+    A date in one of these shapes that does not exist ("31-02-2024", "30 feb 2020", "01/13/2025":
+    no valid day-first date, so perhaps month-first) raises ValueError naming the text: dropped,
+    the verdict date would be another date of the article (an earlier one, or one read as labelled
+    when the labelled date was this one); the order is never guessed.
     """
-    match = re.fullmatch(r"(\d{1,2})\s+([a-z]+)\.?\s+(\d{4})|(\d{1,2})-(\d{1,2})-(\d{4})", text.strip(), re.I)
+    match = re.fullmatch(
+        r"(\d{1,2})\s+([a-z]+)\.?\s+(\d{4})|(\d{1,2})([-/])(\d{1,2})\5(\d{4})|(\d{4})-(\d{2})-(\d{2})", text.strip(), re.I
+    )
     if match is None:
         return None
     if match[1]:
@@ -83,8 +104,10 @@ def parse_date(text: str) -> date | None:
         if month is None:
             return None
         day, year = int(match[1]), int(match[3])
+    elif match[4]:
+        day, month, year = int(match[4]), int(match[6]), int(match[7])
     else:
-        day, month, year = int(match[4]), int(match[5]), int(match[6])
+        year, month, day = int(match[8]), int(match[9]), int(match[10])
     try:
         return date(year, month, day)
     except ValueError:
@@ -407,8 +430,14 @@ def _verdict_date(text: str) -> _Dated | None:
     bekrachtigd"), make the date uncertain. The latest is taken (it keeps the verdict in the window
     longest) and marked not labelled. A publication date ("Geplaatst op") is not such a date.
     Every labelled date must exist: one that does not raises (``parse_date``).
+
+    A single labelled date whose label is not an arrest's ("Datum vonnis:", "Datum uitspraak:",
+    "Datum:") on a page that mentions an appeal (``_APPEAL``: "hoger beroep", "het hof",
+    "bekrachtigd", ...) is kept but not labelled, with a note in ``conflicts``: the appeal's own
+    date may be written in no shape read here, and the first verdict's date would let it pass.
     """
-    labelled = [(day, match[1]) for match in _LABELLED_DATE.finditer(text) if (day := parse_date(match[1]))]
+    matches = [(match, day) for match in _LABELLED_DATE.finditer(text) if (day := parse_date(match[1]))]
+    labelled = [(day, match[1]) for match, day in matches]
     if not labelled:
         dates = find_dates(text)
         if not dates:
@@ -422,7 +451,11 @@ def _verdict_date(text: str) -> _Dated | None:
     later += [(date(int(m[1]), 1, 1), m[0]) for m in _ECLI_YEAR.finditer(text) if int(m[1]) > first_latest[0].year]
     chosen = max(labelled + later, key=lambda found: found[0])
     if len({day for day, _ in labelled}) == 1 and not later:
-        return _Dated(chosen[0], chosen[1], True)
+        own = any(_ARREST_LABEL.search(match[0][: match.start(1) - match.start(0)]) for match, _ in matches)
+        if own or (appeal := _APPEAL.search(text)) is None:  # an arrest label names the appeal's date
+            return _Dated(chosen[0], chosen[1], True)
+        mention = f'an appeal is mentioned ("{appeal[0]}") and its own date was not read'
+        return _Dated(chosen[0], chosen[1], False, (mention,))
     others = dict.fromkeys(written for day, written in labelled + later if day != chosen[0])
     return _Dated(chosen[0], chosen[1], False, tuple(others))
 

@@ -310,6 +310,18 @@ def test_a_kvk_field_with_a_label_or_a_branch_number_is_read_not_noted_away(
     assert record.found[found] == "KvkNummer" and record.notes == ()
 
 
+@pytest.mark.parametrize(
+    ("written", "from_int"),
+    [(37178598, True), (1234567, True), ("37178598", False), ("KvK 01234567", False), (True, False),
+     (123456789, False), ("000037178598", False)],  # a 12-digit branch number is no KvK number
+)  # fmt: skip
+def test_a_record_says_whether_its_kvk_number_came_as_a_json_number(written: object, from_int: bool) -> None:
+    """A JSON number lost its leading zeros: 37178598 may be branch "000037178598" (the pipeline
+    checks the partner's branches); before, nothing told it apart from the text "37178598"."""
+    record = parse_page(_with(("Results", 0), "KvkNummer", written), URL).records[0]
+    assert record.kvk_number_from_int is from_int
+
+
 def test_a_kvk_field_in_no_known_shape_is_noted_and_never_guessed() -> None:
     record = parse_page(_with(("Results", 0), "KvkNummer", "KvK 6875011"), URL).records[0]
     assert (record.kvk_number, record.branch_number) == (None, None)

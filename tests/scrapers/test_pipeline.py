@@ -949,6 +949,42 @@ def test_a_branch_number_the_kvk_profile_lists_links_like_the_partners_own_numbe
     assert fines_decision(result, pack) == (Verdict.NOT_ELIGIBLE, Outcome.FAIL, "shutdown")
 
 
+def test_a_branch_number_published_as_a_json_number_links_like_the_partners_own_number(
+    store: EvidenceStore, pack: RulePack
+) -> None:
+    """37178598 as a JSON number is branch "000037178598" without its zeros: it was read as KvK
+    number "37178598", "not the partner's", the record (name 83.3 < 85) was dropped and the Waadi
+    shutdown read as "no fines": LENDER eligible. Built and judged end to end, offline too."""
+    result = lender_with(lender_shutdown(KvkNummer=int(LENDER_BRANCH)), store)
+    assert result.dossier.partner.branches == [LENDER_BRANCH]
+    results = result.dossier.registers.inspectorate.results
+    assert [(r.inspection_id, r.kind.value, r.link.method, r.link.score) for r in results] == [
+        ("51877", "shutdown", LinkMethod.KVK, None)
+    ]
+    assert (
+        f"inspectorate: inspection 51877 of 'Fixture Uitzendbureau B.V.' carries branch number {LENDER_BRANCH} "
+        "(published as the number 37178598), which the partner's KvK profile lists: linked as the partner's own "
+        "KvK number"
+    ) in result.problems
+    assert not [p for p in result.problems if "not the partner's" in p]
+    assert fines_decision(result, pack) == (Verdict.NOT_ELIGIBLE, Outcome.FAIL, "shutdown")
+    assert offline(LENDER, store).dossier.registers.inspectorate.results == results
+
+
+@pytest.mark.parametrize(
+    ("number", "written"), [("37178598", "KvK number 37178598"), (87654321, "KvK number 87654321")],
+    ids=["eight-digit-text", "json-number-no-branch"],
+)
+def test_a_number_that_is_no_listed_branch_without_its_zeros_is_not_linked_by_kvk(
+    store: EvidenceStore, number: object, written: str
+) -> None:
+    """Text "37178598" is an 8-digit KvK number as written (no zeros lost); a JSON number whose
+    12-digit padding is no listed branch is another company's number: both stay as before."""
+    result = lender_with(lender_shutdown(KvkNummer=number), store)
+    assert result.dossier.registers.inspectorate.results == []
+    assert [p for p in result.problems if "lists a violation" in p and f"it carries {written}" in p]
+
+
 def test_a_branch_number_the_profile_does_not_list_is_a_name_candidate_for_review(
     store: EvidenceStore, pack: RulePack
 ) -> None:
@@ -1267,7 +1303,7 @@ def test_an_impossible_verdict_date_fails_the_sncu_section(store: EvidenceStore,
     assert section.status is ReadStatus.FAILED and section.verdicts == []
     assert section.error is not None
     assert section.error.startswith("ValueError: date '31-02-2026' does not exist")
-    assert section.provenance.url == FLEXWERK_VERDICT and section.provenance.parser_version == "sncu/3"
+    assert section.provenance.url == FLEXWERK_VERDICT and section.provenance.parser_version == "sncu/4"
     decision = evaluate(result.dossier, pack, AS_OF)
     (judged,) = [c for c in decision.criteria if c.id == "b3_g_sncu"]
     assert (judged.outcome, judged.clause) == (Outcome.UNKNOWN, "register_failed")

@@ -322,10 +322,84 @@ def test_a_second_verdict_date_makes_the_latest_count_and_the_date_not_labelled(
     ids=["same-date-twice", "publication-date", "same-year-ecli-earlier-date"],
 )
 def test_a_single_labelled_date_stays_labelled(paragraphs: tuple[str, ...]) -> None:
-    detail = parse_detail(_detail(*paragraphs), FLEXWERK)
+    """A first-instance title: an "Arrest Gerechtshof" title mentions an appeal (see below)."""
+    detail = parse_detail(_detail(*paragraphs, title="Vonnis SNCU vs. Fixture Uitzend B.V."), FLEXWERK)
     assert (detail.verdict_date, detail.date_text, detail.date_labelled, detail.date_conflicts) == (
         date(2024, 3, 12), "12 mrt 2024", True, ()
     )
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "expected", "conflicts"),
+    [
+        # the appeal's date in a shape the date regex did not know: 2020 counted alone, labelled
+        (("Datum vonnis: 14 juli 2020", "Bij arrest van 05/03/2025 heeft het hof het vonnis bekrachtigd."),
+         (date(2025, 3, 5), "05/03/2025"), ("14 juli 2020",)),
+        (("Datum vonnis: 14 juli 2020", "Bij arrest van 2025-03-05 heeft het hof het vonnis bekrachtigd."),
+         (date(2025, 3, 5), "2025-03-05"), ("14 juli 2020",)),
+        # the appeal has no date read here: the labelled vonnis date stays, but not labelled
+        (("Datum vonnis: 14 juli 2020", "In hoger beroep is het vonnis in 2025 bekrachtigd."),
+         (date(2020, 7, 14), "14 juli 2020"),
+         ('an appeal is mentioned ("hoger beroep") and its own date was not read',)),
+        # a publication date is no verdict date, but the appeal it reports is
+        (("Datum vonnis: 14 juli 2020", "Gepubliceerd op 5 maart 2025: het hof heeft het vonnis bekrachtigd."),
+         (date(2020, 7, 14), "14 juli 2020"), ('an appeal is mentioned ("het hof") and its own date was not read',)),
+        (("Datum uitspraak: 14 juli 2020", "Het Gerechtshof Den Haag vernietigt het vonnis."),
+         (date(2020, 7, 14), "14 juli 2020"),
+         ('an appeal is mentioned ("Gerechtshof") and its own date was not read',)),
+    ],
+    ids=["slash-date", "iso-date", "appeal-without-date", "appeal-under-publication-date", "vernietigd"],
+)
+def test_an_appeal_the_labelled_vonnis_date_is_not_the_date_of_is_never_labelled(
+    paragraphs: tuple[str, ...], expected: tuple[date, str], conflicts: tuple[str, ...]
+) -> None:
+    """LEGAL.md B3.g: an appeal judgment counts from its own date. Labelled, the 2020 vonnis date
+    put the verdict out of the window and B3.g passed; not labelled, it goes to review."""
+    detail = parse_detail(_detail(*paragraphs, title="Vonnis SNCU vs. Fixture Uitzend B.V."), FLEXWERK)
+    assert (detail.verdict_date, detail.date_text, detail.date_labelled) == (*expected, False)
+    assert detail.date_conflicts == conflicts
+
+
+def test_an_arrest_title_makes_a_vonnis_or_uitspraak_label_not_labelled() -> None:
+    detail = parse_detail(_detail("Datum uitspraak: 12 mrt 2024"), FLEXWERK)  # "Arrest Gerechtshof: ..."
+    assert (detail.verdict_date, detail.date_labelled) == (date(2024, 3, 12), False)
+    assert detail.date_conflicts == ('an appeal is mentioned ("Arrest") and its own date was not read',)
+
+
+@pytest.mark.parametrize(
+    "paragraphs",
+    [
+        ("Datum arrest: 5 maart 2025", "Het hof bekrachtigt het vonnis van de kantonrechter."),
+        ("Datum van de arrest: 5 maart 2025", "In hoger beroep."),
+    ],
+)
+def test_an_arrest_label_is_the_appeals_own_date_and_stays_labelled(paragraphs: tuple[str, ...]) -> None:
+    detail = parse_detail(_detail(*paragraphs), FLEXWERK)
+    assert (detail.verdict_date, detail.date_labelled, detail.date_conflicts) == (date(2025, 3, 5), True, ())
+
+
+def test_recorded_fixtures_keep_their_dates_and_labels() -> None:
+    """sncu/4 reads more date shapes and appeal mentions: the recorded pages read as before."""
+    read = {
+        name: parse_detail(fixture(name), f"{SITE}x/")
+        for name in ("detail_flexwerk_voorbeeld_2024.html", "detail_slash_title.html", "detail_unlabelled_dates.html",
+                     "detail_proefpersoneel_arrest_2021.html", "detail_bouwbedrijf_testman_2017.html",
+                     "detail_uitzendbureau_de_proef_2019.html")
+    }  # fmt: skip
+    assert {name: (d.verdict_date, d.date_text, d.date_labelled, d.date_conflicts) for name, d in read.items()} == {
+        "detail_flexwerk_voorbeeld_2024.html": (date(2024, 3, 12), "12 mrt 2024", True, ()),
+        "detail_slash_title.html": (date(2026, 3, 12), "12 mrt 2026", True, ()),
+        "detail_unlabelled_dates.html": (date(2026, 2, 2), "2 februari 2026", False, ()),
+        "detail_proefpersoneel_arrest_2021.html": (date(2021, 10, 5), "5 oktober 2021", False, ()),
+        "detail_bouwbedrijf_testman_2017.html": (date(2017, 5, 3), "3 May 2017", False, ()),
+        "detail_uitzendbureau_de_proef_2019.html": (date(2019, 1, 17), "17 Jan 2019", False, ()),
+    }
+
+
+def test_a_slash_date_that_is_no_valid_day_first_date_is_skipped_in_running_text() -> None:
+    """"03/13/2025" may be month-first: never read in another order; named to the officer."""
+    detail = parse_detail(_detail("Vonnis van 14 juli 2020.", "Arrest van 03/13/2025."), FLEXWERK)
+    assert (detail.verdict_date, detail.date_labelled, detail.dates_skipped) == (date(2020, 7, 14), False, ("03/13/2025",))
 
 
 def test_a_second_labelled_date_that_does_not_exist_fails_the_page() -> None:
@@ -445,7 +519,11 @@ def test_every_month_has_dutch_and_english_forms() -> None:
         ("17 foo 2019", None),  # no month: not a date at all
         ("31 foo 2019", None),
         ("januari 2019", None),
-        ("2019-01-17", None),
+        ("2019-01-17", date(2019, 1, 17)),  # ISO: an appeal dated only so was not seen (sncu/4)
+        ("17/01/2019", date(2019, 1, 17)),  # slash: day first, as on the Dutch site
+        ("05/03/2025", date(2025, 3, 5)),
+        ("2019/01/17", None),
+        ("17-01/2019", None),  # mixed separators: no date
     ],
 )
 def test_parse_date(text: str, expected: date | None) -> None:
@@ -454,7 +532,8 @@ def test_parse_date(text: str, expected: date | None) -> None:
 
 @pytest.mark.parametrize(
     "text", ["31-02-2024", "31 feb 2019", "30 Februari 2020", "29-02-2023", "0 januari 2020", "00-01-2020",
-             "17-13-2019", "32 mei 2020", " 31-04-2024 "],
+             "17-13-2019", "32 mei 2020", " 31-04-2024 ", "2024-02-30", "2024-13-01", "31/04/2024",
+             "03/13/2025"],  # no valid day-first date: perhaps month-first, never read in another order
 )  # fmt: skip
 def test_parse_date_refuses_a_date_that_does_not_exist_naming_it(text: str) -> None:
     """Returned as None it was dropped: the verdict date became another date of the article."""
