@@ -332,7 +332,15 @@ def parse_roles(text: str) -> tuple[tuple[Role, ...], str | None]:
     return tuple(roles), None
 
 
-@dataclass
+def _bad_row_kvk(row: ListRow) -> str | None:
+    """The KvK number an error row gives, when it can be read (its other cells could not)."""
+    if not isinstance(row, BadRow) or not row.kvk_text:
+        return None
+    number, _, error = normalise_kvk(row.kvk_text)
+    return number if error is None else None
+
+
+@dataclass(slots=True)
 class _Party:
     """The rows of one KvK number: its roles and housing locations over all of them, and rows that cannot be read."""
 
@@ -342,12 +350,12 @@ class _Party:
     unreadable: list[tuple[int, str]] = field(default_factory=list)
     differs: bool = False
 
-    def add(self, row: PartnerRow) -> None:
-        if self.lines and (set(self.roles) != set(row.roles) or set(self.housing) != set(row.housing)):
+    def add(self, line: int, roles: tuple[Role, ...], housing: tuple[str, ...]) -> None:
+        if self.lines and (set(self.roles) != set(roles) or set(self.housing) != set(housing)):
             self.differs = True
-        self.roles.extend(role for role in row.roles if role not in self.roles)
-        self.housing.extend(place for place in row.housing if place not in self.housing)
-        self.lines.append(row.line)
+        self.roles.extend(role for role in roles if role not in self.roles)
+        self.housing.extend(place for place in housing if place not in self.housing)
+        self.lines.append(line)
 
     def applied_to(self, row: PartnerRow) -> ListRow:
         """``row`` judged as the party: an error row when another row of it cannot be read, else with every role
@@ -1013,14 +1021,25 @@ class PartnerList:
         """Per KvK number on several rows that differ (or one of which is an error row): what they say
         together. Read once, by a pass over the list before the first row is screened."""
         if self._joint is None:
+            first: dict[str, tuple[int, tuple[Role, ...], tuple[str, ...]]] = {}
+            """A number's first row (line, roles, housing: little to hold for every row), until a second one makes
+            it a party."""
             parties: dict[str, _Party] = {}
             for row in self._parsed_rows():
-                if isinstance(row, PartnerRow) and row.kvk_number is not None:
-                    parties.setdefault(row.kvk_number, _Party()).add(row)
-                elif isinstance(row, BadRow) and row.kvk_text:
-                    number, _, error = normalise_kvk(row.kvk_text)
-                    if number is not None and error is None:
-                        parties.setdefault(number, _Party()).unreadable.append((row.line, row.reason))
+                number = row.kvk_number if isinstance(row, PartnerRow) else _bad_row_kvk(row)
+                if number is None:
+                    continue
+                party = parties.get(number)
+                if party is None and (isinstance(row, BadRow) or number in first):
+                    party = parties[number] = _Party()
+                    if number in first:
+                        party.add(*first.pop(number))
+                if party is None:
+                    first[number] = (row.line, row.roles, row.housing)  # type: ignore[union-attr]
+                elif isinstance(row, PartnerRow):
+                    party.add(row.line, row.roles, row.housing)
+                else:
+                    party.unreadable.append((row.line, row.reason))
             self._joint = {kvk: party for kvk, party in parties.items() if party.differs or party.unreadable}
         return self._joint
 
