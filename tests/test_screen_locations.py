@@ -50,6 +50,18 @@ def test_the_closest_pairs_are_made_first() -> None:
     assert unpaired(["Kerkstraat 14, Venlo", "Kerkstraat 14 unit 2, Venlo"], unit, plain) == []
 
 
+@pytest.mark.parametrize("listed", [["Kerkstraat 1 Tegelen", "Kerkstraat 1 Venlo"],
+                                    ["Kerkstraat 1 Venlo", "Kerkstraat 1 Tegelen"]])
+def test_a_listed_location_that_fits_two_described_ones_equally_is_not_paired(listed: list[str]) -> None:
+    """"Kerkstraat 1 Venlo" fits Tegelen's and Blerick's Kerkstraat 1 (both in Venlo): it was paired with whichever
+    the list order left, so one order was eligible and the other not (helper 45). Both orders now agree."""
+    tegelen = described("tegelen", "Kerkstraat 1, 5932 AB Tegelen", "Venlo")
+    blerick = described("blerick", "Kerkstraat 1, 5925 XX Blerick", "Venlo")
+    paired = pair_listed_locations(listed, 4, [tegelen, blerick], LIST)
+    assert [str(location.address) for location in paired.named_only] == ["Kerkstraat 1 Venlo"]
+    assert any("fits the application's tegelen and blerick as well" in note for note in paired.notes)
+
+
 def test_each_described_location_answers_for_one_listed_location() -> None:
     assert unpaired(["Achterweg 3, Deil", "Achterweg 3"], described("a", "Achterweg 3, 4157 RB Deil")) == [
         "Achterweg 3"]

@@ -5,7 +5,8 @@ judged on that one (PRODUCT.md principle 1: what nobody described is unknown). E
 list names is paired with a described one when its words say the same address; the rest go into
 the dossier by name only (``provenance.source`` "list"), and the rules leave their housing
 criteria unknown. A wrong pairing would hide a location, so pairing is strict: when in doubt the
-location stays undescribed and the partner goes to review.
+location stays undescribed and the partner goes to review: also a listed text that fits two
+described locations equally well.
 """
 
 from __future__ import annotations
@@ -43,12 +44,16 @@ def pair_listed_locations(listed: Sequence[str], line: int, described: Sequence[
     candidates = sorted(
         (len(set(address) - set(text)), i, j)
         for i, text in enumerate(texts) for j, address in enumerate(addresses) if _says(text, address))
+    ambiguous = _ambiguous(candidates)
     pairs: dict[int, int] = {}
     for _, i, j in candidates:
-        if i not in pairs and j not in pairs.values():
+        if i not in ambiguous and i not in pairs and j not in pairs.values():
             pairs[i] = j
     notes = [f"the list's location '{listed[i]}' is taken as the application's {described[j].id} "
              f"({described[j].address})" for i, j in sorted(pairs.items()) if set(texts[i]) != set(addresses[j])]
+    notes += [f"the list's location '{listed[i]}' fits the application's {' and '.join(ids)} as well: not paired, "
+              "its housing criteria are unknown" for i, ids in sorted(ambiguous.items())
+              for ids in [[described[j].id for _, k, j in candidates if k == i]]]
     taken = {location.id for location in described}
     named_only = []
     for i, text in enumerate(listed):
@@ -56,6 +61,16 @@ def pair_listed_locations(listed: Sequence[str], line: int, described: Sequence[
             named_only.append(HousingLocation(id=_free_id(f"list-row-{line}-location-{i + 1}", taken), address=text,
                                               provenance=provenance))
     return Paired(named_only, notes)
+
+
+def _ambiguous(candidates: list[tuple[int, int, int]]) -> dict[int, None]:
+    """Listed texts (by index) whose two closest described locations are equally close: "Kerkstraat 1 Venlo"
+    fits "Kerkstraat 1, Tegelen" and "Kerkstraat 1, Blerick" (both in Venlo). Paired with either, by the order
+    the list happened to give, one location would be judged on another's figures."""
+    closest: dict[int, list[int]] = {}
+    for distance, i, _ in candidates:  # sorted: each text's distances come closest first
+        closest.setdefault(i, []).append(distance)
+    return {i: None for i, distances in closest.items() if len(distances) > 1 and distances[0] == distances[1]}
 
 
 def _says(text: list[str], address: list[str]) -> bool:
