@@ -400,6 +400,39 @@ def test_housing_locations_of_one_kvk_number_on_several_rows_are_joined(tmp_path
     assert "housing location(s) Spoorweg 8 Venlo added from line(s) 3" in rows[2].notes[-1]  # type: ignore[union-attr]
 
 
+def test_a_name_only_row_of_the_same_name_adds_its_roles_and_locations_to_the_kvk_row(tmp_path: Path) -> None:
+    """Listed once with its number as lender and once without it as housing provider, the KvK row escaped the
+    housing criteria and was eligible (helper 51)."""
+    path = tmp_path / "list.csv"
+    path.write_text("naam;kvk;rol;locaties\nFixture Uitzend B.V.;68750110;uitlener;\n"
+                    "fixture uitzend b.v.;;huisvester;Spoorweg 8, Rotterdam\n", encoding="utf-8")
+    rows = _rows(path)
+    assert rows[2].roles == (Role.UITLENER, Role.HUISVESTER)  # type: ignore[union-attr]
+    assert rows[2].housing == ("Spoorweg 8, Rotterdam",)  # type: ignore[union-attr]
+    assert "which list the same name without a KvK number" in rows[2].notes[-1]  # type: ignore[union-attr]
+    assert rows[3].kvk_number is None and rows[3].roles == (Role.HUISVESTER,)  # type: ignore[union-attr]
+
+
+def test_an_error_row_whose_kvk_cell_holds_the_number_among_words_still_belongs_to_the_party(tmp_path: Path) -> None:
+    path = tmp_path / "list.csv"
+    path.write_text("naam;kvk;rol\nA;68750110;uitlener\nA;KvK 68750110;huisvester (uitzendbedrijf)\n",
+                    encoding="utf-8")
+    rows = _rows(path)
+    assert isinstance(rows[3], BadRow) and isinstance(rows[2], BadRow)
+    assert rows[2].reason.startswith("line 3 lists the same KvK number but cannot be read")
+
+
+@pytest.mark.parametrize("header", ["naam;kvk;rol;rol", "naam;kvk;rol;tweede rol", "naam;kvk;rol;opmerking"])
+def test_a_role_in_a_column_that_is_not_read_makes_an_error_row(tmp_path: Path, header: str) -> None:
+    """A repeated 'rol' column, or 'tweede rol', was ignored with a warning: the huisvester role it gave was
+    dropped and the partner eligible as lender only (helper 51)."""
+    path = tmp_path / "list.csv"
+    path.write_text(f"{header}\nA;68750110;uitlener;huisvester\nB;01234567;uitlener;uitlener\n", encoding="utf-8")
+    rows = _rows(path)
+    assert isinstance(rows[2], BadRow) and "which is not read, names huisvester besides uitlener" in rows[2].reason
+    assert isinstance(rows[3], PartnerRow)  # the same role again says nothing new
+
+
 def test_mac_excel_cr_only_line_ends_are_lines(tmp_path: Path) -> None:
     path = tmp_path / "list.csv"
     path.write_bytes(b"naam;kvk;rol;plaats\rA;68750110;uitlener;R\r\rB;01234567;bad;R\r")

@@ -337,7 +337,10 @@ def _bad_row_kvk(row: ListRow) -> str | None:
     if not isinstance(row, BadRow) or not row.kvk_text:
         return None
     number, _, error = normalise_kvk(row.kvk_text)
-    return number if error is None else None
+    if error is None:
+        return number
+    runs = re.findall(r"(?<!\d)\d{8}(?!\d)", row.kvk_text)  # "KvK 68750110", "68750110 (hoofdvestiging)"
+    return runs[0] if len(runs) == 1 else None
 
 
 @dataclass(slots=True)
@@ -365,18 +368,22 @@ class _Party:
             return BadRow(row.line, f"line {line} lists the same KvK number but cannot be read ({reason}): what it says "
                                     "about this partner (its roles) is unknown, so this row is not judged without it; "
                                     "mend that line", row.name, row.kvk_number, ", ".join(row.roles), row.place)
-        if not self.differs:
-            return row
+        return self.extended(row, "list the same KvK number") if self.differs else row
+
+    def extended(self, row: PartnerRow, why: str) -> PartnerRow:
+        """``row`` with the roles and housing locations the party's other rows give (``why``: what they share)."""
         others = ", ".join(str(line) for line in self.lines if line != row.line)
         added = [role for role in self.roles if role not in row.roles]
         places = [place for place in self.housing if place not in row.housing]
+        if not added and not places:
+            return row
         notes = list(row.notes)
         if added:
-            notes.append(f"role(s) {', '.join(added)} added from line(s) {others}, which list the same KvK number: "
-                         "the party is judged in every role listed")
+            notes.append(f"role(s) {', '.join(added)} added from line(s) {others}, which {why}: the party is judged "
+                         "in every role listed")
         if places:
-            notes.append(f"housing location(s) {'; '.join(places)} added from line(s) {others}, which list the same "
-                         "KvK number: the party is judged on every location listed")
+            notes.append(f"housing location(s) {'; '.join(places)} added from line(s) {others}, which {why}: the party "
+                         "is judged on every location listed")
         return PartnerRow(row.line, row.name, row.kvk_number, (*row.roles, *added), row.place,
                           (*row.housing, *places), tuple(notes))
 
@@ -458,6 +465,12 @@ def _row(line: int, cells: Sequence[Any], columns: dict[str, int], header: Seque
         return BadRow(line, f"the note {' '.join(role_notes)} in the role cell is not understood ({', '.join(unknown)}): "
                             f"it may name a role besides {', '.join(roles)}; write every role the partner has without "
                             "parentheses, and notes in another column", **given)
+    read = set(columns.values())
+    for index in range(min(width, len(cells))):
+        named = sorted(_roles_named_in(_cell_text(cells[index])) - set(roles)) if index not in read else []
+        if named:  # a repeated "rol" column, or "tweede rol": only the first role column is read
+            return BadRow(line, f"column {header[index]!r}, which is not read, names {', '.join(named)} besides "
+                                f"{', '.join(roles)}: put every role in the one role column", **given)
     if kvk_number is None and name is None:
         return BadRow(line, "neither a KvK number nor a name: nothing to look the partner up by", **given)
     housing_text = _cell_text(raw("housing"))
@@ -926,6 +939,8 @@ class PartnerList:
         _refuse_what_is_no_list(self.path, found)
         self._sheet = ""
         self._joint: dict[str, _Party] | None = None
+        self._name_only: dict[str, _Party] = {}
+        """Name-only rows by folded name: a KvK row of the same name is judged with their roles and locations."""
         self._utf16 = found.head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
         if suffix in (".xlsx", ".xlsm"):
             if not found.head.startswith(_ZIP):
@@ -1015,17 +1030,24 @@ class PartnerList:
             party = joint.get(row.kvk_number) if isinstance(row, PartnerRow) and row.kvk_number else None
             if party is not None:
                 row = party.applied_to(row)
+            named = self._name_only.get(fold_header(row.name)) if isinstance(row, PartnerRow) and row.kvk_number \
+                and row.name else None
+            if named is not None and isinstance(row, PartnerRow):  # the same company listed again without its number
+                row = named.extended(row, "list the same name without a KvK number")
             yield row
 
     def _joint_rows(self) -> dict[str, _Party]:
         """Per KvK number on several rows that differ (or one of which is an error row): what they say
         together. Read once, by a pass over the list before the first row is screened."""
         if self._joint is None:
+            self._name_only = {}
             first: dict[str, tuple[int, tuple[Role, ...], tuple[str, ...]]] = {}
             """A number's first row (line, roles, housing: little to hold for every row), until a second one makes
             it a party."""
             parties: dict[str, _Party] = {}
             for row in self._parsed_rows():
+                if isinstance(row, PartnerRow) and row.kvk_number is None and row.name:
+                    self._name_only.setdefault(fold_header(row.name), _Party()).add(row.line, row.roles, row.housing)
                 number = row.kvk_number if isinstance(row, PartnerRow) else _bad_row_kvk(row)
                 if number is None:
                     continue
