@@ -288,6 +288,12 @@ def _detail(*paragraphs: str, title: str = "Arrest Gerechtshof: Fixture Uitzend 
     return f"<html><body><main><article><h1>{title}</h1>{text}</article></main></body></html>".encode()
 
 
+def _dated(paragraphs: tuple[str, ...], **title: str) -> tuple[date, str, bool, tuple[str, ...]]:
+    """The verdict date, as written, whether labelled, and the dates passed over, of a page of ``paragraphs``."""
+    detail = parse_detail(_detail(*paragraphs, **title), FLEXWERK)
+    return detail.verdict_date, detail.date_text, detail.date_labelled, detail.date_conflicts
+
+
 @pytest.mark.parametrize(
     ("paragraphs", "expected", "conflicts"),
     [
@@ -307,9 +313,8 @@ def _detail(*paragraphs: str, title: str = "Arrest Gerechtshof: Fixture Uitzend 
 def test_a_second_verdict_date_makes_the_latest_count_and_the_date_not_labelled(
     paragraphs: tuple[str, ...], expected: tuple[date, str], conflicts: tuple[str, ...]
 ) -> None:
-    detail = parse_detail(_detail(*paragraphs), FLEXWERK)
-    assert (detail.verdict_date, detail.date_text, detail.date_labelled) == (*expected, False)
-    assert detail.date_conflicts == conflicts  # named to the officer by the pipeline's note
+    # the dates passed over are named to the officer by the pipeline's note
+    assert _dated(paragraphs) == (*expected, False, conflicts)
 
 
 @pytest.mark.parametrize(
@@ -323,10 +328,7 @@ def test_a_second_verdict_date_makes_the_latest_count_and_the_date_not_labelled(
 )
 def test_a_single_labelled_date_stays_labelled(paragraphs: tuple[str, ...]) -> None:
     """A first-instance title: an "Arrest Gerechtshof" title mentions an appeal (see below)."""
-    detail = parse_detail(_detail(*paragraphs, title="Vonnis SNCU vs. Fixture Uitzend B.V."), FLEXWERK)
-    assert (detail.verdict_date, detail.date_text, detail.date_labelled, detail.date_conflicts) == (
-        date(2024, 3, 12), "12 mrt 2024", True, ()
-    )
+    assert _dated(paragraphs, title="Vonnis SNCU vs. Fixture Uitzend B.V.") == (date(2024, 3, 12), "12 mrt 2024", True, ())
 
 
 @pytest.mark.parametrize(
@@ -355,9 +357,7 @@ def test_an_appeal_the_labelled_vonnis_date_is_not_the_date_of_is_never_labelled
 ) -> None:
     """LEGAL.md B3.g: an appeal judgment counts from its own date. Labelled, the 2020 vonnis date
     put the verdict out of the window and B3.g passed; not labelled, it goes to review."""
-    detail = parse_detail(_detail(*paragraphs, title="Vonnis SNCU vs. Fixture Uitzend B.V."), FLEXWERK)
-    assert (detail.verdict_date, detail.date_text, detail.date_labelled) == (*expected, False)
-    assert detail.date_conflicts == conflicts
+    assert _dated(paragraphs, title="Vonnis SNCU vs. Fixture Uitzend B.V.") == (*expected, False, conflicts)
 
 
 def test_an_arrest_title_makes_a_vonnis_or_uitspraak_label_not_labelled() -> None:

@@ -397,10 +397,14 @@ associations and marks (and the words of the roles the row gives: "huisvester (h
 "payroll"): the row is refused rather than the note dropped with the role it names."""
 
 
+_ROLE_WORD = re.compile(r"\b(" + "|".join(re.escape(alias) for alias in sorted(_ROLE_FIELD, key=len, reverse=True))
+                        + ")")
+"""Any role word at the start of a word (longest first): one search per cell, on every row's unread columns."""
+
+
 def _roles_named_in(note: str) -> set[Role]:
     """Roles a note names anywhere, a word starting with a role word ("ook uitzendbureaus" names uitlener)."""
-    folded = fold_header(note)
-    return {role for alias, role in _ROLE_FIELD.items() if re.search(rf"\b{re.escape(alias)}", folded)}
+    return {_ROLE_FIELD[found] for found in _ROLE_WORD.findall(fold_header(note))}
 
 
 def _cell_text(value: Any) -> str:
@@ -938,9 +942,9 @@ class PartnerList:
         found = _read_bytes(self.path)
         _refuse_what_is_no_list(self.path, found)
         self._sheet = ""
-        self._joint: dict[str, _Party] | None = None
-        self._name_only: dict[str, _Party] = {}
-        """Name-only rows by folded name: a KvK row of the same name is judged with their roles and locations."""
+        self._joint: tuple[dict[str, _Party], dict[str, _Party]] | None = None
+        """Parties by KvK number, and name-only rows by folded name (a KvK row of the same name is judged with
+        their roles and locations): read once, by ``_joint_rows``."""
         self._utf16 = found.head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
         if suffix in (".xlsx", ".xlsm"):
             if not found.head.startswith(_ZIP):
@@ -1025,29 +1029,30 @@ class PartnerList:
         roles or housing locations, each of them is judged with all of them, and says which rows they
         came from; when one of its rows cannot be read, what that row says is unknown, so the others
         are not judged without it: they become error rows naming it."""
-        joint = self._joint_rows()
+        by_number, by_name = self._joint_rows()
         for row in self._parsed_rows():
-            party = joint.get(row.kvk_number) if isinstance(row, PartnerRow) and row.kvk_number else None
-            if party is not None:
-                row = party.applied_to(row)
-            named = self._name_only.get(fold_header(row.name)) if isinstance(row, PartnerRow) and row.kvk_number \
-                and row.name else None
-            if named is not None and isinstance(row, PartnerRow):  # the same company listed again without its number
-                row = named.extended(row, "list the same name without a KvK number")
+            if isinstance(row, PartnerRow) and row.kvk_number:
+                party = by_number.get(row.kvk_number)
+                if party is not None:
+                    row = party.applied_to(row)
+                named = by_name.get(fold_header(row.name)) if isinstance(row, PartnerRow) and row.name else None
+                if named is not None and isinstance(row, PartnerRow):  # the same company again, without its number
+                    row = named.extended(row, "list the same name without a KvK number")
             yield row
 
-    def _joint_rows(self) -> dict[str, _Party]:
-        """Per KvK number on several rows that differ (or one of which is an error row): what they say
-        together. Read once, by a pass over the list before the first row is screened."""
+    def _joint_rows(self) -> tuple[dict[str, _Party], dict[str, _Party]]:
+        """Per KvK number on several rows that differ (or one of which is an error row), and per name of
+        name-only rows: what they say together. Read once, by a pass over the list before the first row
+        is screened."""
         if self._joint is None:
-            self._name_only = {}
+            name_only: dict[str, _Party] = {}
             first: dict[str, tuple[int, tuple[Role, ...], tuple[str, ...]]] = {}
             """A number's first row (line, roles, housing: little to hold for every row), until a second one makes
             it a party."""
             parties: dict[str, _Party] = {}
             for row in self._parsed_rows():
                 if isinstance(row, PartnerRow) and row.kvk_number is None and row.name:
-                    self._name_only.setdefault(fold_header(row.name), _Party()).add(row.line, row.roles, row.housing)
+                    name_only.setdefault(fold_header(row.name), _Party()).add(row.line, row.roles, row.housing)
                 number = row.kvk_number if isinstance(row, PartnerRow) else _bad_row_kvk(row)
                 if number is None:
                     continue
@@ -1062,7 +1067,7 @@ class PartnerList:
                     party.add(row.line, row.roles, row.housing)
                 else:
                     party.unreadable.append((row.line, row.reason))
-            self._joint = {kvk: party for kvk, party in parties.items() if party.differs or party.unreadable}
+            self._joint = {kvk: party for kvk, party in parties.items() if party.differs or party.unreadable}, name_only
         return self._joint
 
     def _parsed_rows(self) -> Iterator[ListRow]:
