@@ -171,6 +171,44 @@ def test_letter_has_the_criteria_table_pack_and_citations(tmp_path: Path) -> Non
     assert "Besluit geschiktheid samenwerkingspartner" in render_letter(entry, [], "nl")
 
 
+def test_letter_lists_the_records_linked_by_name_for_an_officer_to_confirm(tmp_path: Path) -> None:
+    log = new_log(tmp_path / "log.sqlite")
+    matched = log.get(log_lender(log, load_dossier(ROOT / "fixtures" / "dossiers" / "lender-sncu-name-match.json")))
+    html = render_letter(matched, [], "en")
+    assert "Linked by name: to be confirmed" in html and "<li>sncu: Flexwerk Oost Uitzendingen 86</li>" in html
+    assert "Gekoppeld op naam: te bevestigen" in render_letter(matched, [], "nl")
+    assert "no KvK number" not in html  # the partner itself has one
+    by_number = render_letter(log.get(log_lender(log)), [], "en")
+    assert "Linked by name" not in by_number and 'class="name-link"' not in by_number
+
+
+def test_letter_says_a_partner_without_a_kvk_number_is_linked_by_name_only(tmp_path: Path) -> None:
+    data = json.loads(LENDER.read_text(encoding="utf-8"))
+    data["partner"]["kvk_number"] = None
+    data["registers"].pop("kvk")
+    log = new_log(tmp_path / "log.sqlite")
+    html = render_letter(log.get(log_lender(log, Dossier.model_validate(data))), [], "en")
+    assert "The dossier gives no KvK number for the partner: it is linked by name and place only" in html
+
+
+def test_letter_renders_when_the_stored_dossier_no_longer_validates(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A dossier logged under an older version: the letter says why it cannot list the name links."""
+    from eligibility._errors import DossierError
+    from eligibility._log import LogEntry
+
+    log = new_log(tmp_path / "log.sqlite")
+    entry = log.get(log_lender(log))
+
+    def unreadable(self: LogEntry) -> Dossier:
+        raise DossierError("decision log record x", [("partner.given_name", "Field required")])
+
+    monkeypatch.setattr(LogEntry, "dossier", property(unreadable))
+    html = render_letter(entry, [], "en")
+    assert "The links by name cannot be shown: the stored dossier does not read under this version" in html
+    assert "Eligible" in html  # the rest of the letter is there
+
+
 def test_letter_escapes_html_from_the_dossier(tmp_path: Path) -> None:
     log = new_log(tmp_path / "log.sqlite")
     dossier_data = json.loads(LENDER.read_text(encoding="utf-8"))

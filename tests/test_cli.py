@@ -29,6 +29,14 @@ def test_check_text_in_dutch_and_english() -> None:
     assert "Verdict: ELIGIBLE" in out and "Every blocking criterion is met." in out
 
 
+def test_check_text_lists_records_linked_by_name_only() -> None:
+    matched = str(ROOT / "fixtures/dossiers/lender-sncu-name-match.json")
+    code, out, _ = run("check", matched, "--as-of", "2026-11-25", "--lang", "en")
+    assert code == ExitCode.NEEDS_REVIEW
+    assert "Linked by name only (confirm or reject each link):\n  - sncu: Flexwerk Oost Uitzendingen 86\n" in out
+    assert "Linked by name only" not in run("check", LENDER, "--as-of", "2026-11-23", "--lang", "en")[1]
+
+
 def test_check_json_is_canonical_and_has_pack_and_hashes() -> None:
     code, out, _ = run("check", LENDER, "--as-of", "2026-11-23", "--format", "json")
     data = json.loads(out)

@@ -162,6 +162,26 @@ def test_name_only_rows_are_flagged_in_every_output(baseline: Path) -> None:
     assert html.count('<td class="flag">name-only</td>') == 1
 
 
+def test_records_linked_by_name_are_listed_in_every_output(baseline: Path) -> None:
+    """KvK rows' records found by name (line 4's SNCU verdict, line 6's NBBU membership: the NBBU
+    list holds no KvK numbers), and the name-only row's NBBU membership: each appears in results.csv,
+    results.xlsx, decisions.jsonl and the summary; no other row has any."""
+    out = baseline / "out"
+    brug = ["nbbu: Uitzendbureau De Brug B.V. 100"]
+    expected = {4: ["sncu: Flexwerk Voorbeeld B.V. 100"], 6: brug, NAME_ONLY: brug}
+    csv_rows = {int(r["row"]): r["name_matches"] for r in read_csv(out / "results.csv")}
+    assert {line: text for line, text in csv_rows.items() if text} == {k: " | ".join(v) for k, v in expected.items()}
+    sheet = load_workbook(out / "results.xlsx", read_only=True).worksheets[0]
+    header, *cells = list(sheet.iter_rows(values_only=True))
+    column = header.index("name_matches")
+    assert {row[0]: row[column] for row in cells if row[column]} == {k: " | ".join(v) for k, v in expected.items()}
+    records = {r["line"]: r["name_matches"] for r in jsonl(out / "decisions.jsonl")}
+    assert {line: found for line, found in records.items() if found} == expected
+    assert set(records) == set(csv_rows)  # error rows too, with an empty list
+    html = (out / "summary.html").read_text(encoding="utf-8")
+    assert all(f"<td>{' | '.join(found)}</td>" in html for found in expected.values())
+
+
 def test_decisions_jsonl_holds_the_logged_decisions_byte_for_byte(baseline: Path) -> None:
     log = DecisionLog(baseline / "log.sqlite")
     decisions = list(log.entries(kind="decision"))
@@ -170,7 +190,7 @@ def test_decisions_jsonl_holds_the_logged_decisions_byte_for_byte(baseline: Path
     for raw in (baseline / "out" / "decisions.jsonl").read_bytes().splitlines():
         record = json.loads(raw)
         assert canonical_json(record) == raw  # canonical JSON, one object per line
-        assert record["schema"] == "eligibility.screen-row/2" and record["override"] is None
+        assert record["schema"] == "eligibility.screen-row/3" and record["override"] is None
         if record["decision"] is None:
             assert record["line"] in ERRORS and record["error"] and record["log_id"] is None
             continue
@@ -607,24 +627,27 @@ _json = st.recursive(st.none() | st.booleans() | st.integers() | _texts,
 
 @given(error=st.none() | _texts, input_=st.dictionaries(_texts, _json, max_size=4), line=st.integers(1, 10**6),
        link=st.sampled_from(["kvk", "name-only", ""]), log_id=st.none() | _texts,
+       name_matches=st.lists(_texts, max_size=3),
        decision=st.none() | st.dictionaries(_texts, _json, max_size=3),
        override=st.sampled_from([("", None, ""), ("eligible (was not_eligible): why", "eligible", ""),
                                  ("", None, "record r (decision date 2026-01-01): ...")]))
 def test_a_decisions_jsonl_line_put_together_from_pieces_is_the_canonical_json_of_the_whole(
         error: str | None, input_: dict[str, Any], line: int, link: str, log_id: str | None,
-        decision: dict[str, Any] | None, override: tuple[str, str | None, str]) -> None:
+        name_matches: list[str], decision: dict[str, Any] | None, override: tuple[str, str | None, str]) -> None:
     """The worker serialises a row's members once (``jsonl_fields``); the parent only joins them
     with the decision bytes, the log record id and what overrides show: the same bytes as serialising
     the whole row."""
     from eligibility._screen._outputs import ROW_SCHEMA, RowOverride, jsonl_joined, jsonl_line
     from eligibility._screen._results import jsonl_fields
 
-    result = {"error": error, "input": input_, "line": line, "link": link, "verdict": "x", "notes": ["unused"]}
+    result = {"error": error, "input": input_, "line": line, "link": link, "name_matches": name_matches, "verdict": "x",
+              "notes": ["unused"]}
     decision_json = None if decision is None else canonical_json(decision)
     text, verdict, earlier = override
     shown = RowOverride(text, verdict, earlier)
     member = None if not (text or earlier) else {"earlier": earlier or None, "in_force": text or None, "verdict": verdict}
     whole = canonical_json({"decision": decision, "error": error, "input": input_, "line": line, "link": link,
-                            "log_id": log_id, "override": member, "schema": ROW_SCHEMA}) + b"\n"
+                            "log_id": log_id, "name_matches": name_matches, "override": member,
+                            "schema": ROW_SCHEMA}) + b"\n"
     assert jsonl_joined(jsonl_fields(result), log_id, decision_json, shown) == whole
     assert jsonl_line(result, log_id, decision_json, shown) == whole

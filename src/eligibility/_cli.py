@@ -18,6 +18,7 @@ from ._exit import ExitCode
 from ._exit import fail as _fail
 from ._evaluate import CompiledPack, Evaluator, evaluate
 from ._explain import explain
+from ._name_links import name_matches
 from ._io import load_dossier
 from ._lint import lint
 from ._pack import RulePack, load_pack
@@ -165,7 +166,7 @@ def check(dossier: Path | None, as_of: date, region: str | None, pack_path: Path
     if output == "json":
         click.echo(decision.to_json().decode("utf-8"))
     else:
-        click.echo(explain(decision, lang), nl=False)
+        click.echo(explain(decision, lang, name_links=name_matches(partner)), nl=False)
     sys.exit(_VERDICT_EXIT[decision.verdict])
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ._decision import OUTCOME_LABELS, VERDICT_LABELS, CriterionDecision, Decision, Outcome
 from ._evaluate import format_value
 
@@ -11,17 +13,24 @@ _WORDS = {
            "verdict": "Oordeel", "source": "Bron", "change": "Wat verandert de uitkomst", "evidence": "Bewijs",
            "read": "gelezen", "failed": "niet te lezen", "absent": "niet geraadpleegd", "present": "aangeleverd", "not_supplied": "niet aangeleverd",
            "days": "dagen oud", "stale": "VEROUDERD", "parameters": "Parameters", "warning": "waarschuwing",
-           "dossier": "Dossier-hash", "region": "regio", "note": "Let op"},
+           "dossier": "Dossier-hash", "region": "regio", "note": "Let op",
+           "name_links": "Alleen op naam gekoppeld (bevestig of verwerp elke koppeling)"},
     "en": {"partner": "Partner", "roles": "role", "as_of": "Decision date", "pack": "Rule pack", "engine": "Engine",
            "verdict": "Verdict", "source": "Source", "change": "What would change the outcome", "evidence": "Evidence",
            "read": "read", "failed": "could not be read", "absent": "not consulted", "present": "supplied", "not_supplied": "not supplied",
            "days": "days old", "stale": "STALE", "parameters": "Parameters", "warning": "warning",
-           "dossier": "Dossier hash", "region": "region", "note": "Note"},
+           "dossier": "Dossier hash", "region": "region", "note": "Note",
+           "name_links": "Linked by name only (confirm or reject each link)"},
 }
 
 
-def explain(decision: Decision, lang: str = "nl", *, show_not_applicable: bool = True) -> str:
-    """The decision, criterion by criterion: what was checked, found, where and when, and why it matters."""
+def explain(decision: Decision, lang: str = "nl", *, show_not_applicable: bool = True,
+            name_links: Sequence[str] = ()) -> str:
+    """The decision, criterion by criterion: what was checked, found, where and when, and why it matters.
+
+    ``name_links`` (``_name_links.name_matches`` of the dossier) are listed under the verdict: the
+    decision itself quotes a record linked by name only where it decided an outcome.
+    """
     words = _WORDS[lang]
     partner = decision.partner
     kvk = f" (KvK {partner['kvk_number']})" if partner.get("kvk_number") else ""
@@ -37,6 +46,8 @@ def explain(decision: Decision, lang: str = "nl", *, show_not_applicable: bool =
         f"  {decision.verdict_reason[lang]}",
         "",
     ]
+    if name_links:
+        lines += [f"{words['name_links']}:", *(f"  - {found}" for found in name_links), ""]
     for criterion in decision.criteria:
         if criterion.outcome is Outcome.NOT_APPLICABLE and not show_not_applicable:
             continue

@@ -24,7 +24,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from ._decision import OUTCOME_LABELS, VERDICT_LABELS
 from ._evaluate import format_value
+from ._errors import EligibilityError
 from ._log import LogEntry, Override, effective_verdict, override_in_force
+from ._name_links import name_matches
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -46,6 +48,13 @@ _WORDS = {
         "open": "openen", "not_stored": "niet in de opslag", "no_store": "geen opslag opgegeven",
         "removed": "verwijderd op {date} volgens de bewaartermijn (ouder dan {days} dagen)",
         "no_evidence": "Het dossier bevat geen herkomstgegevens.",
+        "name_links": "Gekoppeld op naam: te bevestigen",
+        "name_links_intro": "Deze registergegevens zijn niet op KvK-nummer maar alleen op naam aan de partij gekoppeld "
+                            "(register: gevonden naam en score 0-100). Een medewerker bevestigt of verwerpt elke koppeling.",
+        "name_only_partner": "De partij heeft geen KvK-nummer in het dossier: zij is alleen op naam en plaats gekoppeld "
+                             "en kan daardoor niet geschikt zijn.",
+        "name_links_unreadable": "De koppelingen op naam zijn niet te tonen: het opgeslagen dossier is met deze versie "
+                                 "niet te lezen ({error}).",
         "footer": "Dit besluit is vastgelegd in een verzegeld, alleen-toevoegen logboek; "
                   "'eligibility audit verify' en 'eligibility audit replay' tonen of het ongewijzigd en reproduceerbaar is.",
     },
@@ -66,6 +75,13 @@ _WORDS = {
         "open": "open", "not_stored": "not in the store", "no_store": "no store given",
         "removed": "removed on {date} under the retention setting (older than {days} days)",
         "no_evidence": "The dossier holds no provenance.",
+        "name_links": "Linked by name: to be confirmed",
+        "name_links_intro": "These register records are tied to the partner by name only, not by KvK number "
+                            "(register: name found and score 0-100). An officer confirms or rejects each link.",
+        "name_only_partner": "The dossier gives no KvK number for the partner: it is linked by name and place only, "
+                             "and so cannot be eligible.",
+        "name_links_unreadable": "The links by name cannot be shown: the stored dossier does not read under this "
+                                 "version ({error}).",
         "footer": "This decision is kept in a sealed, append-only log; "
                   "'eligibility audit verify' and 'eligibility audit replay' show whether it is unaltered and reproducible.",
     },
@@ -113,9 +129,19 @@ def render_letter(entry: LogEntry, overrides: list[Override] | None = None, lang
                        if o.approved and o is not in_force],
         "criteria": [_criterion_view(c, lang) for c in decision.criteria],
         "evidence": evidence_items(entry.record["dossier"], store_dir),
+        **_name_links(entry),
         "store_given": store_dir is not None,
     }
     return _environment().get_template("letter.html.j2").render(**context)
+
+
+def _name_links(entry: LogEntry) -> dict[str, Any]:
+    """The records tied by name only, or why they cannot be listed (a dossier logged under an
+    older version that no longer validates: the letter still renders)."""
+    try:
+        return {"name_links": name_matches(entry.dossier), "name_links_error": None}
+    except EligibilityError as exc:
+        return {"name_links": [], "name_links_error": str(exc).splitlines()[0]}
 
 
 def _environment() -> Environment:

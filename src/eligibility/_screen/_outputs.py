@@ -31,7 +31,7 @@ from ._results import ERROR, LINK_NAME_ONLY, REGISTERS, jsonl_fields
 from ._state import StoredRow
 from ._xlsx import STYLE_BAD, STYLE_ERROR, STYLE_GOOD, STYLE_HEADER, STYLE_PLAIN, STYLE_REVIEW, XlsxWriter
 
-ROW_SCHEMA = "eligibility.screen-row/2"
+ROW_SCHEMA = "eligibility.screen-row/3"
 """/2: each row says whether an approved override is in force for its decision or an earlier one (``override``)."""
 VERDICTS = ("eligible", "not_eligible", "needs_review", ERROR)
 HTML_TABLE_LIMIT = 5_000
@@ -129,16 +129,19 @@ def jsonl_line(result: dict[str, Any], log_id: str | None, decision: bytes | Non
     return jsonl_joined(jsonl_fields(result), log_id, decision, override)
 
 
-def jsonl_joined(fields: bytes, log_id: str | None, decision: bytes | None,
+def jsonl_joined(fields: tuple[bytes, bytes], log_id: str | None, decision: bytes | None,
                  override: RowOverride = NO_OVERRIDE) -> bytes:
     """``jsonl_line`` from the row's other members made earlier (``_results.jsonl_fields``).
 
     The keys sort as ``decision`` < ``error``, ``input``, ``line``, ``link`` < ``log_id`` <
-    ``override`` < ``schema``, so the pieces are put side by side without parsing anything again;
-    the result is canonical JSON all the same (a test compares it with ``canonical_json`` of the whole).
+    ``name_matches`` < ``override`` < ``schema``, so the pieces are put side by side without parsing
+    anything again; the result is canonical JSON all the same (a test compares it with
+    ``canonical_json`` of the whole).
     """
-    return b"".join((b'{"decision":', decision if decision is not None else b"null", b",", fields, b',"log_id":',
-                     canonical_json(log_id), b',"override":', override.as_json(), _JSONL_TAIL))
+    head, name_matches = fields
+    return b"".join((b'{"decision":', decision if decision is not None else b"null", b",", head, b',"log_id":',
+                     canonical_json(log_id), b',"name_matches":', name_matches, b',"override":', override.as_json(),
+                     _JSONL_TAIL))
 
 
 _JSONL_TAIL = b',"schema":' + canonical_json(ROW_SCHEMA) + b"}\n"
@@ -158,7 +161,7 @@ class DecisionsStream:
         self.path = _Atomic.temporary(out_dir, "decisions.jsonl")
         self._handle = self.path.open("wb")
 
-    def add(self, fields: bytes, log_id: str | None, decision: bytes | None,
+    def add(self, fields: tuple[bytes, bytes], log_id: str | None, decision: bytes | None,
             override: RowOverride = NO_OVERRIDE) -> None:
         """Write one row: its ``_results.jsonl_fields``, log record id, decision bytes and overrides."""
         self._handle.write(jsonl_joined(fields, log_id, decision, override))

@@ -7,13 +7,13 @@ never parses a decision again.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC
 from typing import Any
 
 from .._canonical import canonical_json
 from .._decision import Decision, Outcome, Verdict
-from .._dossier import Dossier, Link, LinkMethod, Registers
+from .._dossier import Dossier
+from .._name_links import REGISTERS, name_matches
 from ._lists import BadRow, PartnerRow
 
 RESULT_SCHEMA = "eligibility.screen-result/1"
@@ -25,17 +25,13 @@ LINK_NAME_ONLY = "name-only"
 ERROR = "error"
 """The verdict column of a row that could not be screened."""
 
-_SECTION_COMMON = frozenset({"status", "provenance", "error"})
-
-REGISTERS = tuple(Registers.model_fields)
-"""Every register section of a dossier, in the dossier's order: one evidence-date column each."""
-
-
-def jsonl_fields(result: dict[str, Any]) -> bytes:
-    """The row's members in decisions.jsonl other than its decision and log record id, as canonical
-    JSON members without the braces (``_outputs.jsonl_line`` puts them in place). Made where the
-    row is decided, so the process that writes decisions.jsonl does not serialise them again."""
-    return canonical_json({key: result[key] for key in ("error", "input", "line", "link")})[1:-1]
+def jsonl_fields(result: dict[str, Any]) -> tuple[bytes, bytes]:
+    """The row's members in decisions.jsonl other than its decision, log record id and override, as
+    canonical JSON pieces (``_outputs.jsonl_joined`` puts them in place): the members that sort before
+    ``log_id`` without the braces, and the value of ``name_matches`` (which sorts after it). Made
+    where the row is decided, so the process that writes decisions.jsonl does not serialise them again."""
+    head = canonical_json({key: result[key] for key in ("error", "input", "line", "link")})[1:-1]
+    return head, canonical_json(result["name_matches"])
 
 
 def input_of(row: PartnerRow | BadRow) -> dict[str, Any]:
@@ -102,29 +98,3 @@ def evidence_dates(dossier: Dossier) -> dict[str, str]:
         day = section.provenance.retrieved_at.astimezone(UTC).date().isoformat()
         dates[register] = day if section.status.value == "read" else f"failed {day}"
     return dates
-
-
-def name_matches(dossier: Dossier) -> list[str]:
-    """Every register record tied to the partner by name only: the officer must confirm these."""
-    found = []
-    for register in REGISTERS:
-        section = getattr(dossier.registers, register)
-        if section is None:
-            continue
-        for link in _links(section):
-            if link.method is LinkMethod.NAME:
-                score = f" {link.score:g}" if link.score is not None else ""
-                found.append(f"{register}: {link.matched_name or '?'}{score}")
-    return found
-
-
-def _links(section: Any) -> Iterator[Link]:
-    """The links of a section's records: each record (or list of records) holds its ``link``."""
-    for name in type(section).model_fields:
-        if name in _SECTION_COMMON:
-            continue
-        value = getattr(section, name)
-        for record in value if isinstance(value, list) else (value,):
-            link = getattr(record, "link", None)
-            if isinstance(link, Link):
-                yield link

@@ -62,7 +62,7 @@ class Decided:
     """Canonical JSON of the output row (``_results``)."""
     decision_sha256: str | None
     """Of the decision's canonical JSON; None for an error row."""
-    jsonl_fields: bytes
+    jsonl_fields: tuple[bytes, bytes]
     """The row's other members in decisions.jsonl (``_results.jsonl_fields``); not stored."""
 
     @classmethod
