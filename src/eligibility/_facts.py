@@ -165,7 +165,9 @@ class Deriver:
         facts[f"{section}.age_days"] = age
         facts[f"{section}.max_age_days"] = max_age  # the strictest of the rules in effect: what reasons must quote
         last = facts.get(f"{section}.provenance.read_until")  # a later page of the reading
-        facts[f"{section}.fresh"] = _is_fresh(age, max_age) and (last is None or as_dutch_date(last) <= self.as_of)
+        after = age < 0 or (last is not None and as_dutch_date(last) > self.as_of)  # type: ignore[operator]
+        facts[f"{section}.read_after_as_of"] = after  # not evidence of the decision date: reasons say so apart
+        facts[f"{section}.fresh"] = _is_fresh(age, max_age) and not after
 
     def _set(self, target: Facts, derived: Derived, scope: Facts, top: Facts, result: FactSet) -> Facts:
         value = self._compute(derived, scope, top, result)

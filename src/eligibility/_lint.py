@@ -86,7 +86,7 @@ class _Linter:
         for rule in pack.rules:
             for evidence in rule.evidence:
                 if evidence.max_age_days is not None:
-                    self.top |= {f"{evidence.path}.{name}" for name in ("fresh", "age_days", "max_age_days")}
+                    self.top |= {f"{evidence.path}.{name}" for name in ("fresh", "age_days", "max_age_days", "read_after_as_of")}
         for derived in pack.all_derived():
             self._declare(derived)
 
