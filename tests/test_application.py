@@ -98,15 +98,37 @@ def test_a_folder_indexes_files_by_kvk_number_and_says_what_it_ignored(tmp_path:
     shutil.copy(APPLICATION, tmp_path / "68750110.yaml")
     (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
     (tmp_path / "Flexwerk.json").write_text("{}", encoding="utf-8")
+    shutil.copy(APPLICATION, tmp_path / "12345678.json")
     folder = ApplicationFolder.read(tmp_path)
-    assert folder.files == {"68750110": tmp_path / "68750110.json"}
+    assert folder.files == {"68750110": tmp_path / "68750110.json", "12345678": tmp_path / "12345678.json"}
     assert folder.warnings == [
-        "applications: 68750110.yaml ignored: 68750110.json is for the same KvK number",
+        "applications: 68750110.json and 68750110.yaml are both for KvK number 68750110: neither is used",
         "applications: Flexwerk.json ignored: the name is not an 8-digit KvK number",
         "applications: notes.txt ignored: not .json, .yaml or .yml",
     ]
-    assert folder.load("01234567") is None and folder.load("68750110") == load_application(APPLICATION)
-    assert folder.unmatched(["01234567"]) == ["68750110.json"] and folder.unmatched(["68750110"]) == []
+    assert folder.load("01234567") is None
+    with pytest.raises(ApplicationError, match="two application files for KvK number 68750110: 68750110.json and "
+                                               "68750110.yaml; keep one"):
+        folder.load("68750110")  # not the first by name: the row becomes an error row naming both
+    assert folder.unmatched(["01234567", "68750110"]) == ["12345678.json"] and folder.unmatched(["12345678", "68750110"]) == []
+
+
+def test_a_key_given_twice_in_an_application_is_refused_naming_it(tmp_path: Path) -> None:
+    """The parsers keep the last of two equal keys: ``"endorses": false`` then ``true`` read as yes."""
+    text = APPLICATION.read_text(encoding="utf-8")
+    doubled = text.replace('"endorses": true', '"endorses": false,\n      "endorses": true', 1)
+    assert doubled != text
+    path = tmp_path / "68750110.json"
+    path.write_text(doubled, encoding="utf-8")
+    with pytest.raises(ApplicationError, match="duplicate key 'endorses' in the object with keys signed_on, signatory, "
+                                               "endorses, endorses, provenance"):
+        load_application(path)
+    yaml_path = tmp_path / "68750110.yaml"
+    yaml_path.write_text("kvk_number: '68750110'\nkvk_number: '12345678'\n", encoding="utf-8")
+    with pytest.raises(ApplicationError) as caught:
+        load_application(yaml_path)
+    assert caught.value.problems == [("line 2", "duplicate key 'kvk_number' (first at line 1): the second would "
+                                                "silently replace the first")]
 
 
 def test_what_is_judged_is_what_was_read_and_digested(tmp_path: Path) -> None:

@@ -102,10 +102,36 @@ def test_invisible_actions_regions_and_declared_municipalities_are_refused(tmp_p
 
 
 @pytest.mark.parametrize("as_of", ["20261123", "2026-W47-1", "2026-11-23T10:00", "23-11-2026", "2026-11-23 "])
-def test_as_of_takes_yyyy_mm_dd_only(as_of: str) -> None:
-    """Python's fromisoformat read 20261123 and the week date 2026-W47-1 (2026-11-16) without a word."""
+def test_as_of_takes_yyyy_mm_dd_only(as_of: str, tmp_path: Path) -> None:
+    """Python's fromisoformat read 20261123 and the week date 2026-W47-1 (2026-11-16) without a word;
+    ``screen`` took them until the commands shared one check."""
     code, _, err = run("check", LENDER, "--as-of", as_of)
     assert code == 2 and "is not a date as YYYY-MM-DD" in err
+    code, _, err = run("screen", str(ROOT / "fixtures/lists/partners-nl.csv"), "--as-of", as_of, "--out", str(tmp_path))
+    assert code == 2 and "is not a date as YYYY-MM-DD" in err and not any(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("option, value, hint", [
+    ("--kvk", "8750110", "with its leading zero: 08750110?"), ("--kvk", "6875O110", "8 digits"),
+    ("--kvk", "687501101", "8 digits"), ("--predecessor", "1234567", "with its leading zero: 01234567?")])
+def test_a_kvk_number_that_is_not_8_digits_is_a_usage_error_naming_the_option(option: str, value: str, hint: str) -> None:
+    """It gave a Python traceback, or (with --application) blamed the application file."""
+    numbers = {"--kvk": "68750110", "--predecessor": "12345678", option: value}
+    code, _, err = run("check", "--kvk", numbers["--kvk"], "--predecessor", numbers["--predecessor"], "--role", "uitlener",
+                       "--offline", "--as-of", "2026-11-23")
+    assert code == 2 and f"Invalid value for '{option}': '{value}' is not a KvK number" in err and hint in err
+    assert "Traceback" not in err
+
+
+def test_a_key_given_twice_in_a_dossier_file_is_refused_naming_it(tmp_path: Path) -> None:
+    """``"roles": ["uitlener"]`` then ``"roles": ["werkgever"]``: the lender criteria silently fell away."""
+    text = Path(LENDER).read_text(encoding="utf-8")
+    doubled = text.replace('"roles": [', '"roles": ["werkgever"],\n  "roles": [', 1)
+    assert doubled != text
+    path = tmp_path / "doubled.json"
+    path.write_text(doubled, encoding="utf-8")
+    code, _, err = run("check", str(path), "--as-of", "2026-11-23")
+    assert code == ExitCode.INVALID_INPUT and "duplicate key 'roles' in the object with keys" in err
 
 
 @pytest.mark.parametrize("path, value", [

@@ -123,12 +123,15 @@ class ApplicationFolder:
             if not _FILE_NAME.fullmatch(path.stem):
                 warnings.append(f"applications: {path.name} ignored: the name is not an 8-digit KvK number")
                 continue
-            if path.stem in files:
-                warnings.append(f"applications: {path.name} ignored: {files[path.stem].name} is for the same KvK number")
-                continue
             raw = path.read_bytes()
-            files[path.stem] = path
             hasher.update(f"{path.name}\0{sha256(raw).hexdigest()}\0".encode())
+            if path.stem in files:  # which one speaks for the partner? neither is chosen: the row is an error row
+                first = files[path.stem].name
+                warnings.append(f"applications: {first} and {path.name} are both for KvK number {path.stem}: neither is used")
+                parsed[path.stem] = ApplicationError(str(directory), [(
+                    "(folder)", f"two application files for KvK number {path.stem}: {first} and {path.name}; keep one")])
+                continue
+            files[path.stem] = path
             try:
                 parsed[path.stem] = load_application(path, path.stem, raw)
             except ApplicationError as exc:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -23,21 +22,11 @@ from ._io import load_dossier
 from ._lint import lint
 from ._pack import RulePack, load_pack
 from ._version import __version__
+from ._cli_options import iso_date, kvk_number
 
 
 _VERDICT_EXIT = {Verdict.ELIGIBLE: ExitCode.ELIGIBLE, Verdict.NOT_ELIGIBLE: ExitCode.NOT_ELIGIBLE,
                  Verdict.NEEDS_REVIEW: ExitCode.NEEDS_REVIEW}
-
-
-def _iso_date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:  # fromisoformat alone also reads 20261123 and the week date 2026-W47-1: other spellings, refused
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            raise ValueError(value)
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date as YYYY-MM-DD") from None
 
 
 pack_option = click.option("--pack", "pack_path", type=click.Path(exists=True, file_okay=False, path_type=Path),
@@ -58,7 +47,7 @@ def main() -> None:
     """Check Work in NL partners against the covenant's criteria, with explained decisions."""
 
 
-kvk_option = click.option("--kvk", help="Build the dossier from the registers for this KvK number.")
+kvk_option = click.option("--kvk", callback=kvk_number, help="Build the dossier from the registers for this KvK number.")
 role_option = click.option("--role", "roles", multiple=True,
                            type=click.Choice(["uitlener", "huisvester", "werkgever", "dienstverlener"]),
                            help="Role of the partner (repeatable); needed with --kvk.")
@@ -68,7 +57,7 @@ store_option = click.option("--store", "store_dir", type=click.Path(file_okay=Fa
 application_option = click.option(
     "--application", "application_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="What the partner supplied (declarations, housing, equivalence) as JSON or YAML; see 'schema application'.")
-predecessor_option = click.option("--predecessor", "predecessors", multiple=True,
+predecessor_option = click.option("--predecessor", "predecessors", multiple=True, callback=kvk_number,
                                   help="KvK number before a takeover or change of legal form (repeatable): searched too.")
 
 
@@ -126,7 +115,7 @@ def _build(kvk: str, roles: tuple[str, ...], name: str | None, place: str | None
 
 @main.command()
 @click.argument("dossier", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--as-of", "as_of", required=True, callback=_iso_date, help="Decision date (peildatum), YYYY-MM-DD.")
+@click.option("--as-of", "as_of", required=True, callback=iso_date, help="Decision date (peildatum), YYYY-MM-DD.")
 @region_option
 @pack_option
 @click.option("--engine", type=click.Choice(["native", "durable"]), default="native", show_default=True)
@@ -216,7 +205,7 @@ def rules() -> None:
 @rules.command("lint")
 @pack_option
 @region_option
-@click.option("--today", callback=_iso_date, help="Date to age citations against (default: today).")
+@click.option("--today", callback=iso_date, help="Date to age citations against (default: today).")
 def rules_lint(pack_path: Path | None, region: str | None, today: date | None) -> None:
     """Check a pack beyond its schema: facts, parameters, placeholders, citations, date coverage."""
     pack = _load(pack_path, region)
@@ -266,7 +255,7 @@ def rules_test(pack_path: Path | None) -> None:
 @click.argument("rule_id", required=False)
 @pack_option
 @region_option
-@click.option("--as-of", "as_of", callback=_iso_date, help="Show parameter values in force on this date.")
+@click.option("--as-of", "as_of", callback=iso_date, help="Show parameter values in force on this date.")
 def rules_show(rule_id: str | None, pack_path: Path | None, region: str | None, as_of: date | None) -> None:
     """List the pack's rules, or show one rule with its parameters on a date."""
     pack = _load(pack_path, region)

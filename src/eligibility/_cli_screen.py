@@ -14,19 +14,13 @@ from pathlib import Path
 
 import click
 
+from ._cli_options import iso_date
 from ._errors import EligibilityError
-
-
-def _iso_date(ctx: click.Context, param: click.Parameter, value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date as YYYY-MM-DD") from None
 
 
 @click.command("screen")
 @click.argument("list_path", metavar="LIST", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--as-of", "as_of", required=True, callback=_iso_date, help="Decision date (peildatum), YYYY-MM-DD.")
+@click.option("--as-of", "as_of", required=True, callback=iso_date, help="Decision date (peildatum), YYYY-MM-DD.")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Work directory: outputs and the state that lets an interrupted run continue.")
 @click.option("--region", help="Regional overlay: a name in rules/regions/ or a YAML file.")
