@@ -42,11 +42,12 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    field_validator,
     model_validator,
 )
 
 from ._canonical import canonical_json
-from ._visible import visible
+from ._visible import meaningful, visible
 
 KvkNumber = Annotated[
     str,
@@ -287,6 +288,8 @@ class Identity(_Model):
 def _says_something(text: str) -> str:
     if not visible(text):
         raise ValueError("holds only spaces or invisible characters")
+    if not meaningful(text):
+        raise ValueError(f"{text!r} holds no letter or digit: it says nothing")
     return text
 
 
@@ -294,8 +297,9 @@ NonBlank = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)
 """Text that says something: empty after trimming, or only invisible characters, is refused (B3.b asks for
 non-empty actions)."""
 
-OptionalText = Annotated[str | None, AfterValidator(lambda text: text if text is None or visible(text) else None)]
-"""Text that may be absent: blank or invisible text is absent (a location's municipality of "" is no municipality)."""
+OptionalText = Annotated[str | None, AfterValidator(lambda text: text if text is None or meaningful(text) else None)]
+"""Text that may be absent: blank or invisible text, or text without a letter or digit ("-"), is absent (a
+location's municipality of "" is no municipality)."""
 
 
 class _Declaration(_Model):
@@ -315,10 +319,16 @@ class Endorsement(_Declaration):
 class Motivation(_Declaration):
     """B3.b: motivation, actions and regions."""
 
-    motivation: Annotated[str, AfterValidator(lambda text: text if visible(text) else "")] = Field(
-        default="", description="Why the partner accedes; blank or invisible text counts as none (\"\").")
-    actions: list[NonBlank] = Field(default=[], description="Concrete actions; a blank one is an error, not an action.")
-    regions: list[NonBlank] = Field(default=[], description="Regions the actions are for; a blank one is an error.")
+    motivation: Annotated[str, AfterValidator(lambda text: text if meaningful(text) else "")] = Field(
+        default="", description="Why the partner accedes; blank or invisible text, or text without a letter or digit, "
+                                "counts as none (\"\").")
+    actions: list[NonBlank] | None = Field(
+        default=None, exclude_if=_absent,
+        description="Concrete actions; a blank one is an error, not an action. Not given: not answered (unknown); "
+                    "an empty list: the declaration names none.")
+    regions: list[NonBlank] | None = Field(
+        default=None, exclude_if=_absent,
+        description="Regions the actions are for; a blank one is an error. Not given: not answered (unknown).")
 
 
 class ComplianceDeclaration(_Declaration):
@@ -331,8 +341,10 @@ class ComplianceDeclaration(_Declaration):
 class LanguageDeclaration(_Declaration):
     """B3.e: languages in which migrants are supported."""
 
-    languages: Annotated[list[LanguageCode], AfterValidator(lambda codes: list(dict.fromkeys(codes)))] = Field(
-        default=[], description="ISO 639-1 codes; one given twice counts once.")
+    languages: Annotated[list[LanguageCode] | None,
+                         AfterValidator(lambda codes: None if codes is None else list(dict.fromkeys(codes)))] = Field(
+        default=None, exclude_if=_absent,
+        description="ISO 639-1 codes; one given twice counts once. Not given: not answered (unknown), never 'Dutch only'.")
 
 
 class FineKind(StrEnum):
@@ -362,6 +374,16 @@ class DeclaredFine(_Model):
     final: bool | None = None
     description: str | None = None
 
+    @field_validator("kind")
+    @classmethod
+    def _a_fine_not_a_clean_inspection(cls, kind: FineKind) -> FineKind:
+        """An entry in the partner's own list of fines that says "no violation" contradicts itself (with an
+        amount it read as a clean inspection and was ignored): leave it out, or give the measure's kind."""
+        if kind is FineKind.NO_VIOLATION:
+            raise ValueError("a declared fine cannot be of kind 'no_violation': leave a clean inspection out of the "
+                             "list, or give the kind of measure (fine, shutdown, shutdown_warning, warning)")
+        return kind
+
 
 class WgvMeasureKind(StrEnum):
     FINE = "fine"
@@ -382,11 +404,13 @@ class WgvMeasure(_Model):
 
 
 class FinesDeclaration(_Declaration):
-    """B3.f: declared Arbowet fines and Wgv measures; an empty list is a declaration of none."""
+    """B3.f: declared Arbowet fines and Wgv measures; an empty list is a declaration of none, a list
+    not given is a question not answered (no register holds Arbowet fines or Wgv measures: the
+    declaration is the only evidence, so silence must not read as "none")."""
 
-    arbowet_fines: list[DeclaredFine] = []
+    arbowet_fines: list[DeclaredFine] | None = Field(default=None, exclude_if=_absent)
     housing_municipalities: list[NonBlank] = []
-    wgv_measures: list[WgvMeasure] = []
+    wgv_measures: list[WgvMeasure] | None = Field(default=None, exclude_if=_absent)
 
 
 class Declarations(_Model):
@@ -539,8 +563,10 @@ class InspectorateFinding(_RegisterSection):
 class SncuVerdict(_Model):
     title: str = personal_data("The verdict's title as published; may name a director (the rules quote it).")
     verdict_date: Day
-    date_labelled: bool = Field(default=True, description="False when the page does not label the verdict date and "
-                                "the date was taken from the text: it may be another date (a hearing, a report).")
+    date_labelled: bool | None = Field(
+        default=None, exclude_if=_absent,
+        description="True when the page labels the verdict date; false when the date was taken from the text: it may "
+                    "be another date (a hearing, a report). Not given: not known to be labelled (as false).")
     court: str | None = None
     ecli: str | None = None
     url: str | None = None

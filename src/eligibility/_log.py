@@ -61,7 +61,7 @@ from ._io import parse_dossier
 from ._log_bodies import DICTIONARIES_SQL, BodyCodec, BodyUnreadable
 from ._log_reading import READ_WRITE, ReadOnlyReading
 from ._pack import RULES_DIR, RulePack
-from ._visible import visible, without_invisible
+from ._visible import meaningful, without_invisible
 from ._wal_check import check_wal
 
 LOG_SCHEMA = "eligibility.log-record/1"
@@ -836,8 +836,8 @@ def _overrides(entries: list[LogEntry]) -> dict[str, list[Override]]:
 def _required(value: str | None, what: str) -> str:
     """``value`` without surrounding space; refused when it shows nothing (spaces and invisible characters only)."""
     text = (value or "").strip()
-    if not visible(text):
-        raise OverrideError(f"an override needs a non-empty {what}")
+    if not meaningful(text):
+        raise OverrideError(f"an override needs a non-empty {what} (with a letter or digit)")
     return text
 
 

@@ -112,7 +112,8 @@ def synthetic_dossier(seed: int, as_of: date) -> dict[str, Any]:
         "inspectorate": _section(rng, "inspectorate", as_of,
                                  {"results": [_fine(rng, as_of, i) for i in range(rng.choice([0, 0, 1, 2, 3]))]}),
         "sncu": _section(rng, "sncu", as_of, {"verdicts": [
-            {"title": f"Vonnis {i}", "verdict_date": _day(rng, as_of), "link": _link(rng)}
+            {"title": f"Vonnis {i}", "verdict_date": _day(rng, as_of), "link": _link(rng),
+             "date_labelled": rng.choice([True, True, False, None])}
             for i in range(rng.choice([0, 0, 0, 1, 2]))]}),
         "nau": _section(rng, "nau", as_of, {"registration": None if rng.random() < 0.15 else {
             "kvk_number": kvk, "status": rng.choice(_NAU)}}),

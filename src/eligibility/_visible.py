@@ -27,6 +27,12 @@ def visible(text: str) -> bool:
     return any(not invisible(character) for character in text)
 
 
+def meaningful(text: str) -> bool:
+    """Whether ``text`` holds a letter or a digit: "-", "." or "?" show something but say nothing
+    (a signatory "-" or an action "..." passed as given)."""
+    return any(unicodedata.category(character)[0] in "LN" and not invisible(character) for character in text)
+
+
 def without_invisible(text: str) -> str:
     """``text`` without the characters that draw nothing, spaces kept (for comparing names)."""
     return "".join(character for character in text if character == " " or not invisible(character))
