@@ -118,8 +118,10 @@ def test_a_reading_with_a_page_read_after_the_decision_date_is_not_fresh_on_it(r
     assert provenance.retrieved_at < provenance.read_until == LATER  # type: ignore[operator]
     decision = evaluate(dossier, load_pack(), AS_OF)
     fines = decision.criterion("b3_f_fines")
-    assert fines.clause == "stale" and decision.verdict is not Verdict.ELIGIBLE
-    assert evaluate(dossier, load_pack(), date(2026, 11, 25)).criterion("b3_f_fines").clause != "stale"
+    assert fines.clause == "read_after_decision_date" and decision.verdict is not Verdict.ELIGIBLE
+    assert "after the decision date 2026-11-23" in fines.reasons[0]["en"]
+    later = evaluate(dossier, load_pack(), date(2026, 11, 25)).criterion("b3_f_fines").clause
+    assert later not in ("stale", "read_after_decision_date")
 
 
 def test_fields_added_later_leave_older_dossiers_bytes_alone() -> None:
