@@ -60,6 +60,7 @@ from eligibility._dossier import (
     SnfFinding,
 )
 from eligibility._errors import FetchError, ScrapingError
+from eligibility._facts import DUTCH_TIME  # a reading's day is its Dutch calendar date
 from scrapers import inspectorate, kvk, members, nau, sna, sncu, snf
 from scrapers._config import ScraperConfig
 from scrapers._http import MAX_REDIRECTS, _full_url, redirect_target
@@ -754,8 +755,23 @@ def _read_nau(client: Client, partner: _Partner, config: ScraperConfig) -> list[
 
 
 def _map_nau(records: list[nau.NauRecord], partner: _Partner, prov: Provenance, notes: list[str]) -> NauFinding:
-    """By the partner's own KvK number only: admission is not inherited from a predecessor."""
-    record = nau.find(records, partner.kvk_number)
+    """By the partner's own KvK number only: admission is not inherited from a predecessor.
+
+    The status in force on the day of the reading (its Dutch calendar date), ``nau.find``. A
+    register that also lists a status dated after the reading contradicts itself: then the latest
+    status is taken, whatever its date, so that the rules see a status dated after its reading and
+    send it to review (``status_dated_after_reading``) rather than passing on an earlier admission
+    beside a later suspension. Each such record is noted. The decision date is not known here, and
+    the dossier must not depend on it."""
+    read_on = prov.retrieved_at.astimezone(DUTCH_TIME).date()
+    later = nau.dated_after(records, partner.kvk_number, read_on)
+    record = nau.find(records, partner.kvk_number, None if later else read_on)
+    for listed in later:
+        notes.append(
+            f"nau: KvK {partner.kvk_number}: the register read on {read_on.isoformat()} lists {listed.status.value} "
+            f"dated {listed.status_date.isoformat() if listed.status_date else '(none)'}, after the reading "
+            "(a reading cannot show a later status: sent to review)"
+        )
     registration = nau.to_registration(record) if record is not None else None
     return NauFinding(status=ReadStatus.READ, provenance=prov, registration=registration)
 
@@ -989,17 +1005,28 @@ _RSIN = TypeAdapter(Rsin)
 
 
 def _foreign(profile: kvk.KvkProfile) -> bool:
-    """Established abroad, as the KvK profile shows it: a legal form "Buitenlandse ..."
-    (rechtsvorm "BuitenlandseEGVennootschap", or uitgebreideRechtsvorm "Buitenlandse
-    EG-vennootschap ..."), or a main-branch address in a country other than the Netherlands.
+    """Established abroad, as the KvK profile shows it: a legal form of a foreign company
+    (``_foreign_form``: "Buitenlandse EG-vennootschap ...", "Kapitaalvennootschap binnen EER",
+    "Overige buitenlandse rechtspersoon of vennootschap", in rechtsvorm or uitgebreideRechtsvorm),
+    or a main-branch address in a country other than the Netherlands.
 
     False when the profile shows neither (no legal form, no country): the profile does not say,
     and nothing else is guessed from; a foreign lender then needs ``foreign`` set in its dossier."""
     forms = (profile.legal_form, profile.legal_form_extended)
-    if any(form and form.strip().casefold().startswith("buitenlands") for form in forms):
+    if any(form and _foreign_form(form) for form in forms):
         return True
     country = profile.address.country if profile.address else None
     return country is not None and country.strip().casefold() not in _NETHERLANDS
+
+
+def _foreign_form(form: str) -> bool:
+    """Whether a KvK legal form is a foreign company's: "buitenlands" anywhere in it ("Buitenlandse
+    vennootschap", "BuitenlandseEGVennootschap", "Overige buitenlandse rechtspersoon of
+    vennootschap"), or the EER (EEA) named ("Kapitaalvennootschap binnen EER" / "buiten EER", also
+    written as one word, "KapitaalvennootschapBinnenEER"). A Dutch form names neither."""
+    spaced = "".join(f" {c}" if c.isupper() and i and form[i - 1].islower() else c for i, c in enumerate(form))
+    folded = spaced.casefold()
+    return "buitenlands" in folded or "eer" in "".join(c if c.isalnum() else " " for c in folded).split()
 
 
 _NETHERLANDS = frozenset({"nederland", "netherlands", "the netherlands", "nl", "nld"})

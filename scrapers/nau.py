@@ -103,8 +103,16 @@ def parse_register(body: bytes, url: str) -> list[NauRecord]:
     return [_record(item, index, url) for index, item in enumerate(items)]
 
 
-def find(records: list[NauRecord], kvk: str) -> NauRecord | None:
+def find(records: list[NauRecord], kvk: str, read_on: date | None = None) -> NauRecord | None:
     """The record for a KvK number; of several, the one with the latest status date.
+
+    ``read_on`` is the (Dutch calendar) day the register was read: a reading cannot show a status
+    that took effect after it was taken, so of several records the latest dated on or before that
+    day is the status in force when it was read; records dated later are passed over (the pipeline
+    notes them, ``dated_after``). Only when every record is dated later is the latest of them
+    returned: the rule pack then sends a status dated after its reading to review, where leaving it
+    out would read as "not in the register" and fail. The decision date plays no part here: the
+    dossier says what the register showed, the rules judge it against the decision date.
 
     Raises ScrapingError when the latest status cannot be determined: a status without a date
     beside dated ones (it may be the newest), or different statuses on the latest date. Picking
@@ -112,19 +120,28 @@ def find(records: list[NauRecord], kvk: str) -> NauRecord | None:
     Records that all give the same status are no conflict: the latest dated one is returned.
     """
     matches = [record for record in records if record.kvk_number == kvk]
-    if len({record.status for record in matches}) <= 1:
-        return max(matches, key=lambda r: r.status_date or date.min, default=None)
-    problem = f"latest NAU status of KvK {kvk} cannot be determined"
     dated = [record for record in matches if record.status_date is not None]
+    shown = [r for r in dated if read_on is None or (r.status_date is not None and r.status_date <= read_on)]
+    if len({record.status for record in matches}) <= 1:
+        return max(shown or matches, key=lambda r: r.status_date or date.min, default=None)
+    problem = f"latest NAU status of KvK {kvk} cannot be determined"
     undated = sorted({record.status.value for record in matches if record.status_date is None})
     if undated:
         where = "beside dated ones" if dated else "and no dates at all"
         raise ScrapingError(f"{problem}: a status without a date ({', '.join(undated)}) {where}")
-    latest = max(record.status_date for record in dated if record.status_date is not None)
-    on_latest = sorted({record.status.value for record in dated if record.status_date == latest})
+    pool = shown or dated
+    latest = max(record.status_date for record in pool if record.status_date is not None)
+    on_latest = sorted({record.status.value for record in pool if record.status_date == latest})
     if len(on_latest) > 1:
         raise ScrapingError(f"{problem}: {len(on_latest)} statuses on {latest.isoformat()} ({', '.join(on_latest)})")
-    return next(record for record in dated if record.status_date == latest)
+    return next(record for record in pool if record.status_date == latest)
+
+
+def dated_after(records: list[NauRecord], kvk: str, read_on: date) -> list[NauRecord]:
+    """The records for a KvK number dated after the day the register was read, oldest first: a
+    reading that lists them contradicts itself (the pipeline notes them as problems)."""
+    later = [r for r in records if r.kvk_number == kvk and r.status_date is not None and r.status_date > read_on]
+    return sorted(later, key=lambda r: (r.status_date, r.status.value))
 
 
 def to_registration(record: NauRecord) -> NauRegistration:

@@ -14,6 +14,7 @@ from ._dossier import kvk_date_range
 
 _LAWS = ["arbowet", "wml", "wav", "waadi", "wtta", "other"]
 _KINDS = ["fine", "shutdown", "shutdown_warning", "warning", "no_violation"]
+"""Kinds of a register result; a declared fine takes any but the last (no_violation is refused there)."""
 _LINKS = ["kvk", "kvk", "kvk", "name", "predecessor_kvk", "confirmed"]
 _AMOUNTS = [None, 500, 4000, 9999, 10000, 12000, 24999, 25000, 40000]
 _CATEGORIES = ["snf_logies", "snf_wonen", "snf_nieuwbouw", "snf_hotel_pension", "akf_jaarrond", "akf_seizoen"]
@@ -119,7 +120,7 @@ def synthetic_dossier(seed: int, as_of: date) -> dict[str, Any]:
             "kvk_number": kvk, "status": rng.choice(_NAU)}}),
     }
     fines = _declaration(rng, as_of, arbowet_fines=[
-        {"law": "arbowet", "kind": rng.choice(_KINDS), "amount_eur": rng.choice(_AMOUNTS),
+        {"law": "arbowet", "kind": rng.choice(_KINDS[:-1]), "amount_eur": rng.choice(_AMOUNTS),
          "decision_date": _day(rng, as_of), "final": rng.choice([True, False, None])}
         for _ in range(rng.choice([0, 0, 1]))], wgv_measures=[
         {"municipality": "Gemeente", "kind": rng.choice(["fine", "permit_withdrawn", "management_takeover", "warning", "other"]),

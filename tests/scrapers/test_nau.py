@@ -178,3 +178,67 @@ def test_fetch_when_enabled() -> None:
 def test_fetch_http_error_is_a_fetch_error() -> None:
     with pytest.raises(FetchError, match="HTTP 404"):
         nau.fetch(FakeClient(404, b"not found"), URL, enabled=True)
+
+
+# --- the reading's date: a reading cannot show a status dated after it ----------------------------------------
+
+
+def test_find_takes_the_status_in_force_on_the_day_of_the_reading() -> None:
+    """Geschorst 2027-07-10 and Toegelaten 2027-08-20, read 2027-08-10: the suspension was in force
+    when the register was read; the admission dated after the reading cannot have been."""
+    records = [_record(NauStatus.GESCHORST, date(2027, 7, 10)), _record(NauStatus.TOEGELATEN, date(2027, 8, 20))]
+    for ordered in (records, records[::-1]):
+        found = nau.find(ordered, "70209458", date(2027, 8, 10))
+        assert found is not None and (found.status, found.status_date) == (NauStatus.GESCHORST, date(2027, 7, 10))
+        assert nau.dated_after(ordered, "70209458", date(2027, 8, 10)) == [records[1]]
+    # read on the later record's own day, it is in force
+    found = nau.find(records, "70209458", date(2027, 8, 20))
+    assert found is not None and found.status is NauStatus.TOEGELATEN
+    assert nau.dated_after(records, "70209458", date(2027, 8, 20)) == []
+
+
+def test_find_without_a_reading_date_keeps_the_latest() -> None:
+    records = [_record(NauStatus.GESCHORST, date(2027, 7, 10)), _record(NauStatus.TOEGELATEN, date(2027, 8, 20))]
+    found = nau.find(records, "70209458")
+    assert found is not None and found.status is NauStatus.TOEGELATEN
+
+
+def test_find_with_every_record_dated_after_the_reading_returns_the_latest() -> None:
+    """Not None: that would read as "not in the register" (a fail); the rule sends a status dated
+    after its reading to review instead."""
+    records = [_record(NauStatus.TOEGELATEN, date(2027, 7, 10)), _record(NauStatus.GESCHORST, date(2027, 9, 30))]
+    found = nau.find(records, "70209458", date(2027, 7, 1))
+    assert found is not None and (found.status, found.status_date) == (NauStatus.GESCHORST, date(2027, 9, 30))
+    assert nau.dated_after(records, "70209458", date(2027, 7, 1)) == records
+
+
+def test_find_with_one_status_repeated_takes_the_one_dated_before_the_reading() -> None:
+    records = [_record(NauStatus.GESCHORST, date(2027, 7, 10)), _record(NauStatus.GESCHORST, date(2027, 8, 20))]
+    found = nau.find(records, "70209458", date(2027, 8, 10))
+    assert found is not None and found.status_date == date(2027, 7, 10)
+
+
+def test_find_ignores_a_conflict_dated_after_the_reading() -> None:
+    records = [
+        _record(NauStatus.TOEGELATEN, date(2027, 7, 1)),
+        _record(NauStatus.GESCHORST, date(2027, 9, 30)),
+        _record(NauStatus.TOEGELATEN, date(2027, 9, 30)),
+    ]
+    found = nau.find(records, "70209458", date(2027, 8, 1))
+    assert found is not None and (found.status, found.status_date) == (NauStatus.TOEGELATEN, date(2027, 7, 1))
+    with pytest.raises(ScrapingError, match=r"2 statuses on 2027-09-30"):
+        nau.find(records, "70209458", date(2027, 10, 1))
+
+
+def test_find_still_refuses_a_null_dated_status_beside_dated_ones_whatever_the_reading_date() -> None:
+    """Toegelaten dated after the reading and Ingetrokken without a date: passing over the later
+    one would leave the undated one looking current; which is, the register does not say."""
+    records = [_record(NauStatus.INGETROKKEN, None), _record(NauStatus.TOEGELATEN, date(2027, 8, 20))]
+    for read_on in (date(2027, 8, 10), date(2027, 8, 30)):
+        with pytest.raises(ScrapingError, match=r"a status without a date \(ingetrokken\) beside dated ones"):
+            nau.find(records, "70209458", read_on)
+
+
+def test_an_unknown_status_text_still_raises_before_any_date_is_looked_at() -> None:
+    with pytest.raises(LayoutChangedError, match="unknown NAU status"):
+        nau.parse_register(fixture("register-unknown-status.json"), URL)
