@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from eligibility import CompiledPack, Dossier, Outcome, Verdict, evaluate, load_pack
 from eligibility._crosscheck import cross_check
 from eligibility._durable import DurableEngine
+from eligibility._errors import EngineError
 from eligibility._synthetic import synthetic_dossier
 
 PACK = load_pack()
@@ -115,3 +117,30 @@ def test_tiny_amounts_written_with_an_exponent_are_matched_alike(durable: Durabl
          "decision_date": "2026-03-01", "company_name": "Flexwerk Oost B.V.", "link": {"method": "kvk"}}]
     compiled = COMPILED[as_of]
     assert cross_check(compiled, [compiled.derive(Dossier.model_validate(data))], durable) == []
+
+
+def test_a_dossier_with_more_facts_than_durable_rules_takes_is_matched_on_those_the_rules_test(
+        durable: DurableEngine) -> None:
+    """A realistic dossier (every register read, the derived facts of 1.8.0) has over 254 facts, and durable-rules
+    refused the assertion (error 302: --cross-check and --engine durable failed, helper 57). Only the facts the
+    clauses test are sent; the facts no clause reads cannot change a match."""
+    import dataclasses
+
+    from eligibility._durable import MAX_FIELDS, durable_fact, wanted_fields
+
+    as_of = DATES[0]
+    compiled = COMPILED[as_of]
+    facts = compiled.derive(load_dossier_fixture("lender-complete.json"))
+    padded = dataclasses.replace(facts, facts={**facts.facts, **{f"unread.fact{i}": i for i in range(300)}})
+    assert len(padded.facts) > MAX_FIELDS
+    assert cross_check(compiled, [padded], durable) == []
+    sent = durable_fact(padded.facts, 0, wanted_fields(compiled))
+    assert not any(name.startswith("unread") for name in sent) and len(sent) <= MAX_FIELDS
+    with pytest.raises(EngineError, match="more than the durable engine takes"):
+        durable_fact(padded.facts, 0)  # everything, as before: refused with a clear error, not error 302
+
+
+def load_dossier_fixture(name: str) -> Dossier:
+    from pathlib import Path as _Path
+
+    return Dossier.model_validate_json((_Path(__file__).parents[1] / "fixtures" / "dossiers" / name).read_text())

@@ -40,17 +40,62 @@ def _field(path: str) -> str:
     return path.replace(".", _SEPARATOR)
 
 
-def durable_fact(facts: dict[str, Any], sid: int) -> dict[str, Any]:
-    """Flat facts with durable-safe names; every item carries a marker so ``missing`` can be written."""
+MAX_FIELDS = 250
+"""Top-level fields one durable-rules fact can hold: about 254 are measured to work (PRODUCT.md), and
+an assertion with more fails with "error code: 302"."""
+
+
+Wanted = dict[str, set[str] | None]
+"""The facts the compiled clauses test: top-level name -> None, or list name -> the item fields tested."""
+
+
+def wanted_fields(compiled: CompiledPack) -> Wanted:
+    """Every fact the clauses in effect compare, and of each list the item fields: only these are sent,
+    so a dossier's many facts no clause reads (provenance URLs, hashes, texts) do not count towards
+    the engine's field limit."""
+    wanted: Wanted = {}
+    for rule in compiled.pack.rules:
+        if compiled.in_effect[rule.id]:
+            for _, clause in compiled.clauses[rule.id]:
+                _collect(clause.when, wanted)
+    return wanted
+
+
+def _collect(condition: Condition, wanted: Wanted, items: set[str] | None = None) -> None:
+    if isinstance(condition, (AllOf, AnyOf)):
+        for part in condition.all if isinstance(condition, AllOf) else condition.any:
+            _collect(part, wanted, items)
+    elif isinstance(condition, AnyItem):
+        fields = wanted.get(condition.any_item) or set()
+        wanted[condition.any_item] = fields
+        _collect(condition.where, wanted, fields)
+    elif items is not None:
+        items.add(condition.fact)
+    else:
+        wanted.setdefault(condition.fact, None)
+
+
+def durable_fact(facts: dict[str, Any], sid: int, wanted: Wanted | None = None) -> dict[str, Any]:
+    """Flat facts with durable-safe names; every item carries a marker so ``missing`` can be written.
+
+    With ``wanted`` (``wanted_fields``), only the facts and item fields the clauses test; raises
+    ``EngineError`` when the fact would still hold more fields than the engine takes."""
     fact: dict[str, Any] = {"sid": str(sid), _MARK: 1}
     for key, value in facts.items():
+        if wanted is not None and key not in wanted:
+            continue
         if isinstance(value, list):
+            fields = None if wanted is None else wanted[key]
             value = [
-                {_ITEM_MARK: 1, **{_field(k): v for k, v in item.items() if not isinstance(v, (list, dict))}}
+                {_ITEM_MARK: 1, **{_field(k): v for k, v in item.items()
+                                   if not isinstance(v, (list, dict)) and (fields is None or k in fields)}}
                 if isinstance(item, dict) else item
                 for item in value
             ]
         fact[_field(key)] = value
+    if len(fact) > MAX_FIELDS:
+        raise EngineError(f"the dossier's facts tested by the rules are {len(fact)} fields, more than the durable "
+                          f"engine takes ({MAX_FIELDS}): use the native engine")
     return fact
 
 
@@ -217,8 +262,9 @@ class DurableEngine:
     def match(self, compiled: CompiledPack, facts: Sequence[FactSet]) -> list[Matches]:
         results: list[Matches] = []
         self._ruleset(compiled)
+        wanted = wanted_fields(compiled)
         for start in range(0, len(facts), _CHUNK):
-            chunk = [durable_fact(f.facts, i) for i, f in enumerate(facts[start:start + _CHUNK])]
+            chunk = [durable_fact(f.facts, i, wanted) for i, f in enumerate(facts[start:start + _CHUNK])]
             for fired in self._match_chunk(compiled, chunk):
                 matches: Matches = {r.id: set() for r in compiled.pack.rules if compiled.in_effect[r.id]}
                 for rule_clause in fired:
