@@ -35,7 +35,7 @@ from typing import Any, Generic, TypeVar
 
 from rapidfuzz import fuzz, process
 
-from eligibility._dossier import Link, LinkMethod
+from eligibility._dossier import Dossier, GivenName, Link, LinkMethod
 
 T = TypeVar("T")
 
@@ -197,15 +197,41 @@ def _kvk_key(kvk: str | None) -> str | None:
     return key.zfill(8) if key.isdigit() and len(key) < 8 else key
 
 
+GENERIC_NAME_WORDS = frozenset({
+    "flex", "flexwerk", "uitzend", "uitzendbureau", "uitzendorganisatie", "uitzendkrachten", "personeel",
+    "personeelsdiensten", "personeelsbemiddeling", "detachering", "detacheringen", "payrolling", "payroll",
+    "staffing", "services", "service", "diensten", "dienstverlening", "solutions", "work", "werk", "jobs",
+    "groep", "group", "holding", "nederland", "netherlands", "international", "europe", "europa", "de", "het",
+    "en", "and", "the", "van", "huisvesting", "logies", "housing", "agri", "logistiek", "logistics", "bouw",
+})
+"""Words that name a trade, not a company: many agencies are called "... Flex" or "... Uitzendbureau", so a
+given name made of these alone ("Flex B.V.") is no short form of one company's name."""
+
+
 def name_score(given: str, names: Sequence[str]) -> float:
     """The best ``token_sort_ratio`` (0-100) of ``given`` against any of ``names``, over their h.o.d.n. variants;
-    100 when the given words are all words of one of them: lists shorten names ("Randstad" for "Randstad
-    Nederland B.V." scores 61.5), and a shortened name is no sign of another company."""
+    100 when the given words are all words of one of them and one of them is not a generic trade word: lists
+    shorten names ("Randstad" for "Randstad Nederland B.V." scores 61.5), and a shortened name is no sign of
+    another company; but "Flex B.V." is no short form of "Fixture Flex" (``GENERIC_NAME_WORDS``)."""
     wanted = [variant for variant in name_variants(given) if variant]
     known = [variant for name in names for variant in name_variants(name) if variant]
-    if any(set(a.split()) <= set(b.split()) for a in wanted for b in known):
+    if any(set(a.split()) <= set(b.split()) and not set(a.split()) <= GENERIC_NAME_WORDS for a in wanted for b in known):
         return 100.0
     return max((fuzz.ratio(sorted_words(a), sorted_words(b)) for b in known for a in wanted), default=0.0)
+
+
+def with_given_name(dossier: Dossier) -> Dossier:
+    """A dossier file's partner name scored against the trade register's names, as ``given_name``, when the
+    file has none: b3_c compares the two, and a file whose partner name is another company's than the KvK
+    number's was judged on that company's evidence without a word (helper 52). Unchanged when there is no
+    KvK name to compare with, or a ``given_name`` already."""
+    kvk = dossier.registers.kvk
+    registered = kvk.registration.name if kvk is not None and kvk.registration is not None else None
+    if dossier.partner.given_name is not None or not registered:
+        return dossier
+    score = round(name_score(dossier.partner.name, (registered, *dossier.partner.trade_names)), 1)
+    given = GivenName(name=dossier.partner.name, score=score)
+    return dossier.model_copy(update={"partner": dossier.partner.model_copy(update={"given_name": given})})
 
 
 def sorted_words(normalised: str) -> str:

@@ -377,3 +377,17 @@ def test_prune_by_the_setting_then_offline_checks_say_the_evidence_was_removed(
     assert code == ExitCode.NEEDS_REVIEW
     assert "[?] Registered with the Chamber of Commerce: unknown" in out
     assert "kvk: failed: SnapshotRemovedError" in err and "removed on 2027-01-01 under the retention setting" in out
+
+
+def test_a_dossier_file_whose_partner_name_is_another_company_s_goes_to_review(tmp_path: Path) -> None:
+    """A file naming "Malafide Flex Uitzendbureau B.V." with the KvK number (and evidence) of "Flexwerk Oost B.V."
+    was eligible, shown under the malafide name: b3_c compares the list's name only when given_name is set, which
+    only `dossier build` and `screen` did (helper 52). `check` now scores a file's partner name itself."""
+    data = json.loads(Path(LENDER).read_text())
+    data["partner"]["name"] = "Malafide Flex Uitzendbureau B.V."
+    path = tmp_path / "renamed.json"
+    path.write_text(json.dumps(data))
+    code, out, _ = run("check", str(path), "--as-of", "2026-11-23", "--lang", "en", "--format", "json")
+    b3_c = next(c for c in json.loads(out)["criteria"] if c["id"] == "b3_c_kvk_registration")
+    assert code == ExitCode.NEEDS_REVIEW and b3_c["clause"] == "given_name_differs"
+    assert run("check", LENDER, "--as-of", "2026-11-23")[0] == ExitCode.ELIGIBLE  # its own name scores 100

@@ -146,7 +146,7 @@ def check(dossier: Path | None, as_of: date, region: str | None, pack_path: Path
         raise click.UsageError("--application goes with --kvk; a DOSSIER file holds its declarations itself")
     pack = _load(pack_path, region)
     try:
-        partner = load_dossier(dossier) if dossier is not None else _build(
+        partner = _scored(load_dossier(dossier)) if dossier is not None else _build(
             kvk, roles, name, place, offline, store_dir, predecessors, application_path, as_of)  # type: ignore[arg-type]
     except EligibilityError as exc:
         _fail(str(exc), ExitCode.INVALID_INPUT)
@@ -157,6 +157,13 @@ def check(dossier: Path | None, as_of: date, region: str | None, pack_path: Path
     else:
         click.echo(explain(decision, lang, name_links=name_matches(partner)), nl=False)
     sys.exit(_VERDICT_EXIT[decision.verdict])
+
+
+def _scored(dossier: Dossier) -> Dossier:
+    """A dossier file with its partner name scored against the trade register's (``with_given_name``)."""
+    from scrapers._link import with_given_name
+
+    return with_given_name(dossier)
 
 
 def _log_decision(decision: Decision, partner: Dossier, pack: RulePack, region: str | None, log_path: Path | None) -> None:
