@@ -182,7 +182,7 @@ def test_a_floor_area_norm_is_met_exactly_when_the_exact_quotient_meets_it(perso
 
 
 def test_repeated_texts_are_compared_without_case_spaces_punctuation_and_postcode_space() -> None:
-    from eligibility._facts import _compact
+    from eligibility._text_keys import _compact
 
     assert _compact("Zandstraat 14, 5504 AB Veldhoven") == _compact("ZANDSTRAAT 14 5504AB  Veldhoven") == (
         "zandstraat 14 5504ab veldhoven")

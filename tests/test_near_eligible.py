@@ -93,11 +93,12 @@ def test_the_registers_blocking_criteria_read_are_the_expected_ones() -> None:
 
 SIGNS_ONLY = {("b3_c_kvk_registration", "sna"), ("b3_c_kvk_registration", "nau"),
               ("b3_c_kvk_registration", "abu"), ("b3_c_kvk_registration", "nbbu"), ("b3_c_kvk_registration", "snf"),
-              ("art14_3_a_sna", "kvk")}
+              ("art14_3_a_sna", "kvk"), ("art5_floor_area", "kvk")}
 """Registers a criterion reads only as a sign against the partner (since 1.6.0, an SNA certificate with the
 TBA module or an NAU registration under a non-lender's own number sends it to review; since 1.7.0 an ABU or
 NBBU membership, and an SNF entry of a partner listed without the housing role or locations; since 1.8.0 a
-foreign legal form in the KvK profile, which makes art. 14.3a ask for NEN 4400-2): absent, failed or stale,
+foreign legal form in the KvK profile, which makes art. 14.3a ask for NEN 4400-2, and lodging as the KvK main
+activity of a partner judged by the employer's seasonal norm): absent, failed or stale,
 they decide nothing there."""
 
 

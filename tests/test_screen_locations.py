@@ -81,3 +81,34 @@ def test_locations_only_the_list_names_carry_its_provenance_and_ids_the_applicat
     assert [(location.id, location.address, location.provenance) for location in paired.named_only] == [
         ("list-row-4-location-1-2", "Kerkstraat 9, Venlo", LIST), ("list-row-4-location-2", "Spoorweg 8, Venlo", LIST)]
     assert all(location.mark is None and location.floor_area_m2 is None for location in paired.named_only)
+
+
+@pytest.mark.parametrize(("listed", "location"), [
+    # the described address adds a unit or an addition the listed text lacks: another house (helper 61)
+    ("Zandstraat 14 Veldhoven", described("annex", "Zandstraat 14 unit 3, 5504 AB Veldhoven", "Veldhoven")),
+    ("Zandstraat 14, Veldhoven", described("a", "Zandstraat 14-A, 5504 AB Veldhoven")),
+    ("Zandstraat 14 Veldhoven", described("a", "Zandstraat 14 A, 5504 AB Veldhoven")),
+    # the listed text names no house: a place, a street without its number
+    ("Veldhoven", described("annex", "Zandstraat 14 unit 3, 5504 AB Veldhoven", "Veldhoven")),
+    ("Zandstraat Veldhoven", described("a", "Zandstraat 14, 5504 AB Veldhoven")),
+    ("Zandstraat", described("a", "Zandstraat 14")),
+])
+def test_a_listed_text_pairs_only_with_the_same_house_number_and_addition(listed: str, location: HousingLocation) -> None:
+    assert unpaired([listed], location) == [listed]
+
+
+@pytest.mark.parametrize(("listed", "location"), [
+    ("Zandstraat 14 unit 3 Veldhoven", described("annex", "Zandstraat 14 unit 3, 5504 AB Veldhoven", "Veldhoven")),
+    ("Zandstraat 14 A, Veldhoven", described("a", "Zandstraat 14-A, 5504 AB Veldhoven")),
+    ("Zandstraat 14-A", described("a", "Zandstraat 14 A, 5504 AB Veldhoven")),
+    ("Zandstraat 14 (januari-juni)", described("a", "Zandstraat 14 (januari-juni), 5504 AB Veldhoven")),
+])
+def test_the_same_addition_written_alike_pairs(listed: str, location: HousingLocation) -> None:
+    assert unpaired([listed], location) == []
+
+
+def test_a_listed_house_takes_its_own_described_entry_and_not_the_unit_beside_it() -> None:
+    unit = described("unit", "Zandstraat 14 unit 3, 5504 AB Veldhoven")
+    house = described("house", "Zandstraat 14, 5504 AB Veldhoven")
+    paired = pair_listed_locations(["Zandstraat 14 Veldhoven"], 4, [unit, house], LIST)
+    assert paired.named_only == [] and not any("unit" in note and "fits" in note for note in paired.notes)

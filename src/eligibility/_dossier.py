@@ -654,12 +654,18 @@ class MarkStatus(StrEnum):
     DOORGEHAALD = "doorgehaald"
 
 
+CertificateNumber = Annotated[
+    str | None, AfterValidator(lambda text: text if text is None or any(c.isdigit() for c in text) else None)]
+"""A certificate number, or absent: text without a single digit ("", "-", " ", a zero-width space, "n.v.t.",
+"onbekend") is a placeholder, not a number, and must not count as a documented mark."""
+
+
 class HousingMark(_Model):
     """SNF or AKF registration of one location (SNF's location register is login-only: uploaded)."""
 
     category: MarkCategory
     status: MarkStatus
-    certificate_number: str | None = None
+    certificate_number: CertificateNumber = None
     valid_until: Day | None = None
     provenance: Provenance
 

@@ -7,8 +7,6 @@ same thing to every engine. All date and arithmetic work happens here, before ma
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Container
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -17,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from ._pack import RulePack, derived_path
 from ._rules_model import Derived, FactValue, Param, Window
+from ._text_keys import address_key, code_key, same_key
 from ._conditions import compile_condition
 
 Facts = dict[str, Any]
@@ -260,11 +259,13 @@ class Deriver:
                 return None
             return self._get(spec.then if flag else spec.otherwise, scope, top)
         if op == "repeated":
-            mine = _compact(scope.get(spec.value))
+            key = address_key if spec.compare == "address" else code_key
+            mine = key(scope.get(spec.value))
             items = self._get(spec.list, scope, top)
             if mine is None or not isinstance(items, list):
                 return None
-            return sum(1 for item in items if isinstance(item, dict) and _compact(item.get(spec.value)) == mine) > 1
+            others = (key(item.get(spec.value)) for item in items if isinstance(item, dict))
+            return sum(1 for other in others if other is not None and same_key(mine, other)) > 1
         if op == "first_present":
             for path in spec:
                 if self._get(path, scope, top) is not None:
@@ -294,19 +295,6 @@ def _rounded(value: float, digits: int | None) -> float:
 def _folded(value: Any) -> Any:
     """A text without case or surrounding/double spaces ("Den  Haag " is "den haag"); other values as they are."""
     return " ".join(value.casefold().split()) if isinstance(value, str) else value
-
-
-_POSTCODE = re.compile(r"\b(\d{4}) ([a-z]{2})\b")
-
-
-def _compact(value: Any) -> Any:
-    """A text without case, accents, spaces or punctuation as separate words, and a Dutch postcode written with
-    or without its space as one ("5504 AB" is "5504ab"); None and other values as they are."""
-    if not isinstance(value, str):
-        return value
-    plain = "".join(c for c in unicodedata.normalize("NFKD", value.casefold()) if not unicodedata.combining(c))
-    words = " ".join("".join(c if c.isalnum() else " " for c in plain).split())
-    return _POSTCODE.sub(r"\1\2", words) or None
 
 
 def _is_fresh(age_days: int, max_age_days: int) -> bool:

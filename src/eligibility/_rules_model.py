@@ -263,12 +263,15 @@ class RelativeDate(_Strict):
 
 class Repeated(_Strict):
     """For an item of ``list`` (with ``for_each``): whether another item of it has the same ``value`` (an item
-    field); texts are compared without case, accents, spaces and punctuation ("Zandstraat 14, Veldhoven" is
-    "zandstraat 14 veldhoven"). Missing when the item's value is. One certificate for two locations, or one
-    address listed twice, each of them meeting a norm that the two together miss."""
+    field). ``compare: code`` (the default) compares letters and digits only, without case or accents
+    ("SNF-2026-L-11803" is "snf2026l11803"); ``compare: address`` compares Dutch addresses by postcode, house
+    number and addition, or street, number and addition ("Zandstr. 14-A" is "Zandstraat 14a, 5504 AB
+    Veldhoven"; ``_text_keys``). Missing when the item's value gives no key. One certificate for two locations,
+    or one house listed twice, each of them meeting a norm that the two together miss."""
 
     list: FactPath
     value: FactPath
+    compare: Literal["code", "address"] = "code"
 
 
 class Choose(_Strict):

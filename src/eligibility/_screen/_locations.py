@@ -2,8 +2,9 @@
 
 A list naming three locations for a partner whose application describes one would otherwise be
 judged on that one (PRODUCT.md principle 1: what nobody described is unknown). Each location the
-list names is paired with a described one when its words say the same address; the rest go into
-the dossier by name only (``provenance.source`` "list"), and the rules leave their housing
+list names is paired with a described one when its words say the same address, down to the house
+number and its addition; the rest go into the dossier by name only (``provenance.source``
+"list"), and the rules leave their housing
 criteria unknown. A wrong pairing would hide a location, so pairing is strict: when in doubt the
 location stays undescribed and the partner goes to review: also a listed text that fits two
 described locations equally well.
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from rapidfuzz.utils import default_process
 
 from .._dossier import HousingLocation, Provenance
+from .._text_keys import address_key
 
 
 @dataclass(frozen=True)
@@ -33,9 +35,12 @@ def pair_listed_locations(listed: Sequence[str], line: int, described: Sequence[
 
     A listed text matches a described location when every word of it is in the described
     address (with its municipality) and every number in it follows the same word there: a house
-    number after its street ("Industrieweg 3" is not "Industrieweg 12 unit 3"). The id is not
-    read: partners choose ids freely ("venlo-2"). The closest pairs (fewest words the described
-    address has beyond the listed text) are made first, so "Kerkstraat 14" does not take
+    number after its street ("Industrieweg 3" is not "Industrieweg 12 unit 3"). Both must name
+    the same house: the listed text gives a house number, the same as the described address's,
+    and the same addition or unit after it, or none on either side ("Zandstraat 14 Veldhoven" is
+    not "Zandstraat 14 unit 3, Veldhoven", and "Veldhoven" or "Zandstraat, Veldhoven" names no
+    house at all). The id is not read: partners choose ids freely ("venlo-2"). The closest pairs
+    (fewest words the described address has beyond the listed text) are made first, so "Kerkstraat 14" does not take
     "Kerkstraat 14 unit 2" from the text that names it. A pairing that is not word for word is
     noted, so the officer can check it. ``provenance`` is the list's (source "list").
     """
@@ -43,7 +48,8 @@ def pair_listed_locations(listed: Sequence[str], line: int, described: Sequence[
     addresses = [_words(" ".join(filter(None, (location.address, location.municipality)))) for location in described]
     candidates = sorted(
         (len(set(address) - set(text)), i, j)
-        for i, text in enumerate(texts) for j, address in enumerate(addresses) if _says(text, address))
+        for i, text in enumerate(texts) for j, address in enumerate(addresses)
+        if _says(text, address) and _same_house(listed[i], described[j].address))
     ambiguous = _ambiguous(candidates)
     pairs: dict[int, int] = {}
     for _, i, j in candidates:
@@ -80,6 +86,13 @@ def _says(text: list[str], address: list[str]) -> bool:
     return all(
         any(address[j] == word and (k == 0 or (j > 0 and address[j - 1] == text[k - 1])) for j in range(len(address)))
         for k, word in enumerate(text) if any(char.isdigit() for char in word))
+
+
+def _same_house(listed: str, address: str | None) -> bool:
+    """Whether the listed text and the described address give the same house number and addition (``address_key``:
+    "14-A", "14 A" and "14A" are one, "14" and "14 unit 3" are two); False when either gives no house number."""
+    mine, theirs = address_key(listed), address_key(address)
+    return mine is not None and theirs is not None and (mine.number, mine.addition) == (theirs.number, theirs.addition)
 
 
 def _words(text: str) -> list[str]:

@@ -1,0 +1,106 @@
+"""Keys for telling whether two texts name the same thing: one house written two ways, one certificate
+number with and without dashes. The rule pack's ``repeated`` operation compares by them
+(``compare: address`` or ``code``): a house listed twice, each entry meeting a norm the two together
+miss, must be found however its address is written.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+
+_POSTCODE = re.compile(r"\b(\d{4}) ([a-z]{2})\b")
+
+
+def _compact(value: Any) -> Any:
+    """A text without case, accents, spaces or punctuation as separate words, and a Dutch postcode written with
+    or without its space as one ("5504 AB" is "5504ab"); None and other values as they are."""
+    if not isinstance(value, str):
+        return value
+    plain = "".join(c for c in unicodedata.normalize("NFKD", value.casefold()) if not unicodedata.combining(c))
+    words = " ".join("".join(c if c.isalnum() else " " for c in plain).split())
+    return _POSTCODE.sub(r"\1\2", words) or None
+
+
+def code_key(value: Any) -> str | None:
+    """A code (a certificate number, a municipality) as compared: letters and digits only, without case or accents
+    ("SNF-2026-L-11803" is "SNF 2026 L 11803" is "snf2026l11803"); None when it has none."""
+    compact = _compact(value)
+    return compact.replace(" ", "") or None if isinstance(compact, str) else compact
+
+
+@dataclass(frozen=True)
+class AddressKey:
+    """What identifies a Dutch address: its postcode (when given), street, house number and addition.
+
+    ``street`` is the words before the house number, joined without spaces and with common abbreviations
+    written out ("Zandstr." is "zandstraat", "St. Jansstraat" is "sintjansstraat"); ``addition`` the letters or
+    digits after the number, written on or with "-", "/" or a space between ("14-A", "14 A" and "14A" are 14 and
+    "a"; "14 unit 3" and "14-3" are 14 and "3"). Text in parentheses is no part of an address ("(januari-juni)")."""
+
+    postcode: str | None
+    street: str | None
+    number: str
+    addition: str
+
+    def same(self, other: AddressKey) -> bool:
+        """Whether two addresses are one: with a postcode on both, by postcode, number and addition (the same street
+        in two postcodes is two addresses); otherwise by street, number and addition, so that "Zandstraat 14,
+        Veldhoven" is "Zandstraat 14, 5504 AB Veldhoven". The place is not compared: one house is written with and
+        without it, and a street name given twice without postcodes is flagged rather than let pass."""
+        if (self.number, self.addition) != (other.number, other.addition):
+            return False
+        if self.postcode is not None and other.postcode is not None:
+            return self.postcode == other.postcode
+        return self.street is not None and self.street == other.street
+
+
+_BRACKETED = re.compile(r"\([^()]*\)?|\[[^\[\]]*\]?")
+_ANY_POSTCODE = re.compile(r"(?<![0-9a-z])([1-9][0-9]{3}) ?([a-z]{2})(?![0-9a-z])")
+_HOUSE_NUMBER = re.compile(r"(?<![0-9])([0-9]{1,5})(?![0-9])")
+_ADDITION = re.compile(r"""
+    (?P<on>[a-z]{1,4})(?![a-z0-9])                                   # 14a, 14bis
+  | \s*[-/]\s*(?P<joined>[a-z0-9]{1,5})(?![a-z0-9])                 # 14-a, 14-2, 14/1
+  | \s*,?\s*(?:unit|app|apt|appartement|kamer|woning|bus)\b\.?\s*(?P<unit>[a-z0-9]{1,5})(?![a-z0-9])  # 14 unit 3
+  | \s+(?P<spaced>[a-z]|[0-9]{1,3}|ii|iii|iv|bis|hs|bg)(?![a-z0-9])  # 14 a, 14 2, 14 ii
+""", re.VERBOSE)
+_STREET_WORDS = {"str": "straat", "ln": "laan", "wg": "weg", "pln": "plein", "st": "sint", "burg": "burgemeester",
+                 "mr": "meester", "prof": "professor", "v": "van", "nr": "", "no": "", "huisnummer": ""}
+"""Abbreviations in street names written out (and the words "nr", "no" before a house number dropped)."""
+
+
+def address_key(value: Any) -> AddressKey | None:
+    """The key of an address text (see ``AddressKey``), or None when it names no house: no house number after a
+    street or postcode ("-", "Veldhoven", "Zandstraat, Veldhoven")."""
+    if not isinstance(value, str):
+        return None
+    plain = "".join(c for c in unicodedata.normalize("NFKD", value.casefold())
+                    if not unicodedata.combining(c) and unicodedata.category(c) != "Cf")
+    plain = _BRACKETED.sub(" ", plain)
+    found = _ANY_POSTCODE.search(plain)
+    postcode = found.group(1) + found.group(2) if found else None
+    if found:
+        plain = f"{plain[:found.start()]},{plain[found.end():]}"
+    numbers = list(_HOUSE_NUMBER.finditer(plain))
+    number = next((n for n in numbers if re.search(r"[a-z]", plain[:n.start()])), None)
+    if number is None and postcode is not None and numbers:
+        number = numbers[0]
+    if number is None:
+        return None
+    words = [_STREET_WORDS.get(word, word) for word in re.sub(r"[^a-z0-9]+", " ", plain[:number.start()]).split()]
+    if words and words[-1].endswith("str") and len(words[-1]) > 3:
+        words[-1] += "aat"  # "Zandstr. 14"
+    street = "".join(words) or None
+    if street is None and postcode is None:
+        return None
+    addition = _ADDITION.match(plain, number.end())
+    extra = next((part for part in addition.groups() if part), "") if addition else ""
+    return AddressKey(postcode, street, number.group(1).lstrip("0") or "0", extra)
+
+
+def same_key(mine: Any, other: Any) -> bool:
+    """Whether two keys (of ``address_key`` or ``code_key``) name the same thing."""
+    return mine.same(other) if isinstance(mine, AddressKey) else bool(mine == other)
