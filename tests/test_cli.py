@@ -391,3 +391,40 @@ def test_a_dossier_file_whose_partner_name_is_another_company_s_goes_to_review(t
     b3_c = next(c for c in json.loads(out)["criteria"] if c["id"] == "b3_c_kvk_registration")
     assert code == ExitCode.NEEDS_REVIEW and b3_c["clause"] == "given_name_differs"
     assert run("check", LENDER, "--as-of", "2026-11-23")[0] == ExitCode.ELIGIBLE  # its own name scores 100
+
+
+@pytest.mark.parametrize("path, value", [
+    (("declarations", "endorsement", "signatory"), "[naam tekenbevoegde]"),
+    (("declarations", "endorsement", "signatory"), "N.N."),
+    (("declarations", "compliance", "signatory"), "<signatory>"),
+    (("declarations", "motivation", "actions"), ["n.v.t."]),
+    (("declarations", "motivation", "regions"), ["TBD"]),
+    (("declarations", "motivation", "actions"), ["Lorem ipsum"]),
+])
+def test_a_form_s_placeholder_is_refused_as_an_answer(tmp_path: Path, path: tuple[str, ...], value: object) -> None:
+    """'n.v.t.' as the only action, '[naam tekenbevoegde]' as the signatory: each passed as given (helpers 52, 55)."""
+    data = json.loads(Path(LENDER).read_text())
+    target = data
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    file = tmp_path / "placeholder.json"
+    file.write_text(json.dumps(data))
+    code, _, err = run("check", str(file), "--as-of", "2026-11-23")
+    assert code == ExitCode.INVALID_INPUT and "is a placeholder of a form, not an answer" in err
+    assert ".".join(path) in err
+
+
+def test_a_placeholder_motivation_counts_as_none_and_repeated_actions_and_regions_count_once(tmp_path: Path) -> None:
+    data = json.loads(Path(LENDER).read_text())
+    data["declarations"]["motivation"].update(motivation="n.v.t.", actions=["Taalles", "taalles "],
+                                              regions=["Twente", "twente"])
+    file = tmp_path / "motivation.json"
+    file.write_text(json.dumps(data))
+    code, out, _ = run("check", str(file), "--as-of", "2026-11-23", "--lang", "en", "--format", "json")
+    b3_b = next(c for c in json.loads(out)["criteria"] if c["id"] == "b3_b_motivation")
+    assert b3_b["clause"] == "no_motivation_text"
+    data["declarations"]["motivation"]["motivation"] = "Wij willen bijdragen."
+    file.write_text(json.dumps(data))
+    code, out, _ = run("check", str(file), "--as-of", "2026-11-23", "--lang", "en")
+    assert "1 action(s) in 1 region(s): Twente." in out

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import calendar
 import re
+import unicodedata
 from datetime import date, datetime
 from enum import StrEnum
 from functools import cached_property, lru_cache
@@ -285,12 +286,43 @@ class Identity(_Model):
 # --- declarations (signed by the partner, uploaded with the application) --------------------
 
 
+_PLACEHOLDERS = frozenset({
+    "nvt", "nb", "nn", "na", "tbd", "tba", "todo", "xxx", "xx", "x", "geen", "none", "onbekend", "unknown",
+    "invullen", "nogintevullen", "tevullen", "loremipsum", "naam", "name", "handtekening", "signature",
+    "tekenbevoegde", "naamtekenbevoegde",
+})
+"""Texts a form holds before anyone answers it, or that answer nothing ("n.v.t.": not applicable; "N.N.":
+name unknown), compared by their letters and digits only."""
+
+_TEMPLATE_FIELD = re.compile(r"\s*[\[<{].*[\]>}]\s*")
+"""A whole text in brackets, as a form's template writes its fields: "[naam tekenbevoegde]", "<signatory>"."""
+
+
 def _says_something(text: str) -> str:
     if not visible(text):
         raise ValueError("holds only spaces or invisible characters")
     if not meaningful(text):
         raise ValueError(f"{text!r} holds no letter or digit: it says nothing")
+    if placeholder(text):
+        raise ValueError(f"{text!r} is a placeholder of a form, not an answer")
     return text
+
+
+def _once_each(texts: list[str] | None) -> list[str] | None:
+    """A list of texts with each one once, compared by letters and digits without case ("Twente" and "twente"
+    are one region: counted twice, one region passed as two)."""
+    if texts is None:
+        return None
+    seen: dict[str, str] = {}
+    for text in texts:
+        seen.setdefault("".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if c.isalnum()), text)
+    return list(seen.values())
+
+
+def placeholder(text: str) -> bool:
+    """Whether ``text`` is a form's placeholder rather than an answer (``_PLACEHOLDERS``, ``_TEMPLATE_FIELD``)."""
+    folded = "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if c.isalnum())
+    return folded in _PLACEHOLDERS or bool(_TEMPLATE_FIELD.fullmatch(text))
 
 
 NonBlank = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_says_something)]
@@ -319,14 +351,14 @@ class Endorsement(_Declaration):
 class Motivation(_Declaration):
     """B3.b: motivation, actions and regions."""
 
-    motivation: Annotated[str, AfterValidator(lambda text: text if meaningful(text) else "")] = Field(
-        default="", description="Why the partner accedes; blank or invisible text, or text without a letter or digit, "
-                                "counts as none (\"\").")
-    actions: list[NonBlank] | None = Field(
+    motivation: Annotated[str, AfterValidator(lambda text: text if meaningful(text) and not placeholder(text) else "")] = Field(
+        default="", description="Why the partner accedes; blank or invisible text, text without a letter or digit, "
+                                "or a form's placeholder (\"n.v.t.\"), counts as none (\"\").")
+    actions: Annotated[list[NonBlank] | None, AfterValidator(_once_each)] = Field(
         default=None, exclude_if=_absent,
         description="Concrete actions; a blank one is an error, not an action. Not given: not answered (unknown); "
                     "an empty list: the declaration names none.")
-    regions: list[NonBlank] | None = Field(
+    regions: Annotated[list[NonBlank] | None, AfterValidator(_once_each)] = Field(
         default=None, exclude_if=_absent,
         description="Regions the actions are for; a blank one is an error. Not given: not answered (unknown).")
 

@@ -132,7 +132,7 @@ def synthetic_dossier(seed: int, as_of: date) -> dict[str, Any]:
         "roles": roles,
         "declarations": {
             "endorsement": _declaration(rng, as_of, endorses=rng.random() < 0.95),
-            "motivation": _declaration(rng, as_of, actions=["actie"] * rng.choice([0, 1, 2]),
+            "motivation": _declaration(rng, as_of, actions=[f"actie {i}" for i in range(rng.choice([0, 1, 2]))],
                                        regions=["Twente"] * rng.choice([0, 1])),
             "compliance": _declaration(rng, as_of, complies=rng.random() < 0.95),
             "languages": _declaration(rng, as_of, languages=rng.choice([["nl"], ["nl", "pl"], ["ro"], []])),
