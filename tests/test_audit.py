@@ -362,6 +362,26 @@ def test_verify_command_exit_codes_and_names(tmp_path: Path) -> None:
     assert code == ExitCode.LINT_OR_TEST_FAILED and f"CHANGED: seq 2 (record {ids[1]})" in out
 
 
+def test_verify_against_a_noted_head(tmp_path: Path) -> None:
+    """Cut off at the end with the counter lowered, or re-sealed from a record on: only a noted head shows it."""
+    path = tmp_path / "log.sqlite"
+    log = new_log(path)
+    ids = [log_lender(log, lender(name=name)) for name in ("Een B.V.", "Twee B.V.")]
+    head = f"2:{log.get(ids[1]).record_hash}"
+    code, out, _ = run("verify", "--log", str(path), "--head", head)
+    assert code == 0 and "noted head seq 2: the log still holds it" in out
+    with closing(sqlite3.connect(path, isolation_level=None)) as db:
+        db.execute("DROP TRIGGER records_append_only_d")
+        db.execute("DROP TRIGGER meta_append_only_u")
+        db.execute("DELETE FROM records WHERE seq = 2")
+        db.execute("UPDATE sqlite_sequence SET seq = 1 WHERE name = 'records'")
+    code, out, _ = run("verify", "--log", str(path))
+    assert code == 0 and "chain intact" in out  # the known limit
+    code, out, _ = run("verify", "--log", str(path), "--head", head)
+    assert code == ExitCode.LINT_OR_TEST_FAILED and "NOT as noted" in out and "no such record" in out
+    assert run("verify", "--log", str(path), "--head", "2")[0] == ExitCode.USAGE
+
+
 def test_commands_on_a_missing_log_fail_without_creating_one(tmp_path: Path) -> None:
     code, _, err = run("verify", "--log", str(tmp_path / "none.sqlite"))
     assert code == ExitCode.INVALID_INPUT and "no decision log at" in err

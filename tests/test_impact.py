@@ -92,3 +92,23 @@ def test_impact_command(log: DecisionLog, three_year_pack: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "1 verdict flip(s)" in result.stdout and "Fined in June 2024 B.V." in result.stdout
     assert "b3_f_fines pass->fail" in result.stdout
+
+
+def test_a_dossier_decided_nationally_and_regionally_on_one_date_is_compared_with_its_own_rules(
+        tmp_path: Path, three_year_pack: Path) -> None:
+    """Keyed by dossier and date alone, the regional decision hid the national one: its flip was missed,
+    and the regional one was compared with the national pack (a flip of the region's own criterion)."""
+    log = DecisionLog(tmp_path / "log.sqlite")
+    dossier = fine_of_june_2024()
+    national, regional = load_pack(), load_pack(region="voorbeeldregio")
+    log.append(evaluate(dossier, national, AS_OF), dossier, command="check", pack=national)
+    log.append(evaluate(dossier, regional, AS_OF), dossier, command="check", pack=regional, region="voorbeeldregio")
+    first, second = list(log.entries())
+    report = impact(log, load_pack(three_year_pack))
+    assert report.compared == 1 and [flip.record_id for flip in report.flips] == [first.record_id]
+    assert report.verdict_flips and not any(c.startswith("region_") for c, _, _ in report.criterion_flips)
+    assert report.skipped == {"made under a regional overlay (voorbeeldregio); give --region to compare them": 1}
+    assert "skipped 1: made under a regional overlay" in report.describe()
+    report = impact(log, load_pack(three_year_pack, region="voorbeeldregio"))
+    assert report.compared == 1 and report.skipped == {"not made under region voorbeeldregio": 1}
+    assert not report.errors and all(flip.record_id == second.record_id for flip in report.flips)

@@ -490,13 +490,15 @@ def test_an_override_in_force_can_be_undone_back_to_the_automatic_verdict(
 
 
 def test_the_latest_approved_override_is_in_force(filled: tuple[DecisionLog, list[str]]) -> None:
+    """A request must be approved before another override is (test_log_overrides: a stale request), so
+    the latest approval is that of the latest request approved."""
     log, ids = filled
     first = log.request_override(ids[0], officer="a", verdict="not_eligible", justification="j", citation="c")
+    log.approve_override(first, approver="c")
+    assert log.effective_verdict(ids[0]) is Verdict.NOT_ELIGIBLE
     second = log.request_override(ids[0], officer="b", verdict="needs_review", justification="j2", citation="c2")
     log.approve_override(second, approver="c")
     assert log.effective_verdict(ids[0]) is Verdict.NEEDS_REVIEW
-    log.approve_override(first, approver="c")
-    assert log.effective_verdict(ids[0]) is Verdict.NOT_ELIGIBLE
 
 
 def test_overrides_are_sealed_records_linked_to_the_decision(filled: tuple[DecisionLog, list[str]]) -> None:

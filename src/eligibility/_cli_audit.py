@@ -48,15 +48,32 @@ def audit() -> None:
 
 @audit.command("verify")
 @log_option
-def verify(log_path: Path | None) -> None:
+@click.option("--head", "noted", metavar="SEQ:HASH",
+              help="A head noted earlier from verify's output: fail unless the record at SEQ still has HASH.")
+def verify(log_path: Path | None, noted: str | None) -> None:
     """Recompute the hash chain; name every changed, removed, inserted or reordered record.
 
     Exit code 0 when the chain is intact, 6 when it is not. Note the printed head hash somewhere
-    else: only an outside copy can show that the newest records were cut off.
+    else and give it with --head later: only an outside copy can show that the newest records were
+    cut off, or the log rewritten from some record on with every later seal recomputed.
     """
-    report = _open(log_path).verify()
+    seq, _, noted_hash = (noted or "").partition(":")
+    if noted is not None and not (seq.isdigit() and noted_hash):
+        raise click.BadParameter("give SEQ:HASH, as verify prints the head", param_hint="--head")
+    log = _open(log_path)
+    report = log.verify()
     click.echo(report.describe(), nl=False)
-    sys.exit(ExitCode.ELIGIBLE if report.ok else ExitCode.LINT_OR_TEST_FAILED)
+    head_ok = True
+    if noted is not None:
+        try:
+            found = log.hash_at(int(seq))
+        except LogError:  # a damaged file: verify has named it
+            found = None
+        head_ok = found == noted_hash.strip().lower()
+        click.echo(f"noted head seq {seq}: " + ("the log still holds it" if head_ok else
+                   f"NOT as noted: hash {noted_hash}, the log has {found or 'no such record'} (records cut off or "
+                   "re-sealed)"))
+    sys.exit(ExitCode.ELIGIBLE if report.ok and head_ok else ExitCode.LINT_OR_TEST_FAILED)
 
 
 @audit.command("list")

@@ -1,14 +1,15 @@
 """What-if for rule maintainers: which logged decisions a changed rule pack would flip.
 
 Before a pack change is published (a release: version bump and CHANGELOG entry), the maintainer
-replays the log's decisions under the new pack: the latest decision per dossier and decision
-date, evaluated on its stored dossier and as-of date, compared criterion by criterion with what
-was decided. The report lists every verdict flip and every criterion flip, with counts per
-verdict transition and per (criterion, old outcome -> new outcome).
+replays the log's decisions under the new pack: the latest decision per dossier, decision date,
+pack and region, evaluated on its stored dossier and as-of date, compared criterion by criterion
+with what was decided. The report lists every verdict flip and every criterion flip, with counts
+per verdict transition and per (criterion, old outcome -> new outcome).
 
-Only decisions made under the same pack id (and the same region, when the new pack has one) are
-compared: another instrument's decisions say nothing about this change. Skipped ones are counted
-with the reason.
+Only decisions made under the same pack id and the same region (none, for a national pack) are
+compared: another instrument's decisions say nothing about this change, and a regional decision
+differs from the national pack by its overlay, not by the change. Skipped ones are counted with
+the reason.
 """
 
 from __future__ import annotations
@@ -76,8 +77,8 @@ class ImpactReport:
 
     def describe(self, limit: int | None = None) -> str:
         lines = [(f"impact of {self.pack_id} {self.pack_version} (sha256 {self.pack_hash}) on {self.compared} logged "
-                  f"decisions (latest per dossier and decision date): {len(self.verdict_flips)} verdict flip(s), "
-                  f"{len(self.flips)} decision(s) with any flip, {self.unchanged} unchanged")]
+                  f"decisions (latest per dossier, decision date, pack and region): {len(self.verdict_flips)} "
+                  f"verdict flip(s), {len(self.flips)} decision(s) with any flip, {self.unchanged} unchanged")]
         for reason, count in sorted(self.skipped.items()):
             lines.append(f"  skipped {count}: {reason}")
         for record_id, why in self.errors:
@@ -115,8 +116,10 @@ def impact(log: DecisionLog, new_pack: RulePack, *, progress: Callable[[int], No
         if info["id"] != new_pack.id:
             report.skipped[f"made under another pack ({info['id']})"] += 1
             continue
-        if new_pack.region is not None and info.get("region") != new_pack.region:
-            report.skipped[f"not made under region {new_pack.region}"] += 1
+        if info.get("region") != new_pack.region:
+            reason = (f"not made under region {new_pack.region}" if new_pack.region is not None else
+                      f"made under a regional overlay ({info.get('region')}); give --region to compare them")
+            report.skipped[reason] += 1
             continue
         stored = entry.record["decision"]
         try:

@@ -61,7 +61,7 @@ from ._io import parse_dossier
 from ._log_bodies import DICTIONARIES_SQL, BodyCodec, BodyUnreadable
 from ._log_reading import READ_WRITE, ReadOnlyReading
 from ._pack import RULES_DIR, RulePack
-from ._visible import meaningful, without_invisible
+from ._visible import meaningful
 from ._wal_check import check_wal
 
 LOG_SCHEMA = "eligibility.log-record/1"
@@ -69,6 +69,8 @@ GENESIS = "0" * 64
 """``prev_hash`` of the first record."""
 
 KINDS = ("decision", "override", "approval")
+
+_DECODER = json.JSONDecoder()
 
 _SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -95,6 +97,12 @@ CREATE TRIGGER IF NOT EXISTS meta_append_only_u BEFORE UPDATE ON meta
 CREATE TRIGGER IF NOT EXISTS meta_append_only_d BEFORE DELETE ON meta
     BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END;
 """
+
+
+_MAYBE_OVERRIDE = "(kind <> 'decision' OR subject IS NOT NULL)"
+"""The rows that may be overrides or approvals, judged by unsealed columns only: a row whose kind
+column is not 'decision', and any row with a subject (a decision has none). A changed byte in
+either column cannot move an approval out of it; each row it picks is then read as sealed."""
 
 
 def _entry_columns(dictionary: str) -> str:
@@ -265,7 +273,7 @@ class Problem:
     """One way the stored chain differs from what was sealed, naming the record(s) concerned."""
 
     kind: str
-    """changed, removed, inserted, reordered"""
+    """changed, removed, inserted, reordered; invalid: sealed as written, but breaking the override rules"""
     seq: int | None
     record_id: str | None
     detail: str
@@ -469,10 +477,12 @@ class DecisionLog:
                 raise OverrideError(f"four eyes: override {override_id} was requested by {officer!r}; "
                                     f"{approver!r} is the same person and cannot approve it")
             decision_id = request.record["decision_record_id"]
-            for existing in self._overrides_of(db, decision_id):
+            overrides = self._overrides_of(db, decision_id)
+            for existing in overrides:
                 if existing.override_id == override_id and existing.approved:
                     raise OverrideError(f"override {override_id} was already approved by {existing.approver} "
                                         f"(record {existing.approval_id})")
+            _refuse_stale(request, overrides)
             yield {"command": command, "kind": "approval", "override_id": override_id,
                    "decision_record_id": decision_id, "approver": approver}, {}
 
@@ -562,16 +572,20 @@ class DecisionLog:
                 yield self._entry(db, row)
 
     def latest_decisions(self) -> Iterator[LogEntry]:
-        """The latest decision per (dossier hash, decision date), in chain order.
+        """The latest decision per (dossier hash, decision date, pack id, region), in chain order.
 
-        Reads the index columns first and the bodies only of the chosen records, so memory stays
-        small for large logs.
+        The pack and region are part of the key: a dossier decided on one date nationally and under a
+        regional overlay has a latest decision of each, and ``rules impact`` must not compare one with
+        the other's rules. Each body is read for its pack alone (``_pack_of``); only the chosen
+        records are parsed and checked, so memory stays small for large logs.
         """
         with self._reading_db() as db:
-            latest: dict[tuple[str, str], int] = {}
-            for seq, dossier_sha, as_of in db.execute(
-                    "SELECT seq, dossier_sha256, as_of FROM records WHERE kind = 'decision' ORDER BY seq"):
-                latest[(dossier_sha, as_of)] = seq
+            latest: dict[tuple[str, str, str | None, str | None], int] = {}
+            for seq, record_id, dossier_sha, as_of, stored, dictionary in db.execute(
+                    f"SELECT seq, record_id, dossier_sha256, as_of, body, {self._dictionary} FROM records "
+                    "WHERE kind = 'decision' ORDER BY seq"):
+                pack = self._pack_of(db, seq, record_id, stored, dictionary)
+                latest[(dossier_sha, as_of, pack.get("id"), pack.get("region"))] = seq
             for seq in sorted(latest.values()):
                 row = db.execute(f"SELECT {self._entry_columns} FROM records WHERE seq = ?", (seq,)).fetchone()
                 if row is None:  # the index named a seq the table does not hold: a damaged file
@@ -579,11 +593,34 @@ class DecisionLog:
                                    "run 'eligibility audit verify'")
                 yield self._entry(db, row)
 
+    def _pack_of(self, db: sqlite3.Connection, seq: int, record_id: str, stored: Any,
+                 dictionary: int | None) -> dict[str, Any]:
+        """A decision record's ``pack`` without parsing its 25 KB: in canonical JSON (sorted keys) the
+        record's own ``"pack":{`` is the last one, and only plain values follow it. Unchecked, like the
+        index columns; the records chosen with it are read through ``_entry``. Raises ``LogError``."""
+        try:
+            body = self._codec.decode(db, stored, dictionary)
+            start = body.rfind(b',"pack":{')
+            pack, _ = _DECODER.raw_decode(body[start + len(b',"pack":'):].decode("utf-8")) if start >= 0 else (None, 0)
+        except (BodyUnreadable, ValueError) as exc:
+            raise LogError(f"record {record_id} (seq {seq}) of {self.path} cannot be read: {exc}; "
+                           "run 'eligibility audit verify'") from None
+        if not isinstance(pack, dict):
+            raise LogError(f"record {record_id} (seq {seq}) of {self.path} names no rule pack; "
+                           "run 'eligibility audit verify'")
+        return pack
+
     def tail(self, count: int) -> list[LogEntry]:
         """The newest ``count`` records, oldest of them first."""
         with self._reading_db() as db:
             rows = db.execute(f"SELECT {self._entry_columns} FROM records ORDER BY seq DESC LIMIT ?", (count,)).fetchall()
             return [self._entry(db, row) for row in reversed(rows)]
+
+    def hash_at(self, seq: int) -> str | None:
+        """The seal of the record at ``seq`` (None: no such record), to compare with a head noted elsewhere."""
+        with self._reading_db() as db:
+            row = db.execute("SELECT record_hash FROM records WHERE seq = ?", (seq,)).fetchone()
+        return None if row is None else str(row[0])
 
     def __len__(self) -> int:
         with self._reading_db() as db:
@@ -600,9 +637,7 @@ class DecisionLog:
     def all_overrides(self) -> dict[str, list[Override]]:
         """Per decision record id, its overrides (approved or pending): for reports."""
         with self._reading_db() as db:
-            rows = db.execute(f"SELECT {self._entry_columns} FROM records NOT INDEXED WHERE kind IN ('override', "
-                              "'approval') ORDER BY seq").fetchall()  # the table itself: see _overrides_of
-            return _overrides([self._entry(db, row) for row in rows])
+            return _overrides(self._override_entries(db))
 
     def effective_verdict(self, record_id: str) -> Verdict:
         """The automatic verdict, or that of the most recently approved override."""
@@ -745,12 +780,42 @@ class DecisionLog:
         return entry
 
     def _overrides_of(self, db: sqlite3.Connection, decision_record_id: str) -> list[Override]:
-        """Read from the records table itself (``NOT INDEXED``): a damaged index would hide an approval,
-        and the verdict in force would fall back to the automatic one without a word (only ``verify``
-        checks the indexes). The scan costs about a second on a log of 100,000 decisions, once per command."""
-        rows = db.execute(f"SELECT {self._entry_columns} FROM records NOT INDEXED WHERE subject = ? ORDER BY seq",
-                          (decision_record_id,)).fetchall()
-        return _overrides([self._entry(db, row) for row in rows]).get(decision_record_id, [])
+        """One decision's overrides, picked by the sealed ``decision_record_id`` of every override and approval
+        (``_override_entries``), never by the unsealed subject column: one changed byte there hid an approval."""
+        return _overrides(self._override_entries(db)).get(decision_record_id, [])
+
+    def _override_entries(self, db: sqlite3.Connection) -> list[LogEntry]:
+        """Every override and approval record, in chain order, each checked against its seal (``_entry``).
+
+        Rows are picked by a scan of the table itself (``NOT INDEXED``: a damaged index would hide an
+        approval) with ``_MAYBE_OVERRIDE``, which one changed byte in the unsealed kind or subject
+        column cannot get past; it reads the small columns of each row, never a decision's body, so
+        a screen run of 100,000 decisions pays a fraction of a second for it, once. The seqs seen
+        must run 1, 2, 3, ... up to the log's counter: a record taken out (an approval, say) is a
+        ``LogError`` here, not an override silently shown as pending. Only ``verify`` can say more.
+        """
+        wanted: list[int] = []
+        expected = 1
+        for seq, maybe in db.execute(f"SELECT seq, {_MAYBE_OVERRIDE} FROM records NOT INDEXED ORDER BY seq"):
+            if seq != expected:
+                raise LogError(f"the decision log {self.path} has no record at seq {expected} (the next is seq {seq}): "
+                               "a record was taken out; run 'eligibility audit verify'")
+            expected += 1
+            if maybe:
+                wanted.append(seq)
+        counter = _readable(db, "SELECT seq FROM sqlite_sequence WHERE name = 'records'")
+        if counter is not None and counter >= expected:
+            raise LogError(f"the decision log {self.path} ends at seq {expected - 1}, but it had handed out seq "
+                           f"{counter}: records were taken out at the end; run 'eligibility audit verify'")
+        entries = []
+        for seq in wanted:
+            row = db.execute(f"SELECT {self._entry_columns} FROM records WHERE seq = ?", (seq,)).fetchone()
+            entry = self._entry(db, row)
+            if entry.kind not in ("override", "approval"):  # a forged record: sealed, with a subject, of no such kind
+                raise LogError(f"record {entry.record_id} (seq {seq}) of {self.path} is stored as an override or "
+                               f"approval but sealed as kind {entry.kind!r}; run 'eligibility audit verify'")
+            entries.append(entry)
+        return entries
 
     def _check_row(self, db: sqlite3.Connection, seq: int, record_id: str, kind: str, subject: str | None,
                    dossier_sha: str | None, as_of: str | None, stored: Any, record_hash: str,
@@ -811,26 +876,72 @@ def effective_verdict(entry: LogEntry, overrides: list[Override]) -> Verdict:
 
 
 def _overrides(entries: list[LogEntry]) -> dict[str, list[Override]]:
+    """Per decision, its overrides with their approvals. Raises ``LogError`` naming an approval that breaks
+    the rules (``_approval_fault``): every reader refuses it alike, rather than each reading it its own way."""
     requests: dict[str, Override] = {}
+    sealed: dict[str, dict[str, Any]] = {}
     for entry in entries:
         record = entry.record
         if entry.kind == "override":
+            sealed[entry.record_id] = record
             requests[entry.record_id] = Override(
                 override_id=entry.record_id, decision_record_id=record["decision_record_id"], officer=record["officer"],
                 verdict=Verdict(record["verdict"]), automatic_verdict=Verdict(record["automatic_verdict"]),
                 justification=record["justification"], citation=record["citation"],
                 requested_at=record["logged_at"], requested_seq=entry.seq,
             )
-        elif entry.kind == "approval" and record["override_id"] in requests:
-            request = requests[record["override_id"]]
-            if not request.approved:
-                requests[request.override_id] = Override(**{
-                    **request.__dict__, "approval_id": entry.record_id, "approver": record["approver"],
-                    "approved_at": record["logged_at"], "approved_seq": entry.seq})
+        elif entry.kind == "approval":
+            override_id = record.get("override_id")
+            request = requests.get(override_id) if isinstance(override_id, str) else None
+            fault = _approval_fault(record, sealed.get(override_id) if request else None,
+                                    request.approval_id if request else None)
+            if fault is not None or request is None:
+                raise LogError(f"approval {entry.record_id} (seq {entry.seq}) breaks the override rules: {fault}; "
+                               "run 'eligibility audit verify'")
+            requests[request.override_id] = Override(**{
+                **request.__dict__, "approval_id": entry.record_id, "approver": record["approver"],
+                "approved_at": record["logged_at"], "approved_seq": entry.seq})
     found: dict[str, list[Override]] = {}
     for override in requests.values():
         found.setdefault(override.decision_record_id, []).append(override)
     return found
+
+
+def _approval_fault(approval: dict[str, Any], request: dict[str, Any] | None, approved_by: str | None) -> str | None:
+    """Why a sealed approval cannot be placed, or None. ``request`` is the sealed override it approves
+    when that came earlier in the log, ``approved_by`` the approval that override already had. No
+    version of this program wrote such an approval: ``verify`` names it, every reader refuses it
+    (before, each reader placed it its own way: the letter on one decision, the list on another)."""
+    override_id = approval.get("override_id")
+    if request is None:
+        return f"it approves {override_id}, which is no override request earlier in the log"
+    if approval.get("decision_record_id") != request.get("decision_record_id"):
+        return (f"it names decision {approval.get('decision_record_id')}, but override {override_id} is of decision "
+                f"{request.get('decision_record_id')}")
+    if approved_by is not None:
+        return f"override {override_id} was already approved (record {approved_by})"
+    return None
+
+
+def _four_eyes_fault(approval: dict[str, Any], request: dict[str, Any]) -> str | None:
+    """Whether an approval is by the officer who requested the override (``_same_person``). Only
+    ``verify`` checks it: names compare more strictly than in earlier versions, and a reader must
+    still show a log those wrote as it was sealed."""
+    if _same_person(str(request.get("officer")), str(approval.get("approver"))):
+        return (f"four eyes: it is by {approval.get('approver')!r}, and override {approval.get('override_id')} "
+                f"was requested by {request.get('officer')!r}")
+    return None
+
+
+def _refuse_stale(request: LogEntry, overrides: list[Override]) -> None:
+    """An override approved after ``request`` was made changed the verdict in force since (an undo, say):
+    approving the older request would silently revive what was undone, so a new request must be made."""
+    later = [o for o in overrides if o.approved and (o.approved_seq or 0) > request.seq]
+    if later:
+        last = max(later, key=lambda o: o.approved_seq or 0)
+        raise OverrideError(f"override {request.record_id} was requested before override {last.override_id} was "
+                            f"approved (record {last.approval_id}), which changed the verdict in force to "
+                            f"{last.verdict.value}; make a new request instead")
 
 
 def _required(value: str | None, what: str) -> str:
@@ -842,17 +953,34 @@ def _required(value: str | None, what: str) -> str:
 
 
 def _same_person(a: str, b: str) -> bool:
-    """Whether two names are one: compared after NFKC (fullwidth letters), without invisible characters, with
-    punctuation as space, spaces collapsed and case folded. Names are not identities: lookalike letters of
-    other scripts (a Cyrillic "Ј") and two names of one person still pass; that is for the region's own
-    access control, which the log records nothing of."""
+    """Whether two names are one (four eyes): compared as ``_person_key``s, so case, accents, spaces,
+    punctuation, invisible characters, fullwidth forms and the lookalikes of ``_LOOKALIKES`` do not
+    make the requesting officer someone else. Names are not identities: two names of one person
+    still pass; that is for the region's own access control, which the log records nothing of."""
     return _person_key(a) == _person_key(b)
 
 
+_LOOKALIKES = str.maketrans({
+    # Latin letters NFKD leaves whole: dotless i, and letters with a stroke
+    "ı": "i", "ł": "l", "ø": "o", "đ": "d", "ħ": "h",
+    # Cyrillic letters drawn as a Latin one (small, or as capitals: the key is case folded first)
+    "а": "a", "в": "b", "е": "e", "і": "i", "ј": "j", "к": "k", "м": "m", "н": "h", "о": "o",
+    "р": "p", "с": "c", "т": "t", "у": "y", "х": "x", "ѕ": "s", "һ": "h", "ԁ": "d", "ԛ": "q", "ԝ": "w",
+    # Greek likewise
+    "α": "a", "β": "b", "ε": "e", "ζ": "z", "η": "h", "ι": "i", "κ": "k", "μ": "m", "ν": "n", "ο": "o",
+    "ρ": "p", "τ": "t", "υ": "y", "χ": "x",
+})
+"""Letters of other scripts (after case folding) that look like a Latin letter in common fonts:
+without this, "Аnna" with a Cyrillic А approves Anna's own override. A short list on purpose
+(Unicode's confusables are thousands); a name that maps onto another is refused, never let through."""
+
+
 def _person_key(name: str) -> str:
-    text = unicodedata.normalize("NFKC", name)
-    text = without_invisible("".join(" " if unicodedata.category(c).startswith("P") or c.isspace() else c for c in text))
-    return " ".join(text.split()).casefold()
+    """The name case folded, decomposed (NFKD) without its marks ("ï" is "i", fullwidth letters plain),
+    lookalikes mapped, and only letters and digits kept (no spaces, punctuation or invisible characters)."""
+    text = unicodedata.normalize("NFKD", name.casefold())
+    text = "".join(c for c in text if not unicodedata.category(c).startswith("M")).translate(_LOOKALIKES)
+    return "".join(c for c in text if c.isalnum())
 
 
 def _pack_source(region: str | Path | None, pack: RulePack | None) -> dict[str, str | None]:
@@ -884,6 +1012,10 @@ class _Row:
     prev_hash: str | None
     decision_record_id: str | None
     problems: list[Problem]
+    kind: str | None = None
+    """The sealed kind (None: the record cannot be read)."""
+    overriding: dict[str, Any] | None = None
+    """What the override rules read of an override or approval (``_override_problems``)."""
 
     @property
     def intact(self) -> bool:
@@ -919,8 +1051,42 @@ def _checked(seq: int, record_id: str, kind: str, subject: str | None, dossier_s
     sealed_seq = record.get("seq")
     if sealed_seq != seq:
         problems.append(Problem("reordered", seq, record_id, f"stored at seq {seq}, but sealed as seq {sealed_seq}"))
+    kind_sealed = record.get("kind")
+    overriding = ({key: record.get(key) for key in _OVERRIDE_FIELDS} if kind_sealed != "decision" else None)
     return _Row(seq, record_id, record_hash, sealed_seq if isinstance(sealed_seq, int) else seq,
-                record["prev_hash"], record.get("decision_record_id"), problems), record
+                record["prev_hash"], record.get("decision_record_id"), problems,
+                kind_sealed if isinstance(kind_sealed, str) else repr(kind_sealed), overriding), record
+
+
+_OVERRIDE_FIELDS = ("override_id", "decision_record_id", "officer", "approver")
+
+
+def _override_problems(rows: list[_Row]) -> list[Problem]:
+    """Records of no known kind, and approvals that break the override rules (``_approval_fault``,
+    ``_four_eyes_fault``): correctly sealed, so only these checks find them."""
+    problems = []
+    requests: dict[str, dict[str, Any]] = {}
+    approved: dict[str, str] = {}
+    for row in rows:
+        if row.kind is None:
+            continue
+        if row.kind not in KINDS:
+            problems.append(Problem("invalid", row.seq, row.record_id, f"sealed as kind {row.kind!r}, which the log "
+                                    f"does not know ({', '.join(KINDS)})"))
+        elif row.kind == "override":
+            requests[row.record_id] = row.overriding or {}
+        elif row.kind == "approval" and row.intact:
+            approval = row.overriding or {}
+            override_id = approval.get("override_id")
+            key = override_id if isinstance(override_id, str) else ""
+            request = requests.get(key)
+            placed = _approval_fault(approval, request, approved.get(key))
+            fault = placed or _four_eyes_fault(approval, request or {})
+            if fault is not None:
+                problems.append(Problem("invalid", row.seq, row.record_id, fault))
+            if placed is None:  # where readers place it too: a later approval of that override is a second one
+                approved[key] = row.record_id
+    return problems
 
 
 def _plausible(raw: tuple[Any, ...]) -> bool:
@@ -1001,6 +1167,7 @@ def _verify(path: Path, rows: list[_Row], counter: int | None, unread: set[int |
     if dangling:
         problems.append(Problem("removed", None, ", ".join(dangling),
                                 "overrides refer to these decision records, which are no longer in the log"))
+    problems += _override_problems(rows)
     head = rows[-1] if rows else None
     return VerifyReport(path, len(rows), head.seq if head else None, head.record_hash if head else None,
                         sorted(problems, key=_problem_order))
