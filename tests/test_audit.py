@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from markupsafe import escape
 
 from eligibility import Dossier, evaluate, load_dossier, load_pack
-from eligibility._audit import diff_decisions, replay
+from eligibility._audit import diff_decisions, replay, replay_entry
 from eligibility._cli import ExitCode
 from eligibility._cli_audit import audit, impact_command
 from eligibility._canonical import canonical_json
@@ -80,7 +80,7 @@ def test_replay_with_a_changed_pack_names_both_hashes(tmp_path: Path) -> None:
     stored_hash = log.get(record_id).pack["sha256"]
     window = root / "concepts" / "window.yaml"
     window.write_text(window.read_text(encoding="utf-8").replace("value: 2", "value: 3"), encoding="utf-8")
-    result = replay(log, record_id)
+    result = replay_entry(log.get(record_id))  # without the log's copy of the pack: as a log from before 1.8.0
     assert not result.identical and result.pack_changed
     assert result.replayed is not None
     now_hash = result.replayed.pack.sha256
@@ -91,6 +91,55 @@ def test_replay_with_a_changed_pack_names_both_hashes(tmp_path: Path) -> None:
     assert (None, "pack.sha256") in fields
     assert ("b3_f_fines", "parameters") in fields  # window_years 2 -> 3 shows in the criteria that use it
     assert "DIFFERS" in result.describe() and "b3_f_fines.parameters" in result.describe()
+
+
+def test_replay_after_a_new_release_reads_the_pack_from_the_log_s_copy(tmp_path: Path) -> None:
+    """Replay loaded the pack as installed now: after any release (a version bump alone) no earlier decision
+    could be reproduced (helper 56). The log keeps each pack's files the first time it is used."""
+    root = pack_copy(tmp_path)
+    log = new_log(tmp_path / "log.sqlite")
+    record_id = log_lender(log, pack=load_pack(root))
+    index = root / "index.yaml"
+    index.write_text(index.read_text(encoding="utf-8").replace("version: ", "version: 9", 1), encoding="utf-8")
+    window = root / "concepts" / "window.yaml"
+    window.write_text(window.read_text(encoding="utf-8").replace("value: 2", "value: 3"), encoding="utf-8")
+    result = replay(log, record_id)
+    assert result.identical and not result.causes, result.describe()
+    assert result.notes and "was read from the decision log's copy" in result.notes[0]
+    assert "note: the rule pack convenant-2025" in result.describe()
+    shutil.rmtree(root)  # the pack directory gone altogether
+    assert replay(log, record_id).identical
+
+
+def test_replay_under_an_overlay_reads_the_overlay_from_the_log_s_copy_too(tmp_path: Path) -> None:
+    overlay = tmp_path / "regio.yaml"
+    shutil.copy(RULES_DIR / "regions" / "voorbeeldregio.yaml", overlay)
+    log = new_log(tmp_path / "log.sqlite")
+    record_id = log_lender(log, region=str(overlay))
+    overlay.write_text(overlay.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    result = replay(log, record_id)
+    assert result.identical and result.notes, result.describe()
+
+
+def test_a_changed_copy_of_a_pack_in_the_log_is_not_used(tmp_path: Path) -> None:
+    """The copies are not chained: they are checked by hash when used."""
+    import zstandard
+
+    root = pack_copy(tmp_path)
+    log = new_log(tmp_path / "log.sqlite")
+    record_id = log_lender(log, pack=load_pack(root))
+    shutil.rmtree(root)
+    with closing(sqlite3.connect(log.path)) as db:
+        key, packed = db.execute("SELECT key, files FROM packs").fetchone()
+        files = json.loads(zstandard.ZstdDecompressor().decompress(packed))
+        files["pack/concepts/window.yaml"] = files["pack/concepts/window.yaml"].replace("value: 2", "value: 3")
+        db.execute("DROP TRIGGER packs_append_only_u")
+        db.execute("UPDATE packs SET files = ? WHERE key = ?",
+                   (zstandard.ZstdCompressor().compress(json.dumps(files).encode()), key))
+        db.commit()
+    result = replay(log, record_id)
+    assert not result.identical and result.error and "cannot be loaded" in result.error
+    assert any("does not hash to" in note and "not used" in note for note in result.notes)
 
 
 def test_replay_names_an_engine_version_change(tmp_path: Path) -> None:
@@ -128,7 +177,7 @@ def test_replay_when_the_pack_is_gone(tmp_path: Path) -> None:
     log = new_log(tmp_path / "log.sqlite")
     record_id = log_lender(log, pack=load_pack(root))
     shutil.rmtree(root)
-    result = replay(log, record_id)
+    result = replay_entry(log.get(record_id))  # without the log's copy (a log from before 1.8.0)
     assert not result.identical and result.error and "cannot be loaded" in result.error
 
 
@@ -449,7 +498,14 @@ def test_replay_command(tmp_path: Path) -> None:
     index = root / "index.yaml"
     index.write_text(index.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
     code, out, _ = run("replay", record_id, "--log", str(path))
+    assert code == 0 and "byte-identical" in out and "read from the decision log's copy" in out
+    with closing(sqlite3.connect(path)) as db:  # the log's copy damaged: replay falls back to the pack on disk
+        db.execute("DROP TRIGGER packs_append_only_u")
+        db.execute("UPDATE packs SET files = X'00'")
+        db.commit()
+    code, out, _ = run("replay", record_id, "--log", str(path))
     assert code == ExitCode.LINT_OR_TEST_FAILED and "changed since the decision" in out
+    assert "note: the decision log's copy of the rule pack convenant-2025" in out and "cannot be used" in out
     code, _, err = run("replay", "nope", "--log", str(path))
     assert code == ExitCode.INVALID_INPUT and "no record 'nope'" in err
 

@@ -2,13 +2,15 @@
 
 An auditor months later needs to know whether the decision on file is what the rules give for
 the evidence on file. Replay reloads the pack the record names (read afresh from disk, never
-from a cache), checks that its content hash is the one stored, evaluates with the engine the
+from a cache; after a new release, from the copy the log keeps, ``_log_packs``), checks that its
+content hash is the one stored, evaluates with the engine the
 decision names, and compares canonical bytes. When they differ it lists what differs
 (criterion ids and fields) and why (the pack changed, the engine version changed, ...).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -20,6 +22,7 @@ from ._decision import Decision
 from ._errors import EligibilityError, EngineError
 from ._evaluate import NativeEngine, evaluate
 from ._log import DecisionLog, LogEntry, LogError, Override, override_in_force
+from ._log_packs import restore_pack
 from ._pack import RULES_DIR, RulePack, apply_overlay
 
 
@@ -52,6 +55,8 @@ class ReplayResult:
     replayed: Decision | None = None
     overrides: list[str] = field(default_factory=list)
     """The decision's overrides, one line each: replay re-makes the automatic decision, not what is in force."""
+    notes: list[str] = field(default_factory=list)
+    """How replay went about it, where an auditor should know (the pack read from the log's copy)."""
 
     def describe(self) -> str:
         lines = [f"record {self.record_id}"]
@@ -61,6 +66,7 @@ class ReplayResult:
             lines.append(f"replayed decision is byte-identical to the stored one (sha256 {self.stored_sha256})")
         else:
             lines.append(f"replayed decision DIFFERS: stored sha256 {self.stored_sha256}, replayed {self.replayed_sha256}")
+        lines += [f"  note: {note}" for note in self.notes]
         lines += [f"  why: {cause}" for cause in self.causes]
         if self.differences:
             lines.append(f"  {len(self.differences)} difference(s):")
@@ -77,7 +83,7 @@ def replay(log: DecisionLog, record_id: str) -> ReplayResult:
     if entry.kind != "decision":
         target = entry.record.get("decision_record_id")
         raise LogError(f"record {record_id} is {entry.kind_named}; replay the decision it refers to ({target})")
-    return replace(replay_entry(entry), overrides=override_lines(log.overrides(record_id)))
+    return replace(replay_entry(entry, log.archived_pack), overrides=override_lines(log.overrides(record_id)))
 
 
 def override_lines(overrides: list[Override]) -> list[str]:
@@ -94,17 +100,25 @@ def override_lines(overrides: list[Override]) -> list[str]:
     return lines
 
 
-def replay_entry(entry: LogEntry) -> ReplayResult:
+def replay_entry(entry: LogEntry, archive: Callable[[str], dict[str, str] | None] | None = None) -> ReplayResult:
+    """Re-make one logged decision. ``archive`` gives the files of a pack the log keeps (``_log_packs``):
+    used when the pack on disk no longer has the hash the decision names (a later release)."""
     stored_bytes = entry.decision_json
     stored = entry.record["decision"]
     stored_sha = sha256_hex(stored_bytes)
     info = entry.pack
     causes: list[str] = []
+    notes: list[str] = []
+    pack: RulePack | None = None
+    problem = ""
     try:
         pack = load_logged_pack(info)
     except (EligibilityError, OSError) as exc:
-        return ReplayResult(entry.record_id, False, stored_sha, None, causes=causes,
-                            error=f"the rule pack {info['id']} {info['version']} cannot be loaded: {exc}")
+        problem = f"the rule pack {info['id']} {info['version']} cannot be loaded: {exc}"
+    if archive is not None and (pack is None or pack.pack_hash != _key(info)):
+        pack = _kept_pack(info, archive, pack, notes) or pack
+    if pack is None:
+        return ReplayResult(entry.record_id, False, stored_sha, None, causes=causes, error=problem, notes=notes)
     pack_changed = _pack_causes(info, pack, causes)
     try:
         dossier = entry.dossier
@@ -124,7 +138,33 @@ def replay_entry(entry: LogEntry) -> ReplayResult:
         causes.append("same pack, same engine and version, yet a different result: evaluation is not "
                       "reproducible here; report this as a bug")
     return ReplayResult(entry.record_id, identical, stored_sha, sha256_hex(replayed_bytes), differences, causes,
-                        pack_changed, None, decision)
+                        pack_changed, None, decision, notes=notes)
+
+
+def _key(info: dict[str, Any]) -> str:
+    """The ``RulePack.pack_hash`` of the pack a record names."""
+    return info["sha256"] if info.get("overlay_sha256") is None else f"{info['sha256']}+{info['overlay_sha256']}"
+
+
+def _kept_pack(info: dict[str, Any], archive: Callable[[str], dict[str, str] | None], on_disk: RulePack | None,
+               notes: list[str]) -> RulePack | None:
+    """The pack as the log keeps it, when it hashes to what the decision names; None (with a note) otherwise."""
+    try:
+        files = archive(_key(info))
+        kept = None if files is None else restore_pack(files, _fresh_base)
+    except EligibilityError as exc:
+        notes.append(f"the decision log's copy of the rule pack {info['id']} {info['version']} cannot be used: {exc}")
+        return None
+    if kept is None:
+        return None
+    now = f"now {on_disk.version}, sha256 {on_disk.sha256}" if on_disk is not None else "not found on disk"
+    if kept.pack_hash != _key(info):
+        notes.append(f"the decision log's copy of the rule pack {info['id']} {info['version']} does not hash to "
+                     f"{_key(info)} (it gives {kept.pack_hash}): not used")
+        return None
+    notes.append(f"the rule pack {info['id']} {info['version']} was read from the decision log's copy (sha256 "
+                 f"{info['sha256']}); the pack as installed is {now}")
+    return kept
 
 
 def load_logged_pack(info: dict[str, Any]) -> RulePack:

@@ -59,6 +59,7 @@ from ._home import eligibility_home
 from ._errors import LogError, LogWriteError, OverrideError, RecordNotFound
 from ._io import parse_dossier
 from ._log_bodies import DICTIONARIES_SQL, BodyCodec, BodyUnreadable
+from ._log_packs import PACKS_SQL, archived_files, store_pack
 from ._log_reading import READ_WRITE, ReadOnlyReading
 from ._pack import RULES_DIR, RulePack
 from ._visible import meaningful
@@ -390,6 +391,7 @@ class DecisionLog:
                     db.execute("PRAGMA journal_mode=WAL")
                     db.executescript(_SCHEMA_SQL)
                     _add_dictionaries(db)
+                    db.executescript(PACKS_SQL)
                 schema = _schema(db)
                 self._dictionary = _dictionary_column(db)
                 self._entry_columns = _entry_columns(self._dictionary)
@@ -423,6 +425,8 @@ class DecisionLog:
         source = _pack_source(region, pack)
 
         def records(db: sqlite3.Connection) -> Iterator[tuple[dict[str, Any], dict[str, bytes]]]:
+            if pack is not None:
+                store_pack(db, pack, region)  # replay finds it here after the next release
             for item in items:
                 if not isinstance(item, LogItem):
                     item = LogItem.of(*item)
@@ -615,6 +619,11 @@ class DecisionLog:
         with self._reading_db() as db:
             rows = db.execute(f"SELECT {self._entry_columns} FROM records ORDER BY seq DESC LIMIT ?", (count,)).fetchall()
             return [self._entry(db, row) for row in reversed(rows)]
+
+    def archived_pack(self, key: str) -> dict[str, str] | None:
+        """The files of the rule pack kept under ``key`` (``RulePack.pack_hash``), or None (``_log_packs``)."""
+        with self._reading_db() as db:
+            return archived_files(db, key)
 
     def hash_at(self, seq: int) -> str | None:
         """The seal of the record at ``seq`` (None: no such record), to compare with a head noted elsewhere."""
