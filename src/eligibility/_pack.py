@@ -116,8 +116,8 @@ def derived_inputs(derived: Derived) -> set[str]:
         add(operation.items)
         if operation.where is not None:
             items = operation.items[1:] if operation.items.startswith("$") else prefix + operation.items
-            for path, _ in walk_compares(operation.where, f"{items}."):
-                found.add(path)
+            for path, compare in walk_compares(operation.where, f"{items}."):
+                found.add(compare.fact[1:] if compare.fact.startswith("$") else path)  # $name: a top-level fact
     elif derived.operation in ("within_window", "window_exit"):
         visit(operation.date)
     elif derived.operation == "fresh":
