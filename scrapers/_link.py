@@ -198,26 +198,40 @@ def _kvk_key(kvk: str | None) -> str | None:
 
 
 GENERIC_NAME_WORDS = frozenset({
-    "flex", "flexwerk", "uitzend", "uitzendbureau", "uitzendorganisatie", "uitzendkrachten", "personeel",
-    "personeelsdiensten", "personeelsbemiddeling", "detachering", "detacheringen", "payrolling", "payroll",
-    "staffing", "services", "service", "diensten", "dienstverlening", "solutions", "work", "werk", "jobs",
-    "groep", "group", "holding", "nederland", "netherlands", "international", "europe", "europa", "de", "het",
-    "en", "and", "the", "van", "huisvesting", "logies", "housing", "agri", "logistiek", "logistics", "bouw",
+    "flex", "flexwerk", "uitzend", "uitzendbureau", "uitzendburo", "uitzendorganisatie", "uitzendgroep",
+    "uitzendkrachten", "personeel", "personeelsdienst", "personeelsdiensten", "personeelsbemiddeling", "detachering",
+    "detacheringen", "payrolling", "payroll", "recruitment", "werving", "selectie", "bemiddeling",
+    "arbeidsbemiddeling", "interim", "employment", "agency", "agencies", "staffing", "staff", "workforce", "people",
+    "talent", "hr", "services", "service", "diensten", "dienstverlening", "solutions", "work", "werk", "jobs",
+    "groep", "group", "holding", "nederland", "netherlands", "international", "europe", "europa", "polska", "polen",
+    "de", "het", "en", "and", "the", "van", "huisvesting", "logies", "housing", "agri", "logistiek", "logistics",
+    "bouw",
 })
 """Words that name a trade, not a company: many agencies are called "... Flex" or "... Uitzendbureau", so a
 given name made of these alone ("Flex B.V.") is no short form of one company's name."""
 
 
 def name_score(given: str, names: Sequence[str]) -> float:
-    """The best ``token_sort_ratio`` (0-100) of ``given`` against any of ``names``, over their h.o.d.n. variants;
-    100 when the given words are all words of one of them and one of them is not a generic trade word: lists
-    shorten names ("Randstad" for "Randstad Nederland B.V." scores 61.5), and a shortened name is no sign of
-    another company; but "Flex B.V." is no short form of "Fixture Flex" (``GENERIC_NAME_WORDS``)."""
-    wanted = [variant for variant in name_variants(given) if variant]
-    known = [variant for name in names for variant in name_variants(name) if variant]
-    if any(set(a.split()) <= set(b.split()) and not set(a.split()) <= GENERIC_NAME_WORDS for a in wanted for b in known):
+    """The best ``token_sort_ratio`` (0-100) of ``given`` against any of ``names``, over their h.o.d.n. variants.
+
+    100 when the given words are the words of one of them, or some of them including every word that is not a
+    trade word (``GENERIC_NAME_WORDS``): lists shorten names ("Randstad" for "Randstad Nederland B.V." scores
+    61.5 by ratio), and a shortened name is no sign of another company; but "Recruitment B.V." is no short
+    form of "Jansen Recruitment B.V.". A name of trade words only ("Staffing Solutions") scores 0 against any
+    other name: it names no company, whatever its ratio (87.8 against "Acme Staffing Solutions")."""
+    wanted = [set(variant.split()) for variant in name_variants(given) if variant]
+    known = [set(variant.split()) for name in names for variant in name_variants(name) if variant]
+    if any(a == b for a in wanted for b in known):
         return 100.0
-    return max((fuzz.ratio(sorted_words(a), sorted_words(b)) for b in known for a in wanted), default=0.0)
+    best = 0.0
+    for a in wanted:
+        if a <= GENERIC_NAME_WORDS:
+            continue
+        for b in known:
+            if a <= b and b - GENERIC_NAME_WORDS <= a:
+                return 100.0
+            best = max(best, fuzz.ratio(" ".join(sorted(a)), " ".join(sorted(b))))
+    return best
 
 
 def with_given_name(dossier: Dossier) -> Dossier:

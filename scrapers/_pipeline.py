@@ -1006,27 +1006,51 @@ _RSIN = TypeAdapter(Rsin)
 
 def _foreign(profile: kvk.KvkProfile) -> bool:
     """Established abroad, as the KvK profile shows it: a legal form of a foreign company
-    (``_foreign_form``: "Buitenlandse EG-vennootschap ...", "Kapitaalvennootschap binnen EER",
+    (``foreign_form``: "Buitenlandse EG-vennootschap ...", "Kapitaalvennootschap binnen EER",
     "Overige buitenlandse rechtspersoon of vennootschap", in rechtsvorm or uitgebreideRechtsvorm),
     or a main-branch address in a country other than the Netherlands.
 
     False when the profile shows neither (no legal form, no country): the profile does not say,
     and nothing else is guessed from; a foreign lender then needs ``foreign`` set in its dossier."""
     forms = (profile.legal_form, profile.legal_form_extended)
-    if any(form and _foreign_form(form) for form in forms):
+    if any(form and foreign_form(form) for form in forms):
         return True
     country = profile.address.country if profile.address else None
     return country is not None and country.strip().casefold() not in _NETHERLANDS
 
 
-def _foreign_form(form: str) -> bool:
-    """Whether a KvK legal form is a foreign company's: "buitenlands" anywhere in it ("Buitenlandse
-    vennootschap", "BuitenlandseEGVennootschap", "Overige buitenlandse rechtspersoon of
-    vennootschap"), or the EER (EEA) named ("Kapitaalvennootschap binnen EER" / "buiten EER", also
-    written as one word, "KapitaalvennootschapBinnenEER"). A Dutch form names neither."""
+def foreign_form(form: str) -> bool:
+    """Whether a legal form is a foreign company's: "buitenl(andse)" anywhere in it ("Buitenlandse vennootschap",
+    "BuitenlandseEGVennootschap", "Buitenl. EG-vennootschap", "Overige buitenlandse rechtspersoon of
+    vennootschap"), the EER (EEA) named ("Kapitaalvennootschap binnen (de) EER", "KapitaalvennootschapBinnenEER"),
+    or a foreign country's own form (``_FOREIGN_FORMS``: GmbH, Sp. z o.o., Ltd, ...). A Dutch form names none."""
     spaced = "".join(f" {c}" if c.isupper() and i and form[i - 1].islower() else c for i, c in enumerate(form))
-    folded = spaced.casefold()
-    return "buitenlands" in folded or "eer" in "".join(c if c.isalnum() else " " for c in folded).split()
+    for text in (form, spaced):  # "KapitaalvennootschapBinnenEER" split at its capitals, "GmbH" not
+        words = "".join(c if c.isalnum() else " " for c in text.casefold()).split()
+        if "buitenl" in "".join(words) or "eer" in words or any(
+                words[i:i + len(f)] == list(f) for f in _FOREIGN_FORMS for i in range(len(words))):
+            return True
+    return False
+
+
+_FOREIGN_FORMS = tuple(tuple(form.split()) for form in (
+    "gmbh", "ag", "kg", "ug", "sp z o o", "spolka", "s r o", "sro", "srl", "s r l", "sarl", "sas", "ltd", "limited",
+    "plc", "llc", "kft", "zrt", "uab", "sia", "eood", "ood", "ead", "d o o", "doo", "lda", "oy", "aps", "bvba",
+    "sprl"))
+"""Legal forms of other countries, as words (a form written with dots or spaces, "Sp. z o.o.", is these words):
+a company with one is established abroad even when its dossier does not say so."""
+
+
+def with_foreign(dossier: Dossier) -> Dossier:
+    """A dossier file whose partner or trade-register legal form is a foreign company's (``foreign_form``) marked
+    ``foreign``: art. 14.3a then asks NEN 4400-2. A file that left ``foreign`` out (false by default) passed on
+    NEN 4400-1 with "Buitenlandse EG vennootschap" or "GmbH" as its legal form (helper 61)."""
+    kvk = dossier.registers.kvk
+    forms = [dossier.partner.legal_form,
+             kvk.registration.legal_form if kvk is not None and kvk.registration is not None else None]
+    if dossier.partner.foreign or not any(form and foreign_form(form) for form in forms):
+        return dossier
+    return dossier.model_copy(update={"partner": dossier.partner.model_copy(update={"foreign": True})})
 
 
 _NETHERLANDS = frozenset({"nederland", "netherlands", "the netherlands", "nl", "nld"})

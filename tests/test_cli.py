@@ -400,6 +400,12 @@ def test_a_dossier_file_whose_partner_name_is_another_company_s_goes_to_review(t
     (("declarations", "motivation", "actions"), ["n.v.t."]),
     (("declarations", "motivation", "regions"), ["TBD"]),
     (("declarations", "motivation", "actions"), ["Lorem ipsum"]),
+    (("declarations", "motivation", "actions"), ["Lorem ipsum dolor sit amet, consectetur adipiscing elit."]),
+    (("declarations", "motivation", "actions"), ["p.m."]),
+    (("declarations", "motivation", "regions"), ["n.t.b."]),
+    (("declarations", "motivation", "regions"), ["xxxx"]),
+    (("declarations", "endorsement", "signatory"), "n.v.t. (niet van toepassing)"),
+    (("declarations", "endorsement", "signatory"), "Voornaam Achternaam"),
 ])
 def test_a_form_s_placeholder_is_refused_as_an_answer(tmp_path: Path, path: tuple[str, ...], value: object) -> None:
     """'n.v.t.' as the only action, '[naam tekenbevoegde]' as the signatory: each passed as given (helpers 52, 55)."""

@@ -189,3 +189,19 @@ def test_repeated_texts_are_compared_without_case_spaces_punctuation_and_postcod
     assert _compact("Kerkstraat 1-4") != _compact("Kerkstraat 14")  # numbers keep their separation
     assert _compact("Émile Zolastraat 3") == _compact("emile zolastraat 3")
     assert _compact(" ,. ") is None and _compact(None) is None and _compact(12) == 12
+
+
+def test_a_reading_taken_after_the_decision_date_gives_that_reason_alone() -> None:
+    """Beside `read_after_decision_date` the `stale` clause also matched and its reason said the reading was
+    "-19 days old; 0 to 90 allowed" (helper 61)."""
+    import json
+    from datetime import date
+    from pathlib import Path
+
+    from eligibility import Dossier, evaluate, load_pack
+
+    data = json.loads((Path(__file__).parents[1] / "fixtures" / "dossiers" / "lender-complete.json").read_text())
+    data["registers"]["kvk"]["provenance"]["retrieved_at"] = "2026-11-26T08:00:00Z"
+    criterion = evaluate(Dossier.model_validate(data), load_pack(), date(2026, 11, 23)).criterion("b3_c_kvk_registration")
+    assert criterion.clause == "read_after_decision_date"
+    assert not any("days old" in reason["en"] for reason in criterion.reasons), criterion.reasons

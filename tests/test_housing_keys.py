@@ -39,6 +39,12 @@ def same(first: str, second: str) -> bool:
     ("Zandstraat\u200b 14, Veldhoven", "Zandstraat 14, Veldhoven"),
     ("2e Industrieweg 7, Venlo", "2e Industrieweg 7"),
     ("Zandstraat nr. 14", "Zandstraat 14"),
+    # review of 1.8.0 (helper 61): the place first, a label before the street, an ordinal, a mistyped postcode
+    ("Zandstraat 14, 5504 AB Veldhoven", "Veldhoven, Zandstraat 14"),
+    ("Zandstraat 14, 5504 AB Veldhoven", "Pand Zandstraat 14"),
+    ("1e Industrieweg 7, Venlo", "Eerste Industrieweg 7, Venlo"),
+    ("Burgem. de Kievietstraat 3", "Burgemeester de Kievietstraat 3"),
+    ("Zandstraat 14, 5504 AB Veldhoven", "Zandstraat 14, 5504 BA Veldhoven"),
 ])
 def test_one_address_written_differently_is_one_house(first: str, second: str) -> None:
     assert same(first, second)
@@ -87,6 +93,9 @@ def test_a_postcode_alone_is_not_the_same_as_a_street_alone() -> None:
     ("SNF-2026-L-11803", "snf 2026 l 11803"),
     ("SNF-2026-L-11803", " SNF.2026.L.11803 "),
     ("AKF/S/2026/0190", "akf-s-2026-0190"),
+    ("SNF-2026-L-11803", "Nr. SNF-2026-L-11803"),
+    ("SNF-2026-L-11803", "Certificaat SNF-2026-L-11803"),
+    ("SNF-2026-L-11803", "SNF-2026-L-11803 (kopie)"),
 ])
 def test_one_certificate_number_written_differently_is_one(first: str, second: str) -> None:
     assert code_key(first) == code_key(second) is not None

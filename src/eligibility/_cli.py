@@ -160,10 +160,13 @@ def check(dossier: Path | None, as_of: date, region: str | None, pack_path: Path
 
 
 def _scored(dossier: Dossier) -> Dossier:
-    """A dossier file with its partner name scored against the trade register's (``with_given_name``)."""
+    """A dossier file with its partner name scored against the trade register's (``with_given_name``) and
+    marked foreign when a legal form says so (``with_foreign``): what the registers' adapters do for a dossier
+    they build, done for one written by hand."""
     from scrapers._link import with_given_name
+    from scrapers._pipeline import with_foreign
 
-    return with_given_name(dossier)
+    return with_foreign(with_given_name(dossier))
 
 
 def _log_decision(decision: Decision, partner: Dossier, pack: RulePack, region: str | None, log_path: Path | None) -> None:

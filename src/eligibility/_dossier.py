@@ -287,12 +287,16 @@ class Identity(_Model):
 
 
 _PLACEHOLDERS = frozenset({
-    "nvt", "nb", "nn", "na", "tbd", "tba", "todo", "xxx", "xx", "x", "geen", "none", "onbekend", "unknown",
-    "invullen", "nogintevullen", "tevullen", "loremipsum", "naam", "name", "handtekening", "signature",
-    "tekenbevoegde", "naamtekenbevoegde",
+    "nvt", "nietvantoepassing", "nb", "nn", "nnb", "na", "ntb", "nadertebepalen", "pm", "tbd", "tba", "tbc", "todo",
+    "geen", "none", "onbekend", "unknown", "invullen", "intevullen", "nogintevullen", "tevullen", "naam", "name",
+    "handtekening", "signature", "tekenbevoegde", "naamtekenbevoegde", "naamenhandtekening", "voornaamachternaam",
 })
 """Texts a form holds before anyone answers it, or that answer nothing ("n.v.t.": not applicable; "N.N.":
-name unknown), compared by their letters and digits only."""
+name unknown; "n.t.b.", "p.m.": yet to be settled), compared by their letters and digits only."""
+
+_PLACEHOLDER_SHAPES = re.compile(r"x+|loremipsum.*|(?:nvt|ntb|pm|tbd)(?:nietvantoepassing|nadertebepalen)?")
+"""Placeholders by their shape (letters and digits only): a run of x's, any Lorem ipsum, "n.v.t. (niet van
+toepassing)"."""
 
 _TEMPLATE_FIELD = re.compile(r"\s*[\[<{].*[\]>}]\s*")
 """A whole text in brackets, as a form's template writes its fields: "[naam tekenbevoegde]", "<signatory>"."""
@@ -322,7 +326,8 @@ def _once_each(texts: list[str] | None) -> list[str] | None:
 def placeholder(text: str) -> bool:
     """Whether ``text`` is a form's placeholder rather than an answer (``_PLACEHOLDERS``, ``_TEMPLATE_FIELD``)."""
     folded = "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if c.isalnum())
-    return folded in _PLACEHOLDERS or bool(_TEMPLATE_FIELD.fullmatch(text))
+    return (folded in _PLACEHOLDERS or bool(_PLACEHOLDER_SHAPES.fullmatch(folded))
+            or bool(_TEMPLATE_FIELD.fullmatch(text)))
 
 
 NonBlank = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_says_something)]
@@ -687,9 +692,11 @@ class MarkStatus(StrEnum):
 
 
 CertificateNumber = Annotated[
-    str | None, AfterValidator(lambda text: text if text is None or any(c.isdigit() for c in text) else None)]
-"""A certificate number, or absent: text without a single digit ("", "-", " ", a zero-width space, "n.v.t.",
-"onbekend") is a placeholder, not a number, and must not count as a documented mark."""
+    str | None, AfterValidator(lambda text: text if text is None or any(c.isdigit() and c != "0" for c in text)
+                               else None)]
+"""A certificate number, or absent: text without a digit other than 0 ("", "-", " ", a zero-width space, "n.v.t.",
+"onbekend", "0": what an empty numeric spreadsheet cell becomes) is a placeholder, not a number, and must not count
+as a documented mark."""
 
 
 class HousingMark(_Model):

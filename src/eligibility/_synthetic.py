@@ -79,7 +79,7 @@ def _location(rng: random.Random, as_of: date, index: int) -> dict[str, Any]:
     mark = None
     if rng.random() < 0.85:
         mark = {"category": rng.choice(_CATEGORIES), "status": rng.choice(_MARK_STATUSES),
-                "certificate_number": f"C-{index}", "provenance": _provenance(rng, "snf", as_of)}
+                "certificate_number": f"C-{index + 1}", "provenance": _provenance(rng, "snf", as_of)}
         if rng.random() < 0.3:
             mark["valid_until"] = (as_of + timedelta(days=rng.choice([-1, 0, 1, 200]))).isoformat()
     persons = rng.choice([None, 1, 2, 4, 8, 12])

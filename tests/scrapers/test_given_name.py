@@ -41,7 +41,9 @@ def test_name_score_reads_legal_forms_and_trade_name_variants() -> None:
     assert name_score("anything", []) == 0.0
     # lists shorten names: every given word a word of the registered name is no other company (helper 46)
     assert name_score("Randstad", ["Randstad Nederland B.V."]) == 100.0
-    assert name_score("Klaassen", ["Bakkerij Klaassen B.V."]) == 100.0
+    # a short name that leaves out a word of the registered name other than a trade word is for review: "Klaassen"
+    # may be Bakkerij Klaassen, or another Klaassen (since 1.8.0's review; it scored 100)
+    assert name_score("Klaassen", ["Bakkerij Klaassen B.V."]) < 85
     assert name_score("Klaassen Venlo", ["Bakkerij Klaassen B.V."]) < 85
 
 
@@ -54,6 +56,22 @@ def test_a_short_name_made_of_trade_words_is_no_short_form(given: str) -> None:
     assert (score == 100.0) is (given == "Fixture")
     if given != "Fixture":
         assert score < 85
+
+
+@pytest.mark.parametrize(("given", "registered"), [
+    ("Recruitment B.V.", "Jansen Recruitment B.V."), ("Personeelsdienst B.V.", "Jansen Personeelsdienst B.V."),
+    ("Uitzendbureau Venlo B.V.", "Jansen Uitzendbureau Venlo B.V."), ("Staffing Solutions B.V.", "Acme Staffing Solutions B.V."),
+    ("Uitzendorganisatie Nederland", "Jansen Uitzendorganisatie Nederland B.V.")])
+def test_a_name_that_leaves_out_the_company_s_own_word_is_no_short_form(given: str, registered: str) -> None:
+    """Each scored 100 (a subset of words) or above 85 (by ratio) and passed B3.c on another company's evidence
+    (helper 61); "Jansen" is what tells the company apart."""
+    assert name_score(given, [registered]) < 85
+    assert name_score(registered, [registered]) == 100.0
+
+
+def test_the_company_s_own_word_alone_is_a_short_form() -> None:
+    assert name_score("Jansen", ["Jansen Recruitment B.V."]) == 100.0
+    assert name_score("Jansen B.V.", ["Jansen Personeelsdienst B.V."]) == 100.0
 
 
 def test_a_generic_short_name_sends_it_to_review(demo_store: EvidenceStore) -> None:

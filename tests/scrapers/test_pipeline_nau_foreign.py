@@ -122,7 +122,33 @@ def _profile(**changes: Any) -> kvk.KvkProfile:
         ("BeslotenVennootschap", "Besloten Vennootschap met gewone structuur", False),
         ("Stichting", "STICHTING BEHEER", False),  # "eer" inside a word is no EER
         ("Vereniging", "Vereniging van eigenaars", False),
+        # review of 1.8.0 (helper 61): a trailing dot, no hyphen, "de EER", an abbreviation, foreign national forms
+        ("Buitenlandse EG-vennootschap met onderneming in Nederland.", None, True),
+        ("Buitenlandse EG vennootschap", None, True),
+        ("Kapitaalvennootschap binnen de EER", None, True),
+        ("Buitenl. EG-vennootschap", None, True),
+        ("GmbH", None, True),
+        ("Sp. z o.o.", None, True),
+        ("Naamloze Vennootschap", None, False),
+        ("Vennootschap onder firma", "Commanditaire Vennootschap", False),
+        ("Europese naamloze vennootschap (SE)", None, False),
     ],
 )
 def test_foreign_by_any_foreign_kvk_legal_form(legal_form: str | None, extended: str | None, foreign: bool) -> None:
     assert _foreign(_profile(legal_form=legal_form, legal_form_extended=extended)) is foreign
+
+
+@pytest.mark.parametrize("legal_form", ["GmbH", "Buitenlandse EG vennootschap", "Kapitaalvennootschap binnen de EER"])
+def test_a_dossier_file_with_a_foreign_legal_form_is_judged_as_foreign(legal_form: str) -> None:
+    """A file that left ``foreign`` out passed art. 14.3a on NEN 4400-1 (helper 61): check marks it foreign."""
+    from eligibility._dossier import Dossier
+    from scrapers._pipeline import with_foreign
+
+    data = json.loads((ROOT / "fixtures" / "dossiers" / "lender-complete.json").read_text(encoding="utf-8"))
+    data["partner"]["legal_form"] = legal_form
+    dossier = with_foreign(Dossier.model_validate(data))
+    assert dossier.partner.foreign
+    decision = evaluate(dossier, load_pack(ROOT / "rules" / "convenant-2025"), date(2026, 11, 23))
+    assert decision.criterion("art14_3_a_sna").clause == "foreign_norm" and decision.verdict is Verdict.NEEDS_REVIEW
+    data["partner"]["legal_form"] = "Besloten Vennootschap"
+    assert with_foreign(Dossier.model_validate(data)).partner.foreign is False
