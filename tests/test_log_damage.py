@@ -148,3 +148,24 @@ def test_a_missing_body_is_unreadable_not_a_crash() -> None:
     """What a damaged page gives for a body cell: NULL."""
     with pytest.raises(BodyUnreadable, match="missing"):
         BodyCodec().decode(None, None, None)  # type: ignore[arg-type]
+
+
+def test_verify_says_a_cut_off_or_empty_log_is_broken_with_exit_6(filled: tuple[DecisionLog, list[str]],
+                                                                  tmp_path: Path) -> None:
+    """SQLite's "database disk image is malformed" came out as exit 3 with no word of what happened (helper 56)."""
+    from click.testing import CliRunner
+
+    from eligibility._cli_audit import audit
+
+    whole = _settled(filled[0])
+    cut = tmp_path / "cut.sqlite"
+    cut.write_bytes(bytes(whole[:-PAGE]))
+    result = CliRunner().invoke(audit, ["verify", "--log", str(cut)])
+    assert result.exit_code == 6 and "the file is cut off" in result.stdout and "the chain is broken" in result.stdout
+    empty = tmp_path / "empty.sqlite"
+    empty.write_bytes(b"")
+    result = CliRunner().invoke(audit, ["verify", "--log", str(empty)])
+    assert result.exit_code == 6 and "the file is empty" in result.stdout
+    whole_copy = tmp_path / "whole.sqlite"
+    whole_copy.write_bytes(bytes(whole))
+    assert CliRunner().invoke(audit, ["verify", "--log", str(whole_copy)]).exit_code == 0

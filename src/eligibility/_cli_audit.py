@@ -60,6 +60,11 @@ def verify(log_path: Path | None, noted: str | None) -> None:
     seq, _, noted_hash = (noted or "").partition(":")
     if noted is not None and not (seq.isdigit() and noted_hash):
         raise click.BadParameter("give SEQ:HASH, as verify prints the head", param_hint="--head")
+    path = log_path or default_log_path()
+    cut = _cut_off(path)
+    if cut is not None:  # SQLite cannot open it; still a verdict on the log, not a usage error
+        click.echo(f"decision log {path}: {cut}: its records cannot be read; the chain is broken")
+        sys.exit(ExitCode.LINT_OR_TEST_FAILED)
     log = _open(log_path)
     report = log.verify()
     click.echo(report.describe(), nl=False)
@@ -74,6 +79,28 @@ def verify(log_path: Path | None, noted: str | None) -> None:
                    f"NOT as noted: hash {noted_hash}, the log has {found or 'no such record'} (records cut off or "
                    "re-sealed)"))
     sys.exit(ExitCode.ELIGIBLE if report.ok and head_ok else ExitCode.LINT_OR_TEST_FAILED)
+
+
+def _cut_off(path: Path) -> str | None:
+    """How a log file was cut short, when its own SQLite header says it was longer (or it is empty); None
+    when it is whole or no SQLite file at all (then opening it says what is wrong)."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            header = handle.read(100)
+    except OSError:
+        return None
+    if size == 0 and path.is_file():
+        return "the file is empty (0 bytes)"
+    if len(header) < 100 or not header.startswith(b"SQLite format 3\0"):
+        return None
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    if pages and size < pages * page_size:
+        return (f"the file is cut off: {size} bytes, where its header counts {pages} pages of {page_size} bytes "
+                f"({pages * page_size} bytes); it ends in page {size // page_size + 1}")
+    return None
 
 
 @audit.command("list")
