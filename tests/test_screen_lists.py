@@ -120,9 +120,9 @@ def test_xlsx_with_numbers_that_lost_their_zeros() -> None:
     (" 1085927 ", ("01085927", "KvK number 1085927 padded to 01085927 (leading zeros lost in a spreadsheet)", None)),
     (1085927, ("01085927", "KvK number 1085927 padded to 01085927 (leading zeros lost in a spreadsheet)", None)),
     (68750110.0, ("68750110", None, None)),
-    ("68750110.0", ("68750110", None, None)),
-    ("6875 0110", ("68750110", None, None)),
-    ("68.750.110", ("68750110", None, None)),
+    ("68750110.0", ("68750110", "KvK number 68750110.0 read as 68750110 (a number printed with decimals)", None)),
+    ("6875 0110", ("68750110", "KvK number 6875 0110 read as 68750110 (digit groups joined)", None)),
+    ("68.750.110", ("68750110", "KvK number 68.750.110 read as 68750110 (digit groups joined)", None)),
     ("", (None, None, None)),
     (None, (None, None, None)),
     ("0", (None, None, "KvK number '0' is all zeros")),
@@ -132,7 +132,8 @@ def test_xlsx_with_numbers_that_lost_their_zeros() -> None:
     # what Excel does to a number column, and what can be undone without guessing a digit
     ("'68750110", ("68750110", None, None)),  # Excel's "this is text" apostrophe
     ('="01234567"', ("01234567", None, None)),  # Excel's text formula, to keep the zero
-    ("6875\u00a00110", ("68750110", None, None)),  # a non-breaking space between the groups
+    # a non-breaking space between the groups
+    ("6875\u00a00110", ("68750110", "KvK number 6875 0110 read as 68750110 (digit groups joined)", None)),
     ("1.234.567", ("01234567", "KvK number 1234567 padded to 01234567 (leading zeros lost in a spreadsheet)", None)),
     ("1 085 927", ("01085927", "KvK number 1085927 padded to 01085927 (leading zeros lost in a spreadsheet)", None)),
     ("6.8750110E+07", ("68750110", "KvK number 6.8750110E+07 read as 68750110 (Excel's scientific notation, "
@@ -147,9 +148,10 @@ def test_xlsx_with_numbers_that_lost_their_zeros() -> None:
                       "every digit: format the KvK column as text (or as a number without decimals) and export "
                       "the list again")),
     ("1.234", (None, None, "KvK number '1.234' is not a number of 8 digits")),  # 1234 or 1.234? not guessed
-    ("68750110,00", ("68750110", None, None)),  # Dutch Excel's "Getal" format: a decimal comma
+    # Dutch Excel's "Getal" format: a decimal comma
+    ("68750110,00", ("68750110", "KvK number 68750110,00 read as 68750110 (a number printed with decimals)", None)),
     ("1085927,0", ("01085927", "KvK number 1085927 padded to 01085927 (leading zeros lost in a spreadsheet)", None)),
-    ("68750110.00", ("68750110", None, None)),
+    ("68750110.00", ("68750110", "KvK number 68750110.00 read as 68750110 (a number printed with decimals)", None)),
     ("123.000", (None, None, "KvK number '123.000' is not a number of 8 digits")),  # 123 or 123000? not guessed
     ("123,000", (None, None, "KvK number '123,000' is not a number of 8 digits")),
 ])
@@ -696,3 +698,125 @@ def test_a_spool_not_recorded_to_its_end_is_not_replayed() -> None:
     assert list(rows) == [(2, ["b"], None)] and list(spool.replay()) == [(1, ["a"], None), (2, ["b"], None)]
     spool.close()
     assert not spool.path.exists()
+
+
+# --- reviewed (helper f4): rows that belonged to a partner, or to the list, were dropped -------------------------
+
+
+@pytest.mark.parametrize("between", ["", ";;;;\n", "\n"])
+def test_a_continuation_row_under_a_partner_makes_its_rows_error_rows(tmp_path: Path, between: str) -> None:
+    """Merged name and KvK cells (or cells left empty) under a lender: its housing row was an error row of its own
+    and the lender row was eligible as lender only (review finding 1)."""
+    path = tmp_path / "list.csv"
+    path.write_text("naam;kvk-nummer;rol;plaats;huisvestingslocaties\nA;68750110;uitlener;Rotterdam;\n"
+                    f"{between};;huisvester;;Zandstraat 14 Veldhoven\nA;68750110;werkgever;Rotterdam;\n"
+                    "B;01234567;werkgever;Venlo;\n", encoding="utf-8")
+    rows = _rows(path)
+    gap = len(between.splitlines())
+    assert [type(row) for row in rows.values()] == [BadRow, BadRow, BadRow, PartnerRow]
+    continuation = rows[3 + gap]
+    assert isinstance(continuation, BadRow) and continuation.roles_text == "huisvester"
+    assert "looks like a continuation of line 2 (merged cells" in continuation.reason
+    assert rows[2].reason.startswith(f"line {3 + gap} looks like a continuation of line 2")  # type: ignore[union-attr]
+    assert rows[4 + gap].reason.startswith(f"line {3 + gap} looks like a continuation")  # type: ignore[union-attr]
+
+
+def test_a_continuation_row_of_a_name_only_partner_makes_it_an_error_row(tmp_path: Path) -> None:
+    path = tmp_path / "list.csv"
+    path.write_text("naam;kvk;rol;locaties\nA;;uitlener;\n;;;Zandstraat 14 Veldhoven\nB;01234567;werkgever;\n",
+                    encoding="utf-8")
+    rows = _rows(path)
+    assert isinstance(rows[2], BadRow) and rows[2].reason.startswith("line 3 looks like a continuation of line 2")
+    assert isinstance(rows[3], BadRow) and isinstance(rows[4], PartnerRow)
+
+
+def test_a_row_without_name_and_kvk_under_an_error_row_or_at_the_top_is_still_its_own_error(tmp_path: Path) -> None:
+    path = tmp_path / "list.csv"
+    path.write_text("naam;kvk;rol\n;;uitlener\nA;123;schoonmaker\n;;huisvester\n", encoding="utf-8")
+    rows = _rows(path)
+    neither = "neither a KvK number nor a name: nothing to look the partner up by"
+    assert rows[2].reason == rows[4].reason == neither  # type: ignore[union-attr]
+
+
+def test_merged_cells_in_a_workbook_are_a_continuation(tmp_path: Path) -> None:
+    path = _workbook(tmp_path, [("Partners", [["Lijst"], [], [*HEADER, "Huisvestingslocaties"],
+                                              [*PARTNERS[0], None], [None, None, "huisvester", None, "Zandstraat 14"],
+                                              PARTNERS[2]], "visible")])
+    rows = _rows(path)
+    assert isinstance(rows[4], BadRow) and rows[4].reason.startswith("line 5 looks like a continuation of line 4")
+    assert isinstance(rows[5], BadRow) and isinstance(rows[6], PartnerRow)
+
+
+def test_rows_above_the_header_that_look_like_partners_are_error_rows(tmp_path: Path) -> None:
+    """Partner rows above the header (a list sorted with its header) disappeared with a warning (review finding 2);
+    a title stays skipped."""
+    path = tmp_path / "list.csv"
+    path.write_text("Partnerlijst 2026\nA;68750110;uitlener;Rotterdam\nB;;werkgever;\nC;x;y;z\n\n"
+                    "Opgesteld door;Piet\nnaam;kvk-nummer;rol;plaats\nD;01085927;uitlener;Venlo\n", encoding="utf-8")
+    partners = PartnerList(path)
+    rows = {row.line: row for row in partners.rows()}
+    assert sorted(rows) == [2, 3, 4, 6, 8]  # 1 (a title) is skipped; "Opgesteld door;Piet" has 2 of 4 cells
+    assert isinstance(rows[2], BadRow) and rows[2].kvk_text == "68750110" and rows[2].name == "A"
+    assert rows[2].reason.startswith("above the header row (line 7): ")
+    assert all(isinstance(rows[line], BadRow) for line in (3, 4, 6)) and isinstance(rows[8], PartnerRow)
+    assert partners.info.warnings == ["the header is on line 7; line(s) 2, 3, 4, 6 above it look like partner rows "
+                                      "and are error rows; the other lines above it were skipped"]
+
+
+def test_a_workbook_sorted_with_its_header_keeps_the_rows_above_it(tmp_path: Path) -> None:
+    path = _workbook(tmp_path, [("Partners", [PARTNERS[2], PARTNERS[0], HEADER, PARTNERS[1]], "visible")])
+    rows = _rows(path)
+    assert sorted(rows) == [1, 2, 4]
+    assert isinstance(rows[1], BadRow) and rows[1].reason.startswith("above the header row (line 3)")
+    assert rows[1].kvk_text == "1234567" and isinstance(rows[4], PartnerRow)
+
+
+@pytest.mark.parametrize("cell", ["n.v.t.", "-", "?", "N.v.t. (niet van toepassing)", "[adres]"])
+def test_a_placeholder_in_the_housing_column_is_no_location(tmp_path: Path, cell: str) -> None:
+    """'n.v.t.' or '-' made the lender a housing provider with a location '(n.v.t.; None)' (review finding 3)."""
+    path = tmp_path / "list.csv"
+    path.write_text(f"naam;kvk;rol;locaties\nA;68750110;uitlener;{cell}\nB;01234567;huisvester;\"Kerkstraat 1; -\"\n",
+                    encoding="utf-8")
+    rows = _rows(path)
+    assert rows[2].housing == () and rows[2].roles == (Role.UITLENER,)  # type: ignore[union-attr]
+    note = f"housing location cell {cell!r} read as no location (it names no place)"
+    assert rows[2].notes == (note,)  # type: ignore[union-attr]
+    assert rows[3].housing == ("Kerkstraat 1",)  # type: ignore[union-attr]
+    note = "housing location cell 'Kerkstraat 1; -': '-' read as no location (it names no place)"
+    assert rows[3].notes == (note,)  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("value", ["12.05.1987", "01-08-2025", "1/8/2025", "2025.08.01", "2025-08-01", " 01.08.2025"])
+def test_a_date_typed_as_text_is_no_kvk_number(value: str) -> None:
+    """'12.05.1987' was read as 12051987 by joining its digit groups (review finding 4)."""
+    number, note, error = normalise_kvk(value)
+    assert number is None and note is None
+    assert error == f"KvK number {value.strip()!r} is a date, not a KvK number: enter the partner's KvK number"
+
+
+@pytest.mark.parametrize(("value", "note"), [
+    ("68.750.110", "KvK number 68.750.110 read as 68750110 (digit groups joined)"),
+    ("6875 0110", "KvK number 6875 0110 read as 68750110 (digit groups joined)"),
+    ("12.34.5678", "KvK number 12.34.5678 read as 12345678 (digit groups joined)"),  # no month 34: no date
+    ("68750110,00", "KvK number 68750110,00 read as 68750110 (a number printed with decimals)"),
+    ("01234567.0", "KvK number 01234567.0 read as 01234567 (a number printed with decimals)"),
+])
+def test_every_repair_of_a_kvk_number_is_noted(value: str, note: str) -> None:
+    assert normalise_kvk(value)[1] == note
+
+
+def test_a_kvk_number_also_listed_on_another_sheet_makes_its_rows_error_rows(tmp_path: Path) -> None:
+    """A lender on sheet 'Uitleners' was eligible while sheet 'Huisvesters', not screened, listed it as housing
+    provider (review finding 5)."""
+    path = _workbook(tmp_path, [
+        ("Uitleners", [HEADER, PARTNERS[0], PARTNERS[1]], "visible"),
+        ("Huisvesters", [["Huisvesters"], [*HEADER, "Huisvestingslocaties"],
+                         ["Fixture Uitzend B.V.", "68 750 110", "huisvester", "Rotterdam", "Zandstraat 14"]],
+         "visible"),
+        ("Oud", [HEADER, ["Uitzendbureau De Brug B.V.", 1085927, "uitlener", "Venlo"]], "hidden"),
+    ])
+    rows = _rows(path)
+    assert isinstance(rows[2], BadRow) and rows[2].kvk_text == "68750110"
+    assert rows[2].reason == ("KvK number also listed on sheet 'Huisvesters' (row 3), which is not screened: put the "
+                              "partner's rows on one sheet")
+    assert isinstance(rows[3], PartnerRow)  # on a hidden sheet only: the warning names that sheet

@@ -7,7 +7,10 @@ What is accepted, and why:
   (``KvK-nummer (8 cijfers)``, ``Rol(len)``), invisible characters (a zero-width space) ignored;
   see ``HEADER_ALIASES``. A title line above the
   header is skipped (the header is the first of the top ``HEADER_SEARCH_LINES`` non-empty lines
-  naming at least two known columns). Unknown columns are ignored, with a warning naming them.
+  naming at least two known columns). A line above the header that looks like a partner row (a KvK
+  number of 8 digits, a role, or values in at least half the header's columns and at least two: a list
+  sorted with its header) is an error row, "above the header row", not skipped. Unknown columns are
+  ignored, with a warning naming them.
 - **Separators** ``;`` (Dutch Excel), ``,`` or tab, chosen as the one under which a header is found.
 - **Encoding**: UTF-8 with or without BOM. A line that is not UTF-8 is read as Windows-1252
   (Excel's "CSV" on Dutch Windows), line by line so that one pasted line does not garble the
@@ -20,9 +23,10 @@ What is accepted, and why:
   ``.csv`` is read as a workbook, with a warning.
 - **XLSX**: the first *visible* sheet with a header is read; a warning names every other sheet and
   why it was not read (hidden, no header), and says loudly when one holds a list too: those rows
-  are not screened. Row numbers are the sheet's own (a damaged sheet numbering a row at or above
-  the one before it has that row renumbered after it, saying so). The ``<dimension>`` tag, which other programs
-  leave stale, is not trusted: every ``<row>`` is read. Values in columns without a header (a note
+  are not screened: a row of the read sheet whose KvK number another visible sheet with a header lists
+  too is an error row naming that sheet and row. Row numbers are the sheet's own (a damaged sheet
+  numbering a row at or above the one before it has that row renumbered after it, saying so). The
+  ``<dimension>`` tag, which other programs leave stale, is not trusted: every ``<row>`` is read. Values in columns without a header (a note
   beside the list) are ignored, with one warning naming the columns and rows. A cell that cannot
   be read (a malformed number, a formula without a stored result, an Excel error such as ``#N/A``)
   makes an error row naming the cell, if the row needs that column; a sheet that breaks off makes
@@ -32,13 +36,20 @@ What is accepted, and why:
   printed with decimals, in English or Dutch) is read as 1085927. Excel's marks around text are dropped (``'01234567``,
   ``="01234567"``), digit groups joined (``6875 0110``, ``68.750.110``, ``1.234.567``), and
   scientific notation read only when it shows every digit (``1,085927E+06``; ``6.875011E+07``
-  may have lost its last digit and is refused, saying so). Anything else (9+ digits, letters, a
-  date) makes an error row. No digit is ever guessed.
+  may have lost its last digit and is refused, saying so); each repair is noted on the row. A date,
+  also one typed as text (``12.05.1987``, ``01-08-2025``, ``2025-08-01``: a day and month that can be
+  one), makes an error row, as do 9+ digits and letters. No digit is ever guessed.
 - **Roles** in Dutch or English, several in one cell separated by ``,`` ``;`` ``/`` ``+`` ``&``,
   line breaks (Alt+Enter) or the words ``en``/``and``. A note in parentheses (``uitlener (ABU)``)
   is not read, and the row says so, when it names associations or marks only; any other note
   (``werkgever (uitlener)``, ``werkgever (detachering)``) makes an error row, since dropping it
   could drop a role and that role's criteria.
+- **Housing locations**: a cell (or a part of one) that names no place (``n.v.t.``, ``-``, ``?``,
+  ``[adres]``) is no location, and the row says so: read as one, it made the partner a housing provider.
+- **A continuation row** (no name and no KvK number, but a role or a housing location) under a readable
+  partner row, empty lines between allowed, is what merged cells (or cells left empty) leave: it is an
+  error row saying it looks like a continuation of that line, and the partner's rows become error rows
+  naming it, as for any unreadable row of a KvK number. Under an error row it is its own error row.
 - **One KvK number on several rows** stays several rows (each says which line listed it first); when
   the rows give it different roles, each of them is judged in all those roles, and says so.
 - **Empty lines** (also lines of empty cells, as Excel writes ``;;;``) are skipped, not rows.
@@ -68,9 +79,9 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import IO, Any
 
-from .._dossier import Role
+from .._dossier import Role, placeholder
 from .._errors import EligibilityError
-from .._visible import without_invisible
+from .._visible import meaningful, without_invisible
 from ._spool import RowSpool
 
 HEADER_SEARCH_LINES = 10
@@ -126,6 +137,9 @@ _SCIENTIFIC = re.compile(r"(\d)(?:[.,](\d+))?[eE]\+?(\d{1,2})")
 """Excel's scientific notation as a CSV export prints it: "6.875011E+07", "1,085927E+06"."""
 _TEXT_FORMULA = re.compile(r'="(.*)"')
 """Excel's way to keep leading zeros in a CSV: ="01234567"."""
+_DATE = re.compile(r"(?P<d>\d{1,2})([.\-/])(?P<m>\d{1,2})\2\d{4}|\d{4}([.\-/])(?P<m2>\d{1,2})\4(?P<d2>\d{1,2})")
+"""A date typed as text: "12.05.1987", "01-08-2025", "1/8/2025", "2025.08.01", "2025-08-01". Its digits are 8, and
+joined as groups they made a KvK number (``_is_date`` asks for a day and month that can be one)."""
 _SPACE = re.compile(r"\s")
 """Any space, also a non-breaking one, as pasted from a web page or a letter."""
 
@@ -170,6 +184,9 @@ class BadRow:
     kvk_text: str | None = None
     roles_text: str | None = None
     place: str | None = None
+    continues: int | None = None
+    """The partner row above that this row, without a name or KvK number of its own, seems to continue (merged
+    cells): that partner's rows are then not judged without it."""
 
 
 ListRow = PartnerRow | BadRow
@@ -270,6 +287,9 @@ def normalise_kvk(value: Any) -> tuple[str | None, str | None, str | None]:
     text = _without_excel_marks(str(value))
     if not text:
         return None, None, None
+    typed, repair = text, ""  # what was typed, and how it was repaired (noted unless a note says more)
+    if _is_date(text):
+        return None, None, f"KvK number {text!r} is a date, not a KvK number: enter the partner's KvK number"
     notes: list[str] = []
     scientific = _SCIENTIFIC.fullmatch(text)
     integer = _FLOAT_INTEGER.match(text)
@@ -281,8 +301,10 @@ def normalise_kvk(value: Any) -> tuple[str | None, str | None, str | None]:
         text = digits
     elif integer:
         text = integer.group(1)
+        repair = "a number printed with decimals"
     elif (_GROUPED.fullmatch(text) and len(re.sub(r"[ .]", "", text)) == 8) or _THOUSANDS.fullmatch(text):
         text = re.sub(r"[ .,]", "", text)
+        repair = "digit groups joined"
     if not text.isascii() or not text.isdigit():
         return None, None, f"KvK number {written!r} is not a number of 8 digits"
     if len(text) > 8:
@@ -294,7 +316,19 @@ def normalise_kvk(value: Any) -> tuple[str | None, str | None, str | None]:
         padded = text.zfill(8)
         notes.append(f"KvK number {text} padded to {padded} (leading zeros lost in a spreadsheet)")
         text = padded
+    if repair and not notes:  # every repair is shown on the row: a screener can check the number read
+        notes.append(f"KvK number {typed} read as {text} ({repair})")
     return text, "; ".join(notes) or None, None
+
+
+def _is_date(text: str) -> bool:
+    """Whether ``text`` has a date's shape with a day (1-31) and a month (1-12) that can be one: refused, not
+    read as digit groups ("12.34.5678" has no month 34 and stays a KvK number typed in groups)."""
+    found = _DATE.fullmatch(text)
+    if found is None:
+        return False
+    day, month = found.group("d") or found.group("d2"), found.group("m") or found.group("m2")
+    return 1 <= int(day) <= 31 and 1 <= int(month) <= 12
 
 
 def _without_excel_marks(text: str) -> str:
@@ -332,6 +366,12 @@ def parse_roles(text: str) -> tuple[tuple[Role, ...], str | None]:
     return tuple(roles), None
 
 
+def _eight_digits(text: str) -> bool:
+    """Whether ``text`` reads as a KvK number of 8 digits as typed (not one padded from fewer: "2026" is a year)."""
+    number, note, error = normalise_kvk(text)
+    return number is not None and error is None and "padded" not in (note or "")
+
+
 def _bad_row_kvk(row: ListRow) -> str | None:
     """The KvK number an error row gives, when it can be read (its other cells could not)."""
     if not isinstance(row, BadRow) or not row.kvk_text:
@@ -351,6 +391,7 @@ class _Party:
     housing: list[str] = field(default_factory=list)
     lines: list[int] = field(default_factory=list)
     unreadable: list[tuple[int, str]] = field(default_factory=list)
+    """(line, what is wrong with it: completes "line N ...")."""
     differs: bool = False
 
     def add(self, line: int, roles: tuple[Role, ...], housing: tuple[str, ...]) -> None:
@@ -363,12 +404,16 @@ class _Party:
     def applied_to(self, row: PartnerRow) -> ListRow:
         """``row`` judged as the party: an error row when another row of it cannot be read, else with every role
         and housing location the party's rows give."""
-        if self.unreadable:
-            line, reason = self.unreadable[0]
-            return BadRow(row.line, f"line {line} lists the same KvK number but cannot be read ({reason}): what it says "
-                                    "about this partner (its roles) is unknown, so this row is not judged without it; "
-                                    "mend that line", row.name, row.kvk_number, ", ".join(row.roles), row.place)
-        return self.extended(row, "list the same KvK number") if self.differs else row
+        return self.blocked(row) or (self.extended(row, "list the same KvK number") if self.differs else row)
+
+    def blocked(self, row: PartnerRow) -> BadRow | None:
+        """``row`` as an error row when a row of the party cannot be read: what that row says is unknown."""
+        if not self.unreadable:
+            return None
+        line, what = self.unreadable[0]
+        return BadRow(row.line, f"line {line} {what}: what it says about this partner (its roles) is unknown, so this "
+                                "row is not judged without it; mend that line", row.name, row.kvk_number,
+                      ", ".join(row.roles), row.place)
 
     def extended(self, row: PartnerRow, why: str) -> PartnerRow:
         """``row`` with the roles and housing locations the party's other rows give (``why``: what they share)."""
@@ -477,13 +522,44 @@ def _row(line: int, cells: Sequence[Any], columns: dict[str, int], header: Seque
                                 f"{', '.join(roles)}: put every role in the one role column", **given)
     if kvk_number is None and name is None:
         return BadRow(line, "neither a KvK number nor a name: nothing to look the partner up by", **given)
-    housing_text = _cell_text(raw("housing"))
-    housing = tuple(part for part in _HOUSING_SEPARATORS.split(housing_text) if part) if housing_text else ()
-    notes = [kvk_note] if kvk_note else []
+    housing, housing_note = _housing(_cell_text(raw("housing")))
+    notes = [note for note in (kvk_note, housing_note) if note]
     if role_notes:
         notes.append(f"role {roles_text!r} read as {', '.join(r.value for r in roles)}; the note "
                      f"{' '.join(role_notes)} is not read")
     return PartnerRow(line, name, kvk_number, roles, place, housing, tuple(notes))
+
+
+def _housing(text: str) -> tuple[tuple[str, ...], str | None]:
+    """(the housing locations a cell names, a note on what was read as no location).
+
+    "n.v.t.", "-" or "[adres]" names no place: taken as a location it made the partner a housing provider
+    with a location whose address is unknown (and "None" in the notes).
+    """
+    parts = [part for part in _HOUSING_SEPARATORS.split(text) if part] if text else []
+    places = tuple(part for part in parts if meaningful(part) and not placeholder(part))
+    dropped = [part for part in parts if part not in places]
+    if not dropped:
+        return places, None
+    what = repr(text) if not places else f"{text!r}: {', '.join(repr(part) for part in dropped)}"
+    return places, f"housing location cell {what} read as no location (it names no place)"
+
+
+def _continuation(line: int, cells: Sequence[Any], columns: dict[str, int], above: int | None) -> BadRow | None:
+    """The row as an error row when it continues the partner row on line ``above``: no name and no KvK number,
+    but a role or a housing location. Merged cells leave the name and number on the first row only (and a CSV
+    export leaves them empty): read alone, the partner would be judged without the roles and places below it."""
+    given = _given(cells, columns)
+    index = columns.get("housing", len(cells))
+    housing = _housing(_cell_text(cells[index]) if index < len(cells) else "")[0]
+    if above is None or given["name"] or given["kvk_text"] or not (given["roles_text"] or housing):
+        return None
+    what = " and ".join(part for part in (given["roles_text"] and f"role {given['roles_text']!r}",
+                                          housing and f"housing location(s) {'; '.join(housing)}") if part)
+    return BadRow(line, f"no name and no KvK number, but {what}: it looks like a continuation of line {above} (merged "
+                        "cells, or cells left empty under it); write the partner's name and KvK number on this line "
+                        f"too (unmerge the cells), or put its roles and locations on line {above}", **given,
+                  continues=above)
 
 
 def _noted(row: ListRow, note: str | None) -> ListRow:
@@ -491,7 +567,8 @@ def _noted(row: ListRow, note: str | None) -> ListRow:
     if note is None:
         return row
     if isinstance(row, BadRow):
-        return BadRow(row.line, f"{row.reason}; {note}", row.name, row.kvk_text, row.roles_text, row.place)
+        return BadRow(row.line, f"{row.reason}; {note}", row.name, row.kvk_text, row.roles_text, row.place,
+                      row.continues)
     return PartnerRow(row.line, row.name, row.kvk_number, row.roles, row.place, row.housing, (*row.notes, note))
 
 
@@ -893,6 +970,30 @@ def _others(chosen: _Sheet, others: list[_Sheet]) -> str:
             + ", ".join(named(s) for s in others))
 
 
+def _numbers_on(path: Path, sheets: list[_Sheet]) -> dict[str, tuple[str, int]]:
+    """KvK number -> (sheet, row) of its first row on ``sheets``, read by their own header (the same mapping).
+
+    Only one sheet is screened; a partner listed on another one too (as housing provider on "Huisvesters")
+    would be judged without the roles given there.
+    """
+    found: dict[str, tuple[str, int]] = {}
+    with _open_book(path) as book:
+        for sheet in sheets:
+            assert sheet.header is not None
+            header_line, header = sheet.header
+            column = _map_header(header)[0].get("kvk")
+            if column is None:
+                continue
+            for line, cells, _ in _sheet_rows(book, book[sheet.title]):
+                value = cells[column] if line > header_line and column < len(cells) else None
+                if value is None or isinstance(value, _Unreadable):
+                    continue
+                number, _, error = normalise_kvk(value)
+                if number is not None and error is None:
+                    found.setdefault(number, (sheet.title, line))
+    return found
+
+
 def _xlsx_rows(path: Path, title: str, stopped: list[str] | None = None) -> Iterator[_Raw]:
     """(sheet row number, cell values, None or why unreadable) of the sheet named ``title``."""
     with _open_book(path) as book:
@@ -942,6 +1043,8 @@ class PartnerList:
         found = _read_bytes(self.path)
         _refuse_what_is_no_list(self.path, found)
         self._sheet = ""
+        self._elsewhere: dict[str, tuple[str, int]] = {}
+        """KvK numbers listed on another visible sheet of the workbook, which is not screened: (sheet, row)."""
         self._joint: tuple[dict[str, _Party], dict[str, _Party]] | None = None
         """Parties by KvK number, and name-only rows by folded name (a KvK row of the same name is judged with
         their roles and locations): read once, by ``_joint_rows``."""
@@ -966,12 +1069,26 @@ class PartnerList:
             self.info.warnings.append(f"repeated columns: {'; '.join(repeated)}")
         if "kvk" not in self._columns:
             self.info.warnings.append("no KvK column: every row is linked by name and place only (name-only)")
-        if self.info.header_line > 1:
-            where = (f"row {self.info.header_line} of sheet {self._sheet!r}; the rows" if self.info.format == "xlsx"
-                     else f"line {self.info.header_line}; the lines")
-            self.info.warnings.append(f"the header is on {where} above it were skipped")
         if self.info.format == "xlsx":
             self._check_whole_sheet()
+        if self.info.header_line > 1:
+            self.info.warnings.append(self._above_warning())
+
+    def _above_warning(self) -> str:
+        """What became of the lines above the header: skipped, or error rows when they look like partner rows."""
+        xlsx = self.info.format == "xlsx"
+        where = f"row {self.info.header_line} of sheet {self._sheet!r}" if xlsx else f"line {self.info.header_line}"
+        kind = "rows" if xlsx else "lines"
+        rows = []
+        for line, cells, error in self._raw():
+            if line >= self.info.header_line:
+                break
+            if self._above_header(cells, error) is not None:
+                rows.append(str(line))
+        if not rows:
+            return f"the header is on {where}; the {kind} above it were skipped"
+        return (f"the header is on {where}; {kind[:-1]}(s) {', '.join(rows)} above it look like partner rows and are "
+                f"error rows; the other {kind} above it were skipped")
 
     def _header_names(self) -> str:
         return ", ".join(repr(h) for h in self._header if h) or "(none)"
@@ -1009,6 +1126,7 @@ class PartnerList:
         self.info = ListInfo(self.path, "xlsx", sha256, "xlsx", None, line, {})
         if others:
             self.info.warnings.append(_others(chosen, others))
+            self._elsewhere = _numbers_on(self.path, [s for s in others if not s.hidden and s.header is not None])
 
     def _check_whole_sheet(self) -> None:
         """Warnings only a read of the whole sheet can give: notes beside the list, a sheet that breaks off."""
@@ -1037,7 +1155,10 @@ class PartnerList:
                     row = party.applied_to(row)
                 named = by_name.get(fold_header(row.name)) if isinstance(row, PartnerRow) and row.name else None
                 if named is not None and isinstance(row, PartnerRow):  # the same company again, without its number
-                    row = named.extended(row, "list the same name without a KvK number")
+                    row = named.blocked(row) or named.extended(row, "list the same name without a KvK number")
+            elif isinstance(row, PartnerRow) and row.name:  # name-only: blocked by an unreadable continuation
+                named = by_name.get(fold_header(row.name))
+                row = (named.blocked(row) if named is not None else None) or row
             yield row
 
     def _joint_rows(self) -> tuple[dict[str, _Party], dict[str, _Party]]:
@@ -1050,10 +1171,20 @@ class PartnerList:
             """A number's first row (line, roles, housing: little to hold for every row), until a second one makes
             it a party."""
             parties: dict[str, _Party] = {}
+            above: PartnerRow | None = None
+            """The latest partner row: the one a continuation row continues (``_parsed_rows`` ties it so)."""
             for row in self._parsed_rows():
+                if isinstance(row, PartnerRow):
+                    above = row
                 if isinstance(row, PartnerRow) and row.kvk_number is None and row.name:
                     name_only.setdefault(fold_header(row.name), _Party()).add(row.line, row.roles, row.housing)
                 number = row.kvk_number if isinstance(row, PartnerRow) else _bad_row_kvk(row)
+                continued = None
+                if isinstance(row, BadRow) and above is not None and row.continues == above.line:
+                    continued = f"looks like a continuation of line {row.continues} (merged cells?)"
+                    if above.kvk_number is None and above.name:
+                        name_only[fold_header(above.name)].unreadable.append((row.line, continued))
+                    number = above.kvk_number
                 if number is None:
                     continue
                 party = parties.get(number)
@@ -1066,7 +1197,8 @@ class PartnerList:
                 elif isinstance(row, PartnerRow):
                     party.add(row.line, row.roles, row.housing)
                 else:
-                    party.unreadable.append((row.line, row.reason))
+                    party.unreadable.append((row.line, continued or f"lists the same KvK number but cannot be read "
+                                                                    f"({row.reason})"))
             self._joint = {kvk: party for kvk, party in parties.items() if party.differs or party.unreadable}, name_only
         return self._joint
 
@@ -1077,21 +1209,50 @@ class PartnerList:
             width -= 1  # trailing empty header cells (";;" at the end of the line) are no columns
         headed = [bool(h.strip()) for h in self._header[:width]]
         seen_kvk: dict[str, int] = {}
+        above: int | None = None
+        """The line of the partner row a row without name and KvK number would continue (empty lines between)."""
         for line, cells, error, renumbered in self._numbered():
             if error is not None:
+                above = None
                 yield _noted(BadRow(line, error, **_given(cells, self._columns)), renumbered)
                 continue
             if self.info.format == "xlsx":  # a column without a header is a note beside the list: warned, not read
                 cells = [value if known else None for value, known in zip(cells, headed)]
             if _empty(cells):
                 continue
+            continued = _continuation(line, cells, self._columns, above)
+            if continued is not None:
+                yield _noted(continued, renumbered)
+                continue
             row = _noted(_row(line, cells, self._columns, self._header, width), renumbered)
+            if isinstance(row, PartnerRow) and row.kvk_number in self._elsewhere:  # its other rows are not screened
+                sheet, number = self._elsewhere[row.kvk_number]
+                row = BadRow(line, f"KvK number also listed on sheet {sheet!r} (row {number}), which is not screened: "
+                                   "put the partner's rows on one sheet", **_given(cells, self._columns))
+            above = row.line if isinstance(row, PartnerRow) else None
             if isinstance(row, PartnerRow) and row.kvk_number is not None:
                 first = seen_kvk.setdefault(row.kvk_number, line)
                 if first != line:
                     row = PartnerRow(row.line, row.name, row.kvk_number, row.roles, row.place, row.housing,
                                      (*row.notes, f"same KvK number as line {first}"))
             yield row
+
+    def _above_header(self, cells: Sequence[Any], error: str | None) -> str | None:
+        """Why a line above the header is an error row, when it looks like a partner row (a list sorted with its
+        header, rows pasted above it); None for a title or a note, which is skipped.
+
+        It looks like one with a KvK number of 8 digits, a role, or values in at least half the header's columns
+        (and two or more: a title alone in a two-column list is a title)."""
+        texts = [_cell_text(value) for value in cells if not isinstance(value, _Unreadable)]
+        headed = sum(1 for text in self._header if text.strip())
+        filled = sum(1 for text in texts if text)
+        if not (any(_eight_digits(text) or (text and parse_roles(text)[1] is None) for text in texts)
+                or filled >= max(2, headed / 2)):
+            return None
+        why = f" ({error})" if error else ""
+        return (f"above the header row (line {self.info.header_line}): this line looks like a partner row{why} but "
+                "is not read as one, since the list starts at its header: move it below the header (was the list "
+                "sorted with its header?)")
 
     def _numbered(self) -> Iterator[tuple[int, list[Any], str | None, str | None]]:
         """The rows after the header, in file order, each with a line number of its own.
@@ -1105,6 +1266,9 @@ class PartnerList:
         for line, cells, error in self._raw():
             if not passed:  # the lines above the header, and the header itself
                 passed = line == header_line
+                above = None if passed else self._above_header(cells, error)
+                if above is not None:
+                    yield line, cells, above, None
                 continue
             renumbered = None
             if line <= last:
