@@ -501,14 +501,21 @@ def fetch_all(
     """Every page of one search (currentPage 1..PageCount), deduplicated.
 
     Raises rather than return a partial list: more pages than ``max_pages``, a page in range
-    that is empty, a page repeating earlier results (paging parameter ignored), or fewer results
-    over all pages than page 1's TotalCount (a PageCount too small would otherwise end the
-    search early, and a fine on a page never read would look like no fine).
+    that is empty, a page repeating earlier results (paging parameter ignored), or fewer distinct
+    inspections over all pages than page 1's TotalCount (a PageCount too small would otherwise
+    end the search early, and a fine on a page never read would look like no fine).
+
+    Also raises when the register changed while it was read: a later page whose TotalCount or
+    PageCount differs from page 1's, or that lists an inspection (by id) already read on an
+    earlier page. An inspection published between two page reads shifts the rows by one, so a
+    row repeats and the last one is never read; a repeat must not count toward TotalCount.
+    Repeats within one page (findings listed per employee) are not this: dedupe collapses them.
     """
     if not search.strip():
         raise ValueError("an empty search would list the whole register; give a company name")
     snapshots: list[Snapshot] = []
     records: list[InspectionRecord] = []
+    seen_ids: set[str] = set()  # inspections read on earlier pages
     page_number, page_count, total_count = 1, 1, 0
     while page_number <= page_count:
         snapshot = client.get(
@@ -527,14 +534,28 @@ def fetch_all(
                 )
         if page.total_count and not page.records:
             raise LayoutChangedError(snapshot.url, f"results on page {page_number} of {page_count}")
+        if page_number > 1 and (page.page_count, page.total_count) != (page_count, total_count):
+            raise ScrapingError(
+                f"search {search!r}: the register changed while it was read (page {page_number} counts "
+                f"{page.total_count} results on {page.page_count} page(s), page 1 counted {total_count} on "
+                f"{page_count}); results may be missing, read again", snapshot.url,
+            )
         ids = {record.id for record in page.records}
-        if page_number > 1 and ids <= {record.id for record in records}:
+        if page_number > 1 and ids <= seen_ids:
             raise LayoutChangedError(snapshot.url, f"new results on page {page_number} (it repeats earlier pages)")
+        repeated = ids & seen_ids
+        if repeated:
+            raise ScrapingError(
+                f"search {search!r}: the register changed while it was read (page {page_number} repeats "
+                f"inspection(s) {', '.join(sorted(repeated))} from an earlier page, so the rows shifted); "
+                f"results may be missing, read again", snapshot.url,
+            )
+        seen_ids |= ids
         records.extend(page.records)
         page_number += 1
-    if len(records) < total_count:
+    if len(seen_ids) < total_count:
         raise ScrapingError(
-            f"search {search!r} gave {len(records)} results on {page_count} page(s), but the register counts "
+            f"search {search!r} gave {len(seen_ids)} results on {page_count} page(s), but the register counts "
             f"{total_count}: the results would be incomplete", snapshots[-1].url,
         )
     return snapshots, dedupe(records)

@@ -69,18 +69,33 @@ _FREE_TEXT_FIELDS = ("name", "address", "place")
 # Word stems (folded) that make a cell of a column mapped to no field look like a certificate
 # status ("Niet gecertificeerd", "Geschorst", "In aanmelding"): such a column is a status column
 # under a header this parser does not know, and every row defaulting to certified would be false.
+# Scanned also when a status column was recognised: a second column saying "Opgeschort per 1-3-2026"
+# beside "Gecertificeerd" qualifies that status in a way this parser does not read.
 _STATUS_STEMS = (
     "certifi", "aanmeld", "aangemeld", "opgeschort", "schorsing", "geschorst", "doorgehaald", "doorhaling",
-    "ingetrokken", "intrekking", "verlopen", "vervallen", "geldig", "suspend", "revoked", "withdrawn", "expired",
+    "ingetrokken", "intrekking", "verlopen", "vervallen", "geldig", "beeindig", "inactief", "gestopt",
+    "suspend", "revoked", "withdrawn", "expired",
+)
+# Words (folded) that make the header of a column mapped to no field a status or validity column
+# ("Opgeschort" holding "Ja", "Actief" holding "Nee", "Certificaat geldig tot" holding a past date,
+# "Statustoelichting" beside "Status"): its values say whether the certificate holds, in a form this
+# parser does not read, so the export is refused rather than every row read as certified.
+_STATUS_HEADER_WORDS = (
+    "status", "opgeschort", "schorsing", "geschorst", "doorgehaald", "doorhaling", "aangemeld", "aanmelding",
+    "actief", "gecertificeerd", "ingetrokken", "intrekking", "beeindig", "geldig", "einddatum", "vervaldatum",
+    "vervallen", "verloop", "verlopen",
 )
 
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 _KVK_TEXT = re.compile(r"\d{1,8}")
 _NORM = re.compile(r"4400 ?([12])\b")
-# What an activity text naming no TBA may hold besides "aanneming van werk": the norm and joining
-# words. Any other word might be a spelling of TBA this parser does not know ("Uitzenden en
-# detacheren"), so reading such a row as "no TBA" would be a guess.
-_NON_TBA_TEXT = re.compile(r"\baanneming(?: van werk)?\b|\bnen ?4400 ?[12]\b|\b(?:en|and|module)\b")
+_TBA_TEXT = re.compile(r"\bter ?beschikking(?: ?stell(?:en|ing))?(?: van arbeid)?\b|\btba\b")
+_AANNEMING_TEXT = re.compile(r"\baanneming(?: van werk)?\b")
+# What an activity text may hold besides the module names: the norm and joining words. Any other
+# word is rejected, with or without TBA: it may be a spelling of TBA not known ("Uitzenden en
+# detacheren"), a negation ("geen ter beschikking stellen van arbeid") or a status ("TBA
+# (opgeschort)"), and reading past it would be a guess, in the lender's favour or against it.
+_MODULE_FILLER_TEXT = re.compile(r"\b(?:nen ?)?4400 ?[12]\b|\b(?:en|and|module)\b")
 # Status from least to most favourable: merged rows that disagree keep the least favourable.
 _STATUS_ORDER = (SnaStatus.DOORGEHAALD, SnaStatus.OPGESCHORT, SnaStatus.AANGEMELD, SnaStatus.GECERTIFICEERD)
 
@@ -118,8 +133,8 @@ class SnaRow:
     place: str | None
     address: str | None
     modules: tuple[SnaModule, ...]
-    """Recognised modules, never empty: a text naming none, or words beside aanneming van werk
-    that are no known module, rejects the row (``_modules``)."""
+    """Recognised modules, never empty: a text naming none, or holding any word beside the module
+    names, the norm and joining words ("TBA (opgeschort)"), rejects the row (``_modules``)."""
     modules_raw: str
     status: SnaStatus
     norm: SnaNorm | None
@@ -253,16 +268,19 @@ def _kvk_number(value: object) -> str | None:
 def _modules(raw: str) -> tuple[SnaModule, ...]:
     """Modules named in an activity text ("Ter beschikking stellen van arbeid", "TBA", "Aanneming van werk").
 
-    Without TBA, a text that names no module or holds other words is rejected (``_BadRow``): an
-    unknown text read as "no TBA" would fail a lender whose certificate may well cover it.
+    A text that names no module, or holds any word beyond the module names, the norm and joining
+    words, is rejected (``_BadRow``): an unknown text read as "no TBA" would fail a lender whose
+    certificate may well cover it, and "TBA (opgeschort)" or "Aanneming van werk (geen ter
+    beschikking stellen van arbeid)" read as TBA would pass one whose certificate does not.
     """
-    folded = f" {_fold(raw)} "
+    folded = _fold(raw)
     found = []
-    if " ter beschikking" in folded or " terbeschikking" in folded or " tba " in folded:
+    if _TBA_TEXT.search(folded):
         found.append(SnaModule.TBA)
-    if " aanneming" in folded:
+    if _AANNEMING_TEXT.search(folded):
         found.append(SnaModule.AANNEMING)
-    if SnaModule.TBA not in found and (not found or _NON_TBA_TEXT.sub(" ", folded).strip()):
+    rest = _MODULE_FILLER_TEXT.sub(" ", _AANNEMING_TEXT.sub(" ", _TBA_TEXT.sub(" ", folded)))
+    if not found or rest.strip():
         raise _BadRow(f"unrecognised activity (module) {raw!r}")
     return tuple(found)
 
@@ -370,16 +388,17 @@ def _parse_rows(title: str, lines: Iterator[tuple[object, ...]], url: str) -> Sn
     top = [values for _, values in zip(range(HEADER_SEARCH_ROWS), lines)]
     header_index, headers, columns = _find_header(top, url)
     kvk_column, name_column = columns["kvk"], columns["name"]
-    free_text = {columns[field].index for field in _FREE_TEXT_FIELDS if field in columns}
+    free_text = {columns[field].index for field in _FREE_TEXT_FIELDS if field in columns} | {
+        index for index, header in enumerate(headers) if _names_a_body(header)}
     mapped = {choice.index for choice in columns.values()}
-    check_status = "status" not in columns
+    _refuse_status_headers(headers, mapped, url)
+    status_column = columns.get("status")
     rows: list[SnaRow] = []
     rejected: list[SnaRejectedRow] = []
     for row_number, values in enumerate(chain(top[header_index:], lines), start=header_index + 1):
         if _is_blank(values):
             continue
-        if check_status:
-            _refuse_unrecognised_status(values, free_text, mapped, headers, row_number, url)
+        _refuse_unrecognised_status(values, free_text, mapped, status_column, headers, row_number, url)
         try:
             rows.append(_read_row(values, row_number, columns))
         except _BadRow as bad:
@@ -388,27 +407,59 @@ def _parse_rows(title: str, lines: Iterator[tuple[object, ...]], url: str) -> Sn
     return SnaExport(title, header_index, headers, columns, tuple(rows), tuple(rejected))
 
 
+def _refuse_status_headers(headers: Sequence[str], mapped: set[int], url: str) -> None:
+    """A column mapped to no field whose header names a status or a validity ("Opgeschort",
+    "Actief", "Certificaat geldig tot", "Einddatum certificaat", "Statustoelichting") holds what
+    decides whether a row is certified, in a form this parser does not read: refuse the export."""
+    for index, header in enumerate(headers):
+        if index in mapped:
+            continue
+        folded = _fold(header)
+        word = next((word for word in _STATUS_HEADER_WORDS if word in folded), None)
+        if word is not None:
+            raise LayoutChangedError(
+                url,
+                f"SNA export: column {get_column_letter(index + 1)} ({header!r}) is headed like a status or "
+                f"validity ({word!r}), but is not a status column this parser reads",
+            )
+
+
+def _names_a_body(header: str) -> bool:
+    """Whether a column names the certifying body ("Certificerende instelling", "CI"): its cells are names
+    ("Normcheck Certificering B.V."), and a status stem in a name ("certifi") is no status."""
+    folded = _fold(header)
+    return "instelling" in folded or folded.strip() in ("ci", "certificeerder")
+
+
 def _refuse_unrecognised_status(
-    values: tuple[object, ...], free_text: set[int], mapped: set[int], headers: Sequence[str], row_number: int,
-    url: str,
+    values: tuple[object, ...], free_text: set[int], mapped: set[int], status_column: ColumnChoice | None,
+    headers: Sequence[str], row_number: int, url: str,
 ) -> None:
-    """Without a recognised status column every row reads as certified; a cell saying
-    "Opgeschort" (or aangemeld, doorgehaald) in a non-free-text column, or one holding a status
-    stem ("Niet gecertificeerd", "Ingetrokken") in a column mapped to no field, shows that would be false."""
+    """A cell holding a status stem ("Niet gecertificeerd", "Ingetrokken", "Opgeschort per 1-3-2026")
+    in a column mapped to no field is status information this parser does not read, beside a
+    recognised status column or not. Without a recognised status column every row reads as
+    certified, so a cell saying "Opgeschort" (or aangemeld, doorgehaald) in a mapped
+    non-free-text column shows that would be false too."""
     for index, value in enumerate(values):
         if index in free_text or not isinstance(value, str):
             continue
         if index in mapped:
+            if status_column is not None:
+                continue
             looks_like_status = value.strip().casefold().startswith(_STATUS_WORDS)
         else:
             folded = _fold(value)
             looks_like_status = any(stem in folded for stem in _STATUS_STEMS)
         if looks_like_status:
             header = headers[index] if index < len(headers) else ""
+            why = (
+                "but no status column was recognised" if status_column is None
+                else f"beside status column {status_column.letter} ({status_column.header!r})"
+            )
             raise LayoutChangedError(
                 url,
                 f"SNA export: column {get_column_letter(index + 1)} ({header!r}) holds status {value.strip()!r} "
-                f"in row {row_number}, but no status column was recognised",
+                f"in row {row_number}, {why}",
             )
 
 

@@ -549,3 +549,78 @@ def test_fetch_all_raises_fetch_error_on_a_non_200_status() -> None:
 def test_fetch_all_refuses_an_empty_search() -> None:
     with pytest.raises(ValueError, match="empty search"):
         fetch_all(FakeClient({}), "  ")  # type: ignore[arg-type]
+
+
+# --- fetch_all: the register changing between page reads ---------------------------------------
+
+
+def _body(page_count: int, total_count: int, results: list[dict[str, object]]) -> bytes:
+    return json.dumps({"SearchResultInfo": {"PageCount": page_count, "TotalCount": total_count}, "Results": results}).encode()
+
+
+def _results(name: str) -> list[dict[str, object]]:
+    results: list[dict[str, object]] = json.loads(fixture(name))["Results"]
+    return results
+
+
+def test_fetch_all_refuses_pages_whose_counts_changed_while_the_register_was_read() -> None:
+    """Two rows a page. An inspection published between reading page 1 and page 2 shifts the rows:
+    page 2 counts 3 pages / 5 results, repeats page 1's last row (48107) and the last inspection
+    (46001, say the partner's shutdown) is never read. Before the fix the repeat was counted toward
+    TotalCount (4 rows read, 4 expected) and 46001 silently vanished."""
+    (a, b, c), (d,) = _results("search_page_1.json"), _results("search_page_2.json")
+    client = FakeClient({"1": _body(2, 4, [a, b]), "2": _body(3, 5, [b, c]), "3": _body(3, 5, [d])})
+    with pytest.raises(ScrapingError, match="changed while it was read .*page 2 counts 5 results on 3.*read again") as caught:
+        fetch_all(client, "Voorbeeld")  # type: ignore[arg-type]
+    assert type(caught.value) is ScrapingError
+    assert "currentPage=2" in str(caught.value)
+    assert len(client.calls) == 2
+
+
+@pytest.mark.parametrize(("page_count", "total_count"), [(2, 5), (3, 4), (2, 3)])
+def test_fetch_all_refuses_any_later_page_count_that_differs_from_page_one(page_count: int, total_count: int) -> None:
+    page_two = _body(page_count, total_count, _results("search_page_2.json"))
+    client = FakeClient({"1": fixture("search_page_1.json"), "2": page_two, "3": page_two})
+    with pytest.raises(ScrapingError, match="changed while it was read") as caught:
+        fetch_all(client, "Voorbeeld")  # type: ignore[arg-type]
+    assert type(caught.value) is ScrapingError
+
+
+def test_fetch_all_refuses_an_inspection_repeated_from_an_earlier_page_even_with_unchanged_counts() -> None:
+    """One inspection published and one withdrawn between page reads: the counts stay 2 pages / 4
+    results, but the rows shifted, so 47950 repeats on page 2 and one inspection was never read.
+    Counting the repeat toward TotalCount would hide that."""
+    first, second = _results("search_page_1.json"), _results("search_page_2.json")
+    client = FakeClient({"1": fixture("search_page_1.json"), "2": _body(2, 4, [first[-1], *second])})
+    with pytest.raises(ScrapingError, match="changed while it was read .*page 2 repeats inspection\\(s\\) 47950.*read again") as caught:
+        fetch_all(client, "Voorbeeld")  # type: ignore[arg-type]
+    assert type(caught.value) is ScrapingError
+
+
+def test_fetch_all_compares_distinct_inspections_with_the_total_count() -> None:
+    """Two rows of one inspection on a page whose TotalCount says 2: the second inspection is
+    not there, so the read is incomplete."""
+    (row,) = _results("search_page_2.json")
+    client = FakeClient({"1": _body(1, 2, [row, row])})
+    with pytest.raises(ScrapingError, match="gave 1 results on 1 page\\(s\\), but the register counts 2"):
+        fetch_all(client, "Voorbeeld")  # type: ignore[arg-type]
+
+
+def test_fetch_all_still_collapses_one_inspection_listed_twice_within_a_page() -> None:
+    """The repeat check is across pages: within one page, copies of an inspection are deduped
+    (findings pooled and collapsed) as before when the TotalCount counts the inspection once."""
+    (row,) = _results("duplicate_findings.json")
+    client = FakeClient({"1": _body(1, 1, [row, row])})
+    _, (record,) = fetch_all(client, "Oogst")  # type: ignore[arg-type]
+    assert [f.collapsed for f in record.findings] == [3, 2, 0]
+
+
+def test_fetch_all_reads_three_pages_with_steady_counts() -> None:
+    first, second = _results("search_page_1.json"), _results("search_page_2.json")
+    new = {**first[0], "Id": 49999}
+    client = FakeClient({
+        "1": _body(3, 5, first[:2]), "2": _body(3, 5, [first[2], new]), "3": _body(3, 5, second),
+    })
+    _, records = fetch_all(client, "Voorbeeld")  # type: ignore[arg-type]
+    assert [r.id for r in records] == ["48213", "48107", "47950", "49999", "46001"]
+    assert len(client.calls) == 3

@@ -263,7 +263,9 @@ def test_row_without_activity_is_rejected_and_blank_rows_are_skipped() -> None:
         (f"{TBA}, {AANNEMING}", (SnaModule.TBA, SnaModule.AANNEMING)),
         (f"{AANNEMING} / {TBA}", (SnaModule.TBA, SnaModule.AANNEMING)),
         (f"{AANNEMING} (NEN 4400-1)", (SnaModule.AANNEMING,)),
-        (f"{TBA} en Bemiddeling", (SnaModule.TBA,)),  # TBA named: other words cannot take it away
+        (f"NEN 4400-1 / NEN 4400-2 {TBA}", (SnaModule.TBA,)),
+        ("Ter beschikking stellen", (SnaModule.TBA,)),
+        ("Module TBA en module aanneming", (SnaModule.TBA, SnaModule.AANNEMING)),
     ],
 )
 def test_module_normalisation_keeps_the_raw_text(text: str, modules: tuple[SnaModule, ...]) -> None:
@@ -280,6 +282,14 @@ def test_module_normalisation_keeps_the_raw_text(text: str, modules: tuple[SnaMo
         "Stabalisatie",  # "tba" inside a word is not TBA
         f"{AANNEMING}, Uitzenden",  # a known module beside an unknown one: TBA not ruled out
         "-",
+        # Words beside TBA qualify it in a way not known: read as TBA, the row would pass a lender
+        # whose certificate may not cover it (a status, a negation, an unknown activity).
+        "TBA (opgeschort)",
+        f"{TBA} - geschorst",
+        f"{TBA} (ingetrokken per 01-03-2026)",
+        f"{AANNEMING} (geen ter beschikking stellen van arbeid)",
+        f"Niet: {TBA}",
+        f"{TBA} en Bemiddeling",
     ],
 )
 def test_an_unrecognised_activity_rejects_the_row_instead_of_reading_no_tba(text: str) -> None:
@@ -379,10 +389,80 @@ def test_a_status_like_value_in_an_unmapped_column_is_a_layout_change(header: st
         parse(workbook(rows, headers=(*SHORT_HEADERS, header)))
 
 
-def test_unmapped_columns_without_status_words_are_left_alone() -> None:
-    headers = (*SHORT_HEADERS, "Land", "Postcode", "Geldig tot")
-    export = parse(workbook([("A B.V.", 11111111, "Venlo", TBA, "Polska", "1234 AB", "2026-05-01")], headers=headers))
+@pytest.mark.parametrize("value", ["Beëindigd", "Beeindigd", "Inactief", "Gestopt", "Ingetrokken"])
+@pytest.mark.parametrize("status", [(), ("Status",)], ids=["no-status-column", "status-column"])
+def test_ended_status_values_in_an_unmapped_column_are_a_layout_change(value: str, status: tuple[str, ...]) -> None:
+    """Stems for an ended certificate ("Beëindigd", "Inactief", "Gestopt"), with or without a
+    recognised status column: the row must not read as certified."""
+    headers = (*SHORT_HEADERS, *status, "Stand")
+    row = ("A B.V.", 11111111, "Venlo", TBA, *("Gecertificeerd" for _ in status), value)
+    with pytest.raises(LayoutChangedError, match=rf"\('Stand'\) holds status {value!r} in row 2"):
+        parse(workbook([row], headers=headers))
+
+
+@pytest.mark.parametrize("status", [(), ("Status",)], ids=["no-status-column", "status-column"])
+def test_unmapped_columns_without_status_words_are_left_alone(status: tuple[str, ...]) -> None:
+    headers = (*SHORT_HEADERS, *status, "Land", "Postcode", "Ingangsdatum", "Certificeringsdatum")
+    row = ("A B.V.", 11111111, "Venlo", TBA, *("Gecertificeerd" for _ in status), "Polska", "1234 AB", "2019-05-01",
+           "2025-03-01")
+    export = parse(workbook([row], headers=headers))
     assert [row.status for row in export.rows] == [SnaStatus.GECERTIFICEERD] and export.rejected == ()
+
+
+@pytest.mark.parametrize("status", [(), ("Status",)])
+def test_a_certifying_body_s_name_is_no_status(status: tuple[str, ...]) -> None:
+    """"Normcheck Certificering B.V." holds the stem "certifi": in a column naming the certifying body it is a
+    name, and the whole SNA section must not fail on it."""
+    headers = (*SHORT_HEADERS, *status, "Certificerende instelling")
+    row = ("A B.V.", 11111111, "Venlo", TBA, *("Gecertificeerd" for _ in status), "Normcheck Certificering B.V.")
+    export = parse(workbook([row], headers=headers))
+    assert [row.status for row in export.rows] == [SnaStatus.GECERTIFICEERD] and export.rejected == ()
+
+
+@pytest.mark.parametrize(
+    ("header", "value", "word"),
+    [("Opgeschort", "Ja", "opgeschort"), ("Geschorst", "J", "geschorst"), ("Actief", "Nee", "actief"),
+     ("Gecertificeerd", "Nee", "gecertificeerd"), ("Doorgehaald", "Ja", "doorgehaald"),
+     ("Aangemeld", "Nee", "aangemeld"), ("Certificaat geldig tot", "01-01-2020", "geldig"),
+     ("Geldig tot", "2020-01-01", "geldig"), ("Einddatum certificaat", "2020-01-01", "einddatum"),
+     ("Vervaldatum", "2020-01-01", "vervaldatum"), ("Verloopt op", "2020-01-01", "verloop"),
+     ("Beëindigd per", "2020-01-01", "beeindig")],
+)
+def test_a_status_or_validity_header_on_an_unmapped_column_is_a_layout_change(
+    header: str, value: str, word: str
+) -> None:
+    """The values ("Ja", "Nee", a past date) hold no status word, but the header says they decide
+    whether the certificate holds: reading every row as certified would be a guess in the
+    lender's favour, so the export is refused, rows or no rows."""
+    headers = (*SHORT_HEADERS, header)
+    rows = [("A B.V.", 11111111, "Venlo", TBA, value)]
+    message = rf"column E \({header!r}\) is headed like a status or validity \({word!r}\)"
+    with pytest.raises(LayoutChangedError, match=message):
+        parse(workbook(rows, headers=headers))
+    with pytest.raises(LayoutChangedError, match=message):
+        parse(workbook([], headers=headers))
+
+
+def test_a_second_status_column_beside_the_recognised_one_is_a_layout_change() -> None:
+    """"Statustoelichting" is not taken as the status (the "Status" column is): its remark
+    "Opgeschort per 1-3-2026" beside "Gecertificeerd" must not be ignored."""
+    headers = (*SHORT_HEADERS, "Status", "Statustoelichting")
+    rows = [("A B.V.", 11111111, "Venlo", TBA, "Gecertificeerd", "Opgeschort per 1-3-2026")]
+    with pytest.raises(LayoutChangedError, match=r"column F \('Statustoelichting'\) is headed like a status"):
+        parse(workbook(rows, headers=headers))
+
+
+def test_status_words_in_an_unmapped_column_beside_a_status_column_are_a_layout_change() -> None:
+    """The unmapped columns' values are scanned also when a status column was recognised."""
+    headers = (*SHORT_HEADERS, "Status", "Opmerking")
+    rows = [("A B.V.", 11111111, "Venlo", TBA, "Gecertificeerd", None),
+            ("B B.V.", 22222222, "Venlo", TBA, "Gecertificeerd", "Opgeschort per 1-3-2026")]
+    with pytest.raises(
+        LayoutChangedError,
+        match=r"column F \('Opmerking'\) holds status 'Opgeschort per 1-3-2026' in row 3, beside status column E "
+              r"\('Status'\)",
+    ):
+        parse(workbook(rows, headers=headers))
 
 
 def test_norm_from_its_column_or_from_the_activity_text() -> None:
