@@ -3,8 +3,11 @@
 The site's structure is [observed] only: a list page linking to detail pages under
 /vonnissen-en-arresten/<slug>/ with irregular slugs, dates written with Dutch or English month
 names. Entries are therefore found by their link target, not by CSS classes; a page without
-such links, or a verdict without a date, raises LayoutChangedError. SNCU publishes no KvK numbers:
-the parties read here can only be linked by name (needs review).
+such links, or a verdict without a date, raises LayoutChangedError. So does a list entry whose
+link is not read (a PDF, another site, "?p=4711", a renamed section): an entry is never dropped,
+its verdict would be lost and the partner pass (``_unread_entries``). The host may be written with
+or without "www." and a detail page may sit under a date path ("2025/<slug>/", ``_VERDICT_PATH``).
+SNCU publishes no KvK numbers: the parties read here can only be linked by name (needs review).
 """
 
 from __future__ import annotations
@@ -208,21 +211,39 @@ def _main(soup: BeautifulSoup, selectors: tuple[str, ...]) -> Tag:
     return soup.body or soup
 
 
-def _verdict_url(href: str, base: str) -> str | None:
-    """Absolute detail-page URL (query and fragment dropped), or None for any other link.
+_VERDICT_PATH = re.compile(re.escape(_SECTION) + r"(?P<dated>\d{4}/(?:\d{1,2}/){0,2})?(?P<slug>[^/]+)/?")
+"""A detail page: ``<slug>/`` right under the section, or under a WordPress date prefix
+(``2025/<slug>/``, ``2025/03/<slug>/``, ``2025/03/05/<slug>/``) whose last segment holds a letter:
+a year, month and day name no verdict, so such a path names one verdict. Any other nested path
+(``hoger-beroep/<slug>/``, ``<slug>/bijlage/``) may be a category or a sub-page: not read as a
+verdict, and a list entry linking only there raises (``_unread_entries``)."""
 
-    A malformed href is skipped unless it points into the verdict section: that may be a
-    verdict, and skipping it would make the verdict vanish (read as "no verdict")."""
+
+def _site(parts: SplitResult) -> tuple[str, int | None]:
+    """Host (lower case, without a leading "www.") and port: sncu.nl and www.sncu.nl are one site."""
+    return (parts.hostname or "").lower().removeprefix("www."), parts.port
+
+
+def _verdict_url(href: str, base: str) -> str | None:
+    """Absolute detail-page URL (query and fragment dropped, on the list's own host), or None for
+    any other link.
+
+    The link's host may differ from the list's by a leading "www." only ("https://sncu.nl/..."
+    on a www.sncu.nl list): the URL is then written with the list's host, so one verdict linked
+    both ways is read once. A malformed href is skipped unless it points into the verdict section:
+    that may be a verdict, and skipping it would make the verdict vanish (read as "no verdict")."""
     resolved = resolve(base, href)
     if resolved is None:
         if _SECTION in href:
             raise LayoutChangedError(base, f"a link into {_SECTION} is not a valid URL: {href!r}")
         return None
-    parts = resolved[1]
-    match = re.fullmatch(re.escape(_SECTION) + r"([^/]+)/?", parts.path)
-    if parts.netloc != urlsplit(base).netloc or match is None or match[1] in _NOT_VERDICTS:
+    parts, list_parts = resolved[1], urlsplit(base)
+    match = _VERDICT_PATH.fullmatch(parts.path)
+    if _site(parts) != _site(list_parts) or match is None or match["slug"] in _NOT_VERDICTS:
         return None
-    return urlunsplit((parts.scheme, parts.netloc, f"{_SECTION}{match[1]}/", "", ""))
+    if match["dated"] and not re.search(r"[^\W\d_]", match["slug"]):
+        return None  # an archive of a month or day ("2025/03/"), no verdict
+    return urlunsplit((parts.scheme, list_parts.netloc, parts.path.rstrip("/") + "/", "", ""))
 
 
 def _verdict_links(area: Tag, base: str) -> Iterator[tuple[Tag, str]]:
@@ -234,14 +255,114 @@ def _verdict_links(area: Tag, base: str) -> Iterator[tuple[Tag, str]]:
 _GENERIC_LINK = re.compile(r"^(lees|read)\s+(meer|verder|more)\b|^(meer|more)\b|^»$", re.I)
 
 
+def _same_kind(one: Tag, other: Tag) -> bool:
+    return one.name == other.name and sorted(one.get("class") or []) == sorted(other.get("class") or [])
+
+
+def _entry_like(element: Tag) -> bool:
+    """An element that can be a list entry: it holds a link or a heading (not a bare date line)."""
+    return element.find("a", href=True) is not None or element.find(["h1", "h2", "h3", "h4", "h5", "h6"]) is not None
+
+
+def _repeated(element: Tag) -> bool:
+    """A sibling of the same tag and classes that can be an entry: ``element`` is one of a list."""
+    return any(
+        isinstance(sibling, Tag) and sibling is not element and _same_kind(sibling, element) and _entry_like(sibling)
+        for sibling in element.parent.children  # type: ignore[union-attr]
+    )
+
+
 def _entry_element(anchor: Tag, url: str, area: Tag, base: str) -> Tag:
-    """The largest ancestor of the link that holds no other verdict: one list entry."""
+    """The largest ancestor of the link that holds no other verdict and no entry-like element of
+    its own kind beside it: one list entry. The second condition keeps an entry whose link is not
+    recognised (a PDF) out of the only recognised entry's element, so it is still seen."""
     entry = anchor
     while entry.parent is not None and entry.parent is not area:
         if any(other != url for _, other in _verdict_links(entry.parent, base)):
             break
+        if entry is not anchor and _repeated(entry):
+            break
         entry = entry.parent
     return entry
+
+
+_OUTSIDE_LIST = ("nav", "header", "footer", "aside", "form")
+# An anchor whose text reads as a verdict's title: a singular verdict word ("Vonnissen en
+# arresten", the section's own name, is no title), or SNCU next to a versus word ("Over SNCU" is
+# no title).
+_VERSUS_WORD = r"(?:vs\.?|versus|v\.|contra|tegen|/|[-–—])"
+_VERDICT_TEXT = re.compile(
+    rf"\b(?:vonnis|arrest|uitspraak|beschikking|judg(?:e)?ment|verdict)\b"
+    rf"|\bSNCU\)?\s*{_VERSUS_WORD}\s*\w|\w\)?\s*{_VERSUS_WORD}\s*\(?SNCU\b",
+    re.I,
+)
+_PDF = re.compile(r"\.pdf(?:$|[?#])", re.I)
+
+
+def _outside_list(element: Tag, area: Tag) -> bool:
+    """Inside a menu, header, footer, sidebar or form of the content area: never a list entry."""
+    for parent in element.parents:
+        if parent is area:
+            return False
+        if parent.name in _OUTSIDE_LIST or parent.get("role") == "navigation":
+            return True
+    return False
+
+
+def _describe(element: Tag) -> str:
+    text = _clean(element.get_text(" "))
+    hrefs = [str(a["href"]) for a in element.find_all("a", href=True)]
+    if element.name == "a" and element.has_attr("href"):
+        hrefs = [str(element["href"])]
+    return f"{text[:120]!r} (links: {', '.join(hrefs) or 'none'})"
+
+
+def _unread_entries(area: Tag, url: str, entries: list[Tag]) -> None:
+    """Raise LayoutChangedError naming the first list entry that has no verdict link read here.
+
+    An entry read as no entry loses its verdict without a trace (the partner would pass), so a
+    link this parser cannot read (a PDF, another host, ``?p=4711``, a renamed section, a nested
+    path ``_VERDICT_PATH`` refuses) fails the list. An entry is:
+    - an element of the same tag and classes as a recognised entry that holds a link or heading,
+      beside it (same parent), or anywhere in the content area when that kind has classes;
+    - an anchor outside every recognised entry whose text reads as a verdict title
+      (``_VERDICT_TEXT``) or that links to a PDF.
+    Menus, headers, footers, sidebars and forms in the content area are not read, nor links to the
+    list itself (the section, its pages)."""
+
+    def recognised(element: Tag) -> bool:
+        return any(element is entry or entry in element.parents for entry in entries) or any(
+            True for _ in _verdict_links(element, url)
+        )
+
+    kinds = {(entry.name, tuple(sorted(entry.get("class") or []))) for entry in entries if entry.name != "a"}
+    candidates: list[Tag] = []
+    for entry in entries:
+        siblings = entry.parent.children if entry.parent is not None else []
+        candidates += [sibling for sibling in siblings if isinstance(sibling, Tag) and _same_kind(sibling, entry)]
+    for name, classes in kinds:
+        if classes:
+            found = area.find_all(name, class_=classes[0])
+            candidates += [element for element in found if tuple(sorted(element.get("class") or [])) == classes]
+    for element in candidates:
+        if element.name == "a" and not _PDF.search(str(element.get("href", ""))) and not _VERDICT_TEXT.search(
+            _clean(element.get_text(" "))
+        ):
+            continue  # a bare link beside bare verdict links is judged by its text and target below
+        if _entry_like(element) and not recognised(element) and not _outside_list(element, area):
+            raise LayoutChangedError(url, f"a verdict link ({_SECTION}<slug>/) in the list entry {_describe(element)}")
+    for anchor in area.find_all("a", href=True):
+        if recognised(anchor) or any(entry in anchor.parents for entry in entries) or _outside_list(anchor, area):
+            continue
+        href = str(anchor["href"])
+        resolved = resolve(url, href)
+        if resolved is not None and (
+            _PAGE_PATH.fullmatch(resolved[1].path) or resolved[1].path.rstrip("/") + "/" == _SECTION
+        ):
+            continue  # the list itself
+        target = resolved[1].path if resolved is not None else href
+        if _PDF.search(target) or _VERDICT_TEXT.search(_clean(anchor.get_text(" ") or str(anchor.get("title", "")))):
+            raise LayoutChangedError(url, f"a verdict link ({_SECTION}<slug>/) in the list entry {_describe(anchor)}")
 
 
 _PAGE_PATH = re.compile(re.escape(_SECTION) + r"page/(\d+)/?")
@@ -284,7 +405,8 @@ def _next_url(soup: BeautifulSoup, page_url: str) -> str | None:
 def parse_list(body: bytes, url: str) -> SncuListPage:
     """Verdict entries (title, absolute URL, date if shown) and the next page's URL.
 
-    The list is assumed never to be empty, so a page without verdict links is a changed layout.
+    The list is assumed never to be empty, so a page without verdict links is a changed layout;
+    an entry without a verdict link read here is one too (``_unread_entries``).
     """
     soup = _soup(body)
     area = _main(soup, ("main", '[role="main"]', "#content", "#main"))
@@ -295,6 +417,7 @@ def parse_list(body: bytes, url: str) -> SncuListPage:
         entries.setdefault(target, _entry_element(anchor, target, area, url))
     if not entries:
         raise LayoutChangedError(url, f"links to verdict pages ({_SECTION}<slug>/) in the content area")
+    _unread_entries(area, url, list(entries.values()))
     result = []
     for target, element in entries.items():
         named = [text for text in titles[target] if text and not _GENERIC_LINK.match(text)]

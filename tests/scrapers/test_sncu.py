@@ -208,6 +208,153 @@ def test_changed_list_layout_names_url_and_what_is_missing() -> None:
     assert caught.value.missing == "links to verdict pages (/vonnissen-en-arresten/<slug>/) in the content area"
 
 
+# --- list entries whose link is not read: raised, never dropped -------------------------------
+
+_DONALD = "Vonnis SNCU vs. Test BV Donald"
+
+
+def with_entry(href: str, title: str = _DONALD, *, page: str = "list_page_1.html") -> bytes:
+    """A list fixture with one more entry, first in the list, of the same markup as the others."""
+    body = fixture(page)
+    entry = (
+        f'<article class="post-item"><h2 class="entry-title"><a href="{href}">{title}</a></h2>'
+        '<div class="entry-meta"><span class="posted-on">5 maart 2025</span></div></article>'
+    ).encode()
+    changed = body.replace(b'<div class="posts-list">', b'<div class="posts-list">' + entry, 1)
+    assert changed != body
+    return changed
+
+
+_UNREAD_LINKS = [
+    "https://www.sncu.nl/wp-content/uploads/2025/03/Vonnis-SNCU-vs-Test-BV-Donald.pdf",
+    "https://uitspraken.rechtspraak.nl/details?id=ECLI:NL:RBAMS:2025:1234",
+    "https://www.sncu.nl/?p=4711",
+    "https://www.sncu.nl/en/vonnissen-en-arresten/vonnis-sncu-vs-test-bv-donald/",
+    "https://www.sncu.nl/uitspraken/vonnis-sncu-vs-test-bv-donald/",
+    "/vonnissen-en-arresten/hoger-beroep/vonnis-sncu-vs-test-bv-donald/",  # a category path: not one verdict
+    "/vonnissen-en-arresten/vonnis-sncu-vs-test-bv-donald/bijlage/",
+]
+_UNREAD_IDS = ["pdf", "other-host", "query-permalink", "english-path", "renamed-section", "category-path", "sub-page"]
+
+
+@pytest.mark.parametrize("page", ["list_page_1.html", "list_page_2.html"], ids=["among-three", "beside-the-only-one"])
+@pytest.mark.parametrize("href", _UNREAD_LINKS, ids=_UNREAD_IDS)
+def test_a_list_entry_whose_link_is_not_read_fails_the_list_naming_it(href: str, page: str) -> None:
+    """Dropped, the entry's verdict was lost and its partner came out eligible."""
+    url = LIST_URL if page == "list_page_1.html" else PAGE_2
+    with pytest.raises(LayoutChangedError) as caught:
+        parse_list(with_entry(href, page=page), url)
+    assert caught.value.url == url
+    assert caught.value.missing.startswith(f"a verdict link (/vonnissen-en-arresten/<slug>/) in the list entry '{_DONALD}")
+    assert href in caught.value.missing
+
+
+def test_an_entry_of_the_same_markup_fails_the_list_whatever_its_title() -> None:
+    """No verdict word in the title: the entry is known by its markup (an <article> like the others)."""
+    with pytest.raises(LayoutChangedError, match="in the list entry 'Test BV Donald"):
+        parse_list(with_entry("https://www.sncu.nl/?p=4711", "Test BV Donald"), LIST_URL)
+
+
+@pytest.mark.parametrize(
+    ("href", "url"),
+    [
+        ("https://sncu.nl/vonnissen-en-arresten/vonnis-sncu-vs-test-bv-donald/", f"{SITE}vonnis-sncu-vs-test-bv-donald/"),
+        ("https://www.sncu.nl/vonnissen-en-arresten/2025/vonnis-sncu-vs-test-bv-donald/",
+         f"{SITE}2025/vonnis-sncu-vs-test-bv-donald/"),
+        ("/vonnissen-en-arresten/2025/03/vonnis-sncu-vs-test-bv-donald", f"{SITE}2025/03/vonnis-sncu-vs-test-bv-donald/"),
+    ],
+    ids=["without-www", "year-path", "year-month-path"],
+)
+def test_a_verdict_linked_without_www_or_under_a_date_path_is_read(href: str, url: str) -> None:
+    entries = parse_list(with_entry(href), LIST_URL).entries
+    assert (entries[0].title, entries[0].url, entries[0].date) == (_DONALD, url, date(2025, 3, 5))
+    assert len(entries) == 4
+
+
+def test_a_date_archive_under_the_section_is_no_verdict() -> None:
+    body = fixture("list_page_1.html").replace(
+        b'<p>Hieronder', b'<p><a href="/vonnissen-en-arresten/2025/03/">Maart 2025</a> Hieronder', 1
+    )
+    assert len(parse_list(body, LIST_URL).entries) == 3
+
+
+@pytest.mark.parametrize(
+    "anchor",
+    [
+        '<a href="https://uitspraken.rechtspraak.nl/details?id=ECLI:NL:HR:2025:1">het arrest van de Hoge Raad</a>',
+        '<a href="/wp-content/uploads/2025/03/bijlage.pdf">bijlage</a>',
+        '<a href="https://www.sncu.nl/?p=4711">SNCU tegen Test BV Donald</a>',
+    ],
+    ids=["verdict-word", "pdf", "sncu-versus"],
+)
+def test_a_verdict_like_link_outside_every_entry_fails_the_list(anchor: str) -> None:
+    body = fixture("list_page_1.html").replace(b"<p>Hieronder", f"<p>Zie {anchor}. Hieronder".encode(), 1)
+    with pytest.raises(LayoutChangedError, match="in the list entry"):
+        parse_list(body, LIST_URL)
+
+
+def test_a_list_of_items_with_a_pdf_item_fails_the_list() -> None:
+    body = (
+        b'<html><body><main><ul class="vonnissen">'
+        b'<li><a href="/vonnissen-en-arresten/a-2024/">Vonnis SNCU vs. A B.V.</a> 12 mrt 2024</li>'
+        b'<li><a href="https://sncu.nl/wp-content/uploads/b.pdf">B B.V.</a> 5 maart 2025</li>'
+        b"</ul></main></body></html>"
+    )
+    with pytest.raises(LayoutChangedError, match=r"in the list entry 'B B\.V\. 5 maart 2025'"):
+        parse_list(body, LIST_URL)
+
+
+@pytest.mark.parametrize(
+    ("find", "insert"),
+    [
+        (
+            '<main id="main" class="site-main">',
+            (
+                '<main id="main" class="site-main"><div class="breadcrumbs"><a href="https://www.sncu.nl/">Home</a> &gt; '
+                '<a href="https://www.sncu.nl/vonnissen-en-arresten/">Vonnissen en arresten</a></div>'
+            ),
+        ),
+        ("<p>Hieronder", '<p>Lees <a href="/over-sncu/">over de SNCU</a> en <a href="/melding-doen/">meld</a>. Hieronder'),
+        (
+            "</main>",
+            (
+                '<aside class="sidebar"><a href="/wp-content/uploads/jaarverslag.pdf">Jaarverslag</a>'
+                '<a href="/vonnissen-en-arresten/categorie/hoger-beroep/">Arresten: uitspraak in hoger beroep</a></aside>'
+                '<nav class="menu"><a href="/wp-content/uploads/uitleg.pdf">Uitleg vonnis</a></nav>'
+                '<footer><a href="/privacy.pdf">Privacy</a></footer></main>'
+            ),
+        ),
+        (
+            '<p class="excerpt">Vordering van de SNCU toegewezen.</p>',
+            (
+                '<p class="excerpt">Toegewezen. <a href="/wp-content/uploads/2019/01/vonnis.pdf">Download het vonnis (pdf)</a> '
+                '<a href="https://uitspraken.rechtspraak.nl/x">Uitspraak op rechtspraak.nl</a></p>'
+            ),
+        ),
+    ],
+    ids=["breadcrumb", "intro-links", "sidebar-menu-footer-in-main", "pdf-in-a-read-entry"],
+)
+def test_menus_footers_and_a_read_entrys_own_links_do_not_fail_the_list(find: str, insert: str) -> None:
+    body = fixture("list_page_1.html").replace(find.encode(), insert.encode(), 1)
+    assert body != fixture("list_page_1.html")
+    assert parse_list(body, LIST_URL) == parse_list(fixture("list_page_1.html"), LIST_URL)
+
+
+def test_the_only_entry_of_a_page_keeps_its_own_pdf_link() -> None:
+    body = fixture("list_page_2.html").replace(
+        b'<div class="entry-meta">', b'<p><a href="/wp-content/uploads/v.pdf">PDF</a></p><div class="entry-meta">', 1
+    )
+    assert parse_list(body, PAGE_2) == parse_list(fixture("list_page_2.html"), PAGE_2)
+
+
+def test_fetch_all_reads_a_verdict_linked_without_www_from_the_lists_host() -> None:
+    donald = f"{SITE}vonnis-sncu-vs-test-bv-donald/"
+    body = with_entry("https://sncu.nl/vonnissen-en-arresten/vonnis-sncu-vs-test-bv-donald/")
+    client = FakeClient({**SERVED, LIST_URL: body, donald: "detail_flexwerk_voorbeeld_2024.html"})
+    _, details = fetch_all(client)  # type: ignore[arg-type]
+    assert donald in client.calls and donald in [d.url for d in details]
+
+
 # --- detail pages -----------------------------------------------------------------------------
 
 
@@ -785,4 +932,26 @@ def test_a_list_hiding_its_next_page_fails_the_section(store: EvidenceStore, pac
     assert section.status is ReadStatus.FAILED and section.verdicts == []
     assert section.error is not None
     assert section.error.startswith("LayoutChangedError: layout changed: a next-page link that can be followed")
+    assert judged(result, pack) == (Verdict.NEEDS_REVIEW, Outcome.UNKNOWN, "register_failed")
+
+
+@pytest.mark.parametrize(
+    "href",
+    [
+        "https://www.sncu.nl/wp-content/uploads/2026/09/Vonnis-SNCU-vs-Fixture-Uitzend-BV.pdf",
+        "https://www.sncu.nl/uitspraken/vonnis-sncu-vs-fixture-uitzend-bv-2026/",
+    ],
+    ids=["pdf", "renamed-section"],
+)
+def test_a_list_entry_that_is_not_read_fails_the_section(store: EvidenceStore, pack: RulePack, href: str) -> None:
+    """The partner's own verdict, linked so the parser cannot read it, was dropped: eligible."""
+    body = with_entry(href, "Vonnis SNCU vs. Fixture Uitzend B.V.")
+    result = lender_with(store, LIST_URL, body)
+    section = result.dossier.registers.sncu
+    assert section.status is ReadStatus.FAILED and section.verdicts == []
+    assert section.error is not None
+    assert section.error.startswith(
+        "LayoutChangedError: layout changed: a verdict link (/vonnissen-en-arresten/<slug>/) in the list entry "
+        "'Vonnis SNCU vs. Fixture Uitzend B.V."
+    )
     assert judged(result, pack) == (Verdict.NEEDS_REVIEW, Outcome.UNKNOWN, "register_failed")
