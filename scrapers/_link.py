@@ -243,9 +243,13 @@ def with_given_name(dossier: Dossier) -> Dossier:
     registered = kvk.registration.name if kvk is not None and kvk.registration is not None else None
     if dossier.partner.given_name is not None or not registered:
         return dossier
-    score = round(name_score(dossier.partner.name, (registered, *dossier.partner.trade_names)), 1)
-    given = GivenName(name=dossier.partner.name, score=score)
+    given = given_name(dossier.partner.name, (registered, *dossier.partner.trade_names))
     return dossier.model_copy(update={"partner": dossier.partner.model_copy(update={"given_name": given})})
+
+
+def given_name(name: str, registered: Sequence[str]) -> GivenName:
+    """The name given for a partner, scored against the trade register's name and trade names (``name_score``)."""
+    return GivenName(name=name, score=round(name_score(name, registered), 1))
 
 
 def sorted_words(normalised: str) -> str:

@@ -64,7 +64,7 @@ from eligibility._facts import DUTCH_TIME  # a reading's day is its Dutch calend
 from scrapers import inspectorate, kvk, members, nau, sna, sncu, snf
 from scrapers._config import ScraperConfig
 from scrapers._http import MAX_REDIRECTS, _full_url, redirect_target
-from scrapers._link import Candidate, NameIndex, name_score, name_variants, normalise_name, sorted_words, to_link
+from scrapers._link import Candidate, NameIndex, given_name, name_variants, normalise_name, sorted_words, to_link
 from scrapers._store import EvidenceStore, Snapshot
 
 NAU_REGISTER_URL = "https://www.toelatinguitleenmarkt.nl/register.json"
@@ -1097,11 +1097,11 @@ def _given_name(given: _Partner, profile: kvk.KvkProfile, problems: list[str]) -
     """The given name against the KvK name and trade names, scored as the registers link names."""
     if not given.names:
         return None
-    score = round(name_score(given.names[0], (profile.name, *profile.trade_names)), 1)
-    if score < NAME_THRESHOLD:
+    scored = given_name(given.names[0], (profile.name, *profile.trade_names))
+    if scored.score < NAME_THRESHOLD:
         problems.append(f"identity: the name given, {given.names[0]!r}, is not the trade register's name for KvK "
-                        f"{profile.kvk_number} ({profile.name!r}; name score {score}): is the KvK number right?")
-    return GivenName(name=given.names[0], score=score)
+                        f"{profile.kvk_number} ({profile.name!r}; name score {scored.score:g}): is the KvK number right?")
+    return scored
 
 
 # --- refreshing the bulk registers ----------------------------------------------------------

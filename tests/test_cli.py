@@ -21,6 +21,18 @@ def run(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+def check_lender_with(tmp_path: Path, path: tuple[str, ...], value: object) -> tuple[int, str, str]:
+    """``check`` of the lender fixture with the field at ``path`` set to ``value``."""
+    data = json.loads(Path(LENDER).read_text())
+    target = data
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    changed = tmp_path / "changed.json"
+    changed.write_text(json.dumps(data))
+    return run("check", str(changed), "--as-of", "2026-11-23")
+
+
 def test_check_text_in_dutch_and_english() -> None:
     code, out, _ = run("check", LENDER, "--as-of", "2026-11-23")
     assert code == ExitCode.ELIGIBLE
@@ -144,14 +156,7 @@ def test_a_key_given_twice_in_a_dossier_file_is_refused_naming_it(tmp_path: Path
 def test_dates_in_a_dossier_are_iso_text_not_numbers(tmp_path: Path, path: tuple[str, ...], value: object) -> None:
     """A number was read as seconds since 1970 (20261123 became 1970-08-23), a midnight in another zone as its
     nominal day: each a guess. Refused, naming the field."""
-    data = json.loads(Path(LENDER).read_text())
-    target = data
-    for key in path[:-1]:
-        target = target[key]
-    target[path[-1]] = value
-    bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps(data))
-    code, _, err = run("check", str(bad), "--as-of", "2026-11-23")
+    code, _, err = check_lender_with(tmp_path, path, value)
     assert code == ExitCode.INVALID_INPUT and ".".join(path) in err
     assert "is written YYYY-MM-DD" in err or "is written as ISO 8601" in err
 
@@ -409,14 +414,7 @@ def test_a_dossier_file_whose_partner_name_is_another_company_s_goes_to_review(t
 ])
 def test_a_form_s_placeholder_is_refused_as_an_answer(tmp_path: Path, path: tuple[str, ...], value: object) -> None:
     """'n.v.t.' as the only action, '[naam tekenbevoegde]' as the signatory: each passed as given (helpers 52, 55)."""
-    data = json.loads(Path(LENDER).read_text())
-    target = data
-    for key in path[:-1]:
-        target = target[key]
-    target[path[-1]] = value
-    file = tmp_path / "placeholder.json"
-    file.write_text(json.dumps(data))
-    code, _, err = run("check", str(file), "--as-of", "2026-11-23")
+    code, _, err = check_lender_with(tmp_path, path, value)
     assert code == ExitCode.INVALID_INPUT and "is a placeholder of a form, not an answer" in err
     assert ".".join(path) in err
 

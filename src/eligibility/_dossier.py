@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import calendar
 import re
-import unicodedata
 from datetime import date, datetime
 from enum import StrEnum
 from functools import cached_property, lru_cache
@@ -48,7 +47,7 @@ from pydantic import (
 )
 
 from ._canonical import canonical_json
-from ._visible import meaningful, visible
+from ._visible import letters_and_digits, meaningful, visible
 
 KvkNumber = Annotated[
     str,
@@ -319,13 +318,13 @@ def _once_each(texts: list[str] | None) -> list[str] | None:
         return None
     seen: dict[str, str] = {}
     for text in texts:
-        seen.setdefault("".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if c.isalnum()), text)
+        seen.setdefault(letters_and_digits(text), text)
     return list(seen.values())
 
 
 def placeholder(text: str) -> bool:
     """Whether ``text`` is a form's placeholder rather than an answer (``_PLACEHOLDERS``, ``_TEMPLATE_FIELD``)."""
-    folded = "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if c.isalnum())
+    folded = letters_and_digits(text)
     return (folded in _PLACEHOLDERS or bool(_PLACEHOLDER_SHAPES.fullmatch(folded))
             or bool(_TEMPLATE_FIELD.fullmatch(text)))
 

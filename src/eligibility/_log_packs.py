@@ -13,7 +13,6 @@ what it holds is checked by hash on use.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 import tempfile
@@ -24,7 +23,7 @@ import zstandard
 
 from ._canonical import canonical_json
 from ._errors import LogError
-from ._pack import RulePack, _overlay_path, apply_overlay
+from ._pack import RulePack, _overlay_path, apply_overlay, content_hash
 
 PACKS_SQL = """
 CREATE TABLE IF NOT EXISTS packs (key TEXT PRIMARY KEY, files BLOB NOT NULL);
@@ -65,12 +64,9 @@ def store_pack(db: sqlite3.Connection, pack: RulePack, region: str | Path | None
 
 
 def files_hash(files: dict[str, str]) -> str:
-    """The base pack's hash of kept files, taken as ``_pack._file_hash`` takes it of the files on disk."""
-    digest = hashlib.sha256()
-    for name, text in files.items():
-        if name.startswith(_BASE):
-            digest.update(name[len(_BASE):].encode() + b"\0" + text.encode("utf-8") + b"\0")
-    return digest.hexdigest()
+    """The base pack's hash of kept files (``_pack.content_hash``, as of the files on disk)."""
+    return content_hash((name[len(_BASE):], text.encode("utf-8")) for name, text in files.items()
+                        if name.startswith(_BASE))
 
 
 def archived_files(db: sqlite3.Connection, key: str) -> dict[str, str] | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -235,9 +235,15 @@ class RulePack:
 
 
 def _file_hash(files: list[Path], root: Path) -> str:
+    return content_hash((path.relative_to(root).as_posix(), path.read_bytes()) for path in files)
+
+
+def content_hash(files: Iterable[tuple[str, bytes]]) -> str:
+    """A pack's hash: of each file's path (relative to the pack) and bytes, in order. Also taken of the
+    copies a decision log keeps (``_log_packs``), so a copy hashes as the files it was made of."""
     digest = hashlib.sha256()
-    for path in files:
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    for name, data in files:
+        digest.update(name.encode() + b"\0" + data + b"\0")
     return digest.hexdigest()
 
 

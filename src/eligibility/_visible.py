@@ -33,6 +33,12 @@ def meaningful(text: str) -> bool:
     return any(unicodedata.category(character)[0] in "LN" and not invisible(character) for character in text)
 
 
+def letters_and_digits(text: str) -> str:
+    """``text`` case folded, accents dropped, with only its letters and digits: what two spellings of one
+    word share ("N.v.t." and "nvt", "Twente" and "twente ")."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if c.isalnum())
+
+
 def without_invisible(text: str) -> str:
     """``text`` without the characters that draw nothing, spaces kept (for comparing names)."""
     return "".join(character for character in text if character == " " or not invisible(character))
