@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from scrapers._store import Snapshot
 
 REGISTER = "inspectorate"
-PARSER_VERSION = "inspectorate/4"
+PARSER_VERSION = "inspectorate/5"
 """3: KvK numbers written with a label or spaces, branch numbers (session 12).
 4: records say whether the KvK number came as a JSON number (``kvk_number_from_int``)."""
 BASE = "https://resultaten.nlarbeidsinspectie.nl"
@@ -331,11 +331,19 @@ class _Reader:
     def _sanction(
         self, violation: bool, from_result: FineKind | None, sources: Sequence[Mapping[str, Any]], where: str
     ) -> tuple[FineKind, str]:
-        """Kind and where it came from: a sanction field, else the Resultaat text, else assumed."""
+        """Kind and where it came from: a sanction field, else the Resultaat text, else assumed.
+
+        A sanction field milder than the Resultaat text ("Waarschuwing" beside "boete opgelegd")
+        does not make the result milder: the graver of the two counts, with a note. Which one the
+        register meant is not known, and reading a fine as a warning could pass B3.f."""
         if not violation:
             return FineKind.NO_VIOLATION, "Resultaat"
         stated = self.lookup("sanction", sources, _sanction_value, where)
         if stated is not None and stated[1] is not FineKind.NO_VIOLATION:
+            if from_result is not None and _SEVERITY[from_result] > _SEVERITY[stated[1]]:
+                self.notes.append(f"{where}.{stated[0]}: says {stated[1].value} but Resultaat says "
+                                  f"{from_result.value}; the graver counts")
+                return from_result, "Resultaat"
             return stated[1], stated[0]
         if stated is not None:
             self.notes.append(f"{where}.{stated[0]}: says no violation but Resultaat says violation; ignored")
@@ -458,13 +466,14 @@ def dedupe(records: Iterable[InspectionRecord]) -> list[InspectionRecord]:
     pipeline shows them, and a value one copy could not read must not vanish with that copy."""
     unique: dict[str, InspectionRecord] = {}
     for record in records:
-        first = unique.get(record.id)
+        key = record.id.casefold()  # a GUID id may come back in either case
+        first = unique.get(key)
         if first is None:
-            unique[record.id] = record
+            unique[key] = record
         elif record.findings != first.findings or not set(record.notes) <= set(first.notes):
             extra = tuple(finding for finding in record.findings if finding not in first.findings)
             notes = first.notes + tuple(note for note in record.notes if note not in first.notes)
-            unique[record.id] = replace(first, findings=first.findings + extra, notes=notes)
+            unique[key] = replace(first, findings=first.findings + extra, notes=notes)
     return [replace(record, findings=_collapse(record.findings)) for record in unique.values()]
 
 

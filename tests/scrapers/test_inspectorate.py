@@ -65,6 +65,31 @@ def test_page_one_reads_counts_and_every_inspection() -> None:
     assert wml.result_text == "Geen overtreding vastgesteld"
 
 
+def _one_result(**fields: object) -> bytes:
+    """A page with one inspection of one Wav result, its fields as given."""
+    entry = {"Omschrijving": "Wet arbeid vreemdelingen", "OmschrijvingKort": "Wav", **fields}
+    item = {"Id": 1, "Bedrijfsnaam": "X B.V.", "BedrijfPlaats": "Venlo", "Inspectieplaats": "Venlo",
+            "Inspectiedatum": "2025-03-05T00:00:00", "Inspectieresultaten": [entry]}
+    return json.dumps({"SearchResultInfo": {"PageCount": 1, "TotalCount": 1}, "Results": [item]}).encode()
+
+
+@pytest.mark.parametrize(("sanction", "result", "kind", "source", "noted"), [
+    ("Waarschuwing", "Overtreding vastgesteld, boete opgelegd", FineKind.FINE, "Resultaat", True),
+    ("Boete", "Overtreding vastgesteld, bedrijf stilgelegd (stillegging)", FineKind.SHUTDOWN, "Resultaat", True),
+    ("Stillegging", "Overtreding vastgesteld, boete opgelegd", FineKind.SHUTDOWN, "Sanctie", False),
+    ("Waarschuwing", "Overtreding vastgesteld", FineKind.WARNING, "Sanctie", False),
+])
+def test_a_sanction_field_milder_than_the_result_text_does_not_make_it_milder(
+        sanction: str, result: str, kind: FineKind, source: str, noted: bool) -> None:
+    """A fine read as a warning could pass B3.f: the graver of field and text counts, with a note."""
+    (record,) = parse_page(_one_result(Sanctie=sanction, Resultaat=result), URL).records
+    (finding,) = record.findings
+    assert (finding.sanction, finding.sanction_source) == (kind, source)
+    assert bool(record.notes) is noted
+    if noted:
+        assert "the graver counts" in record.notes[0]
+
+
 def test_stillegging_in_the_sanction_field_is_a_shutdown() -> None:
     (finding,) = page("search_page_1.json").records[1].findings
     assert (finding.law, finding.sanction, finding.sanction_source) == (Law.WAADI, FineKind.SHUTDOWN, "Sanctie")
@@ -419,6 +444,15 @@ def test_copies_of_one_inspection_that_differ_pool_their_findings() -> None:
     for order in ([earlier, later], [later, earlier]):
         (kept,) = dedupe(order)
         assert [(f.sanction, f.amount_eur) for f in kept.findings] == [(FineKind.FINE, 30000.0)]
+
+
+def test_copies_of_one_inspection_match_their_id_in_either_case() -> None:
+    """A GUID id is one inspection whether it comes back in capitals or not: counted once."""
+    lower = InspectionRecord(
+        id="c3f1a2d4-7b1e", company_name="X", company_place=None, inspection_place=None,
+        inspection_date=date(2025, 3, 1), kvk_number=None, findings=(_finding(FineKind.FINE, 30000),))
+    upper = InspectionRecord(**{**lower.__dict__, "id": "C3F1A2D4-7B1E"})
+    assert [record.id for record in dedupe([lower, upper])] == ["c3f1a2d4-7b1e"]
 
 
 def test_copies_of_one_inspection_pool_their_notes() -> None:
