@@ -22,14 +22,14 @@ from bs4.element import NavigableString, PreformattedString
 
 from eligibility._dossier import Link, SnfOrganisation
 from eligibility._errors import FetchError, LayoutChangedError, ScrapingError
-from scrapers._pages import next_links, numbered_next, resolve
+from scrapers._pages import more_pages, next_links, numbered_next, resolve
 
 if TYPE_CHECKING:
     from scrapers._http import PoliteClient
     from scrapers._store import Snapshot
 
 REGISTER = "snf"
-PARSER_VERSION = "snf/2"
+PARSER_VERSION = "snf/3"
 REGISTER_URL = "https://www.normeringflexwonen.nl/register"
 # The ``limiet`` asked for, as in the register's known URL. The server may show more or fewer:
 # nothing is concluded from how many rows a page holds.
@@ -141,15 +141,15 @@ def _result_rows(table: Tag, header: Tag) -> Iterator[tuple[Tag, list[Tag]]]:
         yield row, cells
 
 
-def _table_records(area: Tag, url: str) -> list[SnfRecord] | None:
-    """Rows of the first table with a name column; None when the area has no such table."""
+def _table_records(area: Tag, url: str) -> tuple[Tag, list[SnfRecord]] | None:
+    """The first table with a name column and its rows; None when the area has no such table."""
     for table in area.find_all("table"):
         header = _header_row(table)
         columns = _header_columns(header) if header is not None else {}
         if header is None or "name" not in columns:
             continue
         rows = enumerate(_result_rows(table, header), start=1)
-        return [_parse_row(cells, row, columns, url, number) for number, (row, cells) in rows]
+        return table, [_parse_row(cells, row, columns, url, number) for number, (row, cells) in rows]
     return None
 
 
@@ -158,14 +158,17 @@ def _hidden(tag: Tag) -> bool:
     return tag.name in _NOT_SHOWN or tag.has_attr("hidden") or "display:none" in style or "visibility:hidden" in style
 
 
-def _shown_text(area: Tag) -> str:
+def _shown_text(area: Tag, leave_out: Tag | None = None) -> str:
     """The text a reader of the results area sees: no hidden elements, templates, scripts or
-    sidebars (iterative: a deeply nested page must not hit the recursion limit)."""
+    sidebars, and not ``leave_out`` (iterative: a deeply nested page must not hit the recursion
+    limit)."""
     strings: list[str] = []
     stack: list[object] = [area]
     while stack:
         node = stack.pop()
         if isinstance(node, Tag):
+            if node is leave_out:
+                continue
             if node is area or not _hidden(node):
                 stack.extend(reversed(node.contents))
         elif isinstance(node, NavigableString) and not isinstance(node, PreformattedString):
@@ -193,7 +196,8 @@ def _links_to_next(soup: BeautifulSoup, url: str) -> bool:
     """Whether the page links to page N+1: a "next" link, or else a numbered one.
 
     A "next" link into the register that leads elsewhere, or is malformed, raises: guessing
-    would either stop early (results unread) or read the wrong pages."""
+    would either stop early (results unread) or read the wrong pages. So does a page without
+    either that still shows more pages (``more_pages``)."""
     wanted = (_page_number(urlsplit(url)) or 1) + 1
     here = urlsplit(url)._replace(fragment="")
     for candidate in next_links(soup):
@@ -208,7 +212,13 @@ def _links_to_next(soup: BeautifulSoup, url: str) -> bool:
         if _page_number(parts) != wanted:
             raise LayoutChangedError(url, f"a next-page link to page {wanted} (got {href!r})")
         return True
-    return numbered_next(soup, url, _page_number, raise_if_malformed="pagina=") is not None
+    if numbered_next(soup, url, _page_number, raise_if_malformed="pagina=") is not None:
+        return True
+    # A pager this parser cannot follow (a script's page buttons, "Pagina 1 van 3", "Meer laden")
+    # must not end the search: whatever stands on the later pages would read as "not listed".
+    if (sign := more_pages(soup, url, within=_REGISTER_PATH)) is not None:
+        raise LayoutChangedError(url, f"a next-page link that can be followed (the page shows more pages: {sign})")
+    return False
 
 
 def parse_page(body: bytes, url: str) -> SnfPage:
@@ -217,7 +227,7 @@ def parse_page(body: bytes, url: str) -> SnfPage:
     soup = BeautifulSoup(body, "html.parser")
     # The results area: a sidebar or menu outside it may say "geen resultaten" about something else.
     area = soup.find("main") or soup.find(attrs={"role": "main"}) or soup.find(id="content") or soup.body or soup
-    records = _table_records(area, url)
+    table, records = _table_records(area, url) or (None, None)
     shown = _shown_text(area)
     says_none = _NO_RESULTS.search(shown) is not None
     if records is None and not says_none:
@@ -227,7 +237,8 @@ def parse_page(body: bytes, url: str) -> SnfPage:
     if records == [] and not says_none:
         raise LayoutChangedError(url, "result rows or a 'no results' message (the result table is empty)")
     records = records or []
-    total = _total(shown, url)
+    # counted outside the result table: a KvK number in the last cell is no count of "resultaten" below it
+    total = _total(_shown_text(area, leave_out=table) if table is not None else shown, url)
     if total is not None and len(records) > total:
         raise LayoutChangedError(url, f"at most the {total} results the page counts (got {len(records)} rows)")
     has_next = _links_to_next(soup, url)

@@ -244,13 +244,30 @@ def test_search_raises_when_a_linked_page_lists_nothing() -> None:
         ('<span>1</span><a href="http://[x/register?q=x&amp;pagina=2">2</a>', "page link is not a valid URL"),
         ("<p>12 resultaten</p><p>14 resultaten</p>", "one result count, not several"),
         ("<p>9 resultaten</p>", "at most the 9 results the page counts"),
+        ('<span>1</span><button type="button">2</button>', "the page shows more pages: a page number 2"),
+        ("<p>Pagina 1 van 3</p>", "the page shows more pages: 'Pagina 1 van 3'"),
+        ('<a href="/register?q=x&amp;pagina=3">3</a>', "the page shows more pages: a link to page 3"),
+        ('<button class="load-more">Meer laden</button>', "the page shows more pages: a load-more control"),
     ],
-    ids=["next-link-elsewhere", "malformed-next-link", "malformed-page-number", "two-counts", "more-rows-than-count"],
+    ids=["next-link-elsewhere", "malformed-next-link", "malformed-page-number", "two-counts", "more-rows-than-count",
+         "script-pager", "page-of", "page-three-not-two", "load-more"],
 )
 def test_paging_the_parser_cannot_follow_raises(nav: str, missing: str) -> None:
     body = results_page(names(0, 10), 1, pages=1).replace(b"</nav>", nav.encode() + b"</nav>")
     with pytest.raises(LayoutChangedError, match=missing):
         snf.parse_page(body, PAGE_URL)
+
+
+def test_a_kvk_number_in_the_last_cell_is_not_a_result_count() -> None:
+    """Counted outside the table: "68750110" in the last row, then "Resultaten 1-2" below it, is
+    no count of 68,750,110 results (which made the search fail as cut short)."""
+    body = (b'<html><body><main><table><tr><th>Naam</th><th>KvK-nummer</th></tr>'
+            b'<tr><td>Huisvester A</td><td>01085927</td></tr><tr><td>Huisvester B</td><td>68750110</td></tr>'
+            b'</table><p>Resultaten 1-2</p></main></body></html>')
+    page = snf.parse_page(body, PAGE_URL)
+    assert ([r.kvk_number for r in page.records], page.total) == (["01085927", "68750110"], None)
+    client = FakeClient({search_url("x", 1): (200, body)})
+    assert len(snf.search(client, "x")[1]) == 2
 
 
 def test_a_page_size_choice_is_not_a_result_count() -> None:
