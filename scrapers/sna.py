@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from scrapers._store import Snapshot
 
 REGISTER = "sna"
-PARSER_VERSION = "sna/2"
+PARSER_VERSION = "sna/3"
 EXPORT_URL = "https://www.normeringarbeid.nl/snakeurmerk/gecertificeerde-ondernemingen/export"
 
 HEADER_SEARCH_ROWS = 10
@@ -299,10 +299,13 @@ def _status(raw: str) -> SnaStatus:
 
 @lru_cache(maxsize=64)
 def _norm(raw: str) -> SnaNorm | None:
-    match = _NORM.search(_fold(raw))
-    if match is None:
+    """The one norm the text names; None for none, or for both ("NEN 4400-1 en NEN 4400-2"):
+    which one the certificate holds is then not shown (as ``find`` drops a disputed norm), where
+    the first named decided whether a foreign partner failed or a Dutch one went to review."""
+    named = {match.group(1) for match in _NORM.finditer(_fold(raw))}
+    if len(named) != 1:
         return None
-    return SnaNorm.NEN_4400_1 if match.group(1) == "1" else SnaNorm.NEN_4400_2
+    return SnaNorm.NEN_4400_1 if named == {"1"} else SnaNorm.NEN_4400_2
 
 
 # --- rows ----------------------------------------------------------------------------------

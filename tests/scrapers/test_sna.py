@@ -475,6 +475,19 @@ def test_norm_from_its_column_or_from_the_activity_text() -> None:
     assert [row.norm for row in inferred.rows] == [SnaNorm.NEN_4400_2, None]
 
 
+def test_a_cell_naming_both_norms_shows_neither() -> None:
+    """Which norm the certificate holds is then not shown: the first named used to decide, so
+    "NEN 4400-1 / NEN 4400-2" failed a foreign partner on NEN 4400-1."""
+    export = parse(workbook(
+        [("A", 1, "x", TBA, "NEN 4400-1 / NEN 4400-2"), ("B", 2, "x", TBA, "NEN 4400-2 en NEN 4400-1"),
+         ("C", 3, "x", TBA, "NEN 4400-2, NEN4400-2")],
+        headers=(*SHORT_HEADERS, "Norm"),
+    ))
+    assert [row.norm for row in export.rows] == [None, None, SnaNorm.NEN_4400_2]
+    inferred = parse(workbook([("A", 1, "x", f"{TBA} (NEN 4400-1 en NEN 4400-2)")]))
+    assert [row.norm for row in inferred.rows] == [None]
+
+
 def test_inline_strings_read_the_same_as_shared_strings(small: sna.SnaExport) -> None:
     inline = parse(gen.workbook_bytes(gen.small_rows(), shared_strings=False))
     assert inline.rows == small.rows
@@ -655,7 +668,7 @@ def test_fetch_export() -> None:
     assert snapshot.body == body
     assert len(export.rows) == 8
     provenance = snapshot.provenance(sna.PARSER_VERSION)
-    assert (provenance.source, provenance.parser_version, provenance.url) == ("sna", "sna/2", sna.EXPORT_URL)
+    assert (provenance.source, provenance.parser_version, provenance.url) == ("sna", "sna/3", sna.EXPORT_URL)
 
 
 @pytest.mark.parametrize("status", [403, 404])
