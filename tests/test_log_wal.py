@@ -13,6 +13,7 @@ import sqlite3
 import struct
 from pathlib import Path
 
+from eligibility._exit import ExitCode
 from eligibility._log import DecisionLog
 from eligibility._wal_check import FRAME_HEADER_SIZE, HEADER_SIZE, check_wal
 
@@ -77,6 +78,9 @@ def test_bad_frames_only_at_the_end_are_a_note_not_a_failure(tmp_path: Path) -> 
     assert report.ok and len(report.notes) == 1
     assert "1 frame(s) after the last transaction fail their checksum" in report.notes[0]
     assert "NOTE: decisions.sqlite-wal: 1 frame(s) after the last transaction" in report.describe()
+    code, out, _ = run("verify", "--log", str(share))
+    assert code == ExitCode.VERIFIED_WITH_NOTES == 7, "a script that trusts exit 0 alone must see the note"
+    assert "chain intact" in out and "NOTE: decisions.sqlite-wal" in out
 
 
 def test_a_changed_salt_in_a_frame_fails_verify(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ class ExitCode(IntEnum):
     ENGINE = 4
     DISAGREEMENT = 5
     LINT_OR_TEST_FAILED = 6  # also: audit verify/replay when the check does not hold
+    VERIFIED_WITH_NOTES = 7  # audit verify: the chain holds, but a note may be a change (or a crash)
     NOT_ELIGIBLE = 10
     NEEDS_REVIEW = 11
 
