@@ -826,12 +826,21 @@ def _map_snf(found: _Searches[snf.SnfRecord], partner: _Partner, prov: Provenanc
     twice: the least favourable is kept (``snf.least_favourable``, as ``sna.find`` does) and the
     others are noted. Chosen by name and page order, a removed registration passed or failed by
     the order the register happened to list its rows in.
+
+    Every other row linked by name only that is not shown certified is kept in the dossier too
+    (``name_linked_not_certified``), not in a note only: it may be the partner's own location or
+    earlier entity whose registration was removed, and as a note beside a certified KvK-linked row
+    the partner came out eligible. All name candidates are read for it, not ``NAME_LIMIT``: one
+    left out would vanish the same way.
     """
     records = found.records
     _note_names("snf", found.names, "a registration", notes)
-    candidates = _link(
-        partner, records, kvk_of=lambda r: r.kvk_number, name_of=lambda r: r.name, place_of=lambda r: r.place
+    linked = _link(
+        partner, records, kvk_of=lambda r: r.kvk_number, name_of=lambda r: r.name, place_of=lambda r: r.place,
+        limit=len(records),
     )
+    by_name = [c for c in linked if c.method is LinkMethod.NAME]
+    candidates = [c for c in linked if c.method is not LinkMethod.NAME] + by_name[:NAME_LIMIT]
     if candidates and candidates[0].method is not LinkMethod.NAME:
         same = [c for c in candidates if c.method is candidates[0].method and c.kvk_number == candidates[0].kvk_number]
         statuses = sorted({c.record.status for c in same}, key=lambda s: (snf.status_rank(s), s or ""))
@@ -846,7 +855,15 @@ def _map_snf(found: _Searches[snf.SnfRecord], partner: _Partner, prov: Provenanc
             candidates = [chosen, *(c for c in candidates if c is not chosen)]
     best = _best(candidates, "snf", notes)
     organisation = snf.to_organisation(best.record, to_link(best)) if best is not None else None
-    return SnfFinding(status=ReadStatus.READ, provenance=prov, organisation=organisation)
+    certified = snf.status_rank("gecertificeerd")
+    not_certified = [
+        snf.to_organisation(c.record, to_link(c))
+        for c in by_name
+        if c is not best and snf.status_rank(c.record.status) < certified
+    ]
+    return SnfFinding(
+        status=ReadStatus.READ, provenance=prov, organisation=organisation, name_linked_not_certified=not_certified
+    )
 
 
 @dataclass(frozen=True)

@@ -142,6 +142,12 @@ def _absent(value: Any) -> bool:
     return value is None
 
 
+def _none_listed(value: Any) -> bool:
+    """Lists added later whose empty form says nothing (none found) are left out of the JSON form while empty,
+    as ``_absent`` leaves out absent values: dossiers from before keep their bytes."""
+    return not value
+
+
 class _Model(BaseModel):
     """Strict base: unknown fields are errors, nothing is guessed; dates and numbers within bounds,
     no infinity or NaN (JSON has none; Python's reader accepts them)."""
@@ -648,6 +654,13 @@ class SnfOrganisation(_Model):
 
 class SnfFinding(_RegisterSection):
     organisation: SnfOrganisation | None = None
+    name_linked_not_certified: list[SnfOrganisation] = Field(
+        default=[], exclude_if=_none_listed,
+        description="Other rows the search returned that are tied to the partner by name only (no KvK number) and that "
+                    "the register does not show as certified (removed, suspended, applied, or another or no status): "
+                    "perhaps a location or an earlier entity of the partner's whose registration ended. Evidence "
+                    "against the partner that only an officer can dismiss; the rules read each row's status. Empty: "
+                    "none (and left out of the JSON form, so dossiers from before keep their bytes).")
 
 
 class Membership(_Model):

@@ -1175,6 +1175,67 @@ def test_snf_rows_of_one_kvk_number_with_conflicting_statuses_keep_the_least_fav
     assert housing_marks(result, pack) == (Verdict.NOT_ELIGIBLE, Outcome.FAIL, "snf_registration_not_valid")
 
 
+REMOVED_BY_NAME_ROW = (LENDER.name, "Eindhoven", "Doorgehaald", "")
+"""A row without a KvK number under the partner's name, in another place (score 90): perhaps a location
+or an earlier entity of the partner's whose registration was removed."""
+
+
+def test_a_removed_snf_row_linked_by_name_beside_a_certified_kvk_row_goes_to_review(
+    store: EvidenceStore, pack: RulePack
+) -> None:
+    """The KvK-linked certified row is kept; the removed row linked by name only was a note the rules
+    never saw, and the partner was eligible on art. 14.3b (pack 1.8.0). It is no confirmed identity
+    either, so review, not a fail."""
+    result = housing_lender_with_snf(store, FLEX_ROW, REMOVED_BY_NAME_ROW)
+    assert housing_marks(result, pack) == (
+        Verdict.NEEDS_REVIEW, Outcome.UNKNOWN, "snf_registration_not_certified_linked_by_name"
+    )
+    section = result.dossier.registers.snf
+    assert section.organisation is not None
+    assert (section.organisation.name, section.organisation.status, section.organisation.link.method) == (
+        "Fixture Flex", "gecertificeerd", LinkMethod.KVK
+    )
+    (other,) = section.name_linked_not_certified
+    assert (other.name, other.kvk_number, other.status, other.link.method, other.link.score) == (
+        LENDER.name, None, "doorgehaald", LinkMethod.NAME, 90.0
+    )
+    assert f"snf: also matched {LENDER.name!r} (name, score 90); only the best match is in the dossier" in (
+        result.problems
+    )
+    decision = eligibility.evaluate(result.dossier, pack, AS_OF)
+    (marks,) = [c for c in decision.criteria if c.id == "art14_3_b_housing_marks"]
+    assert any(LENDER.name in r["en"] and "doorgehaald" in r["en"] and "by name only" in r["en"] for r in marks.reasons)
+    assert offline(HOUSING_LENDER, store).dossier.registers.snf == section  # the same from the stored searches
+
+
+def test_a_certified_snf_row_linked_by_name_keeps_a_worse_name_linked_row_too(
+    store: EvidenceStore, pack: RulePack
+) -> None:
+    """The best row is certified but linked by name; another name-linked row is removed. Both go to
+    review, and the removed one is in the dossier, not only in a note."""
+    certified_by_name = (LENDER.name, "Rotterdam", "Gecertificeerd", "")
+    result = housing_lender_with_snf(store, REMOVED_BY_NAME_ROW, certified_by_name)
+    section = result.dossier.registers.snf
+    assert section.organisation is not None and section.organisation.status == "gecertificeerd"
+    assert [(o.name, o.status) for o in section.name_linked_not_certified] == [(LENDER.name, "doorgehaald")]
+    decision = eligibility.evaluate(result.dossier, pack, AS_OF)
+    (marks,) = [c for c in decision.criteria if c.id == "art14_3_b_housing_marks"]
+    assert decision.verdict is Verdict.NEEDS_REVIEW and marks.outcome is Outcome.UNKNOWN
+    assert {"snf_registration_not_certified_linked_by_name", "snf_registration_not_shown"} <= set(marks.matched_clauses)
+
+
+def test_a_certified_snf_row_linked_by_name_beside_a_certified_kvk_row_changes_nothing(
+    store: EvidenceStore, pack: RulePack
+) -> None:
+    """A name-linked row the register shows certified says nothing against the partner: not in the
+    dossier's list, and its bytes are those of a dossier from before the list existed."""
+    result = housing_lender_with_snf(store, FLEX_ROW, (LENDER.name, "Eindhoven", "Gecertificeerd", ""))
+    section = result.dossier.registers.snf
+    assert section.name_linked_not_certified == []
+    assert b"name_linked_not_certified" not in result.dossier.canonical_json
+    assert housing_marks(result, pack) == (Verdict.ELIGIBLE, Outcome.PASS, "all_locations_certified")
+
+
 def test_snf_dedupe_keeps_the_first_of_equal_rows_in_order() -> None:
     from scrapers.snf import SnfRecord, dedupe
 
