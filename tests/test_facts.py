@@ -62,6 +62,22 @@ def test_failing_fine_says_when_it_passes() -> None:
     assert any("2027-03-11" in remedy["en"] and "2025-03-10" in remedy["en"] for remedy in criterion.remedies)
 
 
+def test_a_shutdown_dated_by_its_inspection_shows_no_amount_and_an_earliest_day() -> None:
+    """A shutdown has no amount (its reason said "amount ?"), and dated by the inspection's start
+    alone it was decided later: the day it leaves the window is the earliest, not the day."""
+    dossier = _lender_with_fine("2025-06-10")
+    data = dossier.model_dump(mode="json", exclude_none=True)
+    data["registers"]["inspectorate"]["results"] = [{
+        "inspection_id": "X-2", "law": "waadi", "kind": "shutdown", "final": True,
+        "inspection_start_date": "2025-06-10", "link": {"method": "kvk"}}]
+    criterion = evaluate(Dossier.model_validate(data), PACK, date(2027, 3, 1)).criterion("b3_f_fines")
+    assert criterion.outcome.value == "fail"
+    shutdown = next(r for r in criterion.reasons if "shutdown" in r["en"])
+    assert "amount" not in shutdown["en"] and "?" not in shutdown["en"] and "bedrag" not in shutdown["nl"]
+    assert any("from 2027-06-11 at the earliest" in r["en"] and "op zijn vroegst" in r["nl"]
+               for r in criterion.remedies), criterion.remedies
+
+
 def test_twenty_ninth_of_february_is_explained() -> None:
     decision = evaluate(_lender_with_fine("2026-02-28"), PACK, date(2028, 2, 29))
     criterion = decision.criterion("b3_f_fines")
