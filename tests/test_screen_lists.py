@@ -12,6 +12,7 @@ import pytest
 from openpyxl import Workbook
 
 from eligibility._dossier import Role
+from eligibility._screen._dossiers import roles_of
 from eligibility._screen._lists import BadRow, ListError, PartnerList, PartnerRow, normalise_kvk, parse_roles
 
 LISTS = Path(__file__).resolve().parents[1] / "fixtures" / "lists"
@@ -771,19 +772,32 @@ def test_a_workbook_sorted_with_its_header_keeps_the_rows_above_it(tmp_path: Pat
     assert rows[1].kvk_text == "1234567" and isinstance(rows[4], PartnerRow)
 
 
-@pytest.mark.parametrize("cell", ["n.v.t.", "-", "?", "N.v.t. (niet van toepassing)", "[adres]"])
-def test_a_placeholder_in_the_housing_column_is_no_location(tmp_path: Path, cell: str) -> None:
+@pytest.mark.parametrize("cell", ["n.v.t.", "-", "N.v.t. (niet van toepassing)", "geen"])
+def test_an_answer_of_none_in_the_housing_column_is_no_location(tmp_path: Path, cell: str) -> None:
     """'n.v.t.' or '-' made the lender a housing provider with a location '(n.v.t.; None)' (review finding 3)."""
     path = tmp_path / "list.csv"
     path.write_text(f"naam;kvk;rol;locaties\nA;68750110;uitlener;{cell}\nB;01234567;huisvester;\"Kerkstraat 1; -\"\n",
                     encoding="utf-8")
     rows = _rows(path)
     assert rows[2].housing == () and rows[2].roles == (Role.UITLENER,)  # type: ignore[union-attr]
-    note = f"housing location cell {cell!r} read as no location (it names no place)"
+    note = f"housing location cell {cell!r} read as no location (it says there is none)"
     assert rows[2].notes == (note,)  # type: ignore[union-attr]
     assert rows[3].housing == ("Kerkstraat 1",)  # type: ignore[union-attr]
-    note = "housing location cell 'Kerkstraat 1; -': '-' read as no location (it names no place)"
+    note = "housing location cell 'Kerkstraat 1; -': '-' read as no location (it says there is none)"
     assert rows[3].notes == (note,)  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("cell", ["?", "[adres]", "onbekend", "n.t.b.", "xxx"])
+def test_an_unknown_in_the_housing_column_stays_a_location(tmp_path: Path, cell: str) -> None:
+    """Read as no location, "onbekend" made the lender eligible without its housing criteria (review of the
+    fourteenth session): it says nothing of whether the partner houses anyone, so the partner is a housing
+    provider with a location by name only, and its housing criteria are unknown."""
+    path = tmp_path / "list.csv"
+    path.write_text(f"naam;kvk;rol;locaties\nA;68750110;uitlener;{cell}\n", encoding="utf-8")
+    row = _rows(path)[2]
+    assert isinstance(row, PartnerRow) and row.housing == (cell,)
+    assert row.notes == (f"housing location {cell!r} names no place: kept as a location whose address is not known",)
+    assert roles_of(row)[0] == [Role.UITLENER, Role.HUISVESTER]
 
 
 @pytest.mark.parametrize("value", ["12.05.1987", "01-08-2025", "1/8/2025", "2025.08.01", "2025-08-01", " 01.08.2025"])

@@ -81,7 +81,7 @@ from typing import IO, Any
 
 from .._dossier import Role, placeholder
 from .._errors import EligibilityError
-from .._visible import meaningful, without_invisible
+from .._visible import letters_and_digits, meaningful, without_invisible
 from ._spool import RowSpool
 
 HEADER_SEARCH_LINES = 10
@@ -530,19 +530,37 @@ def _row(line: int, cells: Sequence[Any], columns: dict[str, int], header: Seque
     return PartnerRow(line, name, kvk_number, roles, place, housing, tuple(notes))
 
 
-def _housing(text: str) -> tuple[tuple[str, ...], str | None]:
-    """(the housing locations a cell names, a note on what was read as no location).
+_NO_HOUSING = frozenset({"nvt", "nietvantoepassing", "nvtnietvantoepassing", "geen", "none", "nee", "no"})
+"""Answers in the housing column that say the partner houses no one (letters and digits only)."""
 
-    "n.v.t.", "-" or "[adres]" names no place: taken as a location it made the partner a housing provider
-    with a location whose address is unknown (and "None" in the notes).
+
+def _housing(text: str) -> tuple[tuple[str, ...], str | None]:
+    """(the housing locations a cell names, a note on what was read as no location, or as a location
+    whose address is not given).
+
+    "n.v.t.", "geen" or "-" says there is none: taken as a location it made the partner a housing
+    provider with a location whose address is unknown. "onbekend", "?" or "[adres]" says nothing of
+    whether there is one: read as none, the partner came out eligible without its housing criteria,
+    so it stays a location (by name only: the housing criteria are unknown), with a note.
     """
     parts = [part for part in _HOUSING_SEPARATORS.split(text) if part] if text else []
-    places = tuple(part for part in parts if meaningful(part) and not placeholder(part))
-    dropped = [part for part in parts if part not in places]
-    if not dropped:
-        return places, None
-    what = repr(text) if not places else f"{text!r}: {', '.join(repr(part) for part in dropped)}"
-    return places, f"housing location cell {what} read as no location (it names no place)"
+    dropped = [part for part in parts if _says_none(part)]
+    places = tuple(part for part in parts if part not in dropped)
+    unknown = [part for part in places if not meaningful(part) or placeholder(part)]
+    notes = []
+    if dropped:
+        what = repr(text) if not places else f"{text!r}: {', '.join(repr(part) for part in dropped)}"
+        notes.append(f"housing location cell {what} read as no location (it says there is none)")
+    if unknown:
+        notes.append(f"housing location {', '.join(repr(part) for part in unknown)} names no place: kept as a "
+                     "location whose address is not known")
+    return places, "; ".join(notes) or None
+
+
+def _says_none(part: str) -> bool:
+    """Whether a housing cell's part answers "none": "n.v.t.", "geen", or a dash (no letter or digit, no "?")."""
+    folded = letters_and_digits(part)
+    return folded in _NO_HOUSING if folded else "?" not in part
 
 
 def _continuation(line: int, cells: Sequence[Any], columns: dict[str, int], above: int | None) -> BadRow | None:
