@@ -178,7 +178,7 @@ def test_an_approval_without_its_override_or_a_second_one_is_refused(
 
 @pytest.mark.parametrize("approver", ["Anna de Vr\u00efes", "Anna de Vri\u0308es", "Anna deVries", "AnnadeVries",
                                       "Anna de Vr\u0131es", "anna.de-vries", "\u0410nna de Vries",
-                                      "\u0391nna de Vries", "ANNA DE VRIES\u200b"])
+                                      "\u0391nna de Vries", "ANNA DE VRIES\u200b", "\u3164Anna de Vries"])
 def test_four_eyes_sees_through_accents_spacing_dotless_i_and_lookalikes(
         approved: tuple[DecisionLog, list[str], str, str], approver: str) -> None:
     log, ids, _, _ = approved

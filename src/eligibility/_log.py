@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import unicodedata
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
@@ -62,7 +61,7 @@ from ._log_bodies import DICTIONARIES_SQL, BodyCodec, BodyUnreadable
 from ._log_packs import PACKS_SQL, archived_files, store_pack
 from ._log_reading import READ_WRITE, ReadOnlyReading
 from ._pack import RULES_DIR, RulePack
-from ._visible import meaningful
+from ._visible import letters_and_digits, meaningful
 from ._wal_check import check_wal
 
 LOG_SCHEMA = "eligibility.log-record/1"
@@ -985,11 +984,9 @@ without this, "Аnna" with a Cyrillic А approves Anna's own override. A short l
 
 
 def _person_key(name: str) -> str:
-    """The name case folded, decomposed (NFKD) without its marks ("ï" is "i", fullwidth letters plain),
-    lookalikes mapped, and only letters and digits kept (no spaces, punctuation or invisible characters)."""
-    text = unicodedata.normalize("NFKD", name.casefold())
-    text = "".join(c for c in text if not unicodedata.category(c).startswith("M")).translate(_LOOKALIKES)
-    return "".join(c for c in text if c.isalnum())
+    """The name's letters and digits (``letters_and_digits``: no case, accents, spaces, punctuation or
+    invisible characters; fullwidth letters plain), lookalikes mapped."""
+    return letters_and_digits(name).translate(_LOOKALIKES)
 
 
 def _pack_source(region: str | Path | None, pack: RulePack | None) -> dict[str, str | None]:

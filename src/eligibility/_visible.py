@@ -35,8 +35,9 @@ def meaningful(text: str) -> bool:
 
 def letters_and_digits(text: str) -> str:
     """``text`` case folded, accents dropped, with only its letters and digits: what two spellings of one
-    word share ("N.v.t." and "nvt", "Twente" and "twente ")."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if c.isalnum())
+    word share ("N.v.t." and "nvt", "Twente" and "twente "). Blank-looking letters (a Hangul filler) are
+    dropped too: Python counts them as letters, and "\u3164Anna" is no other name than "Anna"."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if c.isalnum() and c not in _BLANK_LOOKING)
 
 
 def without_invisible(text: str) -> str:
