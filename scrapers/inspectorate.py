@@ -456,6 +456,11 @@ def _collapse(findings: Iterable[InspectionFinding]) -> tuple[InspectionFinding,
     return tuple(kept)
 
 
+def _same_inspection(inspection_id: str) -> str:
+    """One inspection's key: a GUID id may come back in either case (dedupe and paging compare alike)."""
+    return inspection_id.casefold()
+
+
 def dedupe(records: Iterable[InspectionRecord]) -> list[InspectionRecord]:
     """One record per inspection (by id: across shifting pages, or found by several names) and one
     finding per law: one violation is sometimes listed per employee [observed].
@@ -466,7 +471,7 @@ def dedupe(records: Iterable[InspectionRecord]) -> list[InspectionRecord]:
     pipeline shows them, and a value one copy could not read must not vanish with that copy."""
     unique: dict[str, InspectionRecord] = {}
     for record in records:
-        key = record.id.casefold()  # a GUID id may come back in either case
+        key = _same_inspection(record.id)
         first = unique.get(key)
         if first is None:
             unique[key] = record
@@ -549,7 +554,7 @@ def fetch_all(
                 f"{page.total_count} results on {page.page_count} page(s), page 1 counted {total_count} on "
                 f"{page_count}); results may be missing, read again", snapshot.url,
             )
-        ids = {record.id for record in page.records}
+        ids = {_same_inspection(record.id) for record in page.records}
         if page_number > 1 and ids <= seen_ids:
             raise LayoutChangedError(snapshot.url, f"new results on page {page_number} (it repeats earlier pages)")
         repeated = ids & seen_ids

@@ -631,6 +631,16 @@ def test_fetch_all_refuses_an_inspection_repeated_from_an_earlier_page_even_with
     assert type(caught.value) is ScrapingError
 
 
+def test_fetch_all_sees_a_repeated_inspection_whose_id_came_back_in_another_case() -> None:
+    """Paging compares ids as dedupe does: a GUID repeated in capitals is the same shifted row."""
+    first, second = _results("search_page_1.json"), _results("search_page_2.json")
+    repeated = {**first[-1], "Id": "ABC-47950"}
+    page_one = _body(2, 4, [*first[:-1], {**first[-1], "Id": "abc-47950"}])
+    client = FakeClient({"1": page_one, "2": _body(2, 4, [repeated, *second])})
+    with pytest.raises(ScrapingError, match="page 2 repeats inspection\\(s\\) abc-47950"):
+        fetch_all(client, "Voorbeeld")  # type: ignore[arg-type]
+
+
 def test_fetch_all_compares_distinct_inspections_with_the_total_count() -> None:
     """Two rows of one inspection on a page whose TotalCount says 2: the second inspection is
     not there, so the read is incomplete."""
