@@ -30,6 +30,16 @@ def resolve(base: str, href: str) -> tuple[str, SplitResult] | None:
         return None
 
 
+def same_site(a: SplitResult, b: SplitResult) -> bool:
+    """Whether two URLs are on one site: host (any case, with or without a leading "www.") and port.
+    A site links itself both ways (sncu.nl and www.sncu.nl); a link to the other form that a reader
+    did not follow ended the list early, its later entries read as "not listed"."""
+    def site(parts: SplitResult) -> tuple[str, int | None]:
+        return (parts.hostname or "").lower().removeprefix("www."), parts.port
+
+    return site(a) == site(b)
+
+
 def next_links(soup: Tag) -> list[Tag]:
     """Links that call themselves the next page: rel="next" (``<a>`` or ``<link>``), class "next",
     then those with a "Volgende", "Next", "Oudere berichten" or "»" text, each in page order.
@@ -68,7 +78,7 @@ def numbered_next(
             if raise_if_malformed is not None and raise_if_malformed in href:
                 raise LayoutChangedError(page_url, f"page link is not a valid URL: {href!r}")
             continue
-        if resolved[1].hostname == current.hostname and page_number(resolved[1]) == wanted:
+        if same_site(resolved[1], current) and page_number(resolved[1]) == wanted:
             return resolved
     return None
 
@@ -117,7 +127,7 @@ def more_pages(soup: Tag, page_url: str, *, within: str) -> str | None:
     number = page_of(current) or 1
     for link in soup.find_all(("a", "link"), href=True):
         resolved = resolve(page_url, str(link["href"]))
-        if resolved is None or resolved[1].hostname != current.hostname:
+        if resolved is None or not same_site(resolved[1], current):
             continue
         if "next" in link.get_attribute_list("rel"):
             return f"a rel=\"next\" link to {resolved[0]}"

@@ -23,16 +23,17 @@ from bs4 import BeautifulSoup, Tag
 
 from eligibility._dossier import Link, SncuVerdict
 from eligibility._errors import FetchError, LayoutChangedError, ScrapingError
-from scrapers._pages import more_pages, next_links, numbered_next, resolve
+from scrapers._pages import more_pages, next_links, numbered_next, resolve, same_site
 
 if TYPE_CHECKING:
     from scrapers._http import PoliteClient
     from scrapers._store import Snapshot
 
 REGISTER = "sncu"
-PARSER_VERSION = "sncu/4"
+PARSER_VERSION = "sncu/5"
 """3: several verdict dates, place and capacity phrases in party names (session 12).
-4: ISO and slash dates; a labelled vonnis date on a page that mentions an appeal is not labelled."""
+4: ISO and slash dates; a labelled vonnis date on a page that mentions an appeal is not labelled.
+5: list entries it cannot read raise; verdict and next-page links with or without "www." (sessions 13-14)."""
 LIST_URL = "https://www.sncu.nl/vonnissen-en-arresten/"
 _SECTION = "/vonnissen-en-arresten/"
 _NOT_VERDICTS = frozenset({"page", "feed"})
@@ -219,11 +220,6 @@ a year, month and day name no verdict, so such a path names one verdict. Any oth
 verdict, and a list entry linking only there raises (``_unread_entries``)."""
 
 
-def _site(parts: SplitResult) -> tuple[str, int | None]:
-    """Host (lower case, without a leading "www.") and port: sncu.nl and www.sncu.nl are one site."""
-    return (parts.hostname or "").lower().removeprefix("www."), parts.port
-
-
 def _verdict_url(href: str, base: str) -> str | None:
     """Absolute detail-page URL (query and fragment dropped, on the list's own host), or None for
     any other link.
@@ -239,7 +235,7 @@ def _verdict_url(href: str, base: str) -> str | None:
         return None
     parts, list_parts = resolved[1], urlsplit(base)
     match = _VERDICT_PATH.fullmatch(parts.path)
-    if _site(parts) != _site(list_parts) or match is None or match["slug"] in _NOT_VERDICTS:
+    if not same_site(parts, list_parts) or match is None or match["slug"] in _NOT_VERDICTS:
         return None
     if match["dated"] and not re.search(r"[^\W\d_]", match["slug"]):
         return None  # an archive of a month or day ("2025/03/"), no verdict
@@ -381,15 +377,15 @@ def _next_url(soup: BeautifulSoup, page_url: str) -> str | None:
     None only when the page shows no sign of more pages (``more_pages``): a pagination this
     parser cannot follow ("?sf_paged=2", "Meer vonnissen laden") raises LayoutChangedError,
     since reading page 1 alone would show every verdict on later pages as "not listed"."""
-    host = urlsplit(page_url).netloc
+    here = urlsplit(page_url)
     for candidate in next_links(soup):
         href = str(candidate["href"])
         resolved = resolve(page_url, href)
         if resolved is None:  # the rest of the list is behind it: never skipped
             raise LayoutChangedError(page_url, f"next-page link is not a valid URL: {href!r}")
-        url, parts = resolved
-        if parts.netloc == host and parts.path.startswith(_SECTION) and url != page_url:
-            return url
+        parts = resolved[1]._replace(netloc=here.netloc)  # read on the list's own host, as verdicts are
+        if same_site(resolved[1], here) and parts.path.startswith(_SECTION) and parts.geturl() != page_url:
+            return parts.geturl()
     # A malformed link into .../page/ may be page N+1: the list would end early, so it raises.
     numbered = numbered_next(soup, page_url, _page_number, raise_if_malformed=f"{_SECTION}page/")
     if numbered is None:
@@ -399,7 +395,7 @@ def _next_url(soup: BeautifulSoup, page_url: str) -> str | None:
             )
         return None
     parts = numbered[1]
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+    return urlunsplit((parts.scheme, here.netloc, parts.path, "", ""))
 
 
 def parse_list(body: bytes, url: str) -> SncuListPage:

@@ -22,7 +22,7 @@ from bs4.element import NavigableString, PreformattedString
 
 from eligibility._dossier import Link, SnfOrganisation
 from eligibility._errors import FetchError, LayoutChangedError, ScrapingError
-from scrapers._pages import more_pages, next_links, numbered_next, resolve
+from scrapers._pages import more_pages, next_links, numbered_next, resolve, same_site
 
 if TYPE_CHECKING:
     from scrapers._http import PoliteClient
@@ -206,7 +206,7 @@ def _links_to_next(soup: BeautifulSoup, url: str) -> bool:
         if resolved is None:
             raise LayoutChangedError(url, f"next-page link is not a valid URL: {href!r}")
         parts = resolved[1]
-        into_register = parts.hostname == here.hostname and parts.path.rstrip("/") == _REGISTER_PATH
+        into_register = same_site(parts, here) and parts.path.rstrip("/") == _REGISTER_PATH
         if not into_register or parts._replace(fragment="") == here:
             continue
         if _page_number(parts) != wanted:

@@ -1364,7 +1364,7 @@ def test_an_impossible_verdict_date_fails_the_sncu_section(store: EvidenceStore,
     assert section.status is ReadStatus.FAILED and section.verdicts == []
     assert section.error is not None
     assert section.error.startswith("ValueError: date '31-02-2026' does not exist")
-    assert section.provenance.url == FLEXWERK_VERDICT and section.provenance.parser_version == "sncu/4"
+    assert section.provenance.url == FLEXWERK_VERDICT and section.provenance.parser_version == "sncu/5"
     decision = evaluate(result.dossier, pack, AS_OF)
     (judged,) = [c for c in decision.criteria if c.id == "b3_g_sncu"]
     assert (judged.outcome, judged.clause) == (Outcome.UNKNOWN, "register_failed")

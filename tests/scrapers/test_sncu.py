@@ -91,6 +91,15 @@ def test_list_next_link_found_by_its_text_and_kept_within_the_section() -> None:
     assert parse_list(body, LIST_URL).next_url == PAGE_2
 
 
+@pytest.mark.parametrize("link", [b'<a class="next" href="https://sncu.nl/vonnissen-en-arresten/page/2/">Volgende</a>',
+                                  b'<span>1</span><a href="https://SNCU.nl/vonnissen-en-arresten/page/2/">2</a>'])
+def test_list_next_link_without_www_is_followed_on_the_lists_host(link: bytes) -> None:
+    """sncu.nl and www.sncu.nl are one site (as for verdict links): a next link to the other form
+    was passed over, and the list ended after page 1 without a word (review, helper 70)."""
+    body = b'<html><body><main><a href="/vonnissen-en-arresten/a/">Vonnis SNCU vs. A</a>' + link + b"</main></body></html>"
+    assert parse_list(body, LIST_URL).next_url == PAGE_2
+
+
 def test_list_malformed_link_outside_the_section_is_skipped() -> None:
     """A malformed href (urljoin raises ValueError) that cannot be a verdict link is left out."""
     page = parse_list(fixture("list_page_1_bad_href.html"), LIST_URL)
