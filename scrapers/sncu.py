@@ -251,8 +251,9 @@ def _verdict_links(area: Tag, base: str) -> Iterator[tuple[Tag, str]]:
 _GENERIC_LINK = re.compile(r"^(lees|read)\s+(meer|verder|more)\b|^(meer|more)\b|^»$", re.I)
 
 
-def _same_kind(one: Tag, other: Tag) -> bool:
-    return one.name == other.name and sorted(one.get("class") or []) == sorted(other.get("class") or [])
+def _kind(tag: Tag) -> tuple[str, tuple[str, ...]]:
+    """An element's tag and classes: list entries are elements of one kind."""
+    return tag.name, tuple(sorted(tag.get("class") or []))
 
 
 def _entry_like(element: Tag) -> bool:
@@ -263,7 +264,7 @@ def _entry_like(element: Tag) -> bool:
 def _repeated(element: Tag) -> bool:
     """A sibling of the same tag and classes that can be an entry: ``element`` is one of a list."""
     return any(
-        isinstance(sibling, Tag) and sibling is not element and _same_kind(sibling, element) and _entry_like(sibling)
+        isinstance(sibling, Tag) and sibling is not element and _kind(sibling) == _kind(element) and _entry_like(sibling)
         for sibling in element.parent.children  # type: ignore[union-attr]
     )
 
@@ -326,21 +327,30 @@ def _unread_entries(area: Tag, url: str, entries: list[Tag]) -> None:
     Menus, headers, footers, sidebars and forms in the content area are not read, nor links to the
     list itself (the section, its pages)."""
 
+    # by identity: ``in`` on bs4 tags compares whole subtrees, which made this check cubic in the entries
+    entry_ids = {id(entry) for entry in entries}
+
     def recognised(element: Tag) -> bool:
-        return any(element is entry or entry in element.parents for entry in entries) or any(
+        return id(element) in entry_ids or any(id(parent) in entry_ids for parent in element.parents) or any(
             True for _ in _verdict_links(element, url)
         )
 
-    kinds = {(entry.name, tuple(sorted(entry.get("class") or []))) for entry in entries if entry.name != "a"}
-    candidates: list[Tag] = []
+    kinds = {_kind(entry) for entry in entries if entry.name != "a"}
+    by_parent: dict[int, tuple[Tag, set[tuple[str, tuple[str, ...]]]]] = {}
     for entry in entries:
-        siblings = entry.parent.children if entry.parent is not None else []
-        candidates += [sibling for sibling in siblings if isinstance(sibling, Tag) and _same_kind(sibling, entry)]
+        if entry.parent is not None:
+            by_parent.setdefault(id(entry.parent), (entry.parent, set()))[1].add(_kind(entry))
+    candidates: dict[int, Tag] = {}  # each element once, in the order found
+    for parent, parent_kinds in by_parent.values():
+        for sibling in parent.children:
+            if isinstance(sibling, Tag) and _kind(sibling) in parent_kinds:
+                candidates.setdefault(id(sibling), sibling)
     for name, classes in kinds:
         if classes:
-            found = area.find_all(name, class_=classes[0])
-            candidates += [element for element in found if tuple(sorted(element.get("class") or [])) == classes]
-    for element in candidates:
+            for element in area.find_all(name, class_=classes[0]):
+                if _kind(element) == (name, classes):
+                    candidates.setdefault(id(element), element)
+    for element in candidates.values():
         if element.name == "a" and not _PDF.search(str(element.get("href", ""))) and not _VERDICT_TEXT.search(
             _clean(element.get_text(" "))
         ):
@@ -348,7 +358,7 @@ def _unread_entries(area: Tag, url: str, entries: list[Tag]) -> None:
         if _entry_like(element) and not recognised(element) and not _outside_list(element, area):
             raise LayoutChangedError(url, f"a verdict link ({_SECTION}<slug>/) in the list entry {_describe(element)}")
     for anchor in area.find_all("a", href=True):
-        if recognised(anchor) or any(entry in anchor.parents for entry in entries) or _outside_list(anchor, area):
+        if recognised(anchor) or _outside_list(anchor, area):
             continue
         href = str(anchor["href"])
         resolved = resolve(url, href)
