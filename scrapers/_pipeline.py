@@ -351,6 +351,12 @@ def _index(
     return cached[1]
 
 
+def _name_capped(linked: list[Candidate], by_name: list[Candidate]) -> list[Candidate]:
+    """The KvK links of ``linked``, then the first ``NAME_LIMIT`` of ``by_name``: for a mapper that
+    scores every record (so that none vanishes unnamed) but keeps as many name candidates as others."""
+    return [c for c in linked if c.method is not LinkMethod.NAME] + by_name[:NAME_LIMIT]
+
+
 def _best(candidates: list[Candidate], register: str, notes: list[str]) -> Candidate | None:
     """The first candidate (KvK before name, then score) for a section that holds one record."""
     for dropped in candidates[1:]:
@@ -566,7 +572,7 @@ def _map_inspectorate(
         if c.method is LinkMethod.NAME
         and c.score >= (NAME_THRESHOLD if c.kvk_number is not None else NAME_REVIEW_THRESHOLD)
     ]
-    candidates = [c for c in scored if c.method is not LinkMethod.NAME] + by_name[:NAME_LIMIT]
+    candidates = _name_capped(scored, by_name)
     for c in candidates:
         if c.method is not LinkMethod.NAME and (branch := partners_branch(c.record)) is not None:
             written = "" if c.record.kvk_number is None else f" (published as the number {int(c.record.kvk_number)})"
@@ -840,7 +846,7 @@ def _map_snf(found: _Searches[snf.SnfRecord], partner: _Partner, prov: Provenanc
         limit=len(records),
     )
     by_name = [c for c in linked if c.method is LinkMethod.NAME]
-    candidates = [c for c in linked if c.method is not LinkMethod.NAME] + by_name[:NAME_LIMIT]
+    candidates = _name_capped(linked, by_name)
     if candidates and candidates[0].method is not LinkMethod.NAME:
         same = [c for c in candidates if c.method is candidates[0].method and c.kvk_number == candidates[0].kvk_number]
         statuses = sorted({c.record.status for c in same}, key=lambda s: (snf.status_rank(s), s or ""))
@@ -855,12 +861,8 @@ def _map_snf(found: _Searches[snf.SnfRecord], partner: _Partner, prov: Provenanc
             candidates = [chosen, *(c for c in candidates if c is not chosen)]
     best = _best(candidates, "snf", notes)
     organisation = snf.to_organisation(best.record, to_link(best)) if best is not None else None
-    certified = snf.status_rank("gecertificeerd")
-    not_certified = [
-        snf.to_organisation(c.record, to_link(c))
-        for c in by_name
-        if c is not best and snf.status_rank(c.record.status) < certified
-    ]
+    not_certified = [snf.to_organisation(c.record, to_link(c)) for c in by_name
+                     if c is not best and c.record.status != snf.CERTIFIED]
     return SnfFinding(
         status=ReadStatus.READ, provenance=prov, organisation=organisation, name_linked_not_certified=not_certified
     )

@@ -158,22 +158,25 @@ def _hidden(tag: Tag) -> bool:
     return tag.name in _NOT_SHOWN or tag.has_attr("hidden") or "display:none" in style or "visibility:hidden" in style
 
 
-def _shown_text(area: Tag, leave_out: Tag | None = None) -> str:
-    """The text a reader of the results area sees: no hidden elements, templates, scripts or
-    sidebars, and not ``leave_out`` (iterative: a deeply nested page must not hit the recursion
-    limit)."""
-    strings: list[str] = []
-    stack: list[object] = [area]
+def _shown_text(area: Tag, table: Tag | None) -> tuple[str, str]:
+    """The text a reader of the results area sees (no hidden elements, templates, scripts or
+    sidebars), whole and without the result ``table``, in one walk (iterative: a deeply nested page
+    must not hit the recursion limit)."""
+    strings: list[tuple[str, bool]] = []  # (text, inside the table)
+    stack: list[tuple[object, bool]] = [(area, area is table)]
     while stack:
-        node = stack.pop()
+        node, inside = stack.pop()
         if isinstance(node, Tag):
-            if node is leave_out:
-                continue
             if node is area or not _hidden(node):
-                stack.extend(reversed(node.contents))
+                inside = inside or node is table
+                stack.extend((child, inside) for child in reversed(node.contents))
         elif isinstance(node, NavigableString) and not isinstance(node, PreformattedString):
-            strings.append(str(node))
-    return " ".join(" ".join(strings).split())
+            strings.append((str(node), inside))
+
+    def joined(texts: Iterable[str]) -> str:
+        return " ".join(" ".join(texts).split())
+
+    return joined(text for text, _ in strings), joined(text for text, inside in strings if not inside)
 
 
 def _total(shown: str, url: str) -> int | None:
@@ -228,7 +231,7 @@ def parse_page(body: bytes, url: str) -> SnfPage:
     # The results area: a sidebar or menu outside it may say "geen resultaten" about something else.
     area = soup.find("main") or soup.find(attrs={"role": "main"}) or soup.find(id="content") or soup.body or soup
     table, records = _table_records(area, url) or (None, None)
-    shown = _shown_text(area)
+    shown, outside_table = _shown_text(area, table)
     says_none = _NO_RESULTS.search(shown) is not None
     if records is None and not says_none:
         raise LayoutChangedError(url, "no result table with a name column, and no 'no results' message")
@@ -238,7 +241,7 @@ def parse_page(body: bytes, url: str) -> SnfPage:
         raise LayoutChangedError(url, "result rows or a 'no results' message (the result table is empty)")
     records = records or []
     # counted outside the result table: a KvK number in the last cell is no count of "resultaten" below it
-    total = _total(_shown_text(area, leave_out=table) if table is not None else shown, url)
+    total = _total(outside_table, url)
     if total is not None and len(records) > total:
         raise LayoutChangedError(url, f"at most the {total} results the page counts (got {len(records)} rows)")
     has_next = _links_to_next(soup, url)
@@ -260,7 +263,8 @@ def dedupe(records: Iterable[SnfRecord]) -> list[SnfRecord]:
 
 _NOT_CERTIFIED = ("doorgehaald", "opgeschort", "aangemeld")
 """Statuses that are no registration (REGISTERS.md), least favourable first."""
-_CERTIFIED = "gecertificeerd"
+CERTIFIED = "gecertificeerd"
+"""The one status that is a registration."""
 
 
 def status_rank(status: str | None) -> int:
@@ -269,7 +273,7 @@ def status_rank(status: str | None) -> int:
     certified."""
     if status in _NOT_CERTIFIED:
         return _NOT_CERTIFIED.index(status)
-    return len(_NOT_CERTIFIED) + (status == _CERTIFIED)
+    return len(_NOT_CERTIFIED) + (status == CERTIFIED)
 
 
 def least_favourable(records: Iterable[SnfRecord]) -> SnfRecord:
