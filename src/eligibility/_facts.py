@@ -266,6 +266,12 @@ class Deriver:
                 return None
             others = (key(item.get(spec.value)) for item in items if isinstance(item, dict))
             return sum(1 for other in others if other is not None and same_key(mine, other)) > 1
+        if op == "uncovered":
+            texts, items = self._get(spec.list, scope, top), self._get(spec.items, scope, top)
+            if not isinstance(texts, list) or not isinstance(items, list):
+                return None
+            held = {_folded(item.get(spec.value)) for item in items if isinstance(item, dict) and item.get(spec.value)}
+            return len({_folded(text) for text in texts} - held)
         if op == "first_present":
             for path in spec:
                 if self._get(path, scope, top) is not None:

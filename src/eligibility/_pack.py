@@ -149,6 +149,11 @@ def derived_inputs(derived: Derived) -> set[str]:
         add(operation.value)
     elif derived.operation == "choose":
         visit([operation.when, operation.then, operation.otherwise])
+    elif derived.operation == "uncovered":
+        add(operation.list)
+        add(operation.items)
+        found.add((operation.items[1:] if operation.items.startswith("$") else prefix + operation.items)
+                  + "." + operation.value)
     return found
 
 

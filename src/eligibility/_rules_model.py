@@ -274,6 +274,17 @@ class Repeated(_Strict):
     compare: Literal["code", "address"] = "code"
 
 
+class Uncovered(_Strict):
+    """How many texts of ``list`` no item of ``items`` holds as its ``value`` (an item field), compared as
+    ``contains`` with ``ignore_case`` compares (case and spacing aside); a text given twice counts once. Missing
+    when either list is missing. The municipalities a declaration names where no housing location lies: the
+    housing there was never listed, so never assessed."""
+
+    list: FactPath
+    items: FactPath
+    value: FactPath
+
+
 class Choose(_Strict):
     """One of two facts by a boolean fact: ``then`` when ``when`` is true, ``otherwise`` when it is
     false, missing when ``when`` is missing (e.g. the seasonal or the year-round floor-area norm)."""
@@ -309,6 +320,7 @@ class Derived(_Strict):
         "any condition), so use it where false is the stricter side (e.g. 'seasonal use shown', not 'no fine')."))
     choose: Choose | None = None
     repeated: Repeated | None = None
+    uncovered: Uncovered | None = None
 
     @model_validator(mode="after")
     def _one_operation(self) -> Derived:
