@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 
@@ -34,7 +35,13 @@ def code_key(value: Any) -> str | None:
     """A code (a certificate number, a municipality) as compared: letters and digits only, without case or accents
     ("SNF-2026-L-11803" is "SNF 2026 L 11803" is "snf2026l11803"), without the label words before it ("Nr.",
     "Certificaat") and text in brackets after it ("(kopie)"); None when it has none."""
-    compact = _compact(_BRACKETED.sub(" ", value) if isinstance(value, str) else value)
+    return _code_key(value) if isinstance(value, str) else _compact(value)
+
+
+@lru_cache(maxsize=4096)
+def _code_key(value: str) -> str | None:
+    """``code_key`` of a text, remembered: ``repeated`` keys every item once for each item of its list."""
+    compact = _compact(_BRACKETED.sub(" ", value))
     if not isinstance(compact, str):
         return compact
     words = compact.split()
@@ -93,8 +100,12 @@ _STREET_WORDS = {"str": "straat", "ln": "laan", "wg": "weg", "pln": "plein", "st
 def address_key(value: Any) -> AddressKey | None:
     """The key of an address text (see ``AddressKey``), or None when it names no house: no house number after a
     street or postcode ("-", "Veldhoven", "Zandstraat, Veldhoven")."""
-    if not isinstance(value, str):
-        return None
+    return _address_key(value) if isinstance(value, str) else None
+
+
+@lru_cache(maxsize=4096)
+def _address_key(value: str) -> AddressKey | None:
+    """``address_key`` of a text, remembered (a frozen key): ``repeated`` keys every item once for each item."""
     plain = "".join(c for c in unicodedata.normalize("NFKD", value.casefold())
                     if not unicodedata.combining(c) and unicodedata.category(c) != "Cf")
     plain = _BRACKETED.sub(" ", plain)

@@ -567,10 +567,14 @@ def _continuation(line: int, cells: Sequence[Any], columns: dict[str, int], abov
     """The row as an error row when it continues the partner row on line ``above``: no name and no KvK number,
     but a role or a housing location. Merged cells leave the name and number on the first row only (and a CSV
     export leaves them empty): read alone, the partner would be judged without the roles and places below it."""
+    if above is None:
+        return None
     given = _given(cells, columns)
+    if given["name"] or given["kvk_text"]:  # almost every row: the housing cell is not parsed for this
+        return None
     index = columns.get("housing", len(cells))
     housing = _housing(_cell_text(cells[index]) if index < len(cells) else "")[0]
-    if above is None or given["name"] or given["kvk_text"] or not (given["roles_text"] or housing):
+    if not (given["roles_text"] or housing):
         return None
     what = " and ".join(part for part in (given["roles_text"] and f"role {given['roles_text']!r}",
                                           housing and f"housing location(s) {'; '.join(housing)}") if part)
