@@ -121,6 +121,19 @@ def test_replay_under_an_overlay_reads_the_overlay_from_the_log_s_copy_too(tmp_p
     assert result.identical and result.notes, result.describe()
 
 
+def test_an_overlay_changed_after_loading_is_not_kept_under_the_pack_s_hash(tmp_path: Path) -> None:
+    """The log keeps a pack's files under the hash of the pack that decides: an overlay edited between
+    loading and logging is another overlay, and kept under that hash (append-only) replay could never use it."""
+    overlay = tmp_path / "regio.yaml"
+    shutil.copy(RULES_DIR / "regions" / "voorbeeldregio.yaml", overlay)
+    pack = load_pack(region=str(overlay))
+    overlay.write_text(overlay.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    log = new_log(tmp_path / "log.sqlite")
+    log_lender(log, pack=pack, region=str(overlay))
+    with closing(sqlite3.connect(tmp_path / "log.sqlite")) as db:
+        assert db.execute("SELECT key FROM packs").fetchall() == []
+
+
 def test_a_changed_copy_of_a_pack_in_the_log_is_not_used(tmp_path: Path) -> None:
     """The copies are not chained: they are checked by hash when used."""
     import zstandard

@@ -143,7 +143,7 @@ def replay_entry(entry: LogEntry, archive: Callable[[str], dict[str, str] | None
 
 def _key(info: dict[str, Any]) -> str:
     """The ``RulePack.pack_hash`` of the pack a record names."""
-    return info["sha256"] if info.get("overlay_sha256") is None else f"{info['sha256']}+{info['overlay_sha256']}"
+    return _pack.pack_key(info["sha256"], info.get("overlay_sha256"))
 
 
 def _kept_pack(info: dict[str, Any], archive: Callable[[str], dict[str, str] | None], on_disk: RulePack | None,

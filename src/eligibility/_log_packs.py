@@ -21,9 +21,9 @@ from pathlib import Path
 
 import zstandard
 
-from ._canonical import canonical_json
+from ._canonical import canonical_json, sha256_hex
 from ._errors import LogError
-from ._pack import RulePack, _overlay_path, apply_overlay, content_hash
+from ._pack import RulePack, _overlay_path, apply_overlay, content_hash, pack_key
 
 PACKS_SQL = """
 CREATE TABLE IF NOT EXISTS packs (key TEXT PRIMARY KEY, files BLOB NOT NULL);
@@ -57,8 +57,9 @@ def store_pack(db: sqlite3.Connection, pack: RulePack, region: str | Path | None
         files = pack_files(pack, region)
     except (OSError, UnicodeDecodeError):  # moved or unreadable: replay says the pack cannot be found
         return
-    if files_hash(files) != pack.sha256:
-        return
+    overlay = files.get(_OVERLAY)
+    if pack_key(files_hash(files), None if overlay is None else sha256_hex(overlay.encode("utf-8"))) != pack.pack_hash:
+        return  # the base files, or the overlay, changed since the pack was loaded
     packed = zstandard.ZstdCompressor(level=19).compress(canonical_json(files))
     db.execute("INSERT INTO packs (key, files) VALUES (?, ?)", (pack.pack_hash, packed))
 

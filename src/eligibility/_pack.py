@@ -157,6 +157,11 @@ def derived_inputs(derived: Derived) -> set[str]:
     return found
 
 
+def pack_key(sha256: str, overlay_sha256: str | None) -> str:
+    """What identifies a pack as it decides: its files' hash, and its overlay's when it has one."""
+    return sha256 if overlay_sha256 is None else f"{sha256}+{overlay_sha256}"
+
+
 def derived_path(derived: Derived) -> str:
     return f"{derived.for_each}.{derived.name}" if derived.for_each else derived.name
 
@@ -236,7 +241,7 @@ class RulePack:
 
     @property
     def pack_hash(self) -> str:
-        return self.sha256 if self.overlay_sha256 is None else f"{self.sha256}+{self.overlay_sha256}"
+        return pack_key(self.sha256, self.overlay_sha256)
 
 
 def _file_hash(files: list[Path], root: Path) -> str:
