@@ -8,7 +8,6 @@ what differs. ``eligibility rules test`` and the pytest suite run the same cases
 from __future__ import annotations
 
 import copy
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,8 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ._decision import Outcome, Verdict
 from ._dossier import Dossier
-from ._errors import RuleFileError
+from ._errors import DossierError, RuleFileError
 from ._evaluate import evaluate
+from ._io import read_data
 from ._pack import RulePack, validate
 from ._yamlfile import load_yaml
 
@@ -63,8 +63,8 @@ class RuleCase:
     def dossier(self) -> Dossier:
         base_path = (self.file.parent / self.spec.dossier).resolve()
         try:
-            base = json.loads(base_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
+            base = read_data(base_path)  # as a dossier file is read: a key given twice is an error here too
+        except DossierError as exc:
             raise RuleFileError(f"case {self.spec.name!r}: cannot read dossier {base_path}: {exc}") from exc
         try:
             return Dossier.model_validate(merge(base, self.spec.patch))

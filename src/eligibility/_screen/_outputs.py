@@ -32,7 +32,8 @@ from ._state import StoredRow
 from ._xlsx import STYLE_BAD, STYLE_ERROR, STYLE_GOOD, STYLE_HEADER, STYLE_PLAIN, STYLE_REVIEW, XlsxWriter
 
 ROW_SCHEMA = "eligibility.screen-row/3"
-"""/2: each row says whether an approved override is in force for its decision or an earlier one (``override``)."""
+"""/2: each row says whether an approved override is in force for its decision or an earlier one (``override``).
+/3: each row lists the register records linked to the partner by name only (``name_matches``)."""
 VERDICTS = ("eligible", "not_eligible", "needs_review", ERROR)
 HTML_TABLE_LIMIT = 5_000
 """Rows in the summary's table; a longer list shows the rows needing attention first, and says so."""
