@@ -1060,18 +1060,6 @@ _FOREIGN_FORMS = tuple(tuple(form.split()) for form in (
 a company with one is established abroad even when its dossier does not say so."""
 
 
-def with_foreign(dossier: Dossier) -> Dossier:
-    """A dossier file whose partner or trade-register legal form is a foreign company's (``foreign_form``) marked
-    ``foreign``: art. 14.3a then asks NEN 4400-2. A file that left ``foreign`` out (false by default) passed on
-    NEN 4400-1 with "Buitenlandse EG vennootschap" or "GmbH" as its legal form (helper 61)."""
-    kvk = dossier.registers.kvk
-    forms = [dossier.partner.legal_form,
-             kvk.registration.legal_form if kvk is not None and kvk.registration is not None else None]
-    if dossier.partner.foreign or not any(form and foreign_form(form) for form in forms):
-        return dossier
-    return dossier.model_copy(update={"partner": dossier.partner.model_copy(update={"foreign": True})})
-
-
 _NETHERLANDS = frozenset({"nederland", "netherlands", "the netherlands", "nl", "nld"})
 """Spellings of the Netherlands as an address country; KvK writes "Nederland"."""
 

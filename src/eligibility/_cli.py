@@ -160,13 +160,12 @@ def check(dossier: Path | None, as_of: date, region: str | None, pack_path: Path
 
 
 def _scored(dossier: Dossier) -> Dossier:
-    """A dossier file with its partner name scored against the trade register's (``with_given_name``) and
-    marked foreign when a legal form says so (``with_foreign``): what the registers' adapters do for a dossier
-    they build, done for one written by hand."""
+    """A dossier file with its partner name scored against the trade register's (``with_given_name``): what
+    the registers' adapters do for a dossier they build, done for one written by hand. (A foreign legal form
+    the rule pack reads itself: ``foreign_legal_forms``.)"""
     from scrapers._link import with_given_name
-    from scrapers._pipeline import with_foreign
 
-    return with_foreign(with_given_name(dossier))
+    return with_given_name(dossier)
 
 
 def _log_decision(decision: Decision, partner: Dossier, pack: RulePack, region: str | None, log_path: Path | None) -> None:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from ._pack import RulePack, derived_path
 from ._rules_model import Derived, FactValue, Param, Window
-from ._text_keys import address_key, code_key, same_key
+from ._text_keys import address_key, code_key, holds_words, same_key
 from ._conditions import compile_condition
 
 Facts = dict[str, Any]
@@ -223,6 +223,8 @@ class Deriver:
             needle = self._get(spec.value.fact, scope, top) if isinstance(spec.value, FactValue) else self._value(spec.value)
             if not isinstance(values, list) or needle is None:
                 return None
+            if spec.words:
+                return isinstance(needle, str) and holds_words(needle, values)
             if spec.ignore_case:
                 return _folded(needle) in {_folded(value) for value in values}
             return needle in values

@@ -134,3 +134,22 @@ def _address_key(value: str) -> AddressKey | None:
 def same_key(mine: Any, other: Any) -> bool:
     """Whether two keys (of ``address_key`` or ``code_key``) name the same thing."""
     return mine.same(other) if isinstance(mine, AddressKey) else bool(mine == other)
+
+
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+
+def _words(text: str) -> list[str]:
+    return "".join(c if c.isalnum() else " " for c in text.casefold()).split()
+
+
+def holds_words(text: str, phrases: Any) -> bool:
+    """Whether ``text`` holds one of ``phrases`` as a run of whole words, case and punctuation aside, as written
+    or split at its capitals ("KapitaalvennootschapBinnenEER" holds "binnen EER", "GmbH" holds "GmbH"): a legal
+    form names a foreign company's in many spellings, and "Stichting Beheer" holds no "EER"."""
+    forms = (_words(text), _words(_CAMEL.sub(" ", text)))
+    for phrase in phrases:
+        wanted = _words(phrase) if isinstance(phrase, str) else []
+        if wanted and any(words[i:i + len(wanted)] == wanted for words in forms for i in range(len(words))):
+            return True
+    return False

@@ -138,17 +138,23 @@ def test_foreign_by_any_foreign_kvk_legal_form(legal_form: str | None, extended:
     assert _foreign(_profile(legal_form=legal_form, legal_form_extended=extended)) is foreign
 
 
-@pytest.mark.parametrize("legal_form", ["GmbH", "Buitenlandse EG vennootschap", "Kapitaalvennootschap binnen de EER"])
-def test_a_dossier_file_with_a_foreign_legal_form_is_judged_as_foreign(legal_form: str) -> None:
-    """A file that left ``foreign`` out passed art. 14.3a on NEN 4400-1 (helper 61): check marks it foreign."""
+@pytest.mark.parametrize(("legal_form", "foreign"), [
+    ("GmbH", True), ("Buitenlandse EG vennootschap", True), ("Kapitaalvennootschap binnen de EER", True),
+    ("Buitenl. EG-vennootschap", True), ("Sp. z o.o.", True), ("BuitenlandseEGVennootschap", True),
+    ("KapitaalvennootschapBinnenEER", True), ("Besloten Vennootschap", False), ("Stichting Beheer", False),
+])
+def test_a_dossier_with_a_foreign_legal_form_is_judged_as_foreign(legal_form: str, foreign: bool) -> None:
+    """A file that left ``foreign`` out passed art. 14.3a on NEN 4400-1 (helper 61). The rule pack reads the
+    legal form by its words (``foreign_legal_forms``), so ``evaluate`` judges it so from any entry point; only
+    ``check`` did, by marking the file."""
     from eligibility._dossier import Dossier
-    from scrapers._pipeline import with_foreign
 
     data = json.loads((ROOT / "fixtures" / "dossiers" / "lender-complete.json").read_text(encoding="utf-8"))
     data["partner"]["legal_form"] = legal_form
-    dossier = with_foreign(Dossier.model_validate(data))
-    assert dossier.partner.foreign
+    dossier = Dossier.model_validate(data)
+    assert not dossier.partner.foreign
     decision = evaluate(dossier, load_pack(ROOT / "rules" / "convenant-2025"), date(2026, 11, 23))
-    assert decision.criterion("art14_3_a_sna").clause == "foreign_norm" and decision.verdict is Verdict.NEEDS_REVIEW
-    data["partner"]["legal_form"] = "Besloten Vennootschap"
-    assert with_foreign(Dossier.model_validate(data)).partner.foreign is False
+    if foreign:
+        assert decision.criterion("art14_3_a_sna").clause == "foreign_norm" and decision.verdict is Verdict.NEEDS_REVIEW
+    else:
+        assert decision.criterion("art14_3_a_sna").clause != "foreign_norm"
