@@ -81,11 +81,14 @@ def test_the_key_keeps_its_parts() -> None:
     assert address_key("5504 AB 14") == AddressKey("5504ab", None, "14", "")
 
 
-def test_a_postcode_alone_is_not_the_same_as_a_street_alone() -> None:
-    """With a postcode on one side only, the street decides; an entry that gives no street cannot be matched."""
+def test_a_postcode_alone_may_be_the_house_of_a_street_alone() -> None:
+    """Nothing tells "5504 AB 14" from "Zandstraat 14": read as two houses, one house's occupants could be split
+    over two entries that each met the norm (review of the change, helper 71). It errs to "the same" (review),
+    as the rest of the comparison does; another postcode area, or another house number, still tells them apart."""
     postcode_only, street_only = address_key("5504 AB 14"), address_key("Zandstraat 14")
     assert postcode_only is not None and street_only is not None
-    assert not postcode_only.same(street_only) and not street_only.same(postcode_only)
+    assert postcode_only.same(street_only) and street_only.same(postcode_only)
+    assert not same("5504 AB 14", "Zandstraat 14, 5911 AB Venlo") and not same("5504 AB 14", "Zandstraat 15")
 
 
 @pytest.mark.parametrize(("first", "second"), [

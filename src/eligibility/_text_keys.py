@@ -67,7 +67,7 @@ class AddressKey:
     def same(self, other: AddressKey) -> bool:
         """Whether two addresses may be one house: the same number and addition, and the same postcode, or the same
         street (one street key ending with the other: "Pand Zandstraat 14" is "Zandstraat 14") unless the postcodes
-        lie in two postcode areas. So "Zandstraat 14, Veldhoven" is "Zandstraat 14, 5504 AB Veldhoven", and a
+        lie in two postcode areas, or no street on one side ("5504 AB 14" may be "Zandstraat 14"). So "Zandstraat 14, Veldhoven" is "Zandstraat 14, 5504 AB Veldhoven", and a
         mistyped postcode letter ("5504 BA") does not make two houses of one. The place is not compared. Erring this way sends two houses of one street name in two places to review;
         erring the other way let one house meet the norm by halves."""
         if (self.number, self.addition) != (other.number, other.addition):
@@ -78,7 +78,9 @@ class AddressKey:
             if self.postcode[:4] != other.postcode[:4]:  # another postcode area: another place
                 return False
         mine, theirs = self.street, other.street
-        return mine is not None and theirs is not None and (mine.endswith(theirs) or theirs.endswith(mine))
+        if mine is None or theirs is None:  # "5504 AB 14" beside "Zandstraat 14": nothing tells them apart
+            return True
+        return mine.endswith(theirs) or theirs.endswith(mine)
 
 
 _BRACKETED = re.compile(r"\([^()]*\)?|\[[^\[\]]*\]?")
