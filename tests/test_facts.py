@@ -197,14 +197,23 @@ def test_a_floor_area_norm_is_met_exactly_when_the_exact_quotient_meets_it(perso
     assert outcome == ("pass" if Fraction(floor_area) / persons >= norm else "fail")
 
 
-def test_repeated_texts_are_compared_without_case_spaces_punctuation_and_postcode_space() -> None:
-    from eligibility._text_keys import _compact
+def test_codes_are_compared_without_case_accents_spaces_punctuation_or_labels() -> None:
+    from eligibility._text_keys import code_key
 
-    assert _compact("Zandstraat 14, 5504 AB Veldhoven") == _compact("ZANDSTRAAT 14 5504AB  Veldhoven") == (
-        "zandstraat 14 5504ab veldhoven")
-    assert _compact("Kerkstraat 1-4") != _compact("Kerkstraat 14")  # numbers keep their separation
-    assert _compact("Émile Zolastraat 3") == _compact("emile zolastraat 3")
-    assert _compact(" ,. ") is None and _compact(None) is None and _compact(12) == 12
+    assert code_key("SNF-2026-L-11803") == code_key("snf 2026 l 11803") == code_key("Nr. SNF 2026/L/11803") == (
+        "snf2026l11803")
+    assert code_key("Émile-Zola (kopie)") == code_key("emile zola") == "emilezola"
+    assert code_key("SNF-2026-L-11803") != code_key("SNF-2026-L-11808")
+    assert code_key(" ,. ") is None and code_key(None) is None and code_key(12) == 12
+
+
+def test_legal_form_words_are_found_without_case_accents_or_strokes() -> None:
+    from eligibility._text_keys import holds_words
+
+    assert holds_words("Spółka z ograniczoną odpowiedzialnością", ["spolka"])  # ł and ó as l and o
+    assert holds_words("Sp. z o.o.", ["Sp. z o.o."]) and holds_words("KapitaalvennootschapBinnenEER", ["EER"])
+    assert holds_words("Société à responsabilité limitée", ["societe a responsabilite"])
+    assert not holds_words("Stichting Beheer", ["EER"]) and not holds_words("Spolkastraat BV", ["spolka"])
 
 
 def test_a_reading_taken_after_the_decision_date_gives_that_reason_alone() -> None:

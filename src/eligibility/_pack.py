@@ -100,24 +100,21 @@ def derived_inputs(derived: Derived) -> set[str]:
     prefix = f"{derived.for_each}." if derived.for_each else ""
     found: set[str] = set()
 
-    def add(path: str) -> None:
-        found.add(path[1:] if path.startswith("$") else prefix + path)
+    def add(path: str, within: str = prefix) -> None:
+        found.add(_resolved(path, within))
 
-    def visit(value: Any, item_prefix: str | None = None) -> None:
+    def visit(value: Any) -> None:
         if isinstance(value, str):
-            if item_prefix is not None:
-                found.add(item_prefix + value)
-            else:
-                add(value)
+            add(value)
         elif isinstance(value, list):
             for v in value:
-                visit(v, item_prefix)
+                visit(v)
     if derived.operation == "count":
         add(operation.items)
         if operation.where is not None:
-            items = operation.items[1:] if operation.items.startswith("$") else prefix + operation.items
-            for path, compare in walk_compares(operation.where, f"{items}."):
-                found.add(compare.fact[1:] if compare.fact.startswith("$") else path)  # $name: a top-level fact
+            items = _resolved(operation.items, prefix)
+            for path, compare in walk_compares(operation.where, f"{items}."):  # any_item within: its own list
+                found.add(compare.fact[1:] if compare.fact.startswith("$") else path)
     elif derived.operation in ("within_window", "window_exit"):
         visit(operation.date)
     elif derived.operation == "fresh":
@@ -152,9 +149,14 @@ def derived_inputs(derived: Derived) -> set[str]:
     elif derived.operation == "uncovered":
         add(operation.list)
         add(operation.items)
-        found.add((operation.items[1:] if operation.items.startswith("$") else prefix + operation.items)
-                  + "." + operation.value)
+        add(operation.value, f"{_resolved(operation.items, prefix)}.")
     return found
+
+
+def _resolved(path: str, prefix: str) -> str:
+    """A path as written in a derived fact, in full: ``$name`` is a top-level fact, any other name is read
+    within ``prefix`` (the list a ``for_each`` or ``count`` walks)."""
+    return path[1:] if path.startswith("$") else prefix + path
 
 
 def pack_key(sha256: str, overlay_sha256: str | None) -> str:

@@ -13,17 +13,15 @@ from functools import lru_cache
 from typing import Any
 
 
-_POSTCODE = re.compile(r"\b(\d{4}) ([a-z]{2})\b")
+_UNDECOMPOSED = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ı": "i"})
+"""Latin letters with a stroke or without a dot, which NFKD leaves whole: "Spółka" is "spolka"."""
 
 
-def _compact(value: Any) -> Any:
-    """A text without case, accents, spaces or punctuation as separate words, and a Dutch postcode written with
-    or without its space as one ("5504 AB" is "5504ab"); None and other values as they are."""
-    if not isinstance(value, str):
-        return value
-    plain = "".join(c for c in unicodedata.normalize("NFKD", value.casefold()) if not unicodedata.combining(c))
-    words = " ".join("".join(c if c.isalnum() else " " for c in plain).split())
-    return _POSTCODE.sub(r"\1\2", words) or None
+def _words(value: str) -> list[str]:
+    """A text's words without case, accents or punctuation: what code keys and legal-form words compare."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", value.casefold().translate(_UNDECOMPOSED))
+                    if not unicodedata.combining(c))
+    return "".join(c if c.isalnum() else " " for c in plain).split()
 
 
 _CODE_LABELS = frozenset({"nr", "no", "nummer", "number", "cert", "certificaat", "certificaatnummer", "certificate",
@@ -35,16 +33,13 @@ def code_key(value: Any) -> str | None:
     """A code (a certificate number, a municipality) as compared: letters and digits only, without case or accents
     ("SNF-2026-L-11803" is "SNF 2026 L 11803" is "snf2026l11803"), without the label words before it ("Nr.",
     "Certificaat") and text in brackets after it ("(kopie)"); None when it has none."""
-    return _code_key(value) if isinstance(value, str) else _compact(value)
+    return _code_key(value) if isinstance(value, str) else value
 
 
 @lru_cache(maxsize=4096)
 def _code_key(value: str) -> str | None:
     """``code_key`` of a text, remembered: ``repeated`` keys every item once for each item of its list."""
-    compact = _compact(_BRACKETED.sub(" ", value))
-    if not isinstance(compact, str):
-        return compact
-    words = compact.split()
+    words = _words(_BRACKETED.sub(" ", value))
     while len(words) > 1 and words[0] in _CODE_LABELS:
         words = words[1:]
     return "".join(words) or None
@@ -141,12 +136,8 @@ def same_key(mine: Any, other: Any) -> bool:
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
 
-def _words(text: str) -> list[str]:
-    return "".join(c if c.isalnum() else " " for c in text.casefold()).split()
-
-
 def holds_words(text: str, phrases: Any) -> bool:
-    """Whether ``text`` holds one of ``phrases`` as a run of whole words, case and punctuation aside, as written
+    """Whether ``text`` holds one of ``phrases`` as a run of whole words, case, accents and punctuation aside, as written
     or split at its capitals ("KapitaalvennootschapBinnenEER" holds "binnen EER", "GmbH" holds "GmbH"): a legal
     form names a foreign company's in many spellings, and "Stichting Beheer" holds no "EER"."""
     forms = (_words(text), _words(_CAMEL.sub(" ", text)))
