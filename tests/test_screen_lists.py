@@ -834,3 +834,81 @@ def test_a_kvk_number_also_listed_on_another_sheet_makes_its_rows_error_rows(tmp
     assert rows[2].reason == ("KvK number also listed on sheet 'Huisvesters' (row 3), which is not screened: put the "
                               "partner's rows on one sheet")
     assert isinstance(rows[3], PartnerRow)  # on a hidden sheet only: the warning names that sheet
+
+
+SHEET2 = "xl/worksheets/sheet2.xml"
+
+
+def _two_lists(tmp_path: Path, damage: Callable[[str], str]) -> Path:
+    """Sheet 'Uitleners' (screened) and sheet 'Huisvesters', whose XML ``damage`` edits: it lists De Brug on row 2
+    and Fixture Uitzend, listed on the screened sheet too, on row 3."""
+    return _workbook(tmp_path, [
+        ("Uitleners", [HEADER, PARTNERS[0], PARTNERS[1]], "visible"),
+        ("Huisvesters", [HEADER, ["Uitzendbureau De Brug B.V.", 1085927, "huisvester", "Venlo"],
+                         ["Fixture Uitzend B.V.", 68750110, "huisvester", "Rotterdam"]], "visible"),
+    ], patch={SHEET2: damage})
+
+
+def test_another_sheet_that_breaks_off_says_the_numbers_after_the_break_were_not_compared(tmp_path: Path) -> None:
+    """The numbers of another sheet that broke off were compared up to the break, and nobody was told that
+    those after it were not."""
+    def truncate(xml: str) -> str:
+        return xml[:xml.index('<row r="3"')] + '<row r="3"><c r="A3" t="inlineStr"><is><t>Fixture'
+
+    partners = PartnerList(_two_lists(tmp_path, truncate))
+    assert len(partners.info.warnings) == 2 and partners.info.warnings[0].startswith("read sheet 'Uitleners', ")
+    stopped = partners.info.warnings[1]
+    assert stopped.startswith("sheet 'Huisvesters' cannot be read after row 2 (")
+    assert stopped.endswith("): KvK numbers listed on it after that row were not compared with sheet 'Uitleners', "
+                            "the one screened (a partner listed on both is judged without the roles given there): "
+                            "open the file in Excel, save it and screen it again")
+    rows = _rows(partners.path)
+    assert isinstance(rows[3], BadRow) and rows[3].reason.startswith("KvK number also listed on sheet 'Huisvesters' "
+                                                                     "(row 2)")  # before the break: compared
+    assert isinstance(rows[2], PartnerRow)  # its row 3 on 'Huisvesters' was not read: the warning says so
+
+
+def test_another_sheet_that_breaks_off_before_its_header_is_named_as_unreadable(tmp_path: Path) -> None:
+    def truncate(xml: str) -> str:
+        return xml[:xml.index('<row r="1"')] + '<row r="1"><c r="A1" t="inlineStr"><is><t>Na'
+
+    partners = PartnerList(_two_lists(tmp_path, truncate))
+    (warning,) = partners.info.warnings
+    assert warning.startswith("read sheet 'Uitleners', the first visible sheet with a header; not read: 'Huisvesters' "
+                              "(cannot be read: sheet 'Huisvesters' cannot be read after row 0 (")
+    assert warning.endswith("): rows after it were not read: open the file in Excel, save it and screen it again)")
+
+
+def test_a_workbook_is_opened_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Choosing the sheet, reading the other sheets' KvK numbers and parsing the sheet each opened the workbook,
+    and openpyxl read its shared strings (every text of every sheet) each time."""
+    from eligibility._screen import _lists
+
+    opened = []
+    real = _lists._open_book
+    monkeypatch.setattr(_lists, "_open_book", lambda path: (opened.append(path), real(path))[1])
+    path = _two_lists(tmp_path, lambda xml: xml.replace("<v>1085927</v>", "<v>1234567</v>"))  # De Brug: on one sheet
+    partners = PartnerList(path)
+    assert opened == [path]
+    assert [type(row) for row in partners.rows()] == [BadRow, PartnerRow]  # 68750110 is on 'Huisvesters' too
+
+
+@pytest.mark.parametrize(("cell", "partner_row"), [
+    ("2026", False),  # a year: a title
+    ("68750110", True),
+    ("01085927", True),  # its leading zero typed
+    ("68 750 110", True),  # repaired, and noted, but typed with 8 digits
+    ("68750110,00", True),
+    ("1085927", False),  # 7 digits, padded
+    ("1,085927E+06", False),  # read from scientific notation, then padded: two notes
+])
+def test_a_kvk_number_above_the_header_is_one_of_8_digits_as_typed(tmp_path: Path, cell: str,
+                                                                    partner_row: bool) -> None:
+    """Whether a line above the header holds a KvK number is decided from its digits, not from the wording of the
+    note ``normalise_kvk`` gives (it looked for "padded" in it)."""
+    path = tmp_path / "list.csv"
+    path.write_text(f"{cell}\nnaam;kvk-nummer;rol;plaats\nD;01085927;uitlener;Venlo\n", encoding="utf-8")
+    rows = _rows(path)
+    assert sorted(rows) == ([1, 3] if partner_row else [3])
+    if partner_row:
+        assert isinstance(rows[1], BadRow) and rows[1].reason.startswith("above the header row (line 2): ")

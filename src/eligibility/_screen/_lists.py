@@ -24,7 +24,8 @@ What is accepted, and why:
 - **XLSX**: the first *visible* sheet with a header is read; a warning names every other sheet and
   why it was not read (hidden, no header), and says loudly when one holds a list too: those rows
   are not screened: a row of the read sheet whose KvK number another visible sheet with a header lists
-  too is an error row naming that sheet and row. Row numbers are the sheet's own (a damaged sheet
+  too is an error row naming that sheet and row (when that sheet breaks off, a warning says after which
+  row its numbers were not compared). Row numbers are the sheet's own (a damaged sheet
   numbering a row at or above the one before it has that row renumbered after it, saying so). The
   ``<dimension>`` tag, which other programs leave stale, is not trusted: every ``<row>`` is read. Values in columns without a header (a note
   beside the list) are ignored, with one warning naming the columns and rows. A cell that cannot
@@ -73,7 +74,7 @@ import unicodedata
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -273,30 +274,47 @@ def normalise_kvk(value: Any) -> tuple[str | None, str | None, str | None]:
     (``12 34 56 78``, ``12.345.678``, ``1.234.567``), and scientific notation read when it shows
     every digit. Anything else is refused with the reason: a digit is never guessed.
     """
+    cell = _read_kvk(value)
+    return cell.number, cell.note, cell.error
+
+
+@dataclass(frozen=True, slots=True)
+class _KvkCell:
+    """A KvK cell as read (see ``normalise_kvk``), with how many digits its number had as typed."""
+
+    number: str | None = None
+    note: str | None = None
+    error: str | None = None
+    typed_digits: int = 0
+    """Digits before leading zeros were restored: 8 for a KvK number as typed, 4 for a year ("2026")."""
+
+
+def _read_kvk(value: Any) -> _KvkCell:
+    """``normalise_kvk``'s reading, keeping the number of digits typed."""
     if value is None:
-        return None, None, None
+        return _KvkCell()
     if isinstance(value, bool):
-        return None, None, f"KvK number {value!r} is not a number"
+        return _KvkCell(error=f"KvK number {value!r} is not a number")
     if isinstance(value, (datetime, date, time)):
-        return None, None, f"KvK number cell holds a date ({value}); format the column as text"
+        return _KvkCell(error=f"KvK number cell holds a date ({value}); format the column as text")
     if isinstance(value, float):
         if not value.is_integer() or value < 0:
-            return None, None, f"KvK number {value!r} is not a whole number"
+            return _KvkCell(error=f"KvK number {value!r} is not a whole number")
         value = int(value)
     written = str(value).strip()
     text = _without_excel_marks(str(value))
     if not text:
-        return None, None, None
+        return _KvkCell()
     typed, repair = text, ""  # what was typed, and how it was repaired (noted unless a note says more)
     if _is_date(text):
-        return None, None, f"KvK number {text!r} is a date, not a KvK number: enter the partner's KvK number"
+        return _KvkCell(error=f"KvK number {text!r} is a date, not a KvK number: enter the partner's KvK number")
     notes: list[str] = []
     scientific = _SCIENTIFIC.fullmatch(text)
     integer = _FLOAT_INTEGER.match(text)
     if scientific:
         digits, error = _from_scientific(*scientific.groups())
         if digits is None:
-            return None, None, f"KvK number {written!r} {error}"
+            return _KvkCell(error=f"KvK number {written!r} {error}")
         notes.append(f"KvK number {text} read as {digits} (Excel's scientific notation, every digit shown)")
         text = digits
     elif integer:
@@ -306,19 +324,20 @@ def normalise_kvk(value: Any) -> tuple[str | None, str | None, str | None]:
         text = re.sub(r"[ .,]", "", text)
         repair = "digit groups joined"
     if not text.isascii() or not text.isdigit():
-        return None, None, f"KvK number {written!r} is not a number of 8 digits"
+        return _KvkCell(error=f"KvK number {written!r} is not a number of 8 digits")
     if len(text) > 8:
         hint = " (12 digits: a branch number, vestigingsnummer?)" if len(text) == 12 else ""
-        return None, None, f"KvK number {text} has {len(text)} digits; a KvK number has 8{hint}"
+        return _KvkCell(error=f"KvK number {text} has {len(text)} digits; a KvK number has 8{hint}")
     if int(text) == 0:
-        return None, None, f"KvK number {text!r} is all zeros"
-    if len(text) < 8:
+        return _KvkCell(error=f"KvK number {text!r} is all zeros")
+    typed_digits = len(text)
+    if typed_digits < 8:
         padded = text.zfill(8)
         notes.append(f"KvK number {text} padded to {padded} (leading zeros lost in a spreadsheet)")
         text = padded
     if repair and not notes:  # every repair is shown on the row: a screener can check the number read
         notes.append(f"KvK number {typed} read as {text} ({repair})")
-    return text, "; ".join(notes) or None, None
+    return _KvkCell(text, "; ".join(notes) or None, typed_digits=typed_digits)
 
 
 def _is_date(text: str) -> bool:
@@ -368,8 +387,8 @@ def parse_roles(text: str) -> tuple[tuple[Role, ...], str | None]:
 
 def _eight_digits(text: str) -> bool:
     """Whether ``text`` reads as a KvK number of 8 digits as typed (not one padded from fewer: "2026" is a year)."""
-    number, note, error = normalise_kvk(text)
-    return number is not None and error is None and "padded" not in (note or "")
+    cell = _read_kvk(text)
+    return cell.error is None and cell.typed_digits == 8
 
 
 def _bad_row_kvk(row: ListRow) -> str | None:
@@ -809,24 +828,40 @@ _BROKEN = (SyntaxError, ValueError, EOFError, OSError, zipfile.BadZipFile, zlib.
 """What a damaged part raises while it is read (XML's ParseError is a SyntaxError; zlib, zip: damaged compression)."""
 
 
+def _unreadable_book(path: Path, exc: Exception) -> ListError:
+    """A workbook that cannot be opened or looked into: no row can be screened."""
+    return ListError(path, f"not a readable XLSX workbook: {exc}")
+
+
 @contextmanager
 def _open_book(path: Path) -> Iterator[Any]:
-    """The workbook, read-only, cached values; opened from a handle, so that a workbook named .csv is read too."""
+    """The workbook, read-only, cached values; opened from a handle, so that a workbook named .csv is read too.
+
+    Opened once per list: openpyxl reads the shared strings (the texts of every sheet) as it opens a workbook.
+    One that cannot be opened raises ListError.
+    """
     from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
-    with path.open("rb") as handle:
-        book = load_workbook(handle, read_only=True, data_only=True)
+    with ExitStack() as opened:
         try:
-            yield book
-        finally:
-            book.close()
+            handle = opened.enter_context(path.open("rb"))
+            book = load_workbook(handle, read_only=True, data_only=True)
+        except (*_BROKEN, InvalidFileException, KeyError) as exc:
+            raise _unreadable_book(path, exc) from exc
+        opened.callback(book.close)
+        yield book
 
 
-def _sheet_rows(book: Any, sheet: Any, stopped: list[str] | None = None) -> Iterator[_Raw]:
+_NOT_READ = "rows after it were not read"
+"""What is lost when the sheet screened breaks off (see ``_sheet_rows``)."""
+
+
+def _sheet_rows(book: Any, sheet: Any, stopped: list[str] | None = None, unread: str = _NOT_READ) -> Iterator[_Raw]:
     """(sheet row number, values by column from A, None) of every ``<row>`` of the sheet, in file order.
 
     If the sheet breaks off (damaged XML or compression), one last record says after which row
-    reading stopped; its text is also added to ``stopped``.
+    reading stopped, and ``unread``, what that leaves out; its text is also added to ``stopped``.
     """
     from openpyxl.worksheet import _reader as reader
     from openpyxl.xml.functions import iterparse
@@ -843,7 +878,7 @@ def _sheet_rows(book: Any, sheet: Any, stopped: list[str] | None = None) -> Iter
                     last = row[0]
                     yield row
     except _BROKEN as exc:
-        reason = (f"sheet {sheet.title!r} cannot be read after row {last} ({exc}): rows after it were not read: "
+        reason = (f"sheet {sheet.title!r} cannot be read after row {last} ({exc}): {unread}: "
                   "open the file in Excel, save it and screen it again")
         if stopped is not None:
             stopped.append(reason)
@@ -961,10 +996,12 @@ def _look_at(book: Any, sheet: Any) -> _Sheet:
     return _Sheet(sheet.title, sheet.sheet_state != "visible", header, has_rows, broken)
 
 
-def _choose_sheet(path: Path) -> tuple[_Sheet, list[_Sheet]]:
+def _choose_sheet(book: Any, path: Path) -> tuple[_Sheet, list[_Sheet]]:
     """(the first visible sheet with a header, every other sheet): raises ListError naming them when none has one."""
-    with _open_book(path) as book:
+    try:
         sheets = [_look_at(book, sheet) for sheet in book.worksheets]
+    except (*_BROKEN, KeyError) as exc:  # KeyError: a sheet's part missing from the archive
+        raise _unreadable_book(path, exc) from exc
     chosen = next((s for s in sheets if not s.hidden and s.header is not None), None)
     if chosen is None:
         raise ListError(path, _no_header_reason(f"rows of any visible sheet ({_looked_at(sheets)})"))
@@ -992,34 +1029,30 @@ def _others(chosen: _Sheet, others: list[_Sheet]) -> str:
             + ", ".join(named(s) for s in others))
 
 
-def _numbers_on(path: Path, sheets: list[_Sheet]) -> dict[str, tuple[str, int]]:
+def _numbers_on(book: Any, sheets: list[_Sheet], screened: str, stopped: list[str]) -> dict[str, tuple[str, int]]:
     """KvK number -> (sheet, row) of its first row on ``sheets``, read by their own header (the same mapping).
 
-    Only one sheet is screened; a partner listed on another one too (as housing provider on "Huisvesters")
-    would be judged without the roles given there.
+    Only one sheet, ``screened``, is screened; a partner listed on another one too (as housing provider on
+    "Huisvesters") would be judged without the roles given there. A sheet that breaks off adds to ``stopped``
+    after which row its numbers were not compared.
     """
     found: dict[str, tuple[str, int]] = {}
-    with _open_book(path) as book:
-        for sheet in sheets:
-            assert sheet.header is not None
-            header_line, header = sheet.header
-            column = _map_header(header)[0].get("kvk")
-            if column is None:
+    unread = (f"KvK numbers listed on it after that row were not compared with sheet {screened!r}, the one screened "
+              "(a partner listed on both is judged without the roles given there)")
+    for sheet in sheets:
+        assert sheet.header is not None
+        header_line, header = sheet.header
+        column = _map_header(header)[0].get("kvk")
+        if column is None:
+            continue
+        for line, cells, _ in _sheet_rows(book, book[sheet.title], stopped, unread):
+            value = cells[column] if line > header_line and column < len(cells) else None
+            if value is None or isinstance(value, _Unreadable):
                 continue
-            for line, cells, _ in _sheet_rows(book, book[sheet.title]):
-                value = cells[column] if line > header_line and column < len(cells) else None
-                if value is None or isinstance(value, _Unreadable):
-                    continue
-                number, _, error = normalise_kvk(value)
-                if number is not None and error is None:
-                    found.setdefault(number, (sheet.title, line))
+            number, _, error = normalise_kvk(value)
+            if number is not None and error is None:
+                found.setdefault(number, (sheet.title, line))
     return found
-
-
-def _xlsx_rows(path: Path, title: str, stopped: list[str] | None = None) -> Iterator[_Raw]:
-    """(sheet row number, cell values, None or why unreadable) of the sheet named ``title``."""
-    with _open_book(path) as book:
-        yield from _sheet_rows(book, book[title], stopped)
 
 
 def _unheaded_values(rows: Iterable[_Raw], header_line: int, header: Sequence[str]) -> str | None:
@@ -1071,16 +1104,26 @@ class PartnerList:
         """Parties by KvK number, and name-only rows by folded name (a KvK row of the same name is judged with
         their roles and locations): read once, by ``_joint_rows``."""
         self._utf16 = found.head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
-        if suffix in (".xlsx", ".xlsm"):
-            if not found.head.startswith(_ZIP):
-                raise ListError(self.path, "not a readable XLSX workbook: it is no ZIP archive, as every .xlsx file "
-                                           "is (if it is a CSV list, name it .csv)")
-            self._init_xlsx(found.sha256)
-        elif found.head.startswith(_ZIP):  # a workbook, or _refuse_what_is_no_list had refused it
-            self._init_xlsx(found.sha256)
-            self.info.warnings.insert(0, f"the file is named {suffix} but is an XLSX workbook: read as a workbook")
-        else:
-            self._init_csv(found.sha256)
+        workbook = found.head.startswith(_ZIP)  # a workbook, or _refuse_what_is_no_list had refused it
+        if suffix in (".xlsx", ".xlsm") and not workbook:
+            raise ListError(self.path, "not a readable XLSX workbook: it is no ZIP archive, as every .xlsx file "
+                                       "is (if it is a CSV list, name it .csv)")
+        with _open_book(self.path) if workbook else nullcontext() as book:  # opened once, for every look into it
+            if book is None:
+                self._init_csv(found.sha256)
+            else:
+                self._init_xlsx(book, found.sha256)
+            if workbook and suffix not in (".xlsx", ".xlsm"):
+                self.info.warnings.insert(0, f"the file is named {suffix} but is an XLSX workbook: read as a workbook")
+            self._check_columns()
+            if book is not None:
+                self._check_whole_sheet(book)
+        if self.info.header_line > 1:
+            self.info.warnings.append(self._above_warning())
+
+    def _check_columns(self) -> None:
+        """The header's columns: a list without a role column cannot be screened; unknown, repeated or missing
+        columns are warned about."""
         self._columns, texts, unknown, repeated = _map_header(self._header)
         if "roles" not in self._columns:
             raise ListError(self.path, f"no role column (rol/role/rollen) among the headers {self._header_names()}")
@@ -1091,10 +1134,6 @@ class PartnerList:
             self.info.warnings.append(f"repeated columns: {'; '.join(repeated)}")
         if "kvk" not in self._columns:
             self.info.warnings.append("no KvK column: every row is linked by name and place only (name-only)")
-        if self.info.format == "xlsx":
-            self._check_whole_sheet()
-        if self.info.header_line > 1:
-            self.info.warnings.append(self._above_warning())
 
     def _above_warning(self) -> str:
         """What became of the lines above the header: skipped, or error rows when they look like partner rows."""
@@ -1135,26 +1174,22 @@ class PartnerList:
             shown = ", ".join(str(n) for n in bad[:10]) + (f" and {len(bad) - 10} more" if len(bad) > 10 else "")
             self.info.warnings.append(f"not UTF-8, read as Windows-1252: line(s) {shown}; check accented letters there")
 
-    def _init_xlsx(self, sha256: str) -> None:
-        from openpyxl.utils.exceptions import InvalidFileException
-
-        try:
-            chosen, others = _choose_sheet(self.path)
-        except (*_BROKEN, InvalidFileException, KeyError) as exc:
-            raise ListError(self.path, f"not a readable XLSX workbook: {exc}") from exc
+    def _init_xlsx(self, book: Any, sha256: str) -> None:
+        chosen, others = _choose_sheet(book, self.path)
         assert chosen.header is not None
         line, self._header = chosen.header
         self._sheet, self._delimiter = chosen.title, ""
         self.info = ListInfo(self.path, "xlsx", sha256, "xlsx", None, line, {})
         if others:
             self.info.warnings.append(_others(chosen, others))
-            self._elsewhere = _numbers_on(self.path, [s for s in others if not s.hidden and s.header is not None])
+            listing = [s for s in others if not s.hidden and s.header is not None]
+            self._elsewhere = _numbers_on(book, listing, chosen.title, self.info.warnings)
 
-    def _check_whole_sheet(self) -> None:
+    def _check_whole_sheet(self, book: Any) -> None:
         """Warnings only a read of the whole sheet can give: notes beside the list, a sheet that breaks off."""
         stopped: list[str] = []
         self._spool = RowSpool()  # this is the sheet's one parse: every later pass replays it
-        rows = self._spool.record(_xlsx_rows(self.path, self._sheet, stopped))
+        rows = self._spool.record(_sheet_rows(book, book[self._sheet], stopped))
         unheaded = _unheaded_values(rows, self.info.header_line, self._header)
         self.info.warnings.extend([w for w in (unheaded, *stopped) if w])
 
