@@ -868,6 +868,18 @@ def test_another_sheet_that_breaks_off_says_the_numbers_after_the_break_were_not
     assert isinstance(rows[2], PartnerRow)  # its row 3 on 'Huisvesters' was not read: the warning says so
 
 
+def test_a_kvk_number_another_sheet_shows_unreadably_is_named_in_a_warning(tmp_path: Path) -> None:
+    """A KvK cell of another sheet that cannot be read (a typo, an error value) was never compared with the
+    screened sheet, and nobody was told."""
+    path = _two_lists(tmp_path, lambda xml: xml.replace("<v>68750110</v>", "<v>6875O110</v>"))
+    partners = PartnerList(path)
+    assert partners.info.warnings[1] == (
+        "sheet 'Huisvesters': the KvK number in row(s) 3 cannot be read, so it was not compared with sheet "
+        "'Uitleners', the one screened (a partner listed on both is judged without the roles given there): correct "
+        "it, or put the partner's rows on one sheet")
+    assert [type(row) for row in partners.rows()] == [PartnerRow, BadRow]  # De Brug, row 2: compared
+
+
 def test_another_sheet_that_breaks_off_before_its_header_is_named_as_unreadable(tmp_path: Path) -> None:
     def truncate(xml: str) -> str:
         return xml[:xml.index('<row r="1"')] + '<row r="1"><c r="A1" t="inlineStr"><is><t>Na'

@@ -1045,14 +1045,24 @@ def _numbers_on(book: Any, sheets: list[_Sheet], screened: str, stopped: list[st
         column = _map_header(header)[0].get("kvk")
         if column is None:
             continue
+        unreadable: list[int] = []
         for line, cells, _ in _sheet_rows(book, book[sheet.title], stopped, unread):
             value = cells[column] if line > header_line and column < len(cells) else None
-            if value is None or isinstance(value, _Unreadable):
-                continue
-            number, _, error = normalise_kvk(value)
+            number, _, error = (None, None, "unreadable") if isinstance(value, _Unreadable) else normalise_kvk(value)
             if number is not None and error is None:
                 found.setdefault(number, (sheet.title, line))
+            elif error is not None:
+                unreadable.append(line)
+        if unreadable:
+            stopped.append(f"sheet {sheet.title!r}: the KvK number in row(s) {_some(unreadable)} cannot be read, so "
+                           f"it was not compared with sheet {screened!r}, the one screened (a partner listed on both is "
+                           "judged without the roles given there): correct it, or put the partner's rows on one sheet")
     return found
+
+
+def _some(lines: list[int]) -> str:
+    """Row numbers for a message: the first ten, and how many more."""
+    return ", ".join(str(n) for n in lines[:10]) + (f" and {len(lines) - 10} more" if len(lines) > 10 else "")
 
 
 def _unheaded_values(rows: Iterable[_Raw], header_line: int, header: Sequence[str]) -> str | None:
@@ -1071,8 +1081,7 @@ def _unheaded_values(rows: Iterable[_Raw], header_line: int, header: Sequence[st
     parts = []
     for index in sorted(found):
         lines = found[index]
-        shown = ", ".join(str(n) for n in lines[:10]) + (f" and {len(lines) - 10} more" if len(lines) > 10 else "")
-        parts.append(f"{get_column_letter(index + 1)} (row{'s' if len(lines) > 1 else ''} {shown})")
+        parts.append(f"{get_column_letter(index + 1)} (row{'s' if len(lines) > 1 else ''} {_some(lines)})")
     return f"values in columns without a header were ignored: {', '.join(parts)}"
 
 
@@ -1171,8 +1180,7 @@ class PartnerList:
             self.info.warnings.append("the file is not UTF-8: read as Windows-1252 (Excel's CSV on Windows)")
         elif bad:
             self.info.encoding += " (some lines windows-1252)"
-            shown = ", ".join(str(n) for n in bad[:10]) + (f" and {len(bad) - 10} more" if len(bad) > 10 else "")
-            self.info.warnings.append(f"not UTF-8, read as Windows-1252: line(s) {shown}; check accented letters there")
+            self.info.warnings.append(f"not UTF-8, read as Windows-1252: line(s) {_some(bad)}; check accented letters there")
 
     def _init_xlsx(self, book: Any, sha256: str) -> None:
         chosen, others = _choose_sheet(book, self.path)
