@@ -1024,40 +1024,14 @@ _RSIN = TypeAdapter(Rsin)
 
 
 def _foreign(profile: kvk.KvkProfile) -> bool:
-    """Established abroad, as the KvK profile shows it: a legal form of a foreign company
-    (``foreign_form``: "Buitenlandse EG-vennootschap ...", "Kapitaalvennootschap binnen EER",
-    "Overige buitenlandse rechtspersoon of vennootschap", in rechtsvorm or uitgebreideRechtsvorm),
-    or a main-branch address in a country other than the Netherlands.
+    """Established abroad, as the KvK profile shows it by its main-branch address: a country other than the
+    Netherlands. False when the profile shows no country: nothing else is guessed from.
 
-    False when the profile shows neither (no legal form, no country): the profile does not say,
-    and nothing else is guessed from; a foreign lender then needs ``foreign`` set in its dossier."""
-    forms = (profile.legal_form, profile.legal_form_extended)
-    if any(form and foreign_form(form) for form in forms):
-        return True
+    A foreign legal form is not read here: both of the profile's legal forms are in the dossier
+    (``registers.kvk.registration.legal_form`` and ``legal_form_extended``), and the rule pack reads them by
+    its own words (``foreign_legal_forms``, with citations), so one list decides from every entry point."""
     country = profile.address.country if profile.address else None
     return country is not None and country.strip().casefold() not in _NETHERLANDS
-
-
-def foreign_form(form: str) -> bool:
-    """Whether a legal form is a foreign company's: "buitenl(andse)" anywhere in it ("Buitenlandse vennootschap",
-    "BuitenlandseEGVennootschap", "Buitenl. EG-vennootschap", "Overige buitenlandse rechtspersoon of
-    vennootschap"), the EER (EEA) named ("Kapitaalvennootschap binnen (de) EER", "KapitaalvennootschapBinnenEER"),
-    or a foreign country's own form (``_FOREIGN_FORMS``: GmbH, Sp. z o.o., Ltd, ...). A Dutch form names none."""
-    spaced = "".join(f" {c}" if c.isupper() and i and form[i - 1].islower() else c for i, c in enumerate(form))
-    for text in (form, spaced):  # "KapitaalvennootschapBinnenEER" split at its capitals, "GmbH" not
-        words = "".join(c if c.isalnum() else " " for c in text.casefold()).split()
-        if "buitenl" in "".join(words) or "eer" in words or any(
-                words[i:i + len(f)] == list(f) for f in _FOREIGN_FORMS for i in range(len(words))):
-            return True
-    return False
-
-
-_FOREIGN_FORMS = tuple(tuple(form.split()) for form in (
-    "gmbh", "ag", "kg", "ug", "sp z o o", "spolka", "s r o", "sro", "srl", "s r l", "sarl", "sas", "ltd", "limited",
-    "plc", "llc", "kft", "zrt", "uab", "sia", "eood", "ood", "ead", "d o o", "doo", "lda", "oy", "aps", "bvba",
-    "sprl"))
-"""Legal forms of other countries, as words (a form written with dots or spaces, "Sp. z o.o.", is these words):
-a company with one is established abroad even when its dossier does not say so."""
 
 
 _NETHERLANDS = frozenset({"nederland", "netherlands", "the netherlands", "nl", "nld"})
@@ -1067,8 +1041,8 @@ _NETHERLANDS = frozenset({"nederland", "netherlands", "the netherlands", "nl", "
 def _identity(profile: kvk.KvkProfile | None, given: _Partner, problems: list[str]) -> Identity:
     """From the KvK profile when it was read; otherwise from what the caller gave.
 
-    ``foreign`` comes from the profile only (``_foreign``); without a profile it stays False:
-    the caller gives no country, and the foreign-lender clauses then need it in the dossier."""
+    ``foreign`` comes from the profile's address only (``_foreign``); without a profile it stays False: the
+    caller gives no country. A foreign legal form is the rule pack's to read (``foreign_legal_forms``)."""
     if profile is None:
         if not given.names:
             problems.append("identity: no KvK profile and no name given; registers without KvK numbers not linked")

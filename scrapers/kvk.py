@@ -464,7 +464,9 @@ def to_registration(profile: KvkProfile) -> KvkRegistration:
     """Map into the dossier. A partly known end date is kept as KvK gave it (``ended_on_raw``) with
     the first and last day it can be: dropping it would make a deregistered company look active.
     The start is kept the same way (``started_from``, ``started_by``) from datumAanvang, even when
-    only partly known, or else (datumAanvang absent or without a year) from formeleRegistratiedatum."""
+    only partly known, or else (datumAanvang absent or without a year) from formeleRegistratiedatum.
+    Both legal forms are kept: the longer one can name a foreign company where the short one does not, and the
+    rule pack, not the adapter, reads them (``foreign_legal_forms``)."""
     ended = kvk_date_range(profile.ended_on_raw) if profile.ended_on_raw else None
     started = next((found for raw in (profile.started_on_raw, profile.registered_on_raw)
                     if raw is not None and (found := kvk_date_range(raw)) is not None), None)
@@ -480,6 +482,7 @@ def to_registration(profile: KvkProfile) -> KvkRegistration:
         started_from=started[0] if started else None,
         started_by=started[1] if started else None,
         legal_form=profile.legal_form,
+        legal_form_extended=profile.legal_form_extended,
         sbi_codes=[SbiCode(code=s.code, description=s.description, main=s.main) for s in profile.sbi_codes],
         waadi_indicator=profile.waadi_indicator,
     )

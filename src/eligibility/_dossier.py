@@ -503,6 +503,12 @@ class KvkRegistration(_Model):
         description="The last day the registration can have begun: of datumAanvang, even when only partly known, "
                     "or else (datumAanvang absent or without a year) of formeleRegistratiedatum.")
     legal_form: str | None = None
+    legal_form_extended: str | None = Field(
+        default=None, exclude_if=_absent,
+        description="uitgebreideRechtsvorm: the legal form written out (\"Buitenlandse EG-vennootschap met "
+                    "onderneming/nevenvestiging in Nederland\"), which can name a foreign company where the short form "
+                    "does not; the rule pack reads both by its words (foreign_legal_forms). Left out of the JSON form "
+                    "while absent, so dossiers from before keep their bytes and hash.")
     sbi_codes: list[SbiCode] = []
     waadi_indicator: bool | None = None
 

@@ -150,6 +150,7 @@ def synthetic_dossier(seed: int, as_of: date) -> dict[str, Any]:
     if kvk_section is not None and kvk_section.get("registration") is not None:  # drawn last, as above
         _partly_known_dates(rng, kvk_section["registration"], as_of)
     _later_draws(rng, dossier, kvk, as_of)
+    _name_linked_and_longer_form_draws(rng, dossier)
     return dossier
 
 
@@ -172,6 +173,30 @@ def _later_draws(rng: random.Random, dossier: dict[str, Any], kvk: str, as_of: d
     if kvk_section is not None and kvk_section.get("registration") is not None:
         kvk_section["registration"]["waadi_indicator"] = rng.choice([None, None, False, True])
         kvk_section["registration"]["sbi_codes"] = rng.choice([[], [{"code": "78201"}], [{"code": "01241"}]])
+
+
+_SNF_ROW_STATUSES = [None, "doorgehaald", "opgeschort", "aangemeld", "gecertificeerd", "onbekend"]
+"""Statuses of another SNF row linked by name only: not certified, not shown, or (now and then) certified."""
+_LONGER_LEGAL_FORMS = [None, None, "Besloten Vennootschap met gewone structuur",
+                       "Buitenlandse EG-vennootschap met onderneming/nevenvestiging in Nederland",
+                       "Kapitaalvennootschap binnen EER", "Stichting Beheer"]
+"""KvK uitgebreideRechtsvorm values, or none: Dutch, foreign (an EG-vennootschap, the EER), and a Dutch one with
+"eer" inside a word ("Beheer"), which names no EER."""
+
+
+def _name_linked_and_longer_form_draws(rng: random.Random, dossier: dict[str, Any]) -> None:
+    """What rule packs 1.9.0 and 1.10.0 read besides: other SNF rows tied to the partner by name only
+    (``name_linked_not_certified``) and the KvK's longer legal form. Drawn after everything else, so earlier seeds
+    keep their dossiers."""
+    snf = dossier["registers"].get("snf")
+    if snf is not None and snf["status"] == "read" and rng.random() < 0.3:
+        snf["name_linked_not_certified"] = [
+            {"name": rng.choice(["Synthetic B.V.", "Synthetic Wonen"]), "status": rng.choice(_SNF_ROW_STATUSES),
+             "link": {"method": "name", "score": rng.choice([86.0, 92.5, 100.0])}}
+            for _ in range(rng.choice([1, 1, 2]))]
+    kvk_section = dossier["registers"].get("kvk")
+    if kvk_section is not None and kvk_section.get("registration") is not None:
+        kvk_section["registration"]["legal_form_extended"] = rng.choice(_LONGER_LEGAL_FORMS)
 
 
 def _partly_known_dates(rng: random.Random, registration: dict[str, Any], as_of: date) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -144,6 +145,23 @@ def test_deregistered_company() -> None:
     registration = kvk.to_registration(profile)
     assert registration.ended_on == date(2023, 12, 31)
     assert registration.legal_form == "Coöperatie"
+
+
+def test_both_legal_forms_map_into_the_dossier_and_an_absent_longer_one_is_left_out_of_its_json() -> None:
+    """The longer legal form (uitgebreideRechtsvorm) can name a foreign company beside a Dutch-looking short one; the
+    rule pack reads it from the dossier (1.10.0). A registration without it keeps the JSON form, and so the hash, of
+    dossiers made before the field existed."""
+    profile = kvk.parse_basisprofiel(fixture("basisprofiel-deregistered.json"), URL)
+    registration = kvk.to_registration(profile)
+    assert (registration.legal_form, registration.legal_form_extended) == (
+        "Coöperatie", "Coöperatie met uitgesloten aansprakelijkheid")
+    assert registration.model_dump(mode="json")["legal_form_extended"] == (
+        "Coöperatie met uitgesloten aansprakelijkheid")
+    without = kvk.to_registration(dataclasses.replace(profile, legal_form_extended=None))
+    assert without.legal_form_extended is None
+    assert "legal_form_extended" not in without.model_dump(mode="json")
+    assert without.model_dump(mode="json") == {
+        key: value for key, value in registration.model_dump(mode="json").items() if key != "legal_form_extended"}
 
 
 def test_both_link_styles_are_merged_without_duplicates() -> None:

@@ -426,19 +426,21 @@ def _profile(**changes: Any) -> kvk.KvkProfile:
 
 
 @pytest.mark.parametrize(
-    ("changes", "foreign"),
+    "changes",
     [
-        ({}, False),  # BeslotenVennootschap, address in Nederland
-        ({"legal_form": "BuitenlandseEGVennootschap"}, True),
-        ({"legal_form": None, "legal_form_extended": "Buitenlandse EG-vennootschap met onderneming in Nederland"}, True),
-        ({"legal_form": "BuitenlandseNietEGVennootschap"}, True),
-        ({"address": None}, False),  # no country shown: not guessed
-        ({"legal_form": None, "legal_form_extended": None, "address": None}, False),
+        {},  # BeslotenVennootschap, address in Nederland
+        {"legal_form": "BuitenlandseEGVennootschap"},
+        {"legal_form": None, "legal_form_extended": "Buitenlandse EG-vennootschap met onderneming in Nederland"},
+        {"legal_form": "BuitenlandseNietEGVennootschap"},
+        {"address": None},  # no country shown: not guessed
+        {"legal_form": None, "legal_form_extended": None, "address": None},
     ],
 )
-def test_identity_is_foreign_when_the_kvk_profile_shows_it(changes: dict[str, Any], foreign: bool) -> None:
+def test_identity_is_not_marked_foreign_by_a_legal_form(changes: dict[str, Any]) -> None:
+    """A foreign legal form is the rule pack's to read (``foreign_legal_forms``, rule pack 1.10.0): the adapter
+    kept a second word list in Python and marked the identity by it."""
     given = _Partner(LENDER.kvk_number, (), (LENDER.name,), None)
-    assert _identity(_profile(**changes), given, []).foreign is foreign
+    assert _identity(_profile(**changes), given, []).foreign is False
 
 
 def test_identity_is_foreign_for_a_main_branch_abroad() -> None:
@@ -448,20 +450,61 @@ def test_identity_is_foreign_for_a_main_branch_abroad() -> None:
     assert _identity(abroad, _Partner(LENDER.kvk_number, (), (), None), []).foreign is True
 
 
+def _foreign_kvk_routes(old: bytes, new: bytes) -> dict[str, Any]:
+    """The fixture routes with the lender's KvK profile changed in one place."""
+    body = ms.fixture_file("kvk", "basisprofiel-lender-78201.json").body
+    assert body.count(old) == 1
+    route = ms.Route("kvk", 200, body.replace(old, new), "application/hal+json")
+    return {**ROUTES, ms.url_of(KVK_URL + LENDER.kvk_number): route}
+
+
 def test_a_foreign_lender_from_the_kvk_profile_with_a_nen_4400_1_certificate_is_unknown(
     store: EvidenceStore, pack: RulePack
 ) -> None:
-    """The foreign-lender clauses were dead outside hand-written dossiers: nothing set ``foreign``."""
-    body = ms.fixture_file("kvk", "basisprofiel-lender-78201.json").body.replace(
-        b'"BeslotenVennootschap"', b'"BuitenlandseEGVennootschap"'
-    )
-    routes = {**ROUTES, ms.url_of(KVK_URL + LENDER.kvk_number): ms.Route("kvk", 200, body, "application/hal+json")}
+    """The foreign-lender clauses were dead outside hand-written dossiers: nothing set ``foreign``. The rule pack
+    reads the KvK legal form itself (1.8.0)."""
+    routes = _foreign_kvk_routes(b'"BeslotenVennootschap"', b'"BuitenlandseEGVennootschap"')
     dossier = online(LENDER, store, routes=routes, declarations=DECLARATIONS).dossier
-    assert dossier.partner.foreign is True
+    assert dossier.registers.kvk is not None and dossier.registers.kvk.registration is not None
+    assert dossier.registers.kvk.registration.legal_form == "BuitenlandseEGVennootschap"
     decision = evaluate(dossier, pack, AS_OF)
     (judged,) = [c for c in decision.criteria if c.id == "art14_3_a_sna"]
     assert (judged.outcome, judged.clause) == (Outcome.UNKNOWN, "foreign_norm")
     assert decision.verdict is not Verdict.ELIGIBLE
+
+
+LONGER_FOREIGN_FORM = "Buitenlandse EG-vennootschap met onderneming/nevenvestiging in Nederland"
+
+
+def test_a_kvk_profile_foreign_by_its_longer_legal_form_only_keeps_it_and_ends_as_a_foreign_lender(
+    store: EvidenceStore, pack: RulePack
+) -> None:
+    """Short form BeslotenVennootschap, uitgebreideRechtsvorm foreign: the adapter read the longer form with its own
+    word list and set ``partner.foreign``. The dossier now holds the longer form and the rule pack reads it (1.10.0):
+    the same end, art. 14.3a asks NEN 4400-2, and the form is there for an auditor to see."""
+    routes = _foreign_kvk_routes(b'"Besloten Vennootschap met gewone structuur"', f'"{LONGER_FOREIGN_FORM}"'.encode())
+    dossier = online(LENDER, store, routes=routes, declarations=DECLARATIONS).dossier
+    registration = dossier.registers.kvk.registration if dossier.registers.kvk else None
+    assert registration is not None
+    assert (registration.legal_form, registration.legal_form_extended) == ("BeslotenVennootschap", LONGER_FOREIGN_FORM)
+    assert dossier.partner.foreign is False
+    assert json.loads(dossier.model_dump_json())["registers"]["kvk"]["registration"]["legal_form_extended"] == (
+        LONGER_FOREIGN_FORM)
+    decision = evaluate(dossier, pack, AS_OF)
+    (judged,) = [c for c in decision.criteria if c.id == "art14_3_a_sna"]
+    assert (judged.outcome, judged.clause) == (Outcome.UNKNOWN, "foreign_norm")
+    assert decision.verdict is Verdict.NEEDS_REVIEW
+
+
+def test_a_kvk_profile_with_a_dutch_longer_legal_form_is_no_foreign_lender(
+    store: EvidenceStore, pack: RulePack
+) -> None:
+    dossier = online(LENDER, store, declarations=DECLARATIONS).dossier
+    registration = dossier.registers.kvk.registration if dossier.registers.kvk else None
+    assert registration is not None
+    assert registration.legal_form_extended == "Besloten Vennootschap met gewone structuur"
+    judged = evaluate(dossier, pack, AS_OF).criterion("art14_3_a_sna")
+    assert (judged.outcome, judged.clause) == (Outcome.PASS, "certified")
 
 
 def test_nau_disabled_is_not_consulted(store: EvidenceStore) -> None:

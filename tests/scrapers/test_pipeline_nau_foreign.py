@@ -1,4 +1,5 @@
-"""The NAU mapping by the day of the reading, and a foreign lender by its KvK legal form (rule pack 1.8.0 review)."""
+"""The NAU mapping by the day of the reading, and a foreign lender by its KvK legal form (rule pack 1.8.0 review;
+read by the rule pack alone since 1.10.0)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 import pytest
 
 from eligibility._decision import Outcome, Verdict
-from eligibility._dossier import NauStatus, Provenance, ReadStatus, Role
+from eligibility._dossier import Dossier, NauStatus, Provenance, ReadStatus, Role
 from eligibility._evaluate import evaluate
 from eligibility._pack import load_pack
 from scrapers import kvk, nau
@@ -27,6 +28,7 @@ from scrapers._store import EvidenceStore
 
 ROOT = Path(__file__).resolve().parents[2]
 KVK_NUMBER = "68750110"
+PACK = load_pack(ROOT / "rules" / "convenant-2025")
 
 
 def _record(status: NauStatus, day: date | None) -> nau.NauRecord:
@@ -109,6 +111,13 @@ def _profile(**changes: Any) -> kvk.KvkProfile:
     return dataclasses.replace(profile, **changes)
 
 
+def _lender_with_registration(profile: kvk.KvkProfile) -> Dossier:
+    """The eligible lender (SNA NEN 4400-1) with the trade register's entry mapped from ``profile``."""
+    data = json.loads((ROOT / "fixtures" / "dossiers" / "lender-complete.json").read_text(encoding="utf-8"))
+    data["registers"]["kvk"]["registration"] = kvk.to_registration(profile).model_dump(mode="json")
+    return Dossier.model_validate(data)
+
+
 @pytest.mark.parametrize(
     ("legal_form", "extended", "foreign"),
     [
@@ -132,10 +141,23 @@ def _profile(**changes: Any) -> kvk.KvkProfile:
         ("Naamloze Vennootschap", None, False),
         ("Vennootschap onder firma", "Commanditaire Vennootschap", False),
         ("Europese naamloze vennootschap (SE)", None, False),
+        # 1.10.0: the longer form beside a Dutch short one, and what the adapter's own list took beyond the pack's
+        ("BeslotenVennootschap", "Buitenlandse EG-vennootschap met onderneming/nevenvestiging in Nederland", True),
+        ("Eenmanszaak", "Nevenvestiging met hoofdvestiging in buitenland", True),
+        (None, "Buitenlands rechtspersoon", True),
+        ("S.R.L.", None, True),
     ],
 )
-def test_foreign_by_any_foreign_kvk_legal_form(legal_form: str | None, extended: str | None, foreign: bool) -> None:
-    assert _foreign(_profile(legal_form=legal_form, legal_form_extended=extended)) is foreign
+def test_a_kvk_profile_with_a_foreign_legal_form_is_a_foreign_lender_by_the_rule_pack(
+        legal_form: str | None, extended: str | None, foreign: bool) -> None:
+    """The adapter read these forms with a word list of its own and set ``partner.foreign``; the rule pack reads
+    both of the profile's forms from the dossier by its words (``foreign_legal_forms``, 1.10.0), so each ends as
+    before: a foreign lender on NEN 4400-1 is unknown, a Dutch one passes. The adapter reads only the address."""
+    profile = _profile(legal_form=legal_form, legal_form_extended=extended)
+    assert _foreign(profile) is False
+    judged = evaluate(_lender_with_registration(profile), PACK, date(2026, 11, 23)).criterion("art14_3_a_sna")
+    expected = (Outcome.UNKNOWN, "foreign_norm") if foreign else (Outcome.PASS, "certified")
+    assert (judged.outcome, judged.clause) == expected
 
 
 @pytest.mark.parametrize(("legal_form", "foreign"), [
@@ -147,8 +169,6 @@ def test_a_dossier_with_a_foreign_legal_form_is_judged_as_foreign(legal_form: st
     """A file that left ``foreign`` out passed art. 14.3a on NEN 4400-1 (helper 61). The rule pack reads the
     legal form by its words (``foreign_legal_forms``), so ``evaluate`` judges it so from any entry point; only
     ``check`` did, by marking the file."""
-    from eligibility._dossier import Dossier
-
     data = json.loads((ROOT / "fixtures" / "dossiers" / "lender-complete.json").read_text(encoding="utf-8"))
     data["partner"]["legal_form"] = legal_form
     dossier = Dossier.model_validate(data)
