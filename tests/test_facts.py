@@ -78,6 +78,18 @@ def test_a_shutdown_dated_by_its_inspection_shows_no_amount_and_an_earliest_day(
                for r in criterion.remedies), criterion.remedies
 
 
+def test_a_fine_under_a_strict_law_without_an_amount_shows_no_amount() -> None:
+    """Under Wav, Waadi and Wtta any final fine fails: a fine published without an amount read "amount ?"."""
+    dossier = _lender_with_fine("2025-06-10")
+    data = dossier.model_dump(mode="json", exclude_none=True)
+    del data["registers"]["inspectorate"]["results"][0]["amount_eur"]
+    criterion = evaluate(Dossier.model_validate(data), PACK, date(2027, 3, 1)).criterion("b3_f_fines")
+    assert criterion.outcome.value == "fail" and "fine_under_strict_law" in criterion.matched_clauses
+    (fine,) = criterion.reasons
+    assert fine["en"].startswith("fine (wav) of 2025-06-10, final; under this law any fine counts (source: ")
+    assert "?" not in fine["en"] and "bedrag" not in fine["nl"]
+
+
 def test_twenty_ninth_of_february_is_explained() -> None:
     decision = evaluate(_lender_with_fine("2026-02-28"), PACK, date(2028, 2, 29))
     criterion = decision.criterion("b3_f_fines")
