@@ -98,6 +98,7 @@ def test_a_folder_indexes_files_by_kvk_number_and_says_what_it_ignored(tmp_path:
     shutil.copy(APPLICATION, tmp_path / "68750110.yaml")
     (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
     (tmp_path / "Flexwerk.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "٦٨٧٥٠١١٠.json").write_text("{}", encoding="utf-8")  # Arabic-Indic digits: no row has that number
     shutil.copy(APPLICATION, tmp_path / "12345678.json")
     folder = ApplicationFolder.read(tmp_path)
     assert folder.files == {"68750110": tmp_path / "68750110.json", "12345678": tmp_path / "12345678.json"}
@@ -105,6 +106,7 @@ def test_a_folder_indexes_files_by_kvk_number_and_says_what_it_ignored(tmp_path:
         "applications: 68750110.json and 68750110.yaml are both for KvK number 68750110: neither is used",
         "applications: Flexwerk.json ignored: the name is not an 8-digit KvK number",
         "applications: notes.txt ignored: not .json, .yaml or .yml",
+        "applications: ٦٨٧٥٠١١٠.json ignored: the name is not an 8-digit KvK number",
     ]
     assert folder.load("01234567") is None
     with pytest.raises(ApplicationError, match="two application files for KvK number 68750110: 68750110.json and "

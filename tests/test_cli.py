@@ -125,7 +125,8 @@ def test_as_of_takes_yyyy_mm_dd_only(as_of: str, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("option, value, hint", [
     ("--kvk", "8750110", "with its leading zero: 08750110?"), ("--kvk", "6875O110", "8 digits"),
-    ("--kvk", "687501101", "8 digits"), ("--predecessor", "1234567", "with its leading zero: 01234567?")])
+    ("--kvk", "687501101", "8 digits"), ("--predecessor", "1234567", "with its leading zero: 01234567?"),
+    ("--kvk", "٦٨٧٥٠١١٠", "8 digits"), ("--predecessor", "１２３４５６７", "8 digits")])  # digits of other scripts
 def test_a_kvk_number_that_is_not_8_digits_is_a_usage_error_naming_the_option(option: str, value: str, hint: str) -> None:
     """It gave a Python traceback, or (with --application) blamed the application file."""
     numbers = {"--kvk": "68750110", "--predecessor": "12345678", option: value}

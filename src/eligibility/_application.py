@@ -31,7 +31,7 @@ from ._errors import DossierError
 from ._io import field_path, read_data
 
 SUFFIXES = (".json", ".yaml", ".yml")
-_FILE_NAME = re.compile(r"\d{8}")
+_FILE_NAME = re.compile(r"[0-9]{8}")  # ASCII digits, as a KvK number (\d takes other scripts' too)
 
 
 class Application(_Model):

@@ -34,7 +34,7 @@ def kvk_number(ctx: click.Context, param: click.Parameter, value: str | tuple[st
 
 def _one_kvk_number(value: str) -> str:
     number = value.strip()
-    if re.fullmatch(r"\d{8}", number):
+    if re.fullmatch(r"[0-9]{8}", number):  # not \d: Arabic-Indic or fullwidth digits are no KvK number
         return number
-    hint = f"; with its leading zero: {number.zfill(8)}?" if re.fullmatch(r"\d{1,7}", number) else ""
+    hint = f"; with its leading zero: {number.zfill(8)}?" if re.fullmatch(r"[0-9]{1,7}", number) else ""
     raise click.BadParameter(f"{value!r} is not a KvK number: 8 digits{hint}")

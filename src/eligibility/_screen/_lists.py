@@ -398,7 +398,7 @@ def _bad_row_kvk(row: ListRow) -> str | None:
     number, _, error = normalise_kvk(row.kvk_text)
     if error is None:
         return number
-    runs = re.findall(r"(?<!\d)\d{8}(?!\d)", row.kvk_text)  # "KvK 68750110", "68750110 (hoofdvestiging)"
+    runs = re.findall(r"(?<![0-9])[0-9]{8}(?![0-9])", row.kvk_text)  # "KvK 68750110", "68750110 (hoofdvestiging)"
     return runs[0] if len(runs) == 1 else None
 
 
