@@ -299,9 +299,9 @@ _PLACEHOLDERS = frozenset({
 """Texts a form holds before anyone answers it, or that answer nothing ("n.v.t.": not applicable; "N.N.":
 name unknown; "n.t.b.", "p.m.": yet to be settled), compared by their letters and digits only."""
 
-_PLACEHOLDER_SHAPES = re.compile(r"x+|loremipsum.*|(?:nvt|ntb|pm|tbd)(?:nietvantoepassing|nadertebepalen)?")
-"""Placeholders by their shape (letters and digits only): a run of x's, any Lorem ipsum, "n.v.t. (niet van
-toepassing)"."""
+_PLACEHOLDER_SHAPES = re.compile(r"x+|loremipsum.*|(?:nvt|ntb|pm|tbd)(?:nietvantoepassing|nadertebepalen)")
+"""Placeholders by their shape (letters and digits only): a run of x's, any Lorem ipsum, an abbreviation with
+its words written out ("n.v.t. (niet van toepassing)"); each alone is in ``_PLACEHOLDERS``."""
 
 _TEMPLATE_FIELD = re.compile(r"\s*[\[<{].*[\]>}]\s*")
 """A whole text in brackets, as a form's template writes its fields: "[naam tekenbevoegde]", "<signatory>"."""
