@@ -404,6 +404,14 @@ class EvidenceStore:
 _REMOVAL_COLUMNS = "SELECT sha256, removed_at, cutoff, older_than_days, setting FROM removals"
 
 
+def not_a_store(root: Path) -> str | None:
+    """Why ``root`` holds no evidence store to read offline, or None. Offline, opening it would make an empty
+    store there (a mistyped ``--store`` then reads as "nothing stored" for every register): refused instead."""
+    if (Path(root) / "index.sqlite").is_file():
+        return None
+    return f"no evidence store at {root} (it holds no index.sqlite): run 'eligibility registers refresh' first, or give --store"
+
+
 def latest_removals(root: Path, sha256s: Iterable[str], retrieved_at: datetime | None = None) -> dict[str, Removal]:
     """The latest removal on record of each body (of those that covered a fetch at ``retrieved_at``,
     when given) in the store at ``root``, read-only: the letter asks without opening the store."""

@@ -293,6 +293,17 @@ def test_check_by_kvk_offline_with_a_store_given_as_a_relative_path(tmp_path: Pa
     assert code == ExitCode.NEEDS_REVIEW and "[+] Lenders are SNA-certified: met" in out
 
 
+@pytest.mark.parametrize("command", [("check", "--as-of", "2026-11-23"), ("dossier", "build")])
+def test_offline_with_a_store_that_is_none_is_an_error_and_makes_none(command: tuple[str, ...], tmp_path: Path) -> None:
+    """A mistyped --store (the folder above the store, say) made an empty store there, and every register read as
+    "no stored snapshot": the partner went to review with nothing said about the path."""
+    wrong = tmp_path / "store-demo"
+    code, out, err = run(*command, "--kvk", "68750110", "--role", "uitlener", "--offline", "--store", str(wrong))
+    assert code == ExitCode.INVALID_INPUT and out == ""
+    assert f"no evidence store at {wrong} (it holds no index.sqlite)" in err and "Traceback" not in err
+    assert not wrong.exists()
+
+
 def test_dossier_build_offline_prints_a_valid_dossier() -> None:
     from eligibility import Dossier
 

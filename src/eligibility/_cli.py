@@ -71,12 +71,15 @@ def _config() -> Any:
         _fail(f"configuration: {exc}", ExitCode.INVALID_INPUT)
 
 
-def _scraping(store_dir: Path | None) -> tuple[Any, Any]:
-    """The scraper configuration (from the environment) and the evidence store to use."""
-    from scrapers._store import EvidenceStore
+def _scraping(store_dir: Path | None, offline: bool = False) -> tuple[Any, Any]:
+    """The scraper configuration (from the environment) and the evidence store to use; offline, one that exists."""
+    from scrapers._store import EvidenceStore, not_a_store
 
     config = _config()
-    return config, EvidenceStore(store_dir or config.evidence_dir)
+    root = store_dir or config.evidence_dir
+    if offline and (missing := not_a_store(root)) is not None:
+        _fail(missing, ExitCode.INVALID_INPUT)
+    return config, EvidenceStore(root)
 
 
 def _now() -> Any:
@@ -102,7 +105,7 @@ def _build(kvk: str, roles: tuple[str, ...], name: str | None, place: str | None
     if not roles:
         raise click.UsageError("--kvk needs at least one --role")
     application = load_application(application_path, kvk) if application_path is not None else None
-    config, store = _scraping(store_dir)
+    config, store = _scraping(store_dir, offline)
     client = None if offline else PoliteClient(config, store)
     result = build_dossier(kvk, [Role(r) for r in roles], name=name, place=place, offline=offline, store=store,
                            client=client, config=config, now=_now(), predecessor_kvk_numbers=predecessors,

@@ -428,11 +428,12 @@ def _clock() -> datetime:
 
 def _register_source(options: ScreenOptions, now: datetime, info: ListInfo) -> RegisterSource:
     from scrapers._config import ScraperConfig
+    from scrapers._store import not_a_store
 
     config = ScraperConfig.from_env()
     store_dir = options.store_dir or config.evidence_dir
-    if options.offline and not (store_dir / "index.sqlite").is_file():
-        raise ScreenError(f"no evidence store at {store_dir}: run 'eligibility registers refresh' first, or give --store")
+    if options.offline and (missing := not_a_store(store_dir)) is not None:
+        raise ScreenError(missing)
     listed = Provenance(source="list", url=info.path.name, sha256=info.sha256, retrieved_at=now)
     return RegisterSource(store_dir=store_dir, offline=options.offline, now=now, config=config, list_provenance=listed,
                           read_before=dutch_day_end(options.as_of))
