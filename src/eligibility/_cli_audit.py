@@ -16,6 +16,7 @@ from ._exit import ExitCode
 from ._exit import fail as _fail
 from ._home import eligibility_home
 from ._log import DecisionLog, LogError, default_log_path
+from ._wal_check import cut_off
 
 
 log_option = click.option("--log", "log_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -63,8 +64,8 @@ def verify(log_path: Path | None, noted: str | None) -> None:
     if noted is not None and not (seq.isdigit() and noted_hash):
         raise click.BadParameter("give SEQ:HASH, as verify prints the head", param_hint="--head")
     path = log_path or default_log_path()
-    cut = _cut_off(path)
-    if cut is not None:  # SQLite cannot open it; still a verdict on the log, not a usage error
+    cut = cut_off(path)
+    if cut is not None:  # every open refuses it (LogError); still a verdict on the log, not a usage error
         click.echo(f"decision log {path}: {cut}: its records cannot be read; the chain is broken")
         sys.exit(ExitCode.LINT_OR_TEST_FAILED)
     log = _open(log_path)
@@ -83,28 +84,6 @@ def verify(log_path: Path | None, noted: str | None) -> None:
     if not (report.ok and head_ok):
         sys.exit(ExitCode.LINT_OR_TEST_FAILED)
     sys.exit(ExitCode.VERIFIED_WITH_NOTES if report.notes else ExitCode.ELIGIBLE)
-
-
-def _cut_off(path: Path) -> str | None:
-    """How a log file was cut short, when its own SQLite header says it was longer (or it is empty); None
-    when it is whole or no SQLite file at all (then opening it says what is wrong)."""
-    try:
-        size = path.stat().st_size
-        with path.open("rb") as handle:
-            header = handle.read(100)
-    except OSError:
-        return None
-    if size == 0 and path.is_file():
-        return "the file is empty (0 bytes)"
-    if len(header) < 100 or not header.startswith(b"SQLite format 3\0"):
-        return None
-    page_size = int.from_bytes(header[16:18], "big")
-    page_size = 65536 if page_size == 1 else page_size
-    pages = int.from_bytes(header[28:32], "big")
-    if pages and size < pages * page_size:
-        return (f"the file is cut off: {size} bytes, where its header counts {pages} pages of {page_size} bytes "
-                f"({pages * page_size} bytes); it ends in page {size // page_size + 1}")
-    return None
 
 
 @audit.command("list")

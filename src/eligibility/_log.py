@@ -62,7 +62,7 @@ from ._log_packs import PACKS_SQL, archived_files, store_pack
 from ._log_reading import READ_WRITE, ReadOnlyReading
 from ._pack import RULES_DIR, RulePack
 from ._visible import letters_and_digits, meaningful
-from ._wal_check import check_wal
+from ._wal_check import check_wal, cut_off
 
 LOG_SCHEMA = "eligibility.log-record/1"
 GENESIS = "0" * 64
@@ -381,6 +381,7 @@ class DecisionLog:
         self._closed = False
         if read_only and not self.path.is_file():
             raise LogError(f"no decision log at {self.path}")
+        self._refuse_cut_off()  # before SQLite reads a byte of it, even to probe a read-only share
         self._reading = ReadOnlyReading(self.path) if read_only else None
         try:
             if not read_only:
@@ -661,6 +662,10 @@ class DecisionLog:
 
         Streams the records: memory holds a few hashes per record, never the bodies.
         """
+        cut = cut_off(self.path)
+        if cut is not None:  # since it was opened: every other use refuses it (``_refuse_cut_off``)
+            return VerifyReport(self.path, 0, None, None, [Problem("changed", None, None,
+                                                                   f"{cut}: its records cannot be read")])
         try:
             with self._db() as db:
                 rows, unread = self._rows_to_verify(db)
@@ -732,11 +737,24 @@ class DecisionLog:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def _refuse_cut_off(self) -> None:
+        """Raise ``LogError`` (``LogWriteError`` for a writer) when the log file is shorter than its header
+        says (``cut_off``): SQLite would fail on it with a bare "database disk image is malformed", or read
+        what is left as the whole log, and a write would seal new records onto a chain it cannot see."""
+        cut = cut_off(self.path)
+        if cut is None:
+            return
+        error = LogError if self.read_only else LogWriteError
+        raise error(f"the decision log {self.path} cannot be used: {cut}; nothing was read from it or written to "
+                    "it: run 'eligibility audit verify', and restore the log from a backup")
+
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
-        """One short-lived connection per operation (processes may share the file); always closed."""
+        """One short-lived connection per operation (processes may share the file); always closed, and
+        never to a log file cut short (``_refuse_cut_off``)."""
         if self._closed:
             raise LogError(f"the decision log {self.path} was closed")
+        self._refuse_cut_off()
         if self._reading is not None:
             with closing(sqlite3.connect(self._reading.uri(), uri=True, isolation_level=None, timeout=60)) as db:
                 db.text_factory = _lenient_text
@@ -885,13 +903,13 @@ def effective_verdict(entry: LogEntry, overrides: list[Override]) -> Verdict:
 
 def _overrides(entries: list[LogEntry]) -> dict[str, list[Override]]:
     """Per decision, its overrides with their approvals. Raises ``LogError`` naming an approval that breaks
-    the rules (``_approval_fault``): every reader refuses it alike, rather than each reading it its own way."""
+    the rules (``_Approvals``): every reader refuses it alike, rather than each reading it its own way."""
     requests: dict[str, Override] = {}
-    sealed: dict[str, dict[str, Any]] = {}
+    approvals = _Approvals()
     for entry in entries:
         record = entry.record
         if entry.kind == "override":
-            sealed[entry.record_id] = record
+            approvals.request(entry.record_id, record)
             requests[entry.record_id] = Override(
                 override_id=entry.record_id, decision_record_id=record["decision_record_id"], officer=record["officer"],
                 verdict=Verdict(record["verdict"]), automatic_verdict=Verdict(record["automatic_verdict"]),
@@ -899,13 +917,11 @@ def _overrides(entries: list[LogEntry]) -> dict[str, list[Override]]:
                 requested_at=record["logged_at"], requested_seq=entry.seq,
             )
         elif entry.kind == "approval":
-            override_id = record.get("override_id")
-            request = requests.get(override_id) if isinstance(override_id, str) else None
-            fault = _approval_fault(record, sealed.get(override_id) if request else None,
-                                    request.approval_id if request else None)
-            if fault is not None or request is None:
+            _, fault = approvals.place(entry.record_id, record)
+            if fault is not None:
                 raise LogError(f"approval {entry.record_id} (seq {entry.seq}) breaks the override rules: {fault}; "
                                "run 'eligibility audit verify'")
+            request = requests[record["override_id"]]
             requests[request.override_id] = Override(**{
                 **request.__dict__, "approval_id": entry.record_id, "approver": record["approver"],
                 "approved_at": record["logged_at"], "approved_seq": entry.seq})
@@ -913,6 +929,33 @@ def _overrides(entries: list[LogEntry]) -> dict[str, list[Override]]:
     for override in requests.values():
         found.setdefault(override.decision_record_id, []).append(override)
     return found
+
+
+class _Approvals:
+    """Which override request each approval approves, record by record in chain order: the one reading of
+    the override rules (``_approval_fault``) that readers (``_overrides``; through them ``approve_override``
+    refuses a second approval) and ``verify`` (``_override_problems``) share, so that neither places an
+    approval the other refuses."""
+
+    def __init__(self) -> None:
+        self._requests: dict[str, dict[str, Any]] = {}
+        """Sealed override requests by record id."""
+        self._approved_by: dict[str, str] = {}
+        """Override record id -> the approval placed on it."""
+
+    def request(self, record_id: str, sealed: dict[str, Any]) -> None:
+        """An override request: approvals later in the log may approve it."""
+        self._requests[record_id] = sealed
+
+    def place(self, record_id: str, approval: dict[str, Any]) -> tuple[dict[str, Any] | None, str | None]:
+        """The sealed request ``approval`` approves (None: no override request earlier in the log) and why
+        the approval cannot be placed (None: it is placed, and a later approval of that request is a second one)."""
+        override_id = approval.get("override_id")
+        request = self._requests.get(override_id) if isinstance(override_id, str) else None
+        fault = _approval_fault(approval, request, self._approved_by.get(override_id) if request else None)
+        if fault is None:
+            self._approved_by[override_id] = record_id
+        return request, fault
 
 
 def _approval_fault(approval: dict[str, Any], request: dict[str, Any] | None, approved_by: str | None) -> str | None:
@@ -1068,11 +1111,10 @@ _OVERRIDE_FIELDS = ("override_id", "decision_record_id", "officer", "approver")
 
 
 def _override_problems(rows: list[_Row]) -> list[Problem]:
-    """Records of no known kind, and approvals that break the override rules (``_approval_fault``,
-    ``_four_eyes_fault``): correctly sealed, so only these checks find them."""
+    """Records of no known kind, and approvals that break the override rules (``_Approvals``, as readers
+    apply them, and ``_four_eyes_fault``): correctly sealed, so only these checks find them."""
     problems = []
-    requests: dict[str, dict[str, Any]] = {}
-    approved: dict[str, str] = {}
+    approvals = _Approvals()
     for row in rows:
         if row.kind is None:
             continue
@@ -1080,18 +1122,13 @@ def _override_problems(rows: list[_Row]) -> list[Problem]:
             problems.append(Problem("invalid", row.seq, row.record_id, f"sealed as kind {row.kind!r}, which the log "
                                     f"does not know ({', '.join(KINDS)})"))
         elif row.kind == "override":
-            requests[row.record_id] = row.overriding or {}
+            approvals.request(row.record_id, row.overriding or {})
         elif row.kind == "approval" and row.intact:
             approval = row.overriding or {}
-            override_id = approval.get("override_id")
-            key = override_id if isinstance(override_id, str) else ""
-            request = requests.get(key)
-            placed = _approval_fault(approval, request, approved.get(key))
-            fault = placed or _four_eyes_fault(approval, request or {})
+            request, fault = approvals.place(row.record_id, approval)  # where readers place it too
+            fault = fault or _four_eyes_fault(approval, request or {})
             if fault is not None:
                 problems.append(Problem("invalid", row.seq, row.record_id, fault))
-            if placed is None:  # where readers place it too: a later approval of that override is a second one
-                approved[key] = row.record_id
     return problems
 
 

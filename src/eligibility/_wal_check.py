@@ -13,6 +13,10 @@ transaction. Failing frames only after the last transaction are what an abandone
 rollback that had spilled to the file) or a crash leaves, or a change to the last transaction:
 those cannot be told apart, so they are a note, not a problem. Frames of an older generation of
 the file (other salts) after the last transaction are SQLite's own leftovers and ignored.
+
+Beside it, ``cut_off``: a log file shorter than its own header says (a copy cut short, a full
+disk) makes SQLite fail with a bare "database disk image is malformed", or read the records that
+are left as if they were all. Every open of the log asks it first (``DecisionLog``).
 """
 
 from __future__ import annotations
@@ -94,6 +98,78 @@ def check_wal(log: Path) -> WalCheck:
             "abandoned or cut off by a crash (then nothing in them was logged), or a change to the newest records: "
             "compare the head below with one noted earlier")
     return found
+
+
+def cut_off(log: Path) -> str | None:
+    """How a log file was cut short, when its own SQLite header says it was longer (or it is empty); None
+    when it is whole, when the pages it lacks are in the write-ahead file beside it, or when it is no
+    SQLite file at all (then opening it says what is wrong).
+
+    The write-ahead file matters because SQLite copies its pages into the log in page order, the
+    header's page first: while it does (a writer closing, an hour into a screening run), the log is
+    shorter than its header says, and nothing is missing."""
+    if _empty(log):
+        return "the file is empty (0 bytes)"
+    if _shorter_than_its_header(log) is None:
+        return None
+    in_wal = _pages_in_wal(log)
+    found = _shorter_than_its_header(log)  # again, after reading the -wal: the copy may have ended meanwhile
+    if found is None:
+        return None
+    size, pages, page_size = found
+    if all(page in in_wal for page in range(size // page_size + 1, pages + 1)):
+        return None
+    return (f"the file is cut off: {size} bytes, where its header counts {pages} pages of {page_size} bytes "
+            f"({pages * page_size} bytes); it ends in page {size // page_size + 1}")
+
+
+def _empty(log: Path) -> bool:
+    try:
+        return log.is_file() and log.stat().st_size == 0
+    except OSError:
+        return False
+
+
+def _shorter_than_its_header(log: Path) -> tuple[int, int, int] | None:
+    """(size, pages, page size) of a log file shorter than the pages its SQLite header counts; None when it
+    is whole, cannot be read, or is no SQLite file."""
+    try:
+        size = log.stat().st_size
+        with log.open("rb") as handle:
+            header = handle.read(100)
+    except OSError:
+        return None
+    if len(header) < 100 or not header.startswith(b"SQLite format 3\0"):
+        return None
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    return (size, pages, page_size) if pages and size < pages * page_size else None
+
+
+def _pages_in_wal(log: Path) -> set[int]:
+    """The pages the write-ahead file beside ``log`` holds for SQLite to read instead of the log's: those of
+    its transactions (frames with the file's salts, up to the last that ends one). Read from the frames'
+    headers alone, without their checksums, to be quick: a changed frame is ``check_wal``'s to name."""
+    try:
+        data = Path(f"{log}-wal").read_bytes()
+    except FileNotFoundError:
+        return set()
+    if len(data) <= HEADER_SIZE:
+        return set()
+    (page_size,) = struct.unpack_from(">I", data, 8)
+    salts = struct.unpack_from(">2I", data, 16)
+    pages: set[int] = set()
+    pending: set[int] = set()
+    for start in range(HEADER_SIZE, len(data) - FRAME_HEADER_SIZE - page_size + 1, FRAME_HEADER_SIZE + page_size):
+        page, commit, *frame_salts = struct.unpack_from(">4I", data, start)
+        if tuple(frame_salts) != salts:
+            break  # an older generation's leftovers: SQLite reads no further
+        pending.add(page)
+        if commit:
+            pages |= pending
+            pending = set()
+    return pages
 
 
 def _checksum(data: bytes, order: str, s0: int, s1: int) -> tuple[int, int]:

@@ -1,0 +1,194 @@
+"""A decision log file cut short (a copy that stopped, a full disk) is refused by every open, by name.
+
+Only ``audit verify`` used to recognise one; every other reader stopped on SQLite's bare "database
+disk image is malformed" (or read what was left of it), and a writer could seal new records onto
+a chain it no longer saw. The logs here are written by ``DecisionLog`` and then truncated inside a
+page, as a copy cut off is. A log only *briefly* shorter than its header, while SQLite copies pages
+from the write-ahead file into it (a writer closing), is whole and read as such.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import struct
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from eligibility._cli import main
+from eligibility._exit import ExitCode
+from eligibility._log import DecisionLog, LogError, LogWriteError
+from eligibility._wal_check import FRAME_HEADER_SIZE, HEADER_SIZE
+
+from .test_log import LENDER, ROOT, make_log
+from .test_log_read_only import decisions, wal
+
+PAGE = 4096
+RECORDS = 50
+"""Enough decisions for a log of many pages."""
+
+
+def cut_message(log: Path, size: int, pages: int) -> str:
+    return (f"the decision log {log} cannot be used: the file is cut off: {size} bytes, where its header counts "
+            f"{pages} pages of {PAGE} bytes ({pages * PAGE} bytes); it ends in page {size // PAGE + 1}; nothing was "
+            "read from it or written to it: run 'eligibility audit verify', and restore the log from a backup")
+
+
+def header_pages(data: bytes) -> int:
+    (pages,) = struct.unpack(">I", data[28:32])
+    return int(pages)
+
+
+@pytest.fixture
+def written(tmp_path: Path) -> tuple[Path, list[str]]:
+    """A log of ``RECORDS`` decisions, every record in the main file (the writer closed: no -wal)."""
+    log = tmp_path / "decisions.sqlite"
+    ids = [ref.record_id for ref in make_log(log).append_many(decisions(RECORDS), command="check")]
+    assert not wal(log).exists() and header_pages(log.read_bytes()) * PAGE == log.stat().st_size
+    return log, ids
+
+
+@pytest.fixture
+def cut(written: tuple[Path, list[str]]) -> tuple[Path, list[str], int, int]:
+    """That log cut off 100 bytes before the end of a page in its middle: (log, ids, size, pages)."""
+    log, ids = written
+    pages = header_pages(log.read_bytes())
+    assert pages >= 10
+    size = (pages // 2) * PAGE - 100
+    os.truncate(log, size)
+    return log, ids, size, pages
+
+
+def unwritten_wal(log: Path) -> bool:
+    """No frame was written beside the log (a read-only reader may leave an empty -wal, as SQLite does)."""
+    return not wal(log).exists() or wal(log).stat().st_size == 0
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize("command", [
+    ["audit", "list"],
+    ["audit", "replay", "{id}"],
+    ["audit", "show", "{id}"],
+    ["audit", "override", "request", "{id}", "--officer", "A. Jansen", "--verdict", "eligible",
+     "--justification", "seen the signed declaration", "--citation", "annex 3 a"],
+    ["audit", "override", "approve", "{id}", "--approver", "B. de Vries"],
+    ["rules", "impact", "--pack", "{pack}"],
+])
+def test_every_audit_command_names_the_cut_off_file_and_exits_3(
+        cut: tuple[Path, list[str], int, int], command: list[str]) -> None:
+    log, ids, size, pages = cut
+    before = log.read_bytes()
+    pack = ROOT / "rules" / "convenant-2025"
+    code, out, err = run(*(part.format(id=ids[3], pack=pack) for part in command), "--log", str(log))
+    assert (code, out) == (ExitCode.INVALID_INPUT, "")
+    assert err == f"error: {cut_message(log, size, pages)}\n"
+    assert log.read_bytes() == before and unwritten_wal(log)
+
+
+def test_verify_still_says_the_chain_is_broken_with_exit_6(cut: tuple[Path, list[str], int, int]) -> None:
+    log, _, size, pages = cut
+    code, out, _ = run("audit", "verify", "--log", str(log))
+    assert code == ExitCode.LINT_OR_TEST_FAILED
+    assert out == (f"decision log {log}: the file is cut off: {size} bytes, where its header counts {pages} pages of "
+                   f"{PAGE} bytes ({pages * PAGE} bytes); it ends in page {size // PAGE + 1}: its records cannot be "
+                   "read; the chain is broken\n")
+
+
+def test_an_append_to_a_cut_off_log_is_refused_and_writes_nothing(cut: tuple[Path, list[str], int, int]) -> None:
+    log, _, size, pages = cut
+    before = log.read_bytes()
+    with pytest.raises(LogWriteError) as raised:
+        DecisionLog(log).append_many(decisions(RECORDS + 1)[RECORDS:], command="screen")
+    assert str(raised.value) == cut_message(log, size, pages)
+    assert log.read_bytes() == before and unwritten_wal(log)
+
+
+def test_a_log_cut_off_while_open_is_refused_by_the_next_read_and_write(written: tuple[Path, list[str]]) -> None:
+    """A screening run holds its log for hours; each operation opens the file again."""
+    log, ids = written
+    writer, reader = DecisionLog(log), DecisionLog(log, read_only=True)
+    pages = header_pages(log.read_bytes())
+    size = (pages - 1) * PAGE - 1
+    os.truncate(log, size)
+    before = log.read_bytes()
+    with pytest.raises(LogWriteError) as raised:
+        writer.append_many(decisions(RECORDS + 1)[RECORDS:], command="screen")
+    assert str(raised.value) == cut_message(log, size, pages)
+    for read in (lambda: reader.get(ids[0]), lambda: reader.tail(5), reader.all_overrides):
+        with pytest.raises(LogError) as raised:
+            read()
+        assert str(raised.value) == cut_message(log, size, pages)
+    report = reader.verify()
+    detail = (f"the file is cut off: {size} bytes, where its header counts {pages} pages of {PAGE} bytes "
+              f"({pages * PAGE} bytes); it ends in page {size // PAGE + 1}: its records cannot be read")
+    assert not report.ok and [str(problem) for problem in report.problems] == [f"CHANGED: {detail}"]
+    assert log.read_bytes() == before and unwritten_wal(log)
+
+
+def test_check_does_not_log_into_a_cut_off_file_and_exits_4(cut: tuple[Path, list[str], int, int]) -> None:
+    log, _, size, pages = cut
+    before = log.read_bytes()
+    code, _, err = run("check", str(LENDER), "--as-of", "2026-11-23", "--log", str(log))
+    assert code == ExitCode.ENGINE
+    assert err == f"error: decision log: {cut_message(log, size, pages)}\n"
+    assert log.read_bytes() == before and unwritten_wal(log)
+
+
+def test_an_empty_log_file_is_refused_by_readers_and_writers(tmp_path: Path) -> None:
+    """A log emptied by a failed copy: a writer began a new chain in it, so verify then passed."""
+    log = tmp_path / "decisions.sqlite"
+    log.write_bytes(b"")
+    message = (f"the decision log {log} cannot be used: the file is empty (0 bytes); nothing was read from it or "
+               "written to it: run 'eligibility audit verify', and restore the log from a backup")
+    assert run("audit", "list", "--log", str(log))[::2] == (ExitCode.INVALID_INPUT, f"error: {message}\n")
+    assert run("check", str(LENDER), "--as-of", "2026-11-23", "--log", str(log))[::2] == (
+        ExitCode.ENGINE, f"error: decision log: {message}\n")
+    assert log.read_bytes() == b"" and unwritten_wal(log)
+
+
+def test_a_log_shorter_than_its_header_while_its_pages_are_in_the_wal_is_whole(tmp_path: Path) -> None:
+    """SQLite copies the write-ahead file's pages into the log in page order, the header's page first:
+    until it has done, the log is shorter than its header says (a screening run's writer closes every
+    few seconds). Verify called that "cut off" and the chain broken; every record is there."""
+    live = tmp_path / "live" / "decisions.sqlite"
+    writer = make_log(live)
+    writer.append_many(decisions(4), command="check")
+    with closing(sqlite3.connect(live, isolation_level=None)) as reader:
+        reader.execute("BEGIN")
+        reader.execute("SELECT COUNT(*) FROM records").fetchone()  # holds the newest records in the -wal
+        writer.append_many(decisions(RECORDS)[4:], command="check")
+        copy = tmp_path / "copy" / "decisions.sqlite"
+        copy.parent.mkdir()
+        shutil.copyfile(live, copy)
+        shutil.copyfile(wal(live), wal(copy))
+    newest_first_page = _last_frame_of_page(wal(copy), 1)
+    data = bytearray(copy.read_bytes())
+    data[:PAGE] = newest_first_page  # the checkpoint's first write
+    copy.write_bytes(bytes(data))
+    assert header_pages(data) * PAGE > len(data), "the log should be shorter than its header says"
+    assert len(DecisionLog(copy, read_only=True)) == RECORDS
+    code, out, _ = run("audit", "verify", "--log", str(copy))
+    assert code == ExitCode.ELIGIBLE and f"{RECORDS} records, chain intact" in out
+    os.remove(wal(copy))  # the same file without its -wal: now pages are missing
+    code, _, err = run("audit", "list", "--log", str(copy))
+    assert (code, err) == (ExitCode.INVALID_INPUT, f"error: {cut_message(copy, len(data), header_pages(data))}\n")
+
+
+def _last_frame_of_page(wal_file: Path, page: int) -> bytes:
+    """The newest copy of ``page`` in a write-ahead file (its frames are header and page)."""
+    data = wal_file.read_bytes()
+    found = b""
+    for start in range(HEADER_SIZE, len(data), FRAME_HEADER_SIZE + PAGE):
+        if struct.unpack(">I", data[start:start + 4])[0] == page:
+            found = data[start + FRAME_HEADER_SIZE:start + FRAME_HEADER_SIZE + PAGE]
+    assert found, f"page {page} is in no frame"
+    return found
+
