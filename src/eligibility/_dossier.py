@@ -33,7 +33,8 @@ import re
 from datetime import date, datetime
 from enum import StrEnum
 from functools import cached_property, lru_cache
-from typing import Annotated, Any
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
@@ -156,7 +157,7 @@ class _Model(BaseModel):
 
     @model_validator(mode="after")
     def _within_bounds(self) -> Any:
-        for name in type(self).model_fields:
+        for name in _bounded_fields(type(self)):
             value = getattr(self, name)
             day = value.date() if isinstance(value, datetime) else value if isinstance(value, date) else None
             if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY:
@@ -164,6 +165,36 @@ class _Model(BaseModel):
             if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) > LARGEST_NUMBER:
                 raise ValueError(f"{name} is larger than {LARGEST_NUMBER:,} (as a number, either way)")
         return self
+
+
+_BOUNDED: dict[type[BaseModel], tuple[str, ...]] = {}
+
+
+def _bounded_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of ``model`` that can hold a date, a moment or a number: the only ones ``_within_bounds`` looks
+    at. It runs for every model made (about twenty per dossier), and most fields hold texts, lists or models."""
+    found = _BOUNDED.get(model)
+    if found is None:
+        found = _BOUNDED[model] = tuple(name for name, info in model.model_fields.items()
+                                        if _may_hold_bounded(info.annotation))
+    return found
+
+
+def _may_hold_bounded(annotation: Any) -> bool:
+    """Whether a field of this type can hold a date, datetime, int or float itself (not inside a list or model);
+    a type this cannot read (``Any``, a type variable) counts as one that can."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _may_hold_bounded(get_args(annotation)[0])
+    if origin is Union or origin is UnionType:
+        return any(_may_hold_bounded(arg) for arg in get_args(annotation))
+    if origin is Literal or annotation is None or annotation is type(None):
+        return False
+    if origin is not None:  # list[...], dict[...], tuple[...]: containers, whose items are not looked into
+        return False
+    if isinstance(annotation, type):
+        return issubclass(annotation, (date, int, float)) and not issubclass(annotation, bool)
+    return True
 
 
 PERSONAL_DATA = "x-personal-data"
