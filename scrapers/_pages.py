@@ -8,10 +8,10 @@ listed"). Each adapter therefore says which malformed links it may skip.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from urllib.parse import SplitResult, parse_qsl, urljoin, urlsplit
 
-from bs4 import Tag
+from bs4 import NavigableString, Tag
 
 from eligibility._errors import LayoutChangedError
 
@@ -40,6 +40,30 @@ def same_site(a: SplitResult, b: SplitResult) -> bool:
     return site(a) == site(b)
 
 
+def tags(root: Tag, names: tuple[str, ...], *, having: str | None = None) -> list[Tag]:
+    """``root.find_all(names)`` (with ``having``: only tags that carry that attribute), in page order, as a plain
+    walk of the tree: bs4's matching costs about ten times the walk (measured on the 5 KB SNF result page: 0.68 ms
+    against 0.06 ms), and every stored search page is looked through several times."""
+    return list(_walk(root, names, having))
+
+
+def first(root: Tag, names: tuple[str, ...], *, having: str | None = None) -> Tag | None:
+    """``root.find(names)`` as ``tags`` walks: the first such tag in page order, or None."""
+    return next(_walk(root, names, having), None)
+
+
+def _walk(root: Tag, names: tuple[str, ...], having: str | None) -> Iterator[Tag]:
+    for node in root.descendants:
+        if isinstance(node, Tag) and node.name in names and (having is None or node.has_attr(having)):
+            yield node
+
+
+def strings(root: Tag, matching: Callable[[str], object]) -> list[str]:
+    """``root.find_all(string=matching)`` as a plain walk (see ``tags``): the texts (comments included, as
+    bs4 gives them) for which ``matching`` is true, in page order."""
+    return [str(node) for node in root.descendants if isinstance(node, NavigableString) and matching(node)]
+
+
 def next_links(soup: Tag) -> list[Tag]:
     """Links that call themselves the next page: rel="next" (``<a>`` or ``<link>``), class "next",
     then those with a "Volgende", "Next", "Oudere berichten" or "»" text, each in page order.
@@ -47,7 +71,7 @@ def next_links(soup: Tag) -> list[Tag]:
     more than the whole parse of a small page.)"""
     marked: list[Tag] = []
     by_text: list[Tag] = []
-    for link in soup.find_all(("a", "link"), href=True):
+    for link in tags(soup, ("a", "link"), having="href"):
         if "next" in link.get_attribute_list("rel") or (link.name == "a" and "next" in link.get_attribute_list("class")):
             marked.append(link)
         if link.name == "a" and (text := " ".join(link.get_text().split())) and _NEXT_TEXT.match(text):
@@ -71,7 +95,7 @@ def numbered_next(
     """
     current = urlsplit(page_url)
     wanted = (page_number(current) or 1) + 1
-    for anchor in soup.find_all("a", href=True):
+    for anchor in tags(soup, ("a",), having="href"):
         href = str(anchor["href"])
         resolved = resolve(page_url, href)
         if resolved is None:
@@ -125,7 +149,7 @@ def more_pages(soup: Tag, page_url: str, *, within: str) -> str | None:
     ("Meer vonnissen laden") that is not disabled."""
     current = urlsplit(page_url)
     number = page_of(current) or 1
-    for link in soup.find_all(("a", "link"), href=True):
+    for link in tags(soup, ("a", "link"), having="href"):
         resolved = resolve(page_url, str(link["href"]))
         if resolved is None or not same_site(resolved[1], current):
             continue
@@ -134,7 +158,7 @@ def more_pages(soup: Tag, page_url: str, *, within: str) -> str | None:
         beyond = page_of(resolved[1])
         if resolved[1].path.startswith(within) and beyond is not None and beyond > number:
             return f"a link to page {beyond} ({resolved[0]})"
-    for control in soup.find_all(("a", "button", "input")):
+    for control in tags(soup, ("a", "button", "input")):
         text = " ".join((control.get_text() if control.name != "input" else str(control.get("value", ""))).split())
         scripted = str(control.get("href", "#")).strip().lower().startswith(("#", "javascript:"))  # no page URL
         if scripted and text.isdigit() and int(text) > number and any(
@@ -144,9 +168,9 @@ def more_pages(soup: Tag, page_url: str, *, within: str) -> str | None:
         if not _disabled(control) and (_LOAD_MORE_TEXT.match(text) or _LOAD_MORE_MARK.search(_marks(control))):
             return f"a load-more control ({text or _marks(control).strip()!r})"
     # in the page's <title> or as a text of its own: "zie pagina 3 van 12" in an excerpt is no pager
-    title = soup.find("title")
+    title = first(soup, ("title",))
     texts = [title.get_text(" ")] if title is not None else []
-    texts += [str(text) for text in soup.find_all(string=_ONLY_PAGE_OF.fullmatch)]
+    texts += strings(soup, _ONLY_PAGE_OF.fullmatch)
     for text in texts:
         for match in _PAGE_OF.finditer(" ".join(text.split())):
             if int(match[1]) < int(match[2]):

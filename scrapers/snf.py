@@ -22,7 +22,7 @@ from bs4.element import NavigableString, PreformattedString
 
 from eligibility._dossier import Link, SnfOrganisation
 from eligibility._errors import FetchError, LayoutChangedError, ScrapingError
-from scrapers._pages import more_pages, next_links, numbered_next, resolve, same_site
+from scrapers._pages import first, more_pages, next_links, numbered_next, resolve, same_site, tags
 
 if TYPE_CHECKING:
     from scrapers._http import PoliteClient
@@ -84,9 +84,9 @@ def _header_row(table: Tag) -> Tag | None:
     """The column-heading row: the first row of <th> cells only, in <thead> if there is one.
 
     Rows below it may carry the name in a <th> (a row header): they are results, not headings."""
-    head = table.find("thead")
-    rows = head.find_all("tr") if head is not None else table.find_all("tr")
-    return next((row for row in rows if _cells(row) and not row.find("td")), None)
+    head = first(table, ("thead",))
+    rows = tags(head if head is not None else table, ("tr",))
+    return next((row for row in rows if _cells(row) and first(row, ("td",)) is None), None)
 
 
 def _header_columns(header_row: Tag) -> dict[str, int]:
@@ -115,7 +115,7 @@ def _parse_row(cells: list[Tag], row: Tag, columns: dict[str, int], url: str, ro
         raise LayoutChangedError(url, f"result row {row_number} has no organisation name")
     kvk_match = _KVK.search(_cell_text(cells, columns, "kvk") or "")
     status = _cell_text(cells, columns, "status")
-    link = cells[columns["name"]].find("a", href=True) or row.find("a", href=True)
+    link = first(cells[columns["name"]], ("a",), having="href") or first(row, ("a",), having="href")
     # The detail URL is shown, never used to link or judge: a malformed one is left out.
     resolved = resolve(url, str(link["href"])) if link is not None else None
     return SnfRecord(
@@ -131,7 +131,7 @@ def _result_rows(table: Tag, header: Tag) -> Iterator[tuple[Tag, list[Tag]]]:
     """Rows that may be results, with their cells. Not results: rows in <thead> or <tfoot>, the
     heading row or a repeat of it, and a row whose only cell says "no results" (the message)."""
     headings = [_text(cell) for cell in _cells(header)]
-    for row in table.find_all("tr"):
+    for row in tags(table, ("tr",)):
         cells = _cells(row)
         texts = [_text(cell) for cell in cells]
         if not cells or texts == headings or (row.parent is not None and row.parent.name in ("thead", "tfoot")):
@@ -143,7 +143,7 @@ def _result_rows(table: Tag, header: Tag) -> Iterator[tuple[Tag, list[Tag]]]:
 
 def _table_records(area: Tag, url: str) -> tuple[Tag, list[SnfRecord]] | None:
     """The first table with a name column and its rows; None when the area has no such table."""
-    for table in area.find_all("table"):
+    for table in tags(area, ("table",)):
         header = _header_row(table)
         columns = _header_columns(header) if header is not None else {}
         if header is None or "name" not in columns:
@@ -151,6 +151,12 @@ def _table_records(area: Tag, url: str) -> tuple[Tag, list[SnfRecord]] | None:
         rows = enumerate(_result_rows(table, header), start=1)
         return table, [_parse_row(cells, row, columns, url, number) for number, (row, cells) in rows]
     return None
+
+
+def _having(root: Tag, attribute: str, value: str) -> Tag | None:
+    """The first tag whose ``attribute`` is ``value`` (``root.find(attrs={attribute: value})`` for a single-valued
+    attribute, as ``tags`` walks)."""
+    return next((node for node in root.descendants if isinstance(node, Tag) and node.get(attribute) == value), None)
 
 
 def _hidden(tag: Tag) -> bool:
@@ -229,7 +235,7 @@ def parse_page(body: bytes, url: str) -> SnfPage:
     "no results" message, or neither, is a changed layout."""
     soup = BeautifulSoup(body, "html.parser")
     # The results area: a sidebar or menu outside it may say "geen resultaten" about something else.
-    area = soup.find("main") or soup.find(attrs={"role": "main"}) or soup.find(id="content") or soup.body or soup
+    area = first(soup, ("main",)) or _having(soup, "role", "main") or _having(soup, "id", "content") or soup.body or soup
     table, records = _table_records(area, url) or (None, None)
     shown, outside_table = _shown_text(area, table)
     says_none = _NO_RESULTS.search(shown) is not None
