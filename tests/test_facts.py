@@ -90,6 +90,20 @@ def test_a_fine_under_a_strict_law_without_an_amount_shows_no_amount() -> None:
     assert "?" not in fine["en"] and "bedrag" not in fine["nl"]
 
 
+@given(text=st.text(alphabet="ab c.-AB", max_size=12), phrases=st.lists(st.text(alphabet="ab c.-", max_size=6), max_size=4))
+def test_legal_form_words_are_a_run_of_whole_words(text: str, phrases: list[str]) -> None:
+    """``holds_words`` compares spaced strings; the rule it stands for: a phrase's words appear in a row among the
+    text's words (as written, or split at its capitals)."""
+    from eligibility._text_keys import _CAMEL, _words, holds_words
+
+    def run_of(words: list[str], wanted: list[str]) -> bool:
+        return any(words[i:i + len(wanted)] == wanted for i in range(len(words)))
+
+    forms = (_words(text), _words(_CAMEL.sub(" ", text)))
+    expected = any(wanted and any(run_of(words, wanted) for words in forms) for wanted in map(_words, phrases))
+    assert holds_words(text, phrases) == expected
+
+
 def test_twenty_ninth_of_february_is_explained() -> None:
     decision = evaluate(_lender_with_fine("2026-02-28"), PACK, date(2028, 2, 29))
     criterion = decision.criterion("b3_f_fines")

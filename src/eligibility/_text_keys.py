@@ -24,6 +24,15 @@ def _words(value: str) -> list[str]:
     return "".join(c if c.isalnum() else " " for c in plain).split()
 
 
+@lru_cache(maxsize=4096)
+def _spaced_words(value: str) -> str:
+    """``_words`` joined by single spaces, with a space before and after ("" for none): one run of whole words
+    holds another exactly when its spaced form is a substring. Remembered: a pack's phrases and the partners'
+    legal forms are the same few texts, compared for every partner."""
+    words = _words(value)
+    return f" {' '.join(words)} " if words else ""
+
+
 _CODE_LABELS = frozenset({"nr", "no", "nummer", "number", "cert", "certificaat", "certificaatnummer", "certificate",
                           "registratienummer", "registratie", "kenmerk"})
 """Words written before a code that are no part of it ("Nr. SNF-2026-L-11803", "Certificaat SNF-...")."""
@@ -140,9 +149,9 @@ def holds_words(text: str, phrases: Any) -> bool:
     """Whether ``text`` holds one of ``phrases`` as a run of whole words, case, accents and punctuation aside, as written
     or split at its capitals ("KapitaalvennootschapBinnenEER" holds "binnen EER", "GmbH" holds "GmbH"): a legal
     form names a foreign company's in many spellings, and "Stichting Beheer" holds no "EER"."""
-    forms = (_words(text), _words(_CAMEL.sub(" ", text)))
+    forms = (_spaced_words(text), _spaced_words(_CAMEL.sub(" ", text)))
     for phrase in phrases:
-        wanted = _words(phrase) if isinstance(phrase, str) else []
-        if wanted and any(words[i:i + len(wanted)] == wanted for words in forms for i in range(len(words))):
+        wanted = _spaced_words(phrase) if isinstance(phrase, str) else ""
+        if wanted and any(wanted in form for form in forms):
             return True
     return False
