@@ -15,6 +15,8 @@ import sqlite3
 import struct
 from contextlib import closing
 from pathlib import Path
+from queue import Empty
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -147,7 +149,8 @@ def test_an_empty_log_file_is_refused_by_readers_and_writers(tmp_path: Path) -> 
     log = tmp_path / "decisions.sqlite"
     log.write_bytes(b"")
     message = (f"the decision log {log} cannot be used: the file is empty (0 bytes); nothing was read from it or "
-               "written to it: run 'eligibility audit verify', and restore the log from a backup")
+               "written to it: if it held a log, restore it from a backup; if it is meant as a new log, delete the "
+               "empty file (or give a path where no file is yet)")
     assert run("audit", "list", "--log", str(log))[::2] == (ExitCode.INVALID_INPUT, f"error: {message}\n")
     assert run("check", str(LENDER), "--as-of", "2026-11-23", "--log", str(log))[::2] == (
         ExitCode.ENGINE, f"error: decision log: {message}\n")
@@ -192,3 +195,35 @@ def _last_frame_of_page(wal_file: Path, page: int) -> bytes:
     assert found, f"page {page} is in no frame"
     return found
 
+
+
+def _open_new_log(path: str, barrier: Any, errors: Any) -> None:
+    barrier.wait()
+    try:
+        DecisionLog(path)
+    except Exception as exc:  # reported to the parent, which names it
+        errors.put(f"{type(exc).__name__}: {exc}")
+
+
+def test_processes_making_the_same_new_log_at_once_all_open_it(tmp_path: Path) -> None:
+    """SQLite makes a new file empty and writes its header later: a second process opening the log in between was
+    refused as "empty" (every time, with three processes started together), and told to restore a backup."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    for round_ in range(5):
+        path = tmp_path / f"round{round_}" / "decisions.sqlite"
+        barrier, errors = context.Barrier(3), context.Queue()
+        workers = [context.Process(target=_open_new_log, args=(str(path), barrier, errors)) for _ in range(3)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(30)
+        found = []
+        while True:
+            try:
+                found.append(errors.get(timeout=0.5))
+            except Empty:
+                break
+        assert found == [] and [worker.exitcode for worker in workers] == [0, 0, 0]
+        assert DecisionLog(path).verify().ok and sorted(p.name for p in path.parent.iterdir() if p.name.endswith(".new")) == []

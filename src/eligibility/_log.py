@@ -40,6 +40,7 @@ reveals a tail removed without care.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -62,7 +63,7 @@ from ._log_packs import PACKS_SQL, archived_files, store_pack
 from ._log_reading import READ_WRITE, ReadOnlyReading
 from ._pack import RULES_DIR, RulePack
 from ._visible import letters_and_digits, meaningful
-from ._wal_check import check_wal, cut_off
+from ._wal_check import EMPTY, check_wal, cut_off
 
 LOG_SCHEMA = "eligibility.log-record/1"
 GENESIS = "0" * 64
@@ -386,12 +387,11 @@ class DecisionLog:
         try:
             if not read_only:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
+                if not self.path.exists():
+                    _create(self.path)
             with self._db() as db:
                 if not read_only:
-                    db.execute("PRAGMA journal_mode=WAL")
-                    db.executescript(_SCHEMA_SQL)
-                    _add_dictionaries(db)
-                    db.executescript(PACKS_SQL)
+                    _set_up(db)  # a log from an earlier version gains what this one adds
                 schema = _schema(db)
                 self._dictionary = _dictionary_column(db)
                 self._entry_columns = _entry_columns(self._dictionary)
@@ -745,6 +745,10 @@ class DecisionLog:
         if cut is None:
             return
         error = LogError if self.read_only else LogWriteError
+        if cut == EMPTY:  # no version of this program leaves a log so (``_create``): a log cut to nothing, or a new file
+            raise error(f"the decision log {self.path} cannot be used: {cut}; nothing was read from it or written to "
+                        "it: if it held a log, restore it from a backup; if it is meant as a new log, delete the "
+                        "empty file (or give a path where no file is yet)")
         raise error(f"the decision log {self.path} cannot be used: {cut}; nothing was read from it or written to "
                     "it: run 'eligibility audit verify', and restore the log from a backup")
 
@@ -893,6 +897,34 @@ def _add_dictionaries(db: sqlite3.Connection) -> None:
 def override_in_force(overrides: Iterable[Override]) -> Override | None:
     """Of one decision's overrides, the one in force: the latest approved (None: the automatic verdict is)."""
     return max((o for o in overrides if o.approved), key=lambda o: o.approved_seq or 0, default=None)
+
+
+def _set_up(db: sqlite3.Connection) -> None:
+    """The log's tables, as this version writes them (each only if it is not there yet)."""
+    db.execute("PRAGMA journal_mode=WAL")
+    db.executescript(_SCHEMA_SQL)
+    _add_dictionaries(db)
+    db.executescript(PACKS_SQL)
+
+
+def _create(path: Path) -> None:
+    """A new log at ``path``, made in one step: set up in a file of its own, then linked into place. So no process
+    sees a log file without its header (``cut_off`` refuses an empty file: it may be a log cut to nothing), and of
+    processes making the same log at once, one places its file and the others open that one."""
+    made = path.with_name(f".{path.name}.{uuid.uuid4().hex}.new")
+    try:
+        with closing(sqlite3.connect(made, isolation_level=None)) as db:
+            _set_up(db)
+        try:
+            os.link(made, path)
+        except FileExistsError:
+            pass  # made meanwhile by another process: that one is the log
+        except OSError:  # a file system without hard links: placed unless a log is there by now
+            if not path.exists():
+                os.replace(made, path)
+    finally:
+        for leftover in (made, Path(f"{made}-wal"), Path(f"{made}-shm")):
+            leftover.unlink(missing_ok=True)
 
 
 def effective_verdict(entry: LogEntry, overrides: list[Override]) -> Verdict:

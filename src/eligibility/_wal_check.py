@@ -100,6 +100,10 @@ def check_wal(log: Path) -> WalCheck:
     return found
 
 
+EMPTY = "the file is empty (0 bytes)"
+"""What ``cut_off`` says of an empty log file."""
+
+
 def cut_off(log: Path) -> str | None:
     """How a log file was cut short, when its own SQLite header says it was longer (or it is empty); None
     when it is whole, when the pages it lacks are in the write-ahead file beside it, or when it is no
@@ -109,7 +113,7 @@ def cut_off(log: Path) -> str | None:
     header's page first: while it does (a writer closing, an hour into a screening run), the log is
     shorter than its header says, and nothing is missing."""
     if _empty(log):
-        return "the file is empty (0 bytes)"
+        return EMPTY
     if _shorter_than_its_header(log) is None:
         return None
     in_wal = _pages_in_wal(log)
@@ -153,7 +157,7 @@ def _pages_in_wal(log: Path) -> set[int]:
     headers alone, without their checksums, to be quick: a changed frame is ``check_wal``'s to name."""
     try:
         data = Path(f"{log}-wal").read_bytes()
-    except FileNotFoundError:
+    except OSError:  # none, or unreadable: then no page counts as there, and the log as cut off
         return set()
     if len(data) <= HEADER_SIZE:
         return set()
