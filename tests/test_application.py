@@ -199,7 +199,7 @@ def test_an_application_that_names_no_partner_at_all_is_refused(tmp_path: Path) 
     partner's --kvk took another company's signed declarations (helper 42: eligible)."""
     content = data()
     content.pop("kvk_number", None)
-    for name in ("toetreding-flexwerk-oost.json", "68750110-aanvraag.json"):
+    for name in ("toetreding-flexwerk-oost.json", "68750110-aanvraag.json", "٦٨٧٥٠١١٠.json"):  # no ASCII digits
         with pytest.raises(ApplicationError, match="kvk_number: is missing, and the file name does not name the partner"):
             load_application(write(tmp_path / name, content), "33112233")
     assert load_application(write(tmp_path / "with-number.json", data()), "68750110").kvk_number == "68750110"

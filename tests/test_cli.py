@@ -304,6 +304,14 @@ def test_offline_with_a_store_that_is_none_is_an_error_and_makes_none(command: t
     assert not wrong.exists()
 
 
+def test_registers_status_of_a_store_that_is_none_is_an_error_and_makes_none(tmp_path: Path) -> None:
+    """It made an empty store at a mistyped path (every register "never" read), which offline checks then read."""
+    wrong = tmp_path / "typo-store"
+    code, out, err = run("registers", "status", "--store", str(wrong))
+    assert code == ExitCode.INVALID_INPUT and out == "" and f"no evidence store at {wrong}" in err
+    assert not wrong.exists()
+
+
 def test_dossier_build_offline_prints_a_valid_dossier() -> None:
     from eligibility import Dossier
 

@@ -77,7 +77,7 @@ def load_application(path: Path, kvk_number: str | None = None, raw: bytes | Non
     if kvk_number is not None and application.kvk_number not in (None, kvk_number):
         raise ApplicationError(str(path), [("kvk_number", f"is {application.kvk_number}, but the partner's KvK number "
                                                           f"is {kvk_number}")])
-    named = path.stem if path.stem.isdigit() and len(path.stem) == 8 else None  # as a folder names them: 68750110.json
+    named = path.stem if _FILE_NAME.fullmatch(path.stem) else None  # as a folder names them: 68750110.json
     if kvk_number is not None and application.kvk_number is None and named not in (None, kvk_number):
         raise ApplicationError(str(path), [("(file name)", f"names KvK number {named}, but the partner's is {kvk_number}, "
                                                            "and the file gives no kvk_number of its own")])

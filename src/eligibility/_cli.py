@@ -71,13 +71,14 @@ def _config() -> Any:
         _fail(f"configuration: {exc}", ExitCode.INVALID_INPUT)
 
 
-def _scraping(store_dir: Path | None, offline: bool = False) -> tuple[Any, Any]:
-    """The scraper configuration (from the environment) and the evidence store to use; offline, one that exists."""
+def _scraping(store_dir: Path | None, existing: bool = False) -> tuple[Any, Any]:
+    """The scraper configuration (from the environment) and the evidence store to use. With ``existing`` (reading
+    offline, status, prune) the store must be there: opening a mistyped path would make an empty one."""
     from scrapers._store import EvidenceStore, not_a_store
 
     config = _config()
     root = store_dir or config.evidence_dir
-    if offline and (missing := not_a_store(root)) is not None:
+    if existing and (missing := not_a_store(root)) is not None:
         _fail(missing, ExitCode.INVALID_INPUT)
     return config, EvidenceStore(root)
 
@@ -357,7 +358,7 @@ def registers_status(store_dir: Path | None) -> None:
     """Per register: last read, age in days, records in the last reading, last error."""
     from scrapers._pipeline import status
 
-    _, store = _scraping(store_dir)
+    _, store = _scraping(store_dir, existing=True)
     click.echo(f"{'register':14} {'last read (UTC)':20} {'age':>5} {'records':>8}  last error")
     for row in status(store, _now()):
         last = row.last_read_at.strftime("%Y-%m-%d %H:%M") if row.last_read_at else "never"
@@ -387,7 +388,6 @@ def registers_prune(older_than: int | None, dry_run: bool, store_dir: Path | Non
     """
     from scrapers._config import RETENTION_VARIABLE
     from scrapers._http import prune_http_cache
-    from scrapers._store import EvidenceStore
 
     config = _config()
     if older_than is not None:
@@ -397,10 +397,8 @@ def registers_prune(older_than: int | None, dry_run: bool, store_dir: Path | Non
     else:
         raise click.UsageError(f"no retention period: give --older-than DAYS or set {RETENTION_VARIABLE} "
                                "(unset, every stored body is kept)")
-    root = store_dir or config.evidence_dir
-    if not (root / "index.sqlite").is_file():
-        _fail(f"no evidence store at {root} (give --store, or set ELIGIBILITY_HOME)", ExitCode.INVALID_INPUT)
-    report = EvidenceStore(root).prune(days, _now(), setting=setting, dry_run=dry_run)
+    _, store = _scraping(store_dir, existing=True)
+    report = store.prune(days, _now(), setting=setting, dry_run=dry_run)
     cached = prune_http_cache(config.cache_path, report.cutoff, dry_run=dry_run)
     verb = "would remove" if dry_run else "removed"
     click.echo(f"{verb} {report.bodies} snapshot bodies ({report.bytes} bytes) of {report.fetches} readings, "
