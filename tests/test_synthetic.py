@@ -6,6 +6,8 @@ generator never fills leaves the clauses that read it untested there."""
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
+from typing import Any
 
 from eligibility import CompiledPack, Dossier, load_pack
 from eligibility._crosscheck import cross_check
@@ -24,21 +26,26 @@ def _facts(seed: int) -> FactSet:
     return COMPILED.derive(Dossier.model_validate(synthetic_dossier(seed, AS_OF)))
 
 
-FACTS = {seed: _facts(seed) for seed in SEEDS}
-MATCHED = dict(zip(SEEDS, NativeEngine().match(COMPILED, list(FACTS.values())), strict=True))
+@cache
+def _derived() -> tuple[dict[int, FactSet], dict[int, Any]]:
+    """Facts and the native engine's matches per seed: made once, when a test first asks (not at collection)."""
+    facts = {seed: _facts(seed) for seed in SEEDS}
+    return facts, dict(zip(SEEDS, NativeEngine().match(COMPILED, list(facts.values())), strict=True))
 
 
 def _seeds_matching(rule_id: str, clause: str) -> list[int]:
-    return [seed for seed in SEEDS if clause in MATCHED[seed].get(rule_id, set())]
+    matched = _derived()[1]
+    return [seed for seed in SEEDS if clause in matched[seed].get(rule_id, set())]
 
 
 def _seeds_foreign_by_the_longer_form_only() -> list[int]:
     """Foreign lenders whose only sign is the KvK's longer legal form (``partner.foreign`` false, no other form)."""
-    return [seed for seed, facts in FACTS.items()
+    all_facts, matched = _derived()
+    return [seed for seed, facts in all_facts.items()
             if facts.facts.get("kvk_legal_form_extended_foreign") is True
             and facts.facts.get("partner.foreign") is False
             and not facts.facts.get("partner_legal_form_foreign") and not facts.facts.get("kvk_legal_form_foreign")
-            and {"foreign_norm", "foreign_norm_not_shown"} & MATCHED[seed].get("art14_3_a_sna", set())]
+            and {"foreign_norm", "foreign_norm_not_shown"} & matched[seed].get("art14_3_a_sna", set())]
 
 
 def test_generated_dossiers_reach_an_snf_row_linked_by_name_and_not_certified() -> None:
@@ -57,4 +64,4 @@ def test_both_engines_match_the_same_clauses_on_those_dossiers(durable: DurableE
     seeds = [*_seeds_matching("art14_3_b_housing_marks", "snf_registration_not_certified_linked_by_name"),
              *_seeds_foreign_by_the_longer_form_only()]
     assert len(seeds) >= 20
-    assert cross_check(COMPILED, [FACTS[seed] for seed in seeds], durable) == []
+    assert cross_check(COMPILED, [_derived()[0][seed] for seed in seeds], durable) == []
