@@ -96,11 +96,19 @@ def test_legal_form_words_are_a_run_of_whole_words(text: str, phrases: list[str]
     text's words (as written, or split at its capitals)."""
     from eligibility._text_keys import _CAMEL, _words, holds_words
 
+    def fits(word: str, wanted: str, begins: bool, ends: bool) -> bool:
+        """"*a": a word ending in a; "a*": beginning with a; "*a*": holding a; "a": a itself."""
+        if begins and ends:
+            return wanted in word
+        return word.endswith(wanted) if ends else word.startswith(wanted) if begins else word == wanted
+
     def run_of(words: list[str], phrase: str) -> bool:
-        wanted, prefix = _words(phrase), phrase.rstrip().endswith("*")  # "a b*": a, then a word beginning with b
+        wanted = _words(phrase)
+        last = len(wanted) - 1
         return bool(wanted) and any(
-            words[i:i + len(wanted) - 1] == wanted[:-1] and i + len(wanted) <= len(words)
-            and (words[i + len(wanted) - 1].startswith(wanted[-1]) if prefix else words[i + len(wanted) - 1] == wanted[-1])
+            i + last < len(words) and all(
+                fits(words[i + k], w, k == last and phrase.rstrip().endswith("*"),
+                     k == 0 and phrase.lstrip().startswith("*")) for k, w in enumerate(wanted))
             for i in range(len(words)))
 
     forms = (_words(text), _words(_CAMEL.sub(" ", text)))
@@ -246,6 +254,8 @@ def test_legal_form_words_are_found_without_case_accents_or_strokes() -> None:
     assert not holds_words("Stichting Beheer", ["EER"]) and not holds_words("Spolkastraat BV", ["spolka"])
     assert holds_words("BUITENLANDSEVENNOOTSCHAP", ["buitenl*"]) and holds_words("Buitenlandsche vennootschap", ["buitenl*"])
     assert not holds_words("Binnenlandse vennootschap", ["buitenl*"]) and not holds_words("Buiten", ["buitenl*"])
+    assert holds_words("OVERIGEBUITENLANDSERECHTSPERSOON", ["*buitenl*"]) and not holds_words("OVERIGEBUITENLANDSE", ["buitenl*"])
+    assert holds_words("Zandbuitenl", ["*buitenl"]) and not holds_words("Zandbuitenland", ["*buitenl"])
 
 
 def test_a_reading_taken_after_the_decision_date_gives_that_reason_alone() -> None:

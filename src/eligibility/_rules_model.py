@@ -238,10 +238,12 @@ class Contains(_Strict):
     value: FactValue | Value
     ignore_case: bool = Field(default=False, description="Compare texts case-insensitively (place names).")
     words: bool = Field(default=False, description=(
-        "Whether the value holds a text of the list as whole words (``_text_keys.holds_words``: case and "
+        "Whether the value holds a text of the list as whole words (``_text_keys.holds_words``: case, accents and "
         "punctuation aside, words written together split at their capitals), rather than being one of them: "
         "legal forms (\"Buitenl. EG-vennootschap\" holds \"buitenl\", \"BuitenlandseEGVennootschap\" holds "
-        "\"buitenlandse\", \"Sp. z o.o.\" holds \"sp z o o\"; \"Stichting Beheer\" holds no \"EER\")."))
+        "\"buitenlandse\", \"Sp. z o.o.\" holds \"sp z o o\"; \"Stichting Beheer\" holds no \"EER\"). A text "
+        "ending in \"*\" also matches where its last word begins a longer one, and one beginning with \"*\" where its "
+        "first word ends one (\"*buitenl*\": \"OVERIGEBUITENLANDSERECHTSPERSOON\")."))
 
 
 class Arithmetic(_Strict):

@@ -148,13 +148,17 @@ _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 def holds_words(text: str, phrases: Any) -> bool:
     """Whether ``text`` holds one of ``phrases`` as a run of whole words, case, accents and punctuation aside, as written
     or split at its capitals ("KapitaalvennootschapBinnenEER" holds "binnen EER", "GmbH" holds "GmbH"); a phrase
-    ending in "*" also where its last word begins a longer one ("buitenl*": "Buitenlandsche", a compound written in
-    capitals). A legal form names a foreign company's in many spellings, and "Stichting Beheer" holds no "EER"."""
+    ending in "*" also where its last word begins a longer one ("buitenl*": "Buitenlandsche"), and one beginning with
+    "*" where its first word ends one ("*buitenl*": "OVERIGEBUITENLANDSERECHTSPERSOON", a compound in capitals); a
+    "*" elsewhere is punctuation. A legal form names a foreign company's in many spellings, and "Stichting Beheer"
+    holds no "EER"."""
     forms = (_spaced_words(text), _spaced_words(_CAMEL.sub(" ", text)))
     for phrase in phrases:
         wanted = _spaced_words(phrase) if isinstance(phrase, str) else ""
         if wanted and phrase.rstrip().endswith("*"):
-            wanted = wanted[:-1]  # the last word may go on: "buitenl*" is in "BUITENLANDSEVENNOOTSCHAP"
+            wanted = wanted[:-1]  # the last word may go on: "buitenl*" is in "Buitenlandse"
+        if wanted and phrase.lstrip().startswith("*"):
+            wanted = wanted[1:]  # the first word may begin inside one: "*buitenl*" is in "OVERIGEBUITENLANDSE..."
         if wanted and any(wanted in form for form in forms):
             return True
     return False
