@@ -227,3 +227,24 @@ def test_processes_making_the_same_new_log_at_once_all_open_it(tmp_path: Path) -
                 break
         assert found == [] and [worker.exitcode for worker in workers] == [0, 0, 0]
         assert DecisionLog(path).verify().ok and sorted(p.name for p in path.parent.iterdir() if p.name.endswith(".new")) == []
+
+
+def test_a_new_log_is_made_where_hard_links_fail_and_never_over_another(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where a file system has no hard links (vfat, some network shares), the new log was moved into place
+    unless a log was there by then: a process paused between that look and the move replaced a log another
+    process had written to meanwhile, and that decision was lost."""
+    def no_links(source: object, target: object) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    path = tmp_path / "decisions.sqlite"
+    first = DecisionLog(path)
+    first.append_many(decisions(1), command="check")
+    from eligibility import _log
+
+    with monkeypatch.context() as late:  # a second process that looked for the log a moment before it was made
+        late.setattr(Path, "exists", lambda self: False)
+        _log._create(path)
+    assert [entry.seq for entry in DecisionLog(path).entries()] == [1] and first.verify().ok
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".new")) == []

@@ -907,6 +907,19 @@ def _set_up(db: sqlite3.Connection) -> None:
     db.executescript(PACKS_SQL)
 
 
+def _copy_new(made: Path, path: Path) -> None:
+    """``made``'s bytes into a new file at ``path``, unless one is there: never over a log another process made
+    (and may have written to) meanwhile. While the bytes are copied, an open of the log is refused as cut off."""
+    try:
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:
+        return
+    with os.fdopen(handle, "wb") as placed:
+        placed.write(made.read_bytes())
+        placed.flush()
+        os.fsync(placed.fileno())
+
+
 def _create(path: Path) -> None:
     """A new log at ``path``, made in one step: set up in a file of its own, then linked into place. So no process
     sees a log file without its header (``cut_off`` refuses an empty file: it may be a log cut to nothing), and of
@@ -919,9 +932,8 @@ def _create(path: Path) -> None:
             os.link(made, path)
         except FileExistsError:
             pass  # made meanwhile by another process: that one is the log
-        except OSError:  # a file system without hard links: placed unless a log is there by now
-            if not path.exists():
-                os.replace(made, path)
+        except OSError:  # a file system without hard links: copied into a file this process alone made
+            _copy_new(made, path)
     finally:
         for leftover in (made, Path(f"{made}-wal"), Path(f"{made}-shm")):
             leftover.unlink(missing_ok=True)
