@@ -8,11 +8,12 @@ from __future__ import annotations
 import inspect
 import json
 import re
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
+from pydantic import AwareDatetime, ValidationError, create_model
 
 from eligibility import Dossier
 from eligibility import _dossier
@@ -60,3 +61,13 @@ def test_a_date_or_number_out_of_bounds_is_refused_naming_the_field(where: tuple
     place[where[-1]] = value
     with pytest.raises(ValidationError, match=re.escape(message)):
         Dossier.model_validate(data)
+
+
+@pytest.mark.parametrize("annotation", [Any, Any | None, AwareDatetime, date | None], ids=str)
+def test_a_field_of_a_type_the_check_cannot_read_is_checked_too(annotation: Any) -> None:
+    """A type that is no date class itself (``Any``, pydantic's ``AwareDatetime``) was passed over: only types known
+    to hold no date or number are (helper 77)."""
+    model = create_model("Later", __base__=_dossier._Model, when=(annotation, None))
+    value = datetime(2200, 1, 2, tzinfo=UTC) if annotation is AwareDatetime else date(2200, 1, 2)
+    with pytest.raises(ValidationError, match="when 2200-01-02"):
+        model(when=value)

@@ -181,8 +181,9 @@ def _bounded_fields(model: type[BaseModel]) -> tuple[str, ...]:
 
 
 def _may_hold_bounded(annotation: Any) -> bool:
-    """Whether a field of this type can hold a date, datetime, int or float itself (not inside a list or model);
-    a type this cannot read (``Any``, a type variable) counts as one that can."""
+    """Whether a field of this type can hold a date, datetime, int or float itself (not inside a list or model).
+    Only types known to hold none are passed over (texts, booleans, text enums, models, literals, containers);
+    anything else counts as one that can (``Any``, pydantic's ``AwareDatetime``, a type this does not know)."""
     origin = get_origin(annotation)
     if origin is Annotated:
         return _may_hold_bounded(get_args(annotation)[0])
@@ -192,9 +193,7 @@ def _may_hold_bounded(annotation: Any) -> bool:
         return False
     if origin is not None:  # list[...], dict[...], tuple[...]: containers, whose items are not looked into
         return False
-    if isinstance(annotation, type):
-        return issubclass(annotation, (date, int, float)) and not issubclass(annotation, bool)
-    return True
+    return not (isinstance(annotation, type) and issubclass(annotation, (str, bytes, bool, BaseModel)))
 
 
 PERSONAL_DATA = "x-personal-data"
