@@ -409,7 +409,8 @@ def not_a_store(root: Path) -> str | None:
     store there (a mistyped ``--store`` then reads as "nothing stored" for every register): refused instead."""
     if (Path(root) / "index.sqlite").is_file():
         return None
-    return f"no evidence store at {root} (it holds no index.sqlite): run 'eligibility registers refresh' first, or give --store"
+    return (f"no evidence store at {root} (it holds no index.sqlite): run 'eligibility registers refresh' first, or "
+            "give --store (or set ELIGIBILITY_HOME)")
 
 
 def latest_removals(root: Path, sha256s: Iterable[str], retrieved_at: datetime | None = None) -> dict[str, Removal]:
