@@ -27,6 +27,8 @@ BROKEN = [
     ("concepts/window.yaml", "      2025-06-18:\n        value: 2", "      2025-07-01:\n        value: 2",
      "has no value from 2025-06-18 to 2025-06-30"),
     ("criteria/b3_e_language.yaml", "lt: {param: min_support_languages}", "lt: abc", "lt needs a number"),
+    ("criteria/art14_3_a_sna.yaml", '"*buitenl*", EER,', '"buitenl* vennootschap", EER,',
+     "'buitenl* vennootschap' of parameter 'foreign_legal_forms' (2025-06-18) has a '*' inside"),
 ]
 
 

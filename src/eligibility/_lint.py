@@ -120,6 +120,7 @@ class _Linter:
                 if not self.known(path):
                     self.error(where, f"derived fact {derived_path(derived)!r} reads unknown fact {path!r}")
             self._check_params(params_in(derived) | ({derived.param} if derived.param else set()), where)
+            self._word_stars(derived, where)
         for rule in self.pack.rules:
             self._rule(rule)
         for name, parameter in self.pack.parameters.items():
@@ -186,6 +187,21 @@ class _Linter:
             for name in _PLACEHOLDER.findall(getattr(text, language)):
                 if name.lstrip("$") not in names and not self.known(name.lstrip("$")):
                     self.error(where, f"rule {rule.id}, clause {clause_id} ({language}): unknown placeholder {{{name}}}")
+
+    def _word_stars(self, derived: Derived, where: Location | None) -> None:
+        """A ``contains`` with ``words`` reads a ``*`` at the start or end of a text only; one inside ("buitenl*
+        vennootschap") would be read as punctuation, and the text match less than its author meant."""
+        operation = derived.contains if derived.operation == "contains" else None
+        if operation is None or not operation.words:
+            return
+        source = next((d for d in self.pack.all_derived() if d.name == operation.list and d.param), None)
+        parameter = self.pack.parameters.get(source.param) if source is not None and source.param else None
+        for on, value in (parameter.values.items() if parameter is not None else ()):
+            for text in value.value if isinstance(value.value, list) else ():
+                if isinstance(text, str) and "*" in text.strip().strip("*"):
+                    self.error(where, f"derived fact {derived_path(derived)!r}: {text!r} of parameter {source.param!r} "
+                                      f"({on.isoformat()}) has a '*' inside; contains with words reads one only at "
+                                      "the start or end of a text")
 
     def _check_params(self, params: set[str], where: Location | None) -> None:
         for name in sorted(params - set(self.pack.parameters)):
