@@ -113,3 +113,24 @@ def test_every_boundary_date_resolves_every_parameter_without_gap() -> None:
                     continue
                 for name in pack.rule_params(rule):
                     assert pack.parameter_value(name, day) is not None, (rule.id, name, day)
+
+
+def test_rule_files_read_alike_with_libyaml_and_pure_python(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rule files are read with libyaml where PyYAML has it (four times faster): the data and every position that
+    errors and lint name must be those PyYAML's own reader gives."""
+    import yaml
+
+    from eligibility import _yamlfile
+
+    files = sorted(RULES_DIR.glob("**/*.yaml"))
+    fast = {path: _yamlfile.load_yaml(path) for path in files}
+
+    class PurePython(yaml.SafeLoader):
+        pass
+
+    PurePython.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _yamlfile._construct_mapping)
+    monkeypatch.setattr(_yamlfile, "_Loader", PurePython)
+    assert len(files) > 20
+    for path in files:
+        slow = _yamlfile.load_yaml(path)
+        assert (fast[path].data, fast[path].positions) == (slow.data, slow.positions), path
