@@ -1279,6 +1279,21 @@ def test_a_certified_snf_row_linked_by_name_beside_a_certified_kvk_row_changes_n
     assert housing_marks(result, pack) == (Verdict.ELIGIBLE, Outcome.PASS, "all_locations_certified")
 
 
+def test_a_removed_snf_row_of_the_partners_name_under_another_kvk_number_is_noted(
+    store: EvidenceStore, pack: RulePack
+) -> None:
+    """Such a row is never linked (another number is another company), and nothing said it was there: it may be
+    a predecessor the officer did not give. A certified one, or one of another name, says nothing."""
+    other_number = (LENDER.name, "Eindhoven", "Doorgehaald", "12345678")
+    namesake_certified = (LENDER.name, "Venlo", "Gecertificeerd", "23456789")
+    result = housing_lender_with_snf(store, FLEX_ROW, other_number, namesake_certified)
+    assert [p for p in result.problems if "has the partner's name" in p] == [
+        f"snf: {LENDER.name!r} (doorgehaald) has the partner's name (score 90) but KvK number 12345678: another "
+        "company, or a predecessor; not linked (give it with --predecessor to have it judged)"]
+    assert result.dossier.registers.snf.name_linked_not_certified == []
+    assert housing_marks(result, pack) == (Verdict.ELIGIBLE, Outcome.PASS, "all_locations_certified")
+
+
 def test_snf_dedupe_keeps_the_first_of_equal_rows_in_order() -> None:
     from scrapers.snf import SnfRecord, dedupe
 
