@@ -841,10 +841,14 @@ def _map_snf(found: _Searches[snf.SnfRecord], partner: _Partner, prov: Provenanc
     """
     records = found.records
     _note_names("snf", found.names, "a registration", notes)
-    linked = _link(
+    # Rows with another KvK number are scored by name too, but only to be noted (``_note_namesakes``): another
+    # number is another company, never linked.
+    scored = _link(
         partner, records, kvk_of=lambda r: r.kvk_number, name_of=lambda r: r.name, place_of=lambda r: r.place,
-        limit=len(records),
+        name_match_other_kvk=True, limit=len(records),
     )
+    namesakes = [c for c in scored if c.method is LinkMethod.NAME and c.kvk_number is not None]
+    linked = [c for c in scored if not (c.method is LinkMethod.NAME and c.kvk_number is not None)]
     by_name = [c for c in linked if c.method is LinkMethod.NAME]
     candidates = _name_capped(linked, by_name)
     if candidates and candidates[0].method is not LinkMethod.NAME:
@@ -863,20 +867,18 @@ def _map_snf(found: _Searches[snf.SnfRecord], partner: _Partner, prov: Provenanc
     organisation = snf.to_organisation(best.record, to_link(best)) if best is not None else None
     not_certified = [snf.to_organisation(c.record, to_link(c)) for c in by_name
                      if c is not best and c.record.status != snf.CERTIFIED]
-    _note_namesakes_of_other_numbers(partner, records, notes)
+    _note_namesakes(namesakes, notes)
     return SnfFinding(
         status=ReadStatus.READ, provenance=prov, organisation=organisation, name_linked_not_certified=not_certified
     )
 
 
-def _note_namesakes_of_other_numbers(partner: _Partner, records: list[snf.SnfRecord], notes: list[str]) -> None:
+def _note_namesakes(namesakes: list[Candidate], notes: list[str]) -> None:
     """SNF rows under the partner's name that carry another KvK number and are not certified: another company,
     which is never linked, or a predecessor not given (a takeover gives a new number). Said in a note, so that
     the officer can give it as a predecessor (``--predecessor``); without the note nothing showed it at all."""
-    others = _link(partner, records, kvk_of=lambda r: r.kvk_number, name_of=lambda r: r.name,
-                   place_of=lambda r: r.place, name_match_other_kvk=True, limit=len(records))
-    for c in others:
-        if c.method is LinkMethod.NAME and c.kvk_number is not None and c.record.status != snf.CERTIFIED:
+    for c in namesakes:
+        if c.record.status != snf.CERTIFIED:
             notes.append(f"snf: {c.name!r} ({c.record.status or 'no status'}) has the partner's name (score "
                          f"{c.score:.0f}) but KvK number {c.kvk_number}: another company, or a predecessor; not "
                          "linked (give it with --predecessor to have it judged)")

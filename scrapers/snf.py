@@ -22,7 +22,7 @@ from bs4.element import NavigableString, PreformattedString
 
 from eligibility._dossier import Link, SnfOrganisation
 from eligibility._errors import FetchError, LayoutChangedError, ScrapingError
-from scrapers._pages import first, more_pages, next_links, numbered_next, resolve, same_site, tags
+from scrapers._pages import first, first_with, more_pages, next_links, numbered_next, resolve, same_site, tags
 
 if TYPE_CHECKING:
     from scrapers._http import PoliteClient
@@ -153,12 +153,6 @@ def _table_records(area: Tag, url: str) -> tuple[Tag, list[SnfRecord]] | None:
     return None
 
 
-def _having(root: Tag, attribute: str, value: str) -> Tag | None:
-    """The first tag whose ``attribute`` is ``value`` (``root.find(attrs={attribute: value})`` for a single-valued
-    attribute, as ``tags`` walks)."""
-    return next((node for node in root.descendants if isinstance(node, Tag) and node.get(attribute) == value), None)
-
-
 def _hidden(tag: Tag) -> bool:
     style = str(tag.get("style", "")).replace(" ", "").lower()
     return tag.name in _NOT_SHOWN or tag.has_attr("hidden") or "display:none" in style or "visibility:hidden" in style
@@ -235,7 +229,8 @@ def parse_page(body: bytes, url: str) -> SnfPage:
     "no results" message, or neither, is a changed layout."""
     soup = BeautifulSoup(body, "html.parser")
     # The results area: a sidebar or menu outside it may say "geen resultaten" about something else.
-    area = first(soup, ("main",)) or _having(soup, "role", "main") or _having(soup, "id", "content") or soup.body or soup
+    area = (first(soup, ("main",)) or first_with(soup, "role", "main") or first_with(soup, "id", "content")
+            or soup.body or soup)
     table, records = _table_records(area, url) or (None, None)
     shown, outside_table = _shown_text(area, table)
     says_none = _NO_RESULTS.search(shown) is not None

@@ -389,7 +389,7 @@ def registers_prune(older_than: int | None, dry_run: bool, store_dir: Path | Non
     from scrapers._config import RETENTION_VARIABLE
     from scrapers._http import prune_http_cache
 
-    config = _config()
+    config, store = _scraping(store_dir, existing=True)
     if older_than is not None:
         days, setting = older_than, f"--older-than {older_than}"
     elif config.evidence_retention_days is not None:
@@ -397,7 +397,6 @@ def registers_prune(older_than: int | None, dry_run: bool, store_dir: Path | Non
     else:
         raise click.UsageError(f"no retention period: give --older-than DAYS or set {RETENTION_VARIABLE} "
                                "(unset, every stored body is kept)")
-    _, store = _scraping(store_dir, existing=True)
     report = store.prune(days, _now(), setting=setting, dry_run=dry_run)
     cached = prune_http_cache(config.cache_path, report.cutoff, dry_run=dry_run)
     verb = "would remove" if dry_run else "removed"

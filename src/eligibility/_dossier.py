@@ -167,17 +167,11 @@ class _Model(BaseModel):
         return self
 
 
-_BOUNDED: dict[type[BaseModel], tuple[str, ...]] = {}
-
-
+@lru_cache(maxsize=None)
 def _bounded_fields(model: type[BaseModel]) -> tuple[str, ...]:
     """The fields of ``model`` that can hold a date, a moment or a number: the only ones ``_within_bounds`` looks
     at. It runs for every model made (about twenty per dossier), and most fields hold texts, lists or models."""
-    found = _BOUNDED.get(model)
-    if found is None:
-        found = _BOUNDED[model] = tuple(name for name, info in model.model_fields.items()
-                                        if _may_hold_bounded(info.annotation))
-    return found
+    return tuple(name for name, info in model.model_fields.items() if _may_hold_bounded(info.annotation))
 
 
 def _may_hold_bounded(annotation: Any) -> bool:

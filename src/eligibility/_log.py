@@ -62,7 +62,7 @@ from ._log_bodies import DICTIONARIES_SQL, BodyCodec, BodyUnreadable
 from ._log_packs import PACKS_SQL, archived_files, store_pack
 from ._log_reading import READ_WRITE, ReadOnlyReading
 from ._pack import RULES_DIR, RulePack
-from ._visible import letters_and_digits, meaningful
+from ._visible import UNDECOMPOSED, letters_and_digits, meaningful
 from ._wal_check import EMPTY, check_wal, cut_off
 
 LOG_SCHEMA = "eligibility.log-record/1"
@@ -1055,9 +1055,7 @@ def _same_person(a: str, b: str) -> bool:
     return _person_key(a) == _person_key(b)
 
 
-_LOOKALIKES = str.maketrans({
-    # Latin letters NFKD leaves whole: dotless i, and letters with a stroke
-    "ı": "i", "ł": "l", "ø": "o", "đ": "d", "ħ": "h",
+_LOOKALIKES = UNDECOMPOSED | str.maketrans({  # Latin letters NFKD leaves whole (dotless i, with a stroke), and:
     # Cyrillic letters drawn as a Latin one (small, or as capitals: the key is case folded first)
     "а": "a", "в": "b", "е": "e", "і": "i", "ј": "j", "к": "k", "м": "m", "н": "h", "о": "o",
     "р": "p", "с": "c", "т": "t", "у": "y", "х": "x", "ѕ": "s", "һ": "h", "ԁ": "d", "ԛ": "q", "ԝ": "w",

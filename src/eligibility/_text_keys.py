@@ -12,14 +12,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-
-_UNDECOMPOSED = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ı": "i"})
-"""Latin letters with a stroke or without a dot, which NFKD leaves whole: "Spółka" is "spolka"."""
+from ._visible import UNDECOMPOSED
 
 
 def _words(value: str) -> list[str]:
     """A text's words without case, accents or punctuation: what code keys and legal-form words compare."""
-    plain = "".join(c for c in unicodedata.normalize("NFKD", value.casefold().translate(_UNDECOMPOSED))
+    plain = "".join(c for c in unicodedata.normalize("NFKD", value.casefold().translate(UNDECOMPOSED))
                     if not unicodedata.combining(c))
     return "".join(c if c.isalnum() else " " for c in plain).split()
 

@@ -12,6 +12,11 @@ from __future__ import annotations
 import unicodedata
 
 _INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Mn", "Me", "Zs", "Zl", "Zp"})
+UNDECOMPOSED = str.maketrans({"ı": "i", "ł": "l", "ø": "o", "đ": "d", "ħ": "h"})
+"""Latin letters that NFKD leaves whole (dotless i, letters with a stroke) as the plain letter they are read as:
+"Spółka" is "spolka" (``_text_keys``), and "Łukasz" cannot approve the override "Lukasz" asked for
+(``_log._LOOKALIKES``)."""
+
 _BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e\u2028\u2029")
 """Hangul fillers, the blank Braille cell, the Mongolian vowel separator: letters or symbols that draw nothing."""
 
