@@ -29,6 +29,8 @@ def invisible(character: str) -> bool:
 
 def visible(text: str) -> bool:
     """Whether ``text`` shows anything at all."""
+    if plain_ascii(text):  # of printable ASCII only the space draws nothing
+        return bool(text.strip(" "))
     return any(not invisible(character) for character in text)
 
 
@@ -47,4 +49,12 @@ def letters_and_digits(text: str) -> str:
 
 def without_invisible(text: str) -> str:
     """``text`` without the characters that draw nothing, spaces kept (for comparing names)."""
+    if plain_ascii(text):  # nearly every cell of a list: nothing to drop
+        return text
     return "".join(character for character in text if character == " " or not invisible(character))
+
+
+def plain_ascii(text: str) -> bool:
+    """Printable ASCII only (no tab, no control character): a fast answer for most texts, which a
+    test holds to the character-by-character one."""
+    return text.isascii() and text.isprintable()

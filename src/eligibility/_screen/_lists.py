@@ -77,12 +77,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
 
 from .._dossier import Role, placeholder
 from .._errors import EligibilityError
-from .._visible import letters_and_digits, meaningful, without_invisible
+from .._visible import letters_and_digits, meaningful, plain_ascii, without_invisible
 from ._spool import RowSpool
 
 HEADER_SEARCH_LINES = 10
@@ -225,8 +226,11 @@ class ListInfo:
     warnings: list[str] = field(default_factory=list)
 
 
+@lru_cache(maxsize=4096)  # role cells and headers repeat on every row
 def fold_header(text: str) -> str:
     """"KvK-nummer", "kvk_nummer " and "KVK NUMMER" all give "kvk nummer"."""
+    if plain_ascii(text):  # nothing to decompose or drop (a test holds it to the long way)
+        return _NOT_ALNUM.sub(" ", text.lower()).strip()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     plain = without_invisible("".join(c for c in decomposed if not unicodedata.combining(c)))
     return _NOT_ALNUM.sub(" ", plain).strip()
@@ -486,12 +490,15 @@ def _cell_text(value: Any) -> str:
 
 def _given(cells: Sequence[Any], columns: dict[str, int]) -> dict[str, str | None]:
     """Name, KvK number, roles and place as the row gives them: shown for a row, even one that cannot be read."""
-    def text(name: str) -> str | None:
-        index = columns.get(name)
-        value = cells[index] if index is not None and index < len(cells) else None
-        return _cell_text(value) or None  # an unreadable cell shows what it holds
+    return {"name": _field_text(cells, columns, "name"), "kvk_text": _field_text(cells, columns, "kvk"),
+            "roles_text": _field_text(cells, columns, "roles"), "place": _field_text(cells, columns, "place")}
 
-    return {"name": text("name"), "kvk_text": text("kvk"), "roles_text": text("roles"), "place": text("place")}
+
+def _field_text(cells: Sequence[Any], columns: dict[str, int], name: str) -> str | None:
+    """The text of the row's cell in the field's column; None when empty (an unreadable cell shows what it holds)."""
+    index = columns.get(name)
+    value = cells[index] if index is not None and index < len(cells) else None
+    return _cell_text(value) or None
 
 
 def _row(line: int, cells: Sequence[Any], columns: dict[str, int], header: Sequence[str], width: int) -> ListRow:
@@ -526,7 +533,8 @@ def _row(line: int, cells: Sequence[Any], columns: dict[str, int], header: Seque
     if named:  # "werkgever (uitlener)": dropping the note would drop a role and the criteria it brings
         return BadRow(line, f"the note {' '.join(role_notes)} in the role cell names {', '.join(named)} besides "
                             f"{', '.join(roles)}: write every role the partner has without parentheses", **given)
-    own_words = {word for alias, role in _ROLE_FIELD.items() if role in roles for word in alias.split()}
+    own_words = {word for alias, role in _ROLE_FIELD.items() if role in roles for word in alias.split()} \
+        if role_notes else set()
     unknown = sorted({word for note in role_notes for word in fold_header(note).split()} - _HARMLESS_NOTE_WORDS
                      - own_words)
     if unknown:  # "werkgever (uitzendbedrijf)", "(detachering)", "(payroll)": lending in other words
@@ -588,9 +596,9 @@ def _continuation(line: int, cells: Sequence[Any], columns: dict[str, int], abov
     export leaves them empty): read alone, the partner would be judged without the roles and places below it."""
     if above is None:
         return None
-    given = _given(cells, columns)
-    if given["name"] or given["kvk_text"]:  # almost every row: the housing cell is not parsed for this
+    if _field_text(cells, columns, "name") or _field_text(cells, columns, "kvk"):  # almost every row
         return None
+    given = _given(cells, columns)
     index = columns.get("housing", len(cells))
     housing = _housing(_cell_text(cells[index]) if index < len(cells) else "")[0]
     if not (given["roles_text"] or housing):
