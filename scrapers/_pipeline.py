@@ -286,10 +286,30 @@ class _Reading:
         """The oldest snapshot read: freshness rules then judge a section by its oldest evidence; and when
         another page was read later, that moment (``read_until``): a page read after the decision date makes
         the whole reading one taken after it."""
-        oldest = min(self.snapshots, key=lambda snap: snap.retrieved_at)
-        newest = max(snap.retrieved_at for snap in self.snapshots)
-        provenance = oldest.provenance(parser_version)
-        return provenance if newest == oldest.retrieved_at else provenance.model_copy(update={"read_until": newest})
+        return _provenance_of(tuple(self.snapshots), parser_version)
+
+
+_PROVENANCES: dict[tuple[str, tuple[int, ...]], tuple[tuple[Snapshot, ...], Provenance]] = {}
+_MAX_PROVENANCES = 64
+
+
+def _provenance_of(snapshots: tuple[Snapshot, ...], parser_version: str) -> Provenance:
+    """``_Reading.provenance``, remembered for the same snapshot objects: a batch's bulk registers
+    (``StoreReplay.read_bulk``) serve every partner the same snapshots, and a provenance is a frozen
+    model, so one is shared instead of validated again for each partner (as ``_index`` shares indexes)."""
+    key = (parser_version, tuple(map(id, snapshots)))
+    cached = _PROVENANCES.get(key)
+    if cached is not None and all(old is new for old, new in zip(cached[0], snapshots, strict=True)):
+        return cached[1]
+    oldest = min(snapshots, key=lambda snap: snap.retrieved_at)
+    newest = max(snap.retrieved_at for snap in snapshots)
+    provenance = oldest.provenance(parser_version)
+    if newest != oldest.retrieved_at:
+        provenance = provenance.model_copy(update={"read_until": newest})
+    if len(_PROVENANCES) >= _MAX_PROVENANCES:
+        _PROVENANCES.clear()
+    _PROVENANCES[key] = (snapshots, provenance)
+    return provenance
 
 
 # --- linking --------------------------------------------------------------------------------
@@ -643,6 +663,8 @@ class _SncuVerdicts:
     read, so a title the party reading gets wrong ("X B.V. te Rotterdam", "curator van X B.V.")
     cannot lose it. Exact only: fuzzy runs of every title would link every partner whose name
     starts like a party's ("Uitzendbureau De" scores 86 against "Uitzendbureau De Brug")."""
+    no_party_notes: tuple[str, ...] = ()
+    """A note for each verdict naming no party, made with the read: every partner's dossier says so."""
 
 
 SNCU_WINDOW_WORDS = 12
@@ -684,7 +706,9 @@ def _read_sncu(client: Client, partner: _Partner, config: ScraperConfig) -> _Snc
     for detail in details:
         for window in windows[detail.url]:
             runs.setdefault(sorted_words(normalise_name(window)), []).append((detail, window))
-    return _SncuVerdicts(details, tuple(names), {key: tuple(found) for key, found in runs.items()})
+    no_party = tuple(f"sncu: verdict {detail.url} names no party; its title and slug were matched against the "
+                     "partner's names" for detail in details if not detail.parties)
+    return _SncuVerdicts(details, tuple(names), {key: tuple(found) for key, found in runs.items()}, no_party)
 
 
 def _title_run_links(verdicts: _SncuVerdicts, partner: _Partner) -> list[Candidate]:
@@ -706,12 +730,8 @@ def _map_sncu(verdicts: _SncuVerdicts, partner: _Partner, prov: Provenance, note
     matched too (``_SncuVerdicts.title_runs``). Either way the link is by name only, so the rules
     send it to review.
     """
-    details, parties = verdicts.details, verdicts.parties
-    for detail in details:
-        if not detail.parties:
-            notes.append(
-                f"sncu: verdict {detail.url} names no party; its title and slug were matched against the partner's names"
-            )
+    parties = verdicts.parties
+    notes.extend(verdicts.no_party_notes)
     # one verdict may match by several names (parties, title runs): the limit counts verdicts
     candidates = _link(
         partner, parties, kvk_of=lambda p: None, name_of=lambda p: p[1], place_of=lambda p: None, limit=len(parties)
@@ -968,6 +988,25 @@ class _Build:
             self.store.record_failure(register, url or "", error, self.now)
         provenance = Provenance(source=register, url=url, retrieved_at=at, parser_version=adapter.parser_version)
         return adapter.finding(status=ReadStatus.FAILED, provenance=provenance, error=error)
+
+
+WARM_UP_NAME = "\ue000warm-up\ue000"
+"""The name ``warm_up`` consults the registers by: private use characters, which no register holds."""
+
+
+def warm_up(replay: StoreReplay, store: EvidenceStore, config: ScraperConfig, now: datetime) -> None:
+    """Read, parse and index every register a batch reads for all its partners, as its first partner would.
+
+    A screening run calls this in its parent process before the workers fork (``RegisterSource.prepare``):
+    the workers then share one reading of SNA, SNCU, ABU, NAU and the NBBU sitemap, and the name indexes
+    built on them, instead of each making its own (two seconds and more per worker). Every register but KvK
+    is consulted for a partner known by ``WARM_UP_NAME`` only; what the consultations find is dropped."""
+    build = _Build(online=False, client=replay, client_records_failures=False, store=store, config=config, now=now)
+    stand_in = _Partner("", (), (WARM_UP_NAME,), None)
+    for register in ADAPTERS:
+        if register != "kvk":  # read by KvK number only
+            build.consult(register, stand_in)
+    store.close_reader()  # SQLite connections must not cross a fork: each worker opens its own
 
 
 def build_dossier(

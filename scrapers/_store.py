@@ -394,6 +394,13 @@ class EvidenceStore:
                                                           check_same_thread=False))
         return self._reader[1]
 
+    def close_reader(self) -> None:
+        """Close this process's read connection (``_read_db`` opens another when next needed): before a fork,
+        so no child inherits an open SQLite connection."""
+        if self._reader is not None and self._reader[0] == os.getpid():
+            self._reader[1].close()
+        self._reader = None
+
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
         """One short-lived connection per operation, committed on success and always closed."""

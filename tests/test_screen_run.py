@@ -12,6 +12,7 @@ import importlib.util
 import io
 import itertools
 import json
+import os
 import re
 import shutil
 import signal
@@ -651,3 +652,60 @@ def test_a_decisions_jsonl_line_put_together_from_pieces_is_the_canonical_json_o
                             "schema": ROW_SCHEMA}) + b"\n"
     assert jsonl_joined(jsonl_fields(result), log_id, decision_json, shown) == whole
     assert jsonl_line(result, log_id, decision_json, shown) == whole
+
+
+def test_prepare_reads_the_batch_registers_once_and_changes_no_dossier(store: Path) -> None:
+    """``RegisterSource.prepare`` reads every register a batch reads for all rows, leaves no SQLite connection open
+    (it runs before the workers fork), and every row's dossier and notes are what a source without it builds."""
+    from eligibility._screen._lists import PartnerList
+
+    rows = [row for row in PartnerList(LIST).rows() if isinstance(row, PartnerRow)]
+    prepared = RegisterSource(store_dir=store, offline=True, now=START)
+    prepared.prepare()
+    assert {"sna", "sncu", "abu", "nbbu sitemap"} <= set(prepared._replay._bulk)
+    assert prepared._store._reader is None
+    for row in rows:
+        fresh = RegisterSource(store_dir=store, offline=True, now=START).build(row)
+        built = prepared.build(row)
+        assert (built.dossier.canonical_json, built.problems) == (fresh.dossier.canonical_json, fresh.problems)
+
+
+def test_the_run_prepares_its_source_before_the_workers_fork(store: Path, tmp_path: Path) -> None:
+    """The workers inherit what ``prepare`` read: a worker's build sees the mark the parent's prepare left."""
+    class Marking:
+        def __init__(self) -> None:
+            self.real = RegisterSource(store_dir=store, offline=True, now=START)
+            self.prepared = False
+
+        def prepare(self) -> None:
+            self.real.prepare()
+            self.prepared = True
+            self.prepared_in = os.getpid()
+
+        def build(self, row: PartnerRow, application: Any = None) -> Built:
+            if not self.prepared:
+                raise RuntimeError("built before prepare")
+            return self.real.build(row, application)
+
+    source = Marking()
+    report = screen(options(tmp_path / "out", store, workers=2), source=source,
+                    log=deterministic_log(tmp_path / "log.sqlite"), err=io.StringIO())
+    assert source.prepared_in == os.getpid()  # in this process, the parent
+    assert report.verdicts["error"] == len(ERRORS)
+    assert not any("built before prepare" in row["error"] for row in read_csv(tmp_path / "out" / "results.csv"))
+
+
+def test_a_prepare_that_fails_leaves_each_row_to_say_why(store: Path, tmp_path: Path) -> None:
+    class Broken:
+        def prepare(self) -> None:
+            raise OSError("store unreadable")
+
+        def build(self, row: PartnerRow, application: Any = None) -> Built:
+            raise OSError("store unreadable")
+
+    report = screen(options(tmp_path / "out", store), source=Broken(), log=deterministic_log(tmp_path / "log.sqlite"),
+                    err=io.StringIO())
+    rows = read_csv(tmp_path / "out" / "results.csv")
+    assert [int(r["row"]) for r in rows] == LINES
+    assert report.verdicts["error"] == len(LINES)
+    assert {r["error"] for r in rows if int(r["row"]) in DECIDED} == {"could not be screened: OSError: store unreadable"}

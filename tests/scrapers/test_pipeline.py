@@ -1593,3 +1593,21 @@ def test_a_partly_known_end_date_reaches_the_rule_instead_of_failing_the_registe
     if clause == "active_until_end_date":
         assert "op zijn vroegst op 2027-01-01" in kvk_criterion.reasons[0]["nl"]
         assert "on 2027-01-01 at the earliest" in kvk_criterion.reasons[0]["en"]
+
+
+def test_a_reading_of_the_same_snapshots_shares_one_provenance() -> None:
+    """A batch's bulk registers serve every partner the same snapshot objects: their provenance is made once and
+    shared (frozen); other snapshots, even with equal content, get their own, with the oldest time and read_until."""
+    from scrapers._pipeline import _provenance_of
+    from scrapers._store import Snapshot
+
+    def snapshot(hour: int) -> Snapshot:
+        return Snapshot("ab" * 32, "https://example.org/list", datetime(2026, 11, 20, hour, tzinfo=UTC), 200, {}, "abu", b"")
+
+    first, later = snapshot(6), snapshot(7)
+    shared = _provenance_of((first, later), "members/2")
+    assert _provenance_of((first, later), "members/2") is shared
+    assert (shared.retrieved_at, shared.read_until) == (first.retrieved_at, later.retrieved_at)
+    assert _provenance_of((first, later), "members/3").parser_version == "members/3"
+    alone = _provenance_of((snapshot(6),), "members/2")
+    assert alone is not shared and alone.read_until is None and alone.retrieved_at == first.retrieved_at

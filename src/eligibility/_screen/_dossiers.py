@@ -47,7 +47,8 @@ class Built:
 
 class DossierSource(Protocol):
     """Builds one row's dossier, with what the partner supplied when there is an application;
-    must be usable in a forked worker process."""
+    must be usable in a forked worker process. It may also have a ``prepare()``, which the runner
+    calls once before the workers fork (``RegisterSource.prepare``)."""
 
     def build(self, row: PartnerRow, application: Application | None = None) -> Built: ...
 
@@ -75,10 +76,11 @@ class RegisterSource:
         self._store: Any = EvidenceStore(store_dir)  # fails early (in the parent) when unusable
 
     def _ready(self) -> None:
-        """Make the client lazily: after a fork, each process reads (and caches) on its own.
+        """Make the client lazily: after a fork, each process reads (and caches) on its own, unless
+        ``prepare`` made it before the fork.
 
         Offline, one ``StoreReplay`` serves the whole run: each bulk register is read and parsed
-        once per process, and every row is judged on the same snapshots."""
+        once (once per process without ``prepare``), and every row is judged on the same snapshots."""
         from scrapers._http import PoliteClient
         from scrapers._pipeline import StoreReplay
 
@@ -86,6 +88,15 @@ class RegisterSource:
             self._replay = StoreReplay(self._store, self.read_before)
         elif not self.offline and self._client is None:
             self._client = PoliteClient(self.config, self._store)
+
+    def prepare(self) -> None:
+        """Offline: read and index the registers every row reads (``scrapers._pipeline.warm_up``) now, once.
+        The runner calls it before its workers fork, so they share that reading instead of each making its own."""
+        from scrapers._pipeline import warm_up
+
+        if self.offline:
+            self._ready()
+            warm_up(self._replay, self._store, self.config, self.now)
 
     def build(self, row: PartnerRow, application: Application | None = None) -> Built:
         from scrapers._pipeline import build_dossier

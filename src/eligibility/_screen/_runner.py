@@ -1,7 +1,8 @@
 """A screening run: every row of a list -> dossier -> decision -> state and decision log -> outputs.
 
-- **Once per run**: the rule pack is loaded and compiled (``CompiledPack``) before any worker
-  starts; forked workers share it.
+- **Once per run**: the rule pack is loaded and compiled (``CompiledPack``), and offline the
+  registers every row reads are read and indexed (``RegisterSource.prepare``), before any worker
+  starts; forked workers share both.
 - **Parallel**: rows go to ``workers`` processes in chunks (``multiprocessing``, fork); results
   come back in input order (``imap``), so the log receives decisions in list order too. A live
   run (without ``--offline``) uses one process: the scrapers' politeness (one request per host
@@ -265,6 +266,7 @@ def screen(
         progress = _progress(options, partners, len(done), err)
         computed = 0
         _WORK = _Work(compiled, source, applications)
+        _prepare(source)
         stream = DecisionsStream(options.out_dir) if not done else None  # a resumed run quotes the log at the end
         overrides = _override_lookup(log)
         try:
@@ -363,6 +365,19 @@ def _recover(state: RunState, log: LogLike, err: TextIO) -> None:
             return
     state.drop(row.line for row in pending)
     err.write(f"resume: {len(pending)} decisions were not logged before the interruption; deciding them again\n")
+
+
+def _prepare(source: DossierSource) -> None:
+    """Let the source read what every row needs (``RegisterSource.prepare``) before the workers fork,
+    so they share it. A failure here is no reason to stop: each row meets it again and becomes an
+    error row saying why, as without this step."""
+    prepare = getattr(source, "prepare", None)  # a test's source may have none
+    if prepare is None:
+        return
+    try:
+        prepare()
+    except Exception:  # noqa: BLE001 - see the docstring: the rows report it
+        pass
 
 
 def _load_pack(options: ScreenOptions) -> RulePack:
