@@ -200,6 +200,7 @@ def _mapper(workers: int) -> Iterator[Callable[[Iterable[list[ListRow]]], Iterat
             slots.release()
             yield result
 
+    gc.collect()  # garbage left by reading the registers (bs4 trees are cycles) would be frozen for good
     gc.freeze()  # the forked workers' collector then skips the inherited heap (no copy-on-write storm)
     pool = multiprocessing.get_context("fork").Pool(workers)
     gc.unfreeze()
