@@ -1003,10 +1003,12 @@ def warm_up(replay: StoreReplay, store: EvidenceStore, config: ScraperConfig, no
     is consulted for a partner known by ``WARM_UP_NAME`` only; what the consultations find is dropped."""
     build = _Build(online=False, client=replay, client_records_failures=False, store=store, config=config, now=now)
     stand_in = _Partner("", (), (WARM_UP_NAME,), None)
-    for register in ADAPTERS:
-        if register != "kvk":  # read by KvK number only
-            build.consult(register, stand_in)
-    store.close_reader()  # SQLite connections must not cross a fork: each worker opens its own
+    try:
+        for register in ADAPTERS:
+            if register != "kvk":  # read by KvK number only
+                build.consult(register, stand_in)
+    finally:
+        store.close_reader()  # SQLite connections must not cross a fork: each worker opens its own
 
 
 def build_dossier(

@@ -1611,3 +1611,19 @@ def test_a_reading_of_the_same_snapshots_shares_one_provenance() -> None:
     assert _provenance_of((first, later), "members/3").parser_version == "members/3"
     alone = _provenance_of((snapshot(6),), "members/2")
     assert alone is not shared and alone.read_until is None and alone.retrieved_at == first.retrieved_at
+
+
+def test_a_warm_up_that_fails_still_closes_the_store_connection(store: EvidenceStore,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The runner forks right after ``warm_up``, failed or not: no SQLite connection may be left open to cross it."""
+    from scrapers import _pipeline
+    from scrapers._pipeline import StoreReplay, warm_up
+
+    def broken(self: Any, register: str, partner: Any) -> Any:
+        store._read_db()  # the read connection is open when the failure comes
+        raise RuntimeError("disk gone")
+
+    monkeypatch.setattr(_pipeline._Build, "consult", broken)
+    with pytest.raises(RuntimeError, match="disk gone"):
+        warm_up(StoreReplay(store), store, ScraperConfig(), datetime(2026, 11, 23, tzinfo=UTC))
+    assert store._reader is None
