@@ -802,8 +802,10 @@ def _map_nau(records: list[nau.NauRecord], partner: _Partner, prov: Provenance, 
     return NauFinding(status=ReadStatus.READ, provenance=prov, registration=registration)
 
 
-def _read_abu(client: Client, partner: _Partner, config: ScraperConfig) -> list[members.Member]:
-    return members.fetch_abu(client)[1]
+def _read_abu(client: Client, partner: _Partner, config: ScraperConfig) -> tuple[members.Member, ...]:
+    """A tuple, as every bulk reading: a batch's replay hands each partner the same one, so ``_index`` indexes
+    its names once for all partners (a list was indexed again for every partner)."""
+    return tuple(members.fetch_abu(client)[1])
 
 
 def _read_nbbu(client: Client, partner: _Partner, config: ScraperConfig) -> list[members.Member]:
@@ -828,7 +830,7 @@ def _nbbu_slugs(client: Client) -> tuple[tuple[str, str], ...]:
 
 
 def _map_members(
-    found: list[members.Member], partner: _Partner, prov: Provenance, notes: list[str]
+    found: Sequence[members.Member], partner: _Partner, prov: Provenance, notes: list[str]
 ) -> MembershipFinding:
     candidates = _link(partner, found, kvk_of=lambda m: m.kvk_number, name_of=lambda m: m.name, place_of=lambda m: m.place)
     memberships = [members.to_membership(c.record, to_link(c)) for c in candidates]

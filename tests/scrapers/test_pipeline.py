@@ -1627,3 +1627,30 @@ def test_a_warm_up_that_fails_still_closes_the_store_connection(store: EvidenceS
     with pytest.raises(RuntimeError, match="disk gone"):
         warm_up(StoreReplay(store), store, ScraperConfig(), datetime(2026, 11, 23, tzinfo=UTC))
     assert store._reader is None
+
+
+def test_a_batch_replay_indexes_each_bulk_register_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SNA, SNCU and ABU come back from a batch's replay as the same tuple for every partner, so their names are
+    indexed once; ABU's members came back as a list, indexed again for every partner (hundreds of names each)."""
+    from scrapers import _pipeline
+    from scrapers._link import NameIndex
+
+    for partner in (LENDER, FINED, BRUG):
+        online(partner, EvidenceStore(tmp_path / "evidence"))
+    store = EvidenceStore(tmp_path / "evidence")
+    built: list[int] = []
+
+    class Counting(NameIndex[Any]):
+        def __init__(self, records: Any, **options: Any) -> None:
+            built.append(id(records))
+            super().__init__(records, **options)
+
+    monkeypatch.setattr(_pipeline, "NameIndex", Counting)
+    monkeypatch.setattr(_pipeline, "_INDEXES", {})
+    replay = StoreReplay(store)
+    for partner in (LENDER, FINED, BRUG):
+        offline(partner, store, replay=replay)
+    for register in ("sna", "sncu", "abu"):
+        parsed = replay._bulk[register][0]
+        records = parsed.rows if register == "sna" else parsed.parties if register == "sncu" else parsed
+        assert built.count(id(records)) == 1, register
