@@ -238,6 +238,7 @@ class StoreReplay:
             self._bulk[register] = (parsed, kept, reading.last_url, error)
         parsed, snapshots, last_url, error = self._bulk[register]
         reading.snapshots[:], reading.last_url = list(snapshots), last_url
+        reading.shared = True
         if error is not None:
             raise error
         return parsed
@@ -251,6 +252,8 @@ class _Reading:
     snapshots: list[Snapshot] = field(default_factory=list)
     client_error: FetchError | None = None
     """The FetchError the client itself raised, which a PoliteClient has recorded already."""
+    shared: bool = False
+    """The snapshots are a batch's bulk reading (``StoreReplay.read_bulk``), served alike to every partner."""
     _last: tuple[str, dict[str, str] | None] | str | None = None
 
     @property
@@ -286,26 +289,31 @@ class _Reading:
         """The oldest snapshot read: freshness rules then judge a section by its oldest evidence; and when
         another page was read later, that moment (``read_until``): a page read after the decision date makes
         the whole reading one taken after it."""
-        return _provenance_of(tuple(self.snapshots), parser_version)
+        snapshots = tuple(self.snapshots)
+        return _shared_provenance(snapshots, parser_version) if self.shared else _provenance(snapshots, parser_version)
+
+
+def _provenance(snapshots: Sequence[Snapshot], parser_version: str) -> Provenance:
+    oldest = min(snapshots, key=lambda snap: snap.retrieved_at)
+    newest = max(snap.retrieved_at for snap in snapshots)
+    provenance = oldest.provenance(parser_version)
+    return provenance if newest == oldest.retrieved_at else provenance.model_copy(update={"read_until": newest})
 
 
 _PROVENANCES: dict[tuple[str, tuple[int, ...]], tuple[tuple[Snapshot, ...], Provenance]] = {}
 _MAX_PROVENANCES = 64
 
 
-def _provenance_of(snapshots: tuple[Snapshot, ...], parser_version: str) -> Provenance:
-    """``_Reading.provenance``, remembered for the same snapshot objects: a batch's bulk registers
-    (``StoreReplay.read_bulk``) serve every partner the same snapshots, and a provenance is a frozen
-    model, so one is shared instead of validated again for each partner (as ``_index`` shares indexes)."""
+def _shared_provenance(snapshots: tuple[Snapshot, ...], parser_version: str) -> Provenance:
+    """``_provenance`` of a batch's bulk reading, remembered for the same snapshot objects: the replay serves
+    every partner the same ones, and a provenance is a frozen model, so one is shared instead of validated
+    again for each partner (as ``_index`` shares indexes). Only for bulk readings: other snapshots are new
+    objects for each partner, and remembering them would keep their bodies alive for nothing."""
     key = (parser_version, tuple(map(id, snapshots)))
     cached = _PROVENANCES.get(key)
     if cached is not None and all(old is new for old, new in zip(cached[0], snapshots, strict=True)):
         return cached[1]
-    oldest = min(snapshots, key=lambda snap: snap.retrieved_at)
-    newest = max(snap.retrieved_at for snap in snapshots)
-    provenance = oldest.provenance(parser_version)
-    if newest != oldest.retrieved_at:
-        provenance = provenance.model_copy(update={"read_until": newest})
+    provenance = _provenance(snapshots, parser_version)
     if len(_PROVENANCES) >= _MAX_PROVENANCES:
         _PROVENANCES.clear()
     _PROVENANCES[key] = (snapshots, provenance)
@@ -803,8 +811,8 @@ def _map_nau(records: list[nau.NauRecord], partner: _Partner, prov: Provenance, 
 
 
 def _read_abu(client: Client, partner: _Partner, config: ScraperConfig) -> tuple[members.Member, ...]:
-    """A tuple, as every bulk reading: a batch's replay hands each partner the same one, so ``_index`` indexes
-    its names once for all partners (a list was indexed again for every partner)."""
+    """A tuple, as SNA's rows and SNCU's parties are: a batch's replay hands each partner the same one, so
+    ``_index`` indexes its names once for all partners (a list was indexed again for every partner)."""
     return tuple(members.fetch_abu(client)[1])
 
 

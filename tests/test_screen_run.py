@@ -703,8 +703,11 @@ def test_a_prepare_that_fails_leaves_each_row_to_say_why(store: Path, tmp_path: 
         def build(self, row: PartnerRow, application: Any = None) -> Built:
             raise OSError("store unreadable")
 
+    err = io.StringIO()
     report = screen(options(tmp_path / "out", store), source=Broken(), log=deterministic_log(tmp_path / "log.sqlite"),
-                    err=io.StringIO())
+                    err=err)
+    assert err.getvalue().splitlines()[0] == ("screen: reading the registers before the workers start failed "
+                                              "(OSError: store unreadable); each worker reads them itself")
     rows = read_csv(tmp_path / "out" / "results.csv")
     assert [int(r["row"]) for r in rows] == LINES
     assert report.verdicts["error"] == len(LINES)

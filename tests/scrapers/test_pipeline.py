@@ -1595,22 +1595,31 @@ def test_a_partly_known_end_date_reaches_the_rule_instead_of_failing_the_registe
         assert "on 2027-01-01 at the earliest" in kvk_criterion.reasons[0]["en"]
 
 
-def test_a_reading_of_the_same_snapshots_shares_one_provenance() -> None:
+def test_a_bulk_reading_shares_one_provenance_and_nothing_else_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
     """A batch's bulk registers serve every partner the same snapshot objects: their provenance is made once and
-    shared (frozen); other snapshots, even with equal content, get their own, with the oldest time and read_until."""
-    from scrapers._pipeline import _provenance_of
+    shared (frozen), with the oldest time and read_until. A reading not served by ``read_bulk`` (a search, any
+    live read) is computed afresh and not remembered: its snapshots are new for each partner, and keeping them
+    would keep their bodies alive."""
+    from scrapers import _pipeline
+    from scrapers._pipeline import _Reading
     from scrapers._store import Snapshot
+
+    monkeypatch.setattr(_pipeline, "_PROVENANCES", {})
 
     def snapshot(hour: int) -> Snapshot:
         return Snapshot("ab" * 32, "https://example.org/list", datetime(2026, 11, 20, hour, tzinfo=UTC), 200, {}, "abu", b"")
 
     first, later = snapshot(6), snapshot(7)
-    shared = _provenance_of((first, later), "members/2")
-    assert _provenance_of((first, later), "members/2") is shared
+    bulk = _Reading(client=None, snapshots=[first, later], shared=True)  # type: ignore[arg-type]
+    shared = bulk.provenance("members/2")
+    assert bulk.provenance("members/2") is shared
     assert (shared.retrieved_at, shared.read_until) == (first.retrieved_at, later.retrieved_at)
-    assert _provenance_of((first, later), "members/3").parser_version == "members/3"
-    alone = _provenance_of((snapshot(6),), "members/2")
-    assert alone is not shared and alone.read_until is None and alone.retrieved_at == first.retrieved_at
+    assert bulk.provenance("members/3").parser_version == "members/3"
+    search = _Reading(client=None, snapshots=[snapshot(6)])  # type: ignore[arg-type]
+    alone = search.provenance("members/2")
+    assert alone.read_until is None and alone.retrieved_at == first.retrieved_at
+    assert search.provenance("members/2") is not alone
+    assert len(_pipeline._PROVENANCES) == 2  # the bulk reading's two parser versions only
 
 
 def test_a_warm_up_that_fails_still_closes_the_store_connection(store: EvidenceStore,

@@ -267,7 +267,7 @@ def screen(
         progress = _progress(options, partners, len(done), err)
         computed = 0
         _WORK = _Work(compiled, source, applications)
-        _prepare(source)
+        _prepare(source, err)
         stream = DecisionsStream(options.out_dir) if not done else None  # a resumed run quotes the log at the end
         overrides = _override_lookup(log)
         try:
@@ -368,17 +368,18 @@ def _recover(state: RunState, log: LogLike, err: TextIO) -> None:
     err.write(f"resume: {len(pending)} decisions were not logged before the interruption; deciding them again\n")
 
 
-def _prepare(source: DossierSource) -> None:
+def _prepare(source: DossierSource, err: TextIO) -> None:
     """Let the source read what every row needs (``RegisterSource.prepare``) before the workers fork,
     so they share it. A failure here is no reason to stop: each row meets it again and becomes an
-    error row saying why, as without this step."""
+    error row saying why, as without this step; one line says that the workers read for themselves."""
     prepare = getattr(source, "prepare", None)  # a test's source may have none
     if prepare is None:
         return
     try:
         prepare()
-    except Exception:  # noqa: BLE001 - see the docstring: the rows report it
-        pass
+    except Exception as exc:  # noqa: BLE001 - see the docstring: the rows report it
+        err.write(f"screen: reading the registers before the workers start failed ({type(exc).__name__}: {exc}); "
+                  "each worker reads them itself\n")
 
 
 def _load_pack(options: ScreenOptions) -> RulePack:
