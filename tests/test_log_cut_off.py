@@ -13,6 +13,7 @@ import os
 import shutil
 import sqlite3
 import struct
+import time
 from contextlib import closing
 from pathlib import Path
 from queue import Empty
@@ -248,3 +249,24 @@ def test_a_new_log_is_made_where_hard_links_fail_and_never_over_another(tmp_path
         _log._create(path)
     assert [entry.seq for entry in DecisionLog(path).entries()] == [1] and first.verify().ok
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".new")) == []
+
+
+def test_files_a_killed_process_left_while_making_the_log_are_removed_by_the_next(tmp_path: Path) -> None:
+    """A process killed inside ``_create`` left its hidden ``.NAME.<hex>.new`` file (and its -wal) for good. The
+    next new log removes them once they are old; a recent one may be another process's at work, and stays; so
+    does anything not of that exact name form."""
+    from eligibility import _log
+
+    path = tmp_path / "decisions.sqlite"
+    hour_ago = time.time() - 3600
+    abandoned = [tmp_path / f".decisions.sqlite.{'a' * 32}.new", tmp_path / f".decisions.sqlite.{'a' * 32}.new-wal"]
+    kept = [tmp_path / f".decisions.sqlite.{'b' * 32}.new",  # recent: perhaps being made right now
+            tmp_path / ".decisions.sqlite.mine.new", tmp_path / f".other.sqlite.{'c' * 32}.new"]
+    for file in abandoned + kept:
+        file.write_bytes(b"x")
+    for file in abandoned + kept[1:]:
+        os.utime(file, (hour_ago, hour_ago))
+    assert _log.ABANDONED_AFTER_SECONDS < 3600
+    DecisionLog(path).append_many(decisions(1), command="check")
+    assert [file.exists() for file in abandoned] == [False, False]
+    assert [file.exists() for file in kept] == [True, True, True]

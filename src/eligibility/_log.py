@@ -41,7 +41,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
@@ -924,6 +926,7 @@ def _create(path: Path) -> None:
     """A new log at ``path``, made in one step: set up in a file of its own, then linked into place. So no process
     sees a log file without its header (``cut_off`` refuses an empty file: it may be a log cut to nothing), and of
     processes making the same log at once, one places its file and the others open that one."""
+    _remove_abandoned(path)
     made = path.with_name(f".{path.name}.{uuid.uuid4().hex}.new")
     try:
         with closing(sqlite3.connect(made, isolation_level=None)) as db:
@@ -937,6 +940,28 @@ def _create(path: Path) -> None:
     finally:
         for leftover in (made, Path(f"{made}-wal"), Path(f"{made}-shm")):
             leftover.unlink(missing_ok=True)
+
+
+ABANDONED_AFTER_SECONDS = 600
+"""A ``_create`` file this old was left by a process killed while making the log (making one takes milliseconds)."""
+
+
+def _remove_abandoned(path: Path) -> None:
+    """Remove the files of earlier ``_create`` calls for ``path`` that a killed process left beside it: hidden, but
+    they stayed for good. Only files of exactly that name form, and only old ones: a process making the log at
+    this moment keeps its own."""
+    form = re.compile(rf"\.{re.escape(path.name)}\.[0-9a-f]{{32}}\.new(?:-wal|-shm)?")
+    now = time.time()
+    try:
+        candidates = list(path.parent.iterdir())  # not glob: a log's name may hold "[" or "*"
+    except OSError:  # a folder that cannot be listed: nothing to tidy, the log is made all the same
+        return
+    for candidate in candidates:
+        try:
+            if form.fullmatch(candidate.name) and now - candidate.stat().st_mtime > ABANDONED_AFTER_SECONDS:
+                candidate.unlink()
+        except OSError:  # gone meanwhile, or not ours to remove: the new log is made all the same
+            continue
 
 
 def effective_verdict(entry: LogEntry, overrides: list[Override]) -> Verdict:
