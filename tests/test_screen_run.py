@@ -712,3 +712,26 @@ def test_a_prepare_that_fails_leaves_each_row_to_say_why(store: Path, tmp_path: 
     assert [int(r["row"]) for r in rows] == LINES
     assert report.verdicts["error"] == len(LINES)
     assert {r["error"] for r in rows if int(r["row"]) in DECIDED} == {"could not be screened: OSError: store unreadable"}
+
+
+def test_a_finished_run_run_again_does_not_prepare(store: Path, tmp_path: Path) -> None:
+    """Reading the registers (seconds on a register of realistic size) is for rows left to decide: a work directory
+    whose rows are all done rewrites its outputs without it."""
+    class Counting:
+        def __init__(self) -> None:
+            self.real = RegisterSource(store_dir=store, offline=True, now=START)
+            self.prepared = 0
+
+        def prepare(self) -> None:
+            self.prepared += 1
+            self.real.prepare()
+
+        def build(self, row: PartnerRow, application: Any = None) -> Built:
+            return self.real.build(row, application)
+
+    source = Counting()
+    for _ in range(2):
+        report = screen(options(tmp_path / "out", store), source=source, log=deterministic_log(tmp_path / "log.sqlite"),
+                        err=io.StringIO())
+    assert source.prepared == 1
+    assert report.resumed == len(LINES) and report.computed == 0

@@ -23,6 +23,7 @@
 from __future__ import annotations
 
 import gc
+import itertools
 import json
 import multiprocessing
 import os
@@ -267,13 +268,16 @@ def screen(
         progress = _progress(options, partners, len(done), err)
         computed = 0
         _WORK = _Work(compiled, source, applications)
-        _prepare(source, err)
+        chunks = _chunks(partners.rows(), done, options.chunk_size)
+        first = next(chunks, None)
+        if first is not None:  # a finished run's work directory: nothing to read the registers for
+            _prepare(source, err)
         stream = DecisionsStream(options.out_dir) if not done else None  # a resumed run quotes the log at the end
         overrides = _override_lookup(log)
         try:
             with _mapper(workers) as mapper:
                 batch: list[tuple[Decided, LogItem | None, float]] = []
-                for chunk in mapper(_chunks(partners.rows(), done, options.chunk_size)):
+                for chunk in mapper(itertools.chain([first], chunks) if first is not None else iter(())):
                     batch.extend(chunk)
                     if progress is not None:
                         progress.update(len(chunk))
