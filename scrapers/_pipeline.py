@@ -300,24 +300,36 @@ def _provenance(snapshots: Sequence[Snapshot], parser_version: str) -> Provenanc
     return provenance if newest == oldest.retrieved_at else provenance.model_copy(update={"read_until": newest})
 
 
-_PROVENANCES: dict[tuple[str, tuple[int, ...]], tuple[tuple[Snapshot, ...], Provenance]] = {}
+_Made = TypeVar("_Made")
+
+
+def _remembered(cache: dict[Any, tuple[tuple[Any, ...], Any]], limit: int, objects: tuple[Any, ...], extra: Any,
+                make: Callable[[], _Made]) -> _Made:
+    """``make()``, remembered for these very ``objects`` (and ``extra``): a batch's replay hands every partner the
+    same bulk reading, so what is made from it once serves them all. Keyed by identity, not equality (equal
+    readings are compared by nothing cheaper than their bodies); an entry holds its objects, so their ids
+    cannot be reused while it lives. At most ``limit`` entries: then the cache starts afresh."""
+    key = (extra, tuple(map(id, objects)))
+    cached = cache.get(key)
+    if cached is not None and all(old is new for old, new in zip(cached[0], objects, strict=True)):
+        return cached[1]  # type: ignore[no-any-return]
+    made = make()
+    if len(cache) >= limit:
+        cache.clear()
+    cache[key] = (objects, made)
+    return made
+
+
+_PROVENANCES: dict[Any, tuple[tuple[Any, ...], Any]] = {}
 _MAX_PROVENANCES = 64
 
 
 def _shared_provenance(snapshots: tuple[Snapshot, ...], parser_version: str) -> Provenance:
-    """``_provenance`` of a batch's bulk reading, remembered for the same snapshot objects: the replay serves
-    every partner the same ones, and a provenance is a frozen model, so one is shared instead of validated
-    again for each partner (as ``_index`` shares indexes). Only for bulk readings: other snapshots are new
-    objects for each partner, and remembering them would keep their bodies alive for nothing."""
-    key = (parser_version, tuple(map(id, snapshots)))
-    cached = _PROVENANCES.get(key)
-    if cached is not None and all(old is new for old, new in zip(cached[0], snapshots, strict=True)):
-        return cached[1]
-    provenance = _provenance(snapshots, parser_version)
-    if len(_PROVENANCES) >= _MAX_PROVENANCES:
-        _PROVENANCES.clear()
-    _PROVENANCES[key] = (snapshots, provenance)
-    return provenance
+    """``_provenance`` of a batch's bulk reading, made once (``_remembered``): a provenance is a frozen model,
+    so one serves every partner instead of being validated again for each. Only for bulk readings: other
+    snapshots are new objects for each partner, and remembering them would keep their bodies alive for nothing."""
+    return _remembered(_PROVENANCES, _MAX_PROVENANCES, snapshots, parser_version,
+                       lambda: _provenance(snapshots, parser_version))
 
 
 # --- linking --------------------------------------------------------------------------------
@@ -348,7 +360,7 @@ def _link(
     )
 
 
-_INDEXES: dict[tuple[int, object, bool], tuple[Sequence[Any], NameIndex[Any]]] = {}
+_INDEXES: dict[Any, tuple[tuple[Any, ...], Any]] = {}
 _MAX_INDEXES = 16
 
 
@@ -361,7 +373,7 @@ def _index(
     name_match_other_kvk: bool = False,
 ) -> NameIndex[Any]:
     """A bulk register read for a batch (``StoreReplay``) comes back as the same immutable tuple:
-    index its names once for all partners instead of once per partner."""
+    index its names once for all partners (``_remembered``) instead of once per partner."""
     def build() -> NameIndex[Any]:
         return NameIndex(
             records, kvk_of=kvk_of, name_of=name_of, place_of=place_of, name_match_other_kvk=name_match_other_kvk
@@ -369,14 +381,7 @@ def _index(
 
     if not isinstance(records, tuple):
         return build()
-    key = (id(records), name_of.__code__, name_match_other_kvk)
-    cached = _INDEXES.get(key)
-    if cached is None or cached[0] is not records:
-        if len(_INDEXES) >= _MAX_INDEXES:
-            _INDEXES.clear()
-        cached = (records, build())
-        _INDEXES[key] = cached
-    return cached[1]
+    return _remembered(_INDEXES, _MAX_INDEXES, (records,), (name_of.__code__, name_match_other_kvk), build)
 
 
 def _name_capped(linked: list[Candidate], by_name: list[Candidate]) -> list[Candidate]:
@@ -877,8 +882,10 @@ def _map_snf(found: _Searches[snf.SnfRecord], partner: _Partner, prov: Provenanc
         partner, records, kvk_of=lambda r: r.kvk_number, name_of=lambda r: r.name, place_of=lambda r: r.place,
         name_match_other_kvk=True, limit=len(records),
     )
-    namesakes = [c for c in scored if c.method is LinkMethod.NAME and c.kvk_number is not None]
-    linked = [c for c in scored if not (c.method is LinkMethod.NAME and c.kvk_number is not None)]
+    namesakes: list[Candidate] = []
+    linked: list[Candidate] = []
+    for c in scored:
+        (namesakes if c.method is LinkMethod.NAME and c.kvk_number is not None else linked).append(c)
     by_name = [c for c in linked if c.method is LinkMethod.NAME]
     candidates = _name_capped(linked, by_name)
     if candidates and candidates[0].method is not LinkMethod.NAME:

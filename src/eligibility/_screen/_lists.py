@@ -230,9 +230,10 @@ class ListInfo:
 def fold_header(text: str) -> str:
     """"KvK-nummer", "kvk_nummer " and "KVK NUMMER" all give "kvk nummer"."""
     if plain_ascii(text):  # nothing to decompose or drop (a test holds it to the long way)
-        return _NOT_ALNUM.sub(" ", text.lower()).strip()
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = without_invisible("".join(c for c in decomposed if not unicodedata.combining(c)))
+        plain = text.lower()
+    else:
+        decomposed = unicodedata.normalize("NFKD", text.casefold())
+        plain = without_invisible("".join(c for c in decomposed if not unicodedata.combining(c)))
     return _NOT_ALNUM.sub(" ", plain).strip()
 
 
