@@ -3,12 +3,18 @@
 A parser must never let urljoin's ValueError on an href such as "http://[x/" escape, and must
 never skip the link behind which the rest of a register lies (the rest would read as "not
 listed"). Each adapter therefore says which malformed links it may skip.
+
+The paging rules read an ``Outline`` of the page, plain values taken from its tree, so that one
+code decides for both trees the adapters parse into: BeautifulSoup's (``outline`` here: SNCU,
+ABU and NBBU pages, read once a run) and lexbor's (``_pages_lexbor``: SNF result pages, read
+for every searched partner).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from urllib.parse import SplitResult, parse_qsl, urljoin, urlsplit
 
 from bs4 import NavigableString, Tag
@@ -18,6 +24,40 @@ from eligibility._errors import LayoutChangedError
 _NEXT_TEXT = re.compile(
     r"^(volgende(\s+pagina)?|next(\s+page)?|oudere\s+berichten|older\s+(posts|entries))?\s*[»›>]?$", re.I
 )
+
+_ELEMENTS = ("a", "link", "button", "input")
+"""The elements an outline holds: links, and the controls a pager may be made of."""
+
+
+@dataclass(frozen=True)
+class Element:
+    """What the paging rules read of one ``<a>``, ``<link>``, ``<button>`` or ``<input>``."""
+
+    name: str
+    href: str | None
+    """None when it has no href; "" for an href without a value."""
+    rel: tuple[str, ...]
+    classes: tuple[str, ...]
+    text: str
+    """Its words, single-spaced (an ``<input>``'s value); no comments or script text."""
+    disabled: bool
+    """``disabled``, ``aria-disabled="true"`` or class "disabled"."""
+    marks: tuple[str, ...]
+    """Class, id and aria-label of it and of its three nearest ancestors, nearest first."""
+
+
+@dataclass(frozen=True)
+class Outline:
+    """A page as its paging rules read it."""
+
+    elements: tuple[Element, ...]
+    """Every ``<a>``, ``<link>``, ``<button>`` and ``<input>``, in page order."""
+    texts: tuple[str, ...]
+    """The ``<title>``'s text, then every text (comments included) that says only "Pagina N van M"."""
+
+    def links(self, names: tuple[str, ...] = ("a", "link")) -> Iterator[Element]:
+        """The elements named ``names`` that carry an href, in page order."""
+        return (element for element in self.elements if element.name in names and element.href is not None)
 
 
 def resolve(base: str, href: str) -> tuple[str, SplitResult] | None:
@@ -69,23 +109,22 @@ def strings(root: Tag, matching: Callable[[str], object]) -> list[str]:
     return [str(node) for node in root.descendants if isinstance(node, NavigableString) and matching(node)]
 
 
-def next_links(soup: Tag) -> list[Tag]:
+def next_links(page: Outline) -> list[Element]:
     """Links that call themselves the next page: rel="next" (``<a>`` or ``<link>``), class "next",
     then those with a "Volgende", "Next", "Oudere berichten" or "»" text, each in page order.
-    Where they lead is for the caller to check. (One pass over the links: a CSS selector costs
-    more than the whole parse of a small page.)"""
-    marked: list[Tag] = []
-    by_text: list[Tag] = []
-    for link in tags(soup, ("a", "link"), having="href"):
-        if "next" in link.get_attribute_list("rel") or (link.name == "a" and "next" in link.get_attribute_list("class")):
+    Where they lead is for the caller to check."""
+    marked: list[Element] = []
+    by_text: list[Element] = []
+    for link in page.links():
+        if "next" in link.rel or (link.name == "a" and "next" in link.classes):
             marked.append(link)
-        if link.name == "a" and (text := " ".join(link.get_text().split())) and _NEXT_TEXT.match(text):
+        if link.name == "a" and link.text and _NEXT_TEXT.match(link.text):
             by_text.append(link)
     return marked + by_text
 
 
 def numbered_next(
-    soup: Tag,
+    page: Outline,
     page_url: str,
     page_number: Callable[[SplitResult], int | None],
     *,
@@ -100,8 +139,8 @@ def numbered_next(
     """
     current = urlsplit(page_url)
     wanted = (page_number(current) or 1) + 1
-    for anchor in tags(soup, ("a",), having="href"):
-        href = str(anchor["href"])
+    for anchor in page.links(("a",)):
+        href = anchor.href or ""
         resolved = resolve(page_url, href)
         if resolved is None:
             if raise_if_malformed is not None and raise_if_malformed in href:
@@ -117,7 +156,8 @@ def numbered_next(
 _PAGE_PATH = re.compile(r"/(?:page|pagina)/(\d+)/?$", re.I)
 _PAGE_PARAM = re.compile(r"(?:^|[_-])(?:paged?|pagina|pg)$", re.I)  # paged, sf_paged, page, query-2-page
 _PAGE_OF = re.compile(r"\b(?:pagina|page)\s+(\d+)\s+(?:van|of|/)\s+(\d+)\b", re.I)
-_ONLY_PAGE_OF = re.compile(rf"[^\w]*{_PAGE_OF.pattern}[^\w]*", re.I)  # a text that says nothing else
+ONLY_PAGE_OF = re.compile(rf"[^\w]*{_PAGE_OF.pattern}[^\w]*", re.I)
+"""A text that says nothing but "Pagina N van M" (``Outline.texts``)."""
 _LOAD_MORE_TEXT = re.compile(
     r"^(?:(?:toon|laad)\s+meer|meer\s+(?:\w+\s+)?(?:laden|tonen|weergeven)|(?:load|show)\s+more)\b", re.I
 )
@@ -136,16 +176,7 @@ def page_of(parts: SplitResult) -> int | None:
     return None
 
 
-def _marks(tag: Tag) -> str:
-    return " ".join([*tag.get_attribute_list("class"), str(tag.get("id", "")), str(tag.get("aria-label", ""))])
-
-
-def _disabled(tag: Tag) -> bool:
-    classes = tag.get_attribute_list("class")
-    return tag.has_attr("disabled") or tag.get("aria-disabled") == "true" or "disabled" in classes
-
-
-def more_pages(soup: Tag, page_url: str, *, within: str) -> str | None:
+def more_pages(page: Outline, page_url: str, *, within: str) -> str | None:
     """What on a list page says the list goes on, or None; for a caller that found no next link it
     can follow, which must then fail rather than read the list as complete. Signs: a rel="next"
     link on the site, a link on the site under ``within`` to a page number beyond this page's
@@ -154,30 +185,53 @@ def more_pages(soup: Tag, page_url: str, *, within: str) -> str | None:
     ("Meer vonnissen laden") that is not disabled."""
     current = urlsplit(page_url)
     number = page_of(current) or 1
-    for link in tags(soup, ("a", "link"), having="href"):
-        resolved = resolve(page_url, str(link["href"]))
+    for link in page.links():
+        resolved = resolve(page_url, link.href or "")
         if resolved is None or not same_site(resolved[1], current):
             continue
-        if "next" in link.get_attribute_list("rel"):
+        if "next" in link.rel:
             return f"a rel=\"next\" link to {resolved[0]}"
         beyond = page_of(resolved[1])
         if resolved[1].path.startswith(within) and beyond is not None and beyond > number:
             return f"a link to page {beyond} ({resolved[0]})"
-    for control in tags(soup, ("a", "button", "input")):
-        text = " ".join((control.get_text() if control.name != "input" else str(control.get("value", ""))).split())
-        scripted = str(control.get("href", "#")).strip().lower().startswith(("#", "javascript:"))  # no page URL
-        if scripted and text.isdigit() and int(text) > number and any(
-            _PAGINATION_MARK.search(_marks(tag)) for tag in (control, *list(control.parents)[:3])
-        ):
+    for control in page.elements:
+        if control.name == "link":
+            continue
+        scripted = (control.href if control.href is not None else "#").strip().lower().startswith(("#", "javascript:"))
+        text = control.text
+        if scripted and text.isdigit() and int(text) > number and any(_PAGINATION_MARK.search(m) for m in control.marks):
             return f"a page number {text} beyond page {number}"
-        if not _disabled(control) and (_LOAD_MORE_TEXT.match(text) or _LOAD_MORE_MARK.search(_marks(control))):
-            return f"a load-more control ({text or _marks(control).strip()!r})"
+        if not control.disabled and (_LOAD_MORE_TEXT.match(text) or _LOAD_MORE_MARK.search(control.marks[0])):
+            return f"a load-more control ({text or control.marks[0].strip()!r})"
     # in the page's <title> or as a text of its own: "zie pagina 3 van 12" in an excerpt is no pager
-    title = first(soup, ("title",))
-    texts = [title.get_text(" ")] if title is not None else []
-    texts += strings(soup, _ONLY_PAGE_OF.fullmatch)
-    for text in texts:
+    for text in page.texts:
         for match in _PAGE_OF.finditer(" ".join(text.split())):
             if int(match[1]) < int(match[2]):
                 return f"{match[0]!r}"
     return None
+
+
+def outline(soup: Tag) -> Outline:
+    """What the paging rules read of a BeautifulSoup tree (SNCU, ABU and NBBU pages)."""
+    title = first(soup, ("title",))
+    texts = [title.get_text(" ")] if title is not None else []
+    texts += strings(soup, ONLY_PAGE_OF.fullmatch)
+    return Outline(tuple(_element(tag) for tag in tags(soup, _ELEMENTS)), tuple(texts))
+
+
+def _element(tag: Tag) -> Element:
+    href = tag.get("href")
+    classes = tuple(tag.get_attribute_list("class"))
+    return Element(
+        name=tag.name,
+        href=None if href is None else str(href),
+        rel=tuple(tag.get_attribute_list("rel")),
+        classes=classes,
+        text=" ".join((str(tag.get("value", "")) if tag.name == "input" else tag.get_text()).split()),
+        disabled=tag.has_attr("disabled") or tag.get("aria-disabled") == "true" or "disabled" in classes,
+        marks=tuple(_marks(node) for node in (tag, *list(tag.parents)[:3])),
+    )
+
+
+def _marks(tag: Tag) -> str:
+    return " ".join([*tag.get_attribute_list("class"), str(tag.get("id", "")), str(tag.get("aria-label", ""))])

@@ -21,7 +21,7 @@ from bs4 import BeautifulSoup, Tag
 
 from eligibility._dossier import Link, Membership
 from eligibility._errors import FetchError, LayoutChangedError, ScrapingError
-from scrapers._pages import numbered_next, resolve
+from scrapers._pages import numbered_next, outline, resolve
 
 if TYPE_CHECKING:
     from scrapers._http import PoliteClient
@@ -110,7 +110,7 @@ def parse_abu_page(body: bytes, url: str) -> tuple[list[Member], str | None]:
     if next_link is None or not next_link.get("href"):
         # Malformed hrefs elsewhere on the page are skipped; one into the register's pages may be the
         # next page itself, and skipping it would end the register early: it raises.
-        numbered = numbered_next(soup, url, _abu_page_number, raise_if_malformed=f"{_ABU_PATH}page/")
+        numbered = numbered_next(outline(soup), url, _abu_page_number, raise_if_malformed=f"{_ABU_PATH}page/")
         return members, numbered[0] if numbered else None
     href = str(next_link["href"])
     resolved = resolve(url, href)

@@ -23,7 +23,7 @@ from bs4 import BeautifulSoup, Tag
 
 from eligibility._dossier import Link, SncuVerdict
 from eligibility._errors import FetchError, LayoutChangedError, ScrapingError
-from scrapers._pages import more_pages, next_links, numbered_next, resolve, same_site
+from scrapers._pages import more_pages, next_links, numbered_next, outline, resolve, same_site
 
 if TYPE_CHECKING:
     from scrapers._http import PoliteClient
@@ -388,8 +388,9 @@ def _next_url(soup: BeautifulSoup, page_url: str) -> str | None:
     parser cannot follow ("?sf_paged=2", "Meer vonnissen laden") raises LayoutChangedError,
     since reading page 1 alone would show every verdict on later pages as "not listed"."""
     here = urlsplit(page_url)
-    for candidate in next_links(soup):
-        href = str(candidate["href"])
+    page = outline(soup)
+    for candidate in next_links(page):
+        href = candidate.href or ""
         resolved = resolve(page_url, href)
         if resolved is None:  # the rest of the list is behind it: never skipped
             raise LayoutChangedError(page_url, f"next-page link is not a valid URL: {href!r}")
@@ -397,9 +398,9 @@ def _next_url(soup: BeautifulSoup, page_url: str) -> str | None:
         if same_site(resolved[1], here) and parts.path.startswith(_SECTION) and parts.geturl() != page_url:
             return parts.geturl()
     # A malformed link into .../page/ may be page N+1: the list would end early, so it raises.
-    numbered = numbered_next(soup, page_url, _page_number, raise_if_malformed=f"{_SECTION}page/")
+    numbered = numbered_next(page, page_url, _page_number, raise_if_malformed=f"{_SECTION}page/")
     if numbered is None:
-        if (sign := more_pages(soup, page_url, within=_SECTION)) is not None:
+        if (sign := more_pages(page, page_url, within=_SECTION)) is not None:
             raise LayoutChangedError(
                 page_url, f"a next-page link that can be followed (the page shows more pages: {sign})"
             )

@@ -22,7 +22,7 @@ from bs4.element import NavigableString, PreformattedString
 
 from eligibility._dossier import Link, SnfOrganisation
 from eligibility._errors import FetchError, LayoutChangedError, ScrapingError
-from scrapers._pages import first, first_with, more_pages, next_links, numbered_next, resolve, same_site, tags
+from scrapers._pages import Outline, first, first_with, more_pages, next_links, numbered_next, outline, resolve, same_site, tags
 
 if TYPE_CHECKING:
     from scrapers._http import PoliteClient
@@ -195,7 +195,7 @@ def _page_number(parts: SplitResult) -> int | None:
     return int(value) if value.isdecimal() else None
 
 
-def _links_to_next(soup: BeautifulSoup, url: str) -> bool:
+def _links_to_next(page: Outline, url: str) -> bool:
     """Whether the page links to page N+1: a "next" link, or else a numbered one.
 
     A "next" link into the register that leads elsewhere, or is malformed, raises: guessing
@@ -203,8 +203,8 @@ def _links_to_next(soup: BeautifulSoup, url: str) -> bool:
     either that still shows more pages (``more_pages``)."""
     wanted = (_page_number(urlsplit(url)) or 1) + 1
     here = urlsplit(url)._replace(fragment="")
-    for candidate in next_links(soup):
-        href = str(candidate["href"])
+    for candidate in next_links(page):
+        href = candidate.href or ""
         resolved = resolve(url, href)
         if resolved is None:
             raise LayoutChangedError(url, f"next-page link is not a valid URL: {href!r}")
@@ -215,11 +215,11 @@ def _links_to_next(soup: BeautifulSoup, url: str) -> bool:
         if _page_number(parts) != wanted:
             raise LayoutChangedError(url, f"a next-page link to page {wanted} (got {href!r})")
         return True
-    if numbered_next(soup, url, _page_number, raise_if_malformed="pagina=") is not None:
+    if numbered_next(page, url, _page_number, raise_if_malformed="pagina=") is not None:
         return True
     # A pager this parser cannot follow (a script's page buttons, "Pagina 1 van 3", "Meer laden")
     # must not end the search: whatever stands on the later pages would read as "not listed".
-    if (sign := more_pages(soup, url, within=_REGISTER_PATH)) is not None:
+    if (sign := more_pages(page, url, within=_REGISTER_PATH)) is not None:
         raise LayoutChangedError(url, f"a next-page link that can be followed (the page shows more pages: {sign})")
     return False
 
@@ -245,7 +245,7 @@ def parse_page(body: bytes, url: str) -> SnfPage:
     total = _total(outside_table, url)
     if total is not None and len(records) > total:
         raise LayoutChangedError(url, f"at most the {total} results the page counts (got {len(records)} rows)")
-    has_next = _links_to_next(soup, url)
+    has_next = _links_to_next(outline(soup), url)
     if has_next and not records:
         raise LayoutChangedError(url, "a page that lists no results links to a next page")
     return SnfPage(records, has_next, total)

@@ -9,7 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from eligibility._errors import LayoutChangedError
-from scrapers._pages import more_pages, next_links, numbered_next, page_of, resolve
+from scrapers._pages import Outline, more_pages, next_links, numbered_next, outline, page_of, resolve
 
 LIST = "https://www.example.nl/lijst/"
 _PAGE = re.compile(r"/lijst/page/(\d+)/")
@@ -20,8 +20,8 @@ def page_number(parts: SplitResult) -> int | None:
     return int(match[1]) if match else None
 
 
-def soup(html: str) -> BeautifulSoup:
-    return BeautifulSoup(html, "html.parser")
+def soup(html: str) -> Outline:
+    return outline(BeautifulSoup(html, "html.parser"))
 
 
 def test_resolve_makes_links_absolute_and_a_malformed_one_none() -> None:
@@ -54,7 +54,7 @@ def test_next_links_by_rel_class_or_text() -> None:
         '<link rel="next" href="/a"><a class="next" href="/b">x</a><a href="/c">Volgende</a>'
         '<a href="/d">Oudere berichten »</a><a href="/e">Vorige</a><a href="/f">2</a>'
     )
-    assert [tag["href"] for tag in next_links(soup(html))] == ["/a", "/b", "/c", "/d"]
+    assert [link.href for link in next_links(soup(html))] == ["/a", "/b", "/c", "/d"]
 
 
 @pytest.mark.parametrize(
