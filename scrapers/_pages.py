@@ -92,11 +92,6 @@ def first(root: Tag, names: tuple[str, ...], *, having: str | None = None) -> Ta
     return next(_walk(root, names, having), None)
 
 
-def first_with(root: Tag, attribute: str, value: str) -> Tag | None:
-    """``root.find(attrs={attribute: value})`` for a single-valued attribute (``role``, ``id``), as ``tags`` walks."""
-    return next((node for node in root.descendants if isinstance(node, Tag) and node.get(attribute) == value), None)
-
-
 def _walk(root: Tag, names: tuple[str, ...], having: str | None) -> Iterator[Tag]:
     for node in root.descendants:
         if isinstance(node, Tag) and node.name in names and (having is None or node.has_attr(having)):

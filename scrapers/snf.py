@@ -7,6 +7,10 @@ The name column is required: a results area without it has changed layout, unles
 results" and lists nothing. How many rows a page holds is not known either: paging follows the
 page's own next/numbered links and checks the result count the page shows, if it shows one.
 Locations (addresses, beds, m²) are login-only and never come from here.
+
+Pages are read as a browser reads them (lexbor, ``_pages_lexbor``): SNF is searched for every
+partner, and this is where building a tree in Python cost most. On a malformed page the browser's
+reading is the one the officer checking a verdict sees (a cell left open ends at the next cell).
 """
 
 from __future__ import annotations
@@ -17,19 +21,26 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import SplitResult, parse_qs, urlsplit
 
-from bs4 import BeautifulSoup, Tag
-from bs4.element import NavigableString, PreformattedString
+from selectolax.lexbor import LexborNode
 
 from eligibility._dossier import Link, SnfOrganisation
 from eligibility._errors import FetchError, LayoutChangedError, ScrapingError
-from scrapers._pages import Outline, first, first_with, more_pages, next_links, numbered_next, outline, resolve, same_site, tags
+from scrapers._pages import (
+    Outline,
+    more_pages,
+    next_links,
+    numbered_next,
+    resolve,
+    same_site,
+)
+from scrapers._pages_lexbor import attribute, outline, parse, words
 
 if TYPE_CHECKING:
     from scrapers._http import PoliteClient
     from scrapers._store import Snapshot
 
 REGISTER = "snf"
-PARSER_VERSION = "snf/3"
+PARSER_VERSION = "snf/4"  # snf/4: pages read by lexbor, as a browser reads them
 REGISTER_URL = "https://www.normeringflexwonen.nl/register"
 # The ``limiet`` asked for, as in the register's known URL. The server may show more or fewer:
 # nothing is concluded from how many rows a page holds.
@@ -46,8 +57,10 @@ _NO_RESULTS = re.compile(r"geen\s+(zoek)?resultaten|geen\s+organisaties|niets\s+
 _TOTAL = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d{3})+|\d+)\s+(?:zoek)?resulta(?:ten|at)\b(?!\s+per\s+pagina)", re.I)
 _KVK = re.compile(r"(?<!\d)\d{8}(?!\d)")
 _REGISTER_PATH = urlsplit(REGISTER_URL).path
-# Not read for a "no results" message or a count: never shown, or beside the results.
-_NOT_SHOWN = frozenset({"script", "style", "template", "select", "aside"})
+# Not read for a "no results" message or a count: never shown, or beside the results (scripts
+# and styles are gone from the tree already: ``_pages_lexbor.parse``).
+_NOT_SHOWN = frozenset({"template", "select", "aside"})
+_MAYBE_HIDDEN = "template, select, aside, [hidden], [style]"
 
 
 @dataclass(frozen=True)
@@ -71,29 +84,25 @@ class SnfPage:
     total: int | None
 
 
-def _text(tag: Tag) -> str:
-    return " ".join(tag.get_text(" ").split())
+def _cells(row: LexborNode) -> list[LexborNode]:
+    """The row's own cells (its child elements)."""
+    return [cell for cell in row.iter() if cell.tag in ("th", "td")]
 
 
-def _cells(row: Tag) -> list[Tag]:
-    """The row's own cells (its children: bs4's find_all costs more than the parse of the row)."""
-    return [cell for cell in row.children if isinstance(cell, Tag) and cell.name in ("th", "td")]
-
-
-def _header_row(table: Tag) -> Tag | None:
+def _header_row(table: LexborNode) -> LexborNode | None:
     """The column-heading row: the first row of <th> cells only, in <thead> if there is one.
 
     Rows below it may carry the name in a <th> (a row header): they are results, not headings."""
-    head = first(table, ("thead",))
-    rows = tags(head if head is not None else table, ("tr",))
-    return next((row for row in rows if _cells(row) and first(row, ("td",)) is None), None)
+    head = table.css_first("thead")
+    rows = (head if head is not None else table).css("tr")
+    return next((row for row in rows if _cells(row) and row.css_first("td") is None), None)
 
 
-def _header_columns(header_row: Tag) -> dict[str, int]:
+def _header_columns(header_row: LexborNode) -> dict[str, int]:
     """Map field -> column index from the header row's cells."""
     columns: dict[str, int] = {}
     for index, cell in enumerate(_cells(header_row)):
-        label = _text(cell).lower()
+        label = words(cell).lower()
         for field, keywords in _COLUMN_KEYWORDS:
             if field not in columns and any(keyword in label for keyword in keywords):
                 columns[field] = index
@@ -101,23 +110,23 @@ def _header_columns(header_row: Tag) -> dict[str, int]:
     return columns
 
 
-def _cell_text(cells: list[Tag], columns: dict[str, int], field: str) -> str | None:
+def _cell_text(cells: list[LexborNode], columns: dict[str, int], field: str) -> str | None:
     """Text of a field's cell; None when the column is absent or the cell is empty."""
     index = columns.get(field)
     if index is None or index >= len(cells):
         return None
-    return _text(cells[index]) or None
+    return words(cells[index]) or None
 
 
-def _parse_row(cells: list[Tag], row: Tag, columns: dict[str, int], url: str, row_number: int) -> SnfRecord:
+def _parse_row(cells: list[LexborNode], row: LexborNode, columns: dict[str, int], url: str, row_number: int) -> SnfRecord:
     name = _cell_text(cells, columns, "name")
     if name is None:
         raise LayoutChangedError(url, f"result row {row_number} has no organisation name")
     kvk_match = _KVK.search(_cell_text(cells, columns, "kvk") or "")
     status = _cell_text(cells, columns, "status")
-    link = first(cells[columns["name"]], ("a",), having="href") or first(row, ("a",), having="href")
+    link = cells[columns["name"]].css_first("a[href]") or row.css_first("a[href]")
     # The detail URL is shown, never used to link or judge: a malformed one is left out.
-    resolved = resolve(url, str(link["href"])) if link is not None else None
+    resolved = resolve(url, attribute(link, "href") or "") if link is not None else None
     return SnfRecord(
         name=name,
         place=_cell_text(cells, columns, "place"),
@@ -127,24 +136,24 @@ def _parse_row(cells: list[Tag], row: Tag, columns: dict[str, int], url: str, ro
     )
 
 
-def _result_rows(table: Tag, header: Tag) -> Iterator[tuple[Tag, list[Tag]]]:
+def _result_rows(table: LexborNode, header: LexborNode) -> Iterator[tuple[LexborNode, list[LexborNode]]]:
     """Rows that may be results, with their cells. Not results: rows in <thead> or <tfoot>, the
     heading row or a repeat of it, and a row whose only cell says "no results" (the message)."""
-    headings = [_text(cell) for cell in _cells(header)]
-    for row in tags(table, ("tr",)):
+    headings = [words(cell) for cell in _cells(header)]
+    for row in table.css("tr"):
         cells = _cells(row)
-        texts = [_text(cell) for cell in cells]
-        if not cells or texts == headings or (row.parent is not None and row.parent.name in ("thead", "tfoot")):
+        texts = [words(cell) for cell in cells]
+        if not cells or texts == headings or (row.parent is not None and row.parent.tag in ("thead", "tfoot")):
             continue
         if len(cells) == 1 and _NO_RESULTS.search(texts[0]):
             continue
         yield row, cells
 
 
-def _table_records(area: Tag, url: str) -> tuple[Tag, list[SnfRecord]] | None:
+def _table_records(area: LexborNode, url: str) -> tuple[LexborNode, list[SnfRecord]] | None:
     """The first table with a name column and its rows; None when the area has no such table."""
-    for table in tags(area, ("table",)):
-        header = _header_row(table)
+    for table in area.css("table"):
+        header = _header_row(table) if table.mem_id != area.mem_id else None
         columns = _header_columns(header) if header is not None else {}
         if header is None or "name" not in columns:
             continue
@@ -153,30 +162,35 @@ def _table_records(area: Tag, url: str) -> tuple[Tag, list[SnfRecord]] | None:
     return None
 
 
-def _hidden(tag: Tag) -> bool:
-    style = str(tag.get("style", "")).replace(" ", "").lower()
-    return tag.name in _NOT_SHOWN or tag.has_attr("hidden") or "display:none" in style or "visibility:hidden" in style
+def _hidden(node: LexborNode) -> bool:
+    style = (attribute(node, "style") or "").replace(" ", "").lower()
+    return node.tag in _NOT_SHOWN or "hidden" in node.attributes or "display:none" in style or "visibility:hidden" in style
 
 
-def _shown_text(area: Tag, table: Tag | None) -> tuple[str, str]:
-    """The text a reader of the results area sees (no hidden elements, templates, scripts or
-    sidebars), whole and without the result ``table``, in one walk (iterative: a deeply nested page
-    must not hit the recursion limit)."""
-    strings: list[tuple[str, bool]] = []  # (text, inside the table)
-    stack: list[tuple[object, bool]] = [(area, area is table)]
-    while stack:
-        node, inside = stack.pop()
-        if isinstance(node, Tag):
-            if node is area or not _hidden(node):
-                inside = inside or node is table
-                stack.extend((child, inside) for child in reversed(node.contents))
-        elif isinstance(node, NavigableString) and not isinstance(node, PreformattedString):
-            strings.append((str(node), inside))
+def _shown_text(area: LexborNode, table: LexborNode | None) -> tuple[str, str]:
+    """The text a reader of the results area sees (no hidden elements, templates or sidebars),
+    whole and without the result ``table``. Takes the hidden elements and then the table out of
+    the tree: call it after everything else is read."""
+    hidden = [node for node in area.css(_MAYBE_HIDDEN) if node.mem_id != area.mem_id and _hidden(node)]
+    table_shown = table is not None and table.mem_id != area.mem_id and not any(
+        _hidden(node) for node in _up_to(table, area)
+    )
+    for node in reversed(hidden):  # page order reversed: an element inside another goes first
+        node.decompose()
+    whole = words(area)
+    if not table_shown:
+        return whole, whole
+    assert table is not None
+    table.decompose()
+    return whole, words(area)
 
-    def joined(texts: Iterable[str]) -> str:
-        return " ".join(" ".join(texts).split())
 
-    return joined(text for text, _ in strings), joined(text for text, inside in strings if not inside)
+def _up_to(node: LexborNode, area: LexborNode) -> Iterator[LexborNode]:
+    """``node`` and its ancestors below ``area``."""
+    current: LexborNode | None = node
+    while current is not None and current.mem_id != area.mem_id:
+        yield current
+        current = current.parent
 
 
 def _total(shown: str, url: str) -> int | None:
@@ -227,10 +241,13 @@ def _links_to_next(page: Outline, url: str) -> bool:
 def parse_page(body: bytes, url: str) -> SnfPage:
     """One result page. No rows is a result only when the results area says so: rows beside a
     "no results" message, or neither, is a changed layout."""
-    soup = BeautifulSoup(body, "html.parser")
+    tree = parse(body)
+    paging = outline(tree)
     # The results area: a sidebar or menu outside it may say "geen resultaten" about something else.
-    area = (first(soup, ("main",)) or first_with(soup, "role", "main") or first_with(soup, "id", "content")
-            or soup.body or soup)
+    area = (tree.css_first("main") or tree.css_first('[role="main"]') or tree.css_first('[id="content"]')
+            or tree.body or tree.root)
+    if area is None:
+        raise LayoutChangedError(url, "an HTML page (the body is empty)")
     table, records = _table_records(area, url) or (None, None)
     shown, outside_table = _shown_text(area, table)
     says_none = _NO_RESULTS.search(shown) is not None
@@ -245,7 +262,7 @@ def parse_page(body: bytes, url: str) -> SnfPage:
     total = _total(outside_table, url)
     if total is not None and len(records) > total:
         raise LayoutChangedError(url, f"at most the {total} results the page counts (got {len(records)} rows)")
-    has_next = _links_to_next(outline(soup), url)
+    has_next = _links_to_next(paging, url)
     if has_next and not records:
         raise LayoutChangedError(url, "a page that lists no results links to a next page")
     return SnfPage(records, has_next, total)

@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from urllib.parse import SplitResult, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
 
 from eligibility._errors import LayoutChangedError
-from scrapers._pages import Outline, more_pages, next_links, numbered_next, outline, page_of, resolve
+from scrapers._pages import (
+    Outline,
+    more_pages,
+    next_links,
+    numbered_next,
+    outline,
+    page_of,
+    resolve,
+)
+from scrapers._pages_lexbor import outline as lexbor_outline
+from scrapers._pages_lexbor import parse
 
 LIST = "https://www.example.nl/lijst/"
 _PAGE = re.compile(r"/lijst/page/(\d+)/")
@@ -20,8 +31,17 @@ def page_number(parts: SplitResult) -> int | None:
     return int(match[1]) if match else None
 
 
-def soup(html: str) -> Outline:
-    return outline(BeautifulSoup(html, "html.parser"))
+Reader = Callable[[str], Outline]
+READERS: dict[str, Reader] = {
+    "bs4": lambda html: outline(BeautifulSoup(html, "html.parser")),
+    "lexbor": lambda html: lexbor_outline(parse(html.encode())),
+}
+
+
+@pytest.fixture(params=sorted(READERS))
+def soup(request: pytest.FixtureRequest) -> Reader:
+    """Each paging rule must decide alike on both trees the adapters read pages into."""
+    return READERS[request.param]
 
 
 def test_resolve_makes_links_absolute_and_a_malformed_one_none() -> None:
@@ -29,7 +49,7 @@ def test_resolve_makes_links_absolute_and_a_malformed_one_none() -> None:
     assert resolve(LIST, "http://[x/lijst/") is None
 
 
-def test_numbered_next_finds_page_n_plus_1_on_the_same_host() -> None:
+def test_numbered_next_finds_page_n_plus_1_on_the_same_host(soup: Reader) -> None:
     html = (
         '<a href="https://elders.example/lijst/page/3/">3</a><a href="/lijst/page/4/">4</a>'
         '<a href="/lijst/page/3/#top">3</a>'
@@ -39,7 +59,7 @@ def test_numbered_next_finds_page_n_plus_1_on_the_same_host() -> None:
     assert numbered_next(soup('<a href="/lijst/page/2/">2</a>'), LIST + "page/2/", page_number) is None
 
 
-def test_a_malformed_href_is_skipped_unless_it_may_be_the_page_link() -> None:
+def test_a_malformed_href_is_skipped_unless_it_may_be_the_page_link(soup: Reader) -> None:
     html = '<a href="http://[x/lijst/page/2/">2</a><a href="/lijst/page/2/">2</a>'
     assert numbered_next(soup(html), LIST, page_number)[0] == LIST + "page/2/"
     with pytest.raises(LayoutChangedError, match="page link is not a valid URL") as caught:
@@ -49,7 +69,7 @@ def test_a_malformed_href_is_skipped_unless_it_may_be_the_page_link() -> None:
     assert numbered_next(elsewhere, LIST, page_number, raise_if_malformed="/lijst/page/") is None
 
 
-def test_next_links_by_rel_class_or_text() -> None:
+def test_next_links_by_rel_class_or_text(soup: Reader) -> None:
     html = (
         '<link rel="next" href="/a"><a class="next" href="/b">x</a><a href="/c">Volgende</a>'
         '<a href="/d">Oudere berichten »</a><a href="/e">Vorige</a><a href="/f">2</a>'
@@ -94,7 +114,7 @@ def test_page_of(url: str, number: int | None) -> None:
     ids=["query", "query-beyond-next", "path-beyond-next", "rel-next", "button-pager", "script-pager", "load-more",
          "load-more-en", "load-more-class", "pagina-van", "page-of"],
 )
-def test_more_pages_names_what_says_the_list_goes_on(html: str, url: str, sign: str) -> None:
+def test_more_pages_names_what_says_the_list_goes_on(html: str, url: str, sign: str, soup: Reader) -> None:
     assert more_pages(soup(html), url, within="/lijst/") == sign
 
 
@@ -115,5 +135,5 @@ def test_more_pages_names_what_says_the_list_goes_on(html: str, url: str, sign: 
     ids=["last-page", "read-more", "other-list", "other-site", "number-with-url", "disabled-button",
          "aria-disabled", "last-of-n", "footnote", "page-of-in-running-text"],
 )
-def test_more_pages_is_none_on_a_page_that_shows_no_more(html: str, url: str) -> None:
+def test_more_pages_is_none_on_a_page_that_shows_no_more(html: str, url: str, soup: Reader) -> None:
     assert more_pages(soup(html), url, within="/lijst/") is None

@@ -170,6 +170,48 @@ def test_a_hidden_no_results_message_beside_rows_is_not_read() -> None:
     assert [r.name for r in snf.parse_page(body, PAGE_URL).records] == ["Flexhuis B.V."]
 
 
+# --- read as a browser reads the page (lexbor) ---------------------------------------------
+
+
+def test_a_cell_left_open_ends_where_a_browser_ends_it() -> None:
+    """<td>Breda<td>...: the next <td> closes the cell, as in a browser. (BeautifulSoup's
+    html.parser nested the cells, and the row read as place "Breda Gecertificeerd 72618225" with
+    no status and no KvK number.)"""
+    body = (
+        b"<main><table><tr><th>Naam</th><th>Plaats</th><th>Status</th><th>KvK</th></tr>"
+        b"<tr><td>Flexhuis B.V.</td><td>Breda<td>Gecertificeerd</td><td>72618225</td></tr></table></main>"
+    )
+    assert snf.parse_page(body, PAGE_URL).records == [
+        snf.SnfRecord("Flexhuis B.V.", "Breda", "gecertificeerd", "72618225", None)
+    ]
+
+
+def test_a_page_that_is_not_utf8_is_read_in_its_declared_encoding() -> None:
+    html = (
+        '<html><head><meta charset="windows-1252"></head><body><main><table><tr><th>Naam</th><th>Plaats</th></tr>'
+        "<tr><td>Logies Café B.V.</td><td>’s-Hertogenbosch</td></tr></table></main></body></html>"
+    )
+    record = snf.parse_page(html.encode("windows-1252"), PAGE_URL).records[0]
+    assert (record.name, record.place) == ("Logies Café B.V.", "’s-Hertogenbosch")
+
+
+def test_script_text_in_a_cell_is_no_part_of_its_text() -> None:
+    body = (
+        b"<main><table><tr><th>Naam</th><th>Status</th></tr><tr><td>Flexhuis B.V.<script>track('x')</script></td>"
+        b"<td>Gecertificeerd<style>td { color: red }</style></td></tr></table></main>"
+    )
+    record = snf.parse_page(body, PAGE_URL).records[0]
+    assert (record.name, record.status) == ("Flexhuis B.V.", "gecertificeerd")
+
+
+def test_a_link_to_the_next_page_in_a_template_still_says_the_results_go_on() -> None:
+    """A <template> is no part of the page a browser shows, but a pager that a script fills from
+    one is a sign of more pages: page 1 must not read as all there is."""
+    pager = b'<template><nav class="pagination"><a href="/register?q=x&amp;pagina=2&amp;limiet=25">2</a></nav></template>'
+    body = b"<main>" + ROWS + pager + b"</main>"
+    assert snf.parse_page(body, PAGE_URL).has_next
+
+
 # --- paging by the page's own links and count, not by an assumed page size ------------------
 
 
