@@ -2,7 +2,7 @@
 
 Run from the project root::
 
-    python benchmarks/bench_screen.py [--n 100000] [--small 20000] [--workers 2] [--known 8000]
+    python benchmarks/bench_screen.py [--n 100000] [--small 20000] [--workers 2] [--known 8000] [--floor 20000]
 
 1. **A local evidence store of realistic size** is written once (``--keep DIR`` keeps it for a
    next run), through the real adapters' fetch functions: the SNA export with 6,000 companies,
@@ -19,7 +19,12 @@ Run from the project root::
    Reported: partners/s, peak memory (max RSS of the parent and of the largest worker), and the
    CPU time per partner of the parent and of its children (workers, XLSX writer): what that cost
    allows on this machine's cores if they were fully used, the ceiling of the design as it runs.
-3. **Where one process spends its time per partner**, stage by stage, for ``--profile`` partners
+3. **The floor** (``--floor N``, off by default): a run of the first N partners of the list whose
+   dossiers and decisions were all made before the clock started. Its workers only hand them
+   over; the run does everything else (run state, decision log, decisions.jsonl, results.csv, the
+   XLSX, the summary). What that costs per partner bounds the rate whatever building and deciding
+   would cost.
+4. **Where one process spends its time per partner**, stage by stage, for ``--profile`` partners
    with stored searches and as many found in the bulk registers only.
 """
 
@@ -98,8 +103,27 @@ def write_list(path: Path, count: int, known: list[tuple[str, str, str]], seed: 
                 writer.writerow([])
 
 
-def screen_once(work: Path, store: Path, count: int, workers: int, known: list[tuple[str, str, str]]) -> dict[str, Any]:
-    """One end-to-end run in a fresh child process (so its peak memory is its own)."""
+_MADE_BEFOREHAND = """
+from datetime import UTC, datetime
+from eligibility import CompiledPack, load_pack
+from eligibility._screen import _runner
+from eligibility._screen._dossiers import RegisterSource
+from eligibility._screen._lists import PartnerList
+partners = PartnerList(options.list_path)
+work = _runner._Work(CompiledPack(load_pack(), options.as_of),
+                     _runner._register_source(options, datetime.now(UTC), partners.info))
+made = {row.line: work.one(row) for row in partners.rows()}
+_runner._Work.one = lambda self, row: made[row.line]
+RegisterSource.prepare = lambda self: None
+"""
+"""For the floor: every row's dossier and decision made before the clock starts; the timed run's
+workers hand them over, and the run does all the rest (state, log, outputs, XLSX)."""
+
+
+def screen_once(work: Path, store: Path, count: int, workers: int, known: list[tuple[str, str, str]],
+                floor: bool = False) -> dict[str, Any]:
+    """One end-to-end run in a fresh child process (so its peak memory is its own). With ``floor``,
+    the dossiers and decisions are made before the clock starts (``_MADE_BEFOREHAND``)."""
     list_path = work / f"partners-{count}.csv"
     write_list(list_path, count, known)
     out, log_path = work / f"out-{count}", work / f"log-{count}.sqlite"
@@ -111,10 +135,12 @@ sys.path.insert(0, {str(ROOT)!r})
 from pathlib import Path
 from datetime import date
 from eligibility._screen import ScreenOptions, screen
+options = ScreenOptions(list_path=Path({str(list_path)!r}), out_dir=Path({str(out)!r}), as_of=date(2026, 11, 23),
+                        offline=True, store_dir=Path({str(store)!r}), log_path=Path({str(log_path)!r}),
+                        workers={workers}, progress=False)
+{_MADE_BEFOREHAND if floor else ""}
 started, cpu = time.perf_counter(), os.times()
-report = screen(ScreenOptions(list_path=Path({str(list_path)!r}), out_dir=Path({str(out)!r}), as_of=date(2026, 11, 23),
-                              offline=True, store_dir=Path({str(store)!r}), log_path=Path({str(log_path)!r}),
-                              workers={workers}, progress=False), err=io.StringIO())
+report = screen(options, err=io.StringIO())
 seconds, done = time.perf_counter() - started, os.times()
 print(json.dumps({{"seconds": seconds, "rows": report.rows, "verdicts": report.verdicts,
                   "parent_cpu": done.user + done.system - cpu.user - cpu.system,
@@ -254,12 +280,25 @@ def realistic_store(root: Path, known: list[tuple[str, str, str]], seed: int = 7
           f"({results:,} inspectorate results)")
 
 
+def report_run(count: int, figures: dict[str, Any]) -> None:
+    print(f"  {count:>7,} partners: {count / figures['seconds']:>7,.0f} partners/s ({figures['seconds']:.1f} s); "
+          f"peak RSS parent {figures['parent_mb']:.0f} MB, largest worker {figures['worker_mb']:.0f} MB")
+    parent_ms, children_ms = (figures[key] / count * 1e3 for key in ("parent_cpu", "children_cpu"))
+    print(f"           CPU per partner: parent {parent_ms:.2f} ms, workers and the XLSX writer {children_ms:.2f} ms; "
+          f"at that cost {os.cpu_count()} fully used cores reach "
+          f"{(os.cpu_count() or 1) / (parent_ms + children_ms) * 1e3:,.0f} partners/s")
+    print(f"           verdicts {figures['verdicts']}")
+    print(f"           sizes MB {figures['sizes_mb']}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--small", type=int, default=20_000)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--known", type=int, default=8_000, help="Partners whose searches are in the store.")
+    parser.add_argument("--floor", type=int, default=0,
+                        help="Rows for the floor run, dossiers and decisions made beforehand (0: skip).")
     parser.add_argument("--profile", type=int, default=5_000, help="Rows for the per-stage profile (0: skip).")
     parser.add_argument("--keep", type=Path, help="Keep the work directory (and its store) here, and reuse its store.")
     args = parser.parse_args()
@@ -279,17 +318,12 @@ def main() -> None:
             print(f"  written in {time.perf_counter() - started:.0f} s")
         print("2. screening runs, end to end (dossiers from the store, all outputs, decision log)")
         for count in (args.small, args.n):
-            figures = screen_once(work, store, count, args.workers, known)
-            print(f"  {count:>7,} partners: {count / figures['seconds']:>7,.0f} partners/s ({figures['seconds']:.1f} s); "
-                  f"peak RSS parent {figures['parent_mb']:.0f} MB, largest worker {figures['worker_mb']:.0f} MB")
-            parent_ms, children_ms = (figures[key] / count * 1e3 for key in ("parent_cpu", "children_cpu"))
-            print(f"           CPU per partner: parent {parent_ms:.2f} ms, workers and the XLSX writer {children_ms:.2f} ms; "
-                  f"at that cost {os.cpu_count()} fully used cores reach "
-                  f"{(os.cpu_count() or 1) / (parent_ms + children_ms) * 1e3:,.0f} partners/s")
-            print(f"           verdicts {figures['verdicts']}")
-            print(f"           sizes MB {figures['sizes_mb']}")
+            report_run(count, screen_once(work, store, count, args.workers, known))
+        if args.floor:
+            print("3. the floor: the same run with every dossier and decision made before the clock starts")
+            report_run(args.floor, screen_once(work, store, args.floor, args.workers, known, floor=True))
         if args.profile:
-            print("3. stages")
+            print("4. stages")
             profile_stages(store, args.profile, known)
     finally:
         if args.keep is None:
