@@ -5,9 +5,9 @@ never skip the link behind which the rest of a register lies (the rest would rea
 listed"). Each adapter therefore says which malformed links it may skip.
 
 The paging rules read an ``Outline`` of the page, plain values taken from its tree, so that one
-code decides for both trees the adapters parse into: BeautifulSoup's (``outline`` here: SNCU,
-ABU and NBBU pages, read once a run) and lexbor's (``_pages_lexbor``: SNF result pages, read
-for every searched partner).
+code decides for both trees the adapters parse into: BeautifulSoup's (``outline`` here: SNCU
+and ABU pages, read once a run) and lexbor's (``_pages_lexbor``: SNF result pages, read for
+every searched partner).
 """
 
 from __future__ import annotations
@@ -82,8 +82,8 @@ def same_site(a: SplitResult, b: SplitResult) -> bool:
 
 def tags(root: Tag, names: tuple[str, ...], *, having: str | None = None) -> list[Tag]:
     """``root.find_all(names)`` (with ``having``: only tags that carry that attribute), in page order, as a plain
-    walk of the tree: bs4's matching costs about ten times the walk (measured on the 5 KB SNF result page: 0.68 ms
-    against 0.06 ms), and every stored search page is looked through several times."""
+    walk of the tree: bs4's matching costs about ten times the walk (measured on a 5 KB page: 0.68 ms against
+    0.06 ms)."""
     return list(_walk(root, names, having))
 
 
@@ -207,7 +207,7 @@ def more_pages(page: Outline, page_url: str, *, within: str) -> str | None:
 
 
 def outline(soup: Tag) -> Outline:
-    """What the paging rules read of a BeautifulSoup tree (SNCU, ABU and NBBU pages)."""
+    """What the paging rules read of a BeautifulSoup tree (SNCU and ABU pages)."""
     title = first(soup, ("title",))
     texts = [title.get_text(" ")] if title is not None else []
     texts += strings(soup, ONLY_PAGE_OF.fullmatch)

@@ -6,33 +6,66 @@ a malformed page (a cell left open, a block inside ``<p>``) is read as a browser
 officer who checks the verdict. What the paging rules read of it is the same ``Outline`` that
 ``_pages.outline`` takes from a BeautifulSoup tree, with two differences kept on purpose:
 script and style text is never page text, and a ``<template>``'s links come after the page's own
-(a template is no part of the page a browser shows; its links still count as signs of more pages).
+(a template is no part of the page a browser shows; its links, and those of templates within it,
+still count as signs of more pages).
+
+Where a browser's reading hides what the page's author meant, the page is refused rather than read:
+an element whose content is raw text (``<iframe/>``, ``<textarea/>``, ``<title/>`` closed the XHTML
+way, ``<script src="..."/>``) takes in all that follows it up to its end tag, rows and pagers
+included, which would then silently be missing.
 """
 
 from __future__ import annotations
 
+import codecs
+import re
+
 from bs4.dammit import UnicodeDammit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from eligibility._errors import LayoutChangedError
 from scrapers._pages import ONLY_PAGE_OF, Element, Outline
 
 _ELEMENTS = "a, link, button, input"
 _NEVER_TEXT = "script, style"
+_RAW_TEXT = "iframe, noembed, noframes, plaintext, style, textarea, title, xmp"
+"""Elements whose content the tree keeps as text; none of them holds markup on a page as written."""
+_MARKUP = re.compile(r"<[A-Za-z/]")
+_DECLARED = re.compile(rb"""charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_TABLE_SECTIONS = frozenset({"tbody", "thead", "tfoot"})
+"""Implied by the parser where the page has none: never one of the "nearest ancestors" of a pager."""
 
 
-def parse(body: bytes) -> LexborHTMLParser:
+def parse(body: bytes, url: str) -> LexborHTMLParser:
     """The page's tree, without scripts and styles (no page text, and no element of the page).
 
-    Lexbor takes bytes as UTF-8 whatever the page declares; a page that is not UTF-8 is decoded as
-    BeautifulSoup decodes it (its declared encoding, else a guess), as before."""
-    try:
-        text = body.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = UnicodeDammit(body, is_html=True).unicode_markup or body.decode("windows-1252", "replace")
-    tree = LexborHTMLParser(text)
-    for node in tree.css(_NEVER_TEXT):  # neither nests in the other: any order is safe
+    Lexbor takes bytes as UTF-8 whatever the page declares. A page that declares another encoding
+    in its first 1,024 bytes (where a browser looks), or is no UTF-8, is decoded as BeautifulSoup
+    decodes it (the declared encoding, else a guess), as before. Raises LayoutChangedError for a page
+    whose raw-text element holds markup (see the module's docstring)."""
+    tree = LexborHTMLParser(_decoded(body))
+    for node in tree.css(f"{_RAW_TEXT}, script[src]"):
+        text = node.text()
+        if _MARKUP.search(text) or (node.tag == "script" and text.strip()):
+            raise LayoutChangedError(url, f"markup read as the text of a <{node.tag}> (closed as <{node.tag}/>?): "
+                                          f"{' '.join(text.split())[:60]!r}")
+    for node in reversed(tree.css(_NEVER_TEXT)):  # inner first: a <style> may stand in an <svg>'s <script>
         node.decompose()
     return tree
+
+
+def _decoded(body: bytes) -> str:
+    declared = _DECLARED.search(body[:1024])
+    try:
+        other = declared is not None and codecs.lookup(declared[1].decode("ascii")).name != "utf-8"
+    except LookupError:
+        other = True
+    if not other:
+        try:
+            return body.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            pass
+    return UnicodeDammit(body, is_html=True).unicode_markup or body.decode("windows-1252", "replace")
 
 
 def words(node: LexborNode, separator: str = " ") -> str:
@@ -42,7 +75,9 @@ def words(node: LexborNode, separator: str = " ") -> str:
 
 def outline(tree: LexborHTMLParser) -> Outline:
     """What the paging rules read of the page: see ``_pages.Outline``."""
-    roots = [tree.root, *tree.root.template_fragments()] if tree.root is not None else []
+    roots = [tree.root] if tree.root is not None else []
+    for root in roots:  # grows: templates within templates (a script's x-if inside its x-for)
+        roots.extend(root.template_fragments())
     elements = tuple(_element(node) for root in roots for node in root.css(_ELEMENTS))
     title = tree.css_first("title")
     texts = [title.text(separator=" ")] if title is not None else []
@@ -75,10 +110,14 @@ def _element(node: LexborNode) -> Element:
 
 
 def _self_and_ancestors(node: LexborNode, up: int) -> list[LexborNode]:
+    """``node`` and its ``up`` nearest ancestors, not counting table sections (which the tree may
+    hold where the page has none: ``<table class="pager"><tr>`` gets a ``<tbody>``), but keeping them."""
     found = [node]
+    counted = 0
     parent = node.parent
-    while parent is not None and len(found) <= up:
+    while parent is not None and counted < up:
         found.append(parent)
+        counted += parent.tag not in _TABLE_SECTIONS
         parent = parent.parent
     return found
 

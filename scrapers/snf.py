@@ -59,8 +59,8 @@ _KVK = re.compile(r"(?<!\d)\d{8}(?!\d)")
 _REGISTER_PATH = urlsplit(REGISTER_URL).path
 # Not read for a "no results" message or a count: never shown, or beside the results (scripts
 # and styles are gone from the tree already: ``_pages_lexbor.parse``).
-_NOT_SHOWN = frozenset({"template", "select", "aside"})
-_MAYBE_HIDDEN = "template, select, aside, [hidden], [style]"
+_NOT_SHOWN = ("template", "select", "aside")
+_MAYBE_HIDDEN = ", ".join([*_NOT_SHOWN, "[hidden]", "[style]"])
 
 
 @dataclass(frozen=True)
@@ -241,13 +241,12 @@ def _links_to_next(page: Outline, url: str) -> bool:
 def parse_page(body: bytes, url: str) -> SnfPage:
     """One result page. No rows is a result only when the results area says so: rows beside a
     "no results" message, or neither, is a changed layout."""
-    tree = parse(body)
+    tree = parse(body, url)
     paging = outline(tree)
     # The results area: a sidebar or menu outside it may say "geen resultaten" about something else.
     area = (tree.css_first("main") or tree.css_first('[role="main"]') or tree.css_first('[id="content"]')
             or tree.body or tree.root)
-    if area is None:
-        raise LayoutChangedError(url, "an HTML page (the body is empty)")
+    assert area is not None, "lexbor makes <html> and <body> of any input"
     table, records = _table_records(area, url) or (None, None)
     shown, outside_table = _shown_text(area, table)
     says_none = _NO_RESULTS.search(shown) is not None

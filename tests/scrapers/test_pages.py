@@ -34,7 +34,7 @@ def page_number(parts: SplitResult) -> int | None:
 Reader = Callable[[str], Outline]
 READERS: dict[str, Reader] = {
     "bs4": lambda html: outline(BeautifulSoup(html, "html.parser")),
-    "lexbor": lambda html: lexbor_outline(parse(html.encode())),
+    "lexbor": lambda html: lexbor_outline(parse(html.encode(), LIST)),
 }
 
 
@@ -105,13 +105,15 @@ def test_page_of(url: str, number: int | None) -> None:
         ('<link rel="next" href="/elders/2/">', LIST, 'a rel="next" link to https://www.example.nl/elders/2/'),
         ('<div class="pagination"><span>1</span><button>2</button></div>', LIST, "a page number 2 beyond page 1"),
         ('<ul class="pager"><li><a href="javascript:go(2)">2</a></li></ul>', LIST, "a page number 2 beyond page 1"),
+        ('<table class="pager"><tr><td><a href="javascript:go(2)">2</a></td></tr></table>', LIST,
+         "a page number 2 beyond page 1"),  # lexbor's tree puts a <tbody> between the row and the table
         ('<button class="load-more">Toon meer</button>', LIST, "a load-more control ('Toon meer')"),
         ('<a class="btn" href="#">Load more</a>', LIST, "a load-more control ('Load more')"),
         ('<a class="js-loadmore" href="#"></a>', LIST, "a load-more control ('js-loadmore')"),
         ("<title>Lijst - Pagina 1 van 3</title>", LIST, "'Pagina 1 van 3'"),
         ("<p>Page 2 of 4</p>", LIST + "page/2/", "'Page 2 of 4'"),
     ],
-    ids=["query", "query-beyond-next", "path-beyond-next", "rel-next", "button-pager", "script-pager", "load-more",
+    ids=["query", "query-beyond-next", "path-beyond-next", "rel-next", "button-pager", "script-pager", "table-pager", "load-more",
          "load-more-en", "load-more-class", "pagina-van", "page-of"],
 )
 def test_more_pages_names_what_says_the_list_goes_on(html: str, url: str, sign: str, soup: Reader) -> None:

@@ -212,6 +212,46 @@ def test_a_link_to_the_next_page_in_a_template_still_says_the_results_go_on() ->
     assert snf.parse_page(body, PAGE_URL).has_next
 
 
+def test_a_link_to_the_next_page_in_a_template_within_a_template_still_counts() -> None:
+    inner = b'<template><div><template><a href="/register?q=x&amp;pagina=2&amp;limiet=25">2</a></template></div></template>'
+    assert snf.parse_page(b"<main>" + ROWS + inner + b"</main>", PAGE_URL).has_next
+    says = b"<template><template><p>Pagina 1 van 3</p></template></template>"
+    with pytest.raises(LayoutChangedError, match="more pages: 'Pagina 1 van 3'"):
+        snf.parse_page(b"<main>" + ROWS + says + b"</main>", PAGE_URL)
+
+
+@pytest.mark.parametrize(
+    "closed",
+    ['<iframe src="/kaart/1" />', '<textarea name="q" />', "<title />", '<script src="/js/kaart.js" />',
+     "<style />"],
+    ids=["iframe", "textarea", "title", "script-src", "style"],
+)
+def test_markup_taken_in_by_a_raw_text_element_closed_the_xhtml_way_is_refused(closed: str) -> None:
+    """A browser reads all that follows <iframe/> up to </iframe> as the iframe's text: here the second
+    row (removed) and the pager. Read so, the page would show one certified row and no more pages."""
+    body = (
+        '<main><table><tr><th>Naam</th><th>Status</th></tr><tr><td>Flexhuis B.V.</td><td>Gecertificeerd</td></tr>'
+        f'<tr><td>{closed}Flexhuis B.V.</td><td>Doorgehaald</td></tr></table><nav class="pagination">'
+        '<a href="/register?q=x&amp;pagina=2&amp;limiet=25">Volgende</a></nav></main>'
+        '<footer><iframe></iframe><textarea></textarea><title></title><script></script><style></style></footer>'
+    ).encode()
+    with pytest.raises(LayoutChangedError, match="markup read as the text of a"):
+        snf.parse_page(body, PAGE_URL)
+
+
+def test_a_script_holding_markup_in_a_string_is_no_layout_change() -> None:
+    script = b"<script>const empty = '<p>Geen resultaten</p>';</script>"
+    assert [r.name for r in snf.parse_page(b"<main>" + ROWS + script + b"</main>", PAGE_URL).records] == ["Flexhuis B.V."]
+
+
+def test_a_page_declared_windows_1252_is_read_so_even_when_its_bytes_are_also_utf8() -> None:
+    """A browser follows the declaration: "CafÃ©" is what the page shows (and what bs4 read)."""
+    html = '<meta charset="windows-1252"><main><table><tr><th>Naam</th></tr><tr><td>CafÃ© B.V.</td></tr></table></main>'
+    body = html.encode("windows-1252")
+    body.decode("utf-8")  # valid UTF-8 too: it reads "Café" as UTF-8
+    assert snf.parse_page(body, PAGE_URL).records[0].name == "CafÃ© B.V."
+
+
 # --- paging by the page's own links and count, not by an assumed page size ------------------
 
 
