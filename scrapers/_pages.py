@@ -13,7 +13,7 @@ every searched partner).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from urllib.parse import SplitResult, parse_qsl, urljoin, urlsplit
 
@@ -25,7 +25,7 @@ _NEXT_TEXT = re.compile(
     r"^(volgende(\s+pagina)?|next(\s+page)?|oudere\s+berichten|older\s+(posts|entries))?\s*[»›>]?$", re.I
 )
 
-_ELEMENTS = ("a", "link", "button", "input")
+ELEMENTS = ("a", "link", "button", "input")
 """The elements an outline holds: links, and the controls a pager may be made of."""
 
 
@@ -44,6 +44,21 @@ class Element:
     """``disabled``, ``aria-disabled="true"`` or class "disabled"."""
     marks: tuple[str, ...]
     """Class, id and aria-label of it and of its three nearest ancestors, nearest first."""
+
+    @classmethod
+    def of(cls, name: str, attributes: Mapping[str, str], text: str, ancestors: Iterable[Mapping[str, str]]) -> Element:
+        """From what either tree gives: the element's attributes (one without a value as ""), its
+        text, and the attributes of its three nearest ancestors."""
+        classes = tuple(attributes.get("class", "").split())
+        return cls(
+            name=name,
+            href=attributes.get("href"),
+            rel=tuple(attributes.get("rel", "").split()),
+            classes=classes,
+            text=" ".join((attributes.get("value", "") if name == "input" else text).split()),
+            disabled="disabled" in attributes or attributes.get("aria-disabled") == "true" or "disabled" in classes,
+            marks=tuple(_marks(each) for each in (attributes, *ancestors)),
+        )
 
 
 @dataclass(frozen=True)
@@ -211,22 +226,17 @@ def outline(soup: Tag) -> Outline:
     title = first(soup, ("title",))
     texts = [title.get_text(" ")] if title is not None else []
     texts += strings(soup, ONLY_PAGE_OF.fullmatch)
-    return Outline(tuple(_element(tag) for tag in tags(soup, _ELEMENTS)), tuple(texts))
+    return Outline(tuple(_element(tag) for tag in tags(soup, ELEMENTS)), tuple(texts))
 
 
 def _element(tag: Tag) -> Element:
-    href = tag.get("href")
-    classes = tuple(tag.get_attribute_list("class"))
-    return Element(
-        name=tag.name,
-        href=None if href is None else str(href),
-        rel=tuple(tag.get_attribute_list("rel")),
-        classes=classes,
-        text=" ".join((str(tag.get("value", "")) if tag.name == "input" else tag.get_text()).split()),
-        disabled=tag.has_attr("disabled") or tag.get("aria-disabled") == "true" or "disabled" in classes,
-        marks=tuple(_marks(node) for node in (tag, *list(tag.parents)[:3])),
-    )
+    return Element.of(tag.name, _attributes(tag), tag.get_text(), (_attributes(node) for node in list(tag.parents)[:3]))
 
 
-def _marks(tag: Tag) -> str:
-    return " ".join([*tag.get_attribute_list("class"), str(tag.get("id", "")), str(tag.get("aria-label", ""))])
+def _attributes(tag: Tag) -> dict[str, str]:
+    """bs4 splits class and rel into lists: joined again, as the other tree gives them."""
+    return {name: " ".join(value) if isinstance(value, list) else str(value) for name, value in tag.attrs.items()}
+
+
+def _marks(attributes: Mapping[str, str]) -> str:
+    return " ".join([*attributes.get("class", "").split(), attributes.get("id", ""), attributes.get("aria-label", "")])

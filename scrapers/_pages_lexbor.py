@@ -24,9 +24,9 @@ from bs4.dammit import UnicodeDammit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from eligibility._errors import LayoutChangedError
-from scrapers._pages import ONLY_PAGE_OF, Element, Outline
+from scrapers._pages import ELEMENTS, ONLY_PAGE_OF, Element, Outline
 
-_ELEMENTS = "a, link, button, input"
+_ELEMENTS = ", ".join(ELEMENTS)
 _NEVER_TEXT = "script, style"
 _RAW_TEXT = "iframe, noembed, noframes, plaintext, style, textarea, title, xmp"
 """Elements whose content the tree keeps as text; none of them holds markup on a page as written."""
@@ -96,23 +96,18 @@ def attribute(node: LexborNode, name: str) -> str | None:
 
 
 def _element(node: LexborNode) -> Element:
-    attributes = node.attributes
-    classes = tuple((attributes.get("class") or "").split())
-    return Element(
-        name=node.tag or "",
-        href=attribute(node, "href"),
-        rel=tuple((attributes.get("rel") or "").split()),
-        classes=classes,
-        text=" ".join((attributes.get("value") or "").split()) if node.tag == "input" else words(node, ""),
-        disabled="disabled" in attributes or attributes.get("aria-disabled") == "true" or "disabled" in classes,
-        marks=tuple(_marks(ancestor) for ancestor in _self_and_ancestors(node, 3)),
-    )
+    return Element.of(node.tag or "", _attributes(node), words(node, ""),
+                      (_attributes(ancestor) for ancestor in _ancestors(node, 3)))
 
 
-def _self_and_ancestors(node: LexborNode, up: int) -> list[LexborNode]:
-    """``node`` and its ``up`` nearest ancestors, not counting table sections (which the tree may
-    hold where the page has none: ``<table class="pager"><tr>`` gets a ``<tbody>``), but keeping them."""
-    found = [node]
+def _attributes(node: LexborNode) -> dict[str, str]:
+    return {name: value or "" for name, value in node.attributes.items()} if node.is_element_node else {}
+
+
+def _ancestors(node: LexborNode, up: int) -> list[LexborNode]:
+    """The ``up`` nearest ancestors, not counting table sections (which the tree may hold where the
+    page has none: ``<table class="pager"><tr>`` gets a ``<tbody>``), but keeping them."""
+    found = []
     counted = 0
     parent = node.parent
     while parent is not None and counted < up:
@@ -120,8 +115,3 @@ def _self_and_ancestors(node: LexborNode, up: int) -> list[LexborNode]:
         counted += parent.tag not in _TABLE_SECTIONS
         parent = parent.parent
     return found
-
-
-def _marks(node: LexborNode) -> str:
-    attributes = node.attributes if node.is_element_node else {}
-    return " ".join([*(attributes.get("class") or "").split(), attributes.get("id") or "", attributes.get("aria-label") or ""])
